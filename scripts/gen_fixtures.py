@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Regenerate test/fixtures/*.json: reference values for the loss core, in high precision.
+
+Usage: python3 scripts/gen_fixtures.py   (needs mpmath; writes test/fixtures/)
+
+Every input is taken exactly as the binary64 value it denotes (mpmath converts a Python
+float exactly) and every result is evaluated with 60 significant digits, then written with
+25 as a decimal string ("0" and "Infinity" where exact). Values outside the double range
+are written as they are: the nearest double (0 or Infinity) is what the core must return.
+
+Cases are grouped by region, one per branch point of the algorithms, so that each region's
+ulp bound is tested on its own (test/core.test.ts).
+"""
+import json
+import math
+import os
+import random
+
+from mpmath import mp, mpf, log, log1p, exp, inf
+
+mp.dps = 60
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "test", "fixtures")
+LN = {"e": mpf(1), "2": log(2), "10": log(10)}
+
+
+def text(v):
+    if v == inf:
+        return "Infinity"
+    if v == -inf:
+        return "-Infinity"
+    if v == 0:
+        return "0"
+    return mp.nstr(v, 25, min_fixed=1, max_fixed=0, strip_zeros=False)
+
+
+def sigma(x):
+    return 1 / (1 + exp(-x))
+
+
+def one_minus(v):
+    """1 − v exactly (mpf subtraction is otherwise rounded to the working precision, which
+    would turn 1 − 5e-324 into 1)."""
+    return mp.fsub(1, v, exact=True)
+
+
+def log_sigma(x):
+    """log σ(x) = −log1p(e^−x), accurate where σ(x) is within 1e-60 of 1."""
+    return -log1p(exp(-x))
+
+
+def binary_case(kind, x, y, gamma, alpha, base="e"):
+    """Exact CE, FL, ratio, dFL/dx and dCE/dx at the double inputs (see vectors/README.md)."""
+    X, Y, G = mpf(x), mpf(y), mpf(gamma)
+    A = None if alpha is None else mpf(alpha)
+    hard = y in (0, 1)
+    if kind == "logit":
+        p, pneg = sigma(X), sigma(-X)
+        logp, logpneg = log_sigma(X), log_sigma(-X)
+    else:
+        if kind == "pt":
+            p = X if y == 1 else one_minus(X)
+        else:
+            p = X
+        pneg = one_minus(p)
+        logp = log(p) if p > 0 else -inf
+        logpneg = log(pneg) if pneg > 0 else -inf
+    if hard:
+        pt, q, logpt = (p, pneg, logp) if y == 1 else (pneg, p, logpneg)
+        ce = -logpt
+    else:
+        Yc = one_minus(Y)
+        pt = Y * p + Yc * pneg
+        q = Y * pneg + Yc * p
+        ce = -(Y * logp + Yc * logpneg)
+    at = mpf(1) if A is None else A * Y + (1 - A) * (1 - Y)
+    mod = mpf(1) if G == 0 else q ** G
+    fl = mpf(0) if at == 0 or mod == 0 else at * mod * ce
+    inv = mpf(1) / mod if mod != 0 else inf
+    ratio = inf if at == 0 else inv / at
+    # dFL/dx via the non-negative form (finite everywhere, 0*inf taken as its limit 0).
+    if hard:
+        s = 1 if y == 1 else -1
+        focus = 0 if pt == 0 else G * pt * ce
+        grad = -s * at * mod * (q + focus)
+    else:
+        pq = p * pneg
+        focus = 0 if pq == 0 else G * (1 - 2 * Y) * pq * ce / q
+        grad = at * mod * (p - Y + focus)
+    b = LN[base]
+    return {
+        "kind": kind, "x": x, "y": y, "gamma": gamma, "alpha": alpha, "base": base,
+        "ce": text(ce / b), "fl": text(fl / b), "ratio": text(ratio),
+        "grad": text(grad / b), "grad_ce": text((-pneg if y == 1 else p - Y) / b),
+    }
+
+
+def categorical_case(kind, values, target, gamma, alpha):
+    """Softmax (or normalised probability vector) CE and FL, Keras' CategoricalFocalCrossentropy
+    convention: FL = α_t (1 − p_t)^γ (−log p_t), α_t = α (a number) or α[target] (a list);
+    also dFL/dx_j for logits."""
+    V = [mpf(v) for v in values]
+    G = mpf(gamma)
+    # Everything relative to the target, so that 1 + (tiny) is never rounded away:
+    # w_j = e^(x_j − x_t) (logits) or v_j / v_t (probabilities); p_j = w_j / Σw.
+    if kind == "probs" and V[target] == 0:
+        w = [inf if j != target else mpf(1) for j in range(len(V))]
+        probs = [V[j] / sum(V) for j in range(len(V))]
+        pt, q, ce = mpf(0), mpf(1), inf
+    else:
+        w = [exp(v - V[target]) if kind == "logits" else v / V[target] for v in V]
+        others = sum(w[j] for j in range(len(w)) if j != target)
+        total = 1 + others
+        probs = [wj / total for wj in w]
+        pt, q, ce = 1 / total, others / total, log1p(others)
+    at = mpf(1) if alpha is None else (mpf(alpha[target]) if isinstance(alpha, list) else mpf(alpha))
+    mod = mpf(1) if G == 0 else q ** G
+    fl = mpf(0) if at == 0 or mod == 0 else at * mod * ce
+    ratio = inf if at == 0 or mod == 0 else 1 / (at * mod)
+    case = {"kind": kind, "values": values, "target": target, "gamma": gamma, "alpha": alpha,
+            "pt": text(pt), "ce": text(ce), "fl": text(fl), "ratio": text(ratio)}
+    if kind == "logits":
+        focus = 0 if pt == 0 else G * pt * ce
+        grads = []
+        for j, pj in enumerate(probs):
+            if j == target:
+                grads.append(-at * mod * (q + focus))
+            else:
+                # dFL/dx_j = α_t (1 − p_t)^γ · p_j · (1 + γ p_t CE / (1 − p_t))
+                ratio_j = (pj / q) if q != 0 else 0
+                grads.append(at * mod * ratio_j * (q + focus))
+        case["grad"] = [text(g) for g in grads]
+    return case
+
+
+def grid_binary():
+    regions = {}
+    add = lambda r, c: regions.setdefault(r, []).append(c)
+    alphas = [0.25, None, 0.75]
+    gammas = [0, 0.5, 1, 2, 5, 0.1, 3.7]
+    # tiny p: y = 1 makes them hard positives (CE large), y = 0 easy negatives (CE ~ p).
+    for p in [5e-324, 1e-320, 2.2250738585072014e-308, 1e-300, 1e-200, 1e-100, 1e-50, 1e-20, 1e-16, 1e-10, 1e-7, 1e-4]:
+        for y in (0, 1):
+            for g in gammas:
+                add("tiny-p", binary_case("p", p, y, g, 0.25))
+    # p near 1: 1 − p down to 2^-53.
+    for p in [1 - 2**-53, 1 - 2**-52, 1 - 1e-15, 1 - 1e-12, 1 - 1e-10, 0.9999999, 0.9999, 0.999]:
+        for y in (0, 1):
+            for g in gammas:
+                add("p-near-1", binary_case("p", p, y, g, 0.25))
+    # moderate p, every alpha and base.
+    for p in [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]:
+        for y in (0, 1):
+            for g in (0, 0.5, 2, 5):
+                for a in alphas:
+                    add("moderate-p", binary_case("p", p, y, g, a))
+            add("log-base", binary_case("p", p, y, 2, 0.25, "2"))
+            add("log-base", binary_case("p", p, y, 2, 0.25, "10"))
+    # the boundary p_t in {0, 1}.
+    for p in (0.0, 1.0):
+        for y in (0, 1):
+            for g in gammas:
+                for a in alphas:
+                    add("pt-boundary", binary_case("p", p, y, g, a))
+    # logits, small to beyond the double range of e^x.
+    xs = [0.0, 1e-300, 1e-10, 0.5, 1, 2.5, 10, 13, 17, 20, 30, 36, 37, 40, 50, 100, 300, 700, 709.8, 740, 745, 800, 1e4]
+    for x in xs:
+        for sx in ((x,) if x == 0 else (x, -x)):
+            region = "large-logit" if abs(sx) >= 30 else "moderate-logit"
+            for y in (0, 1):
+                for g in gammas:
+                    add(region, binary_case("logit", sx, y, g, 0.25))
+    # gamma = 0 with alpha none: FL must equal CE.
+    for p in [1e-300, 1e-5, 0.3, 0.5, 0.9, 1 - 1e-12]:
+        for y in (0, 1):
+            add("gamma-0", binary_case("p", p, y, 0, None))
+    for x in [-700, -30, -1, 0.0, 3, 40, 700]:
+        for y in (0, 1):
+            add("gamma-0", binary_case("logit", x, y, 0, None))
+    # 0 < gamma < 1 at extreme logits: where (1 − p_t)^(γ − 1) diverges in naive gradients.
+    for g in (0.01, 0.25, 0.5, 0.9):
+        for x in (30, 40, 100, 700, 745, -745):
+            for y in (0, 1):
+                add("small-gamma", binary_case("logit", x, y, g, 0.25))
+    # p_t given directly.
+    for pt in [5e-324, 1e-100, 1e-5, 0.25, 0.5, 0.9, 1 - 1e-10, 1 - 2**-53, 1.0, 0.0]:
+        for y in (0, 1):
+            add("pt-input", binary_case("pt", pt, y, 2, 0.25))
+    # soft labels (torchvision's convention).
+    for y in (0.1, 0.5, 0.9, 0.01):
+        for p in [1e-300, 1e-8, 0.2, 0.5, 0.8, 1 - 1e-8, 0.0, 1.0]:
+            add("soft-label", binary_case("p", p, y, 2, 0.25))
+        for x in [-700, -40, -3, 0.0, 3, 40, 700]:
+            add("soft-label", binary_case("logit", x, y, 2, 0.25))
+    # random: log-uniform p and 1 − p, uniform and log-uniform logits.
+    rng = random.Random(20261129)
+    for _ in range(300):
+        g = rng.choice([0, 0.5, 1, 2, 5, 0.3, 2.7])
+        a = rng.choice(alphas)
+        y = rng.choice((0, 1))
+        r = rng.random()
+        if r < 0.25:
+            add("random", binary_case("p", 10 ** rng.uniform(-320, 0), y, g, a))
+        elif r < 0.5:
+            add("random", binary_case("p", 1 - 10 ** rng.uniform(-16, 0), y, g, a))
+        elif r < 0.75:
+            add("random", binary_case("logit", rng.uniform(-60, 60), y, g, a))
+        else:
+            add("random", binary_case("logit", rng.choice((-1, 1)) * 10 ** rng.uniform(-5, math.log10(745)), y, g, a))
+    return regions
+
+
+def grid_categorical():
+    cases = []
+    for g in (0, 0.5, 2, 5):
+        for a in (0.25, None, [0.2, 0.3, 0.5]):
+            cases.append(categorical_case("probs", [0.7, 0.2, 0.1], 0, g, a))
+            cases.append(categorical_case("probs", [0.7, 0.2, 0.1], 2, g, a))
+            cases.append(categorical_case("probs", [1e-300, 1 - 1e-12, 1e-12], 1, g, a))
+            cases.append(categorical_case("probs", [0.5, 0.5, 0.0], 2, g, a))
+            cases.append(categorical_case("logits", [2.0, 1.0, 0.1], 0, g, a))
+            cases.append(categorical_case("logits", [2.0, 1.0, 0.1], 2, g, a))
+            cases.append(categorical_case("logits", [50.0, 0.0, -3.0], 0, g, a))
+            cases.append(categorical_case("logits", [800.0, 0.0, -800.0], 0, g, a))
+            cases.append(categorical_case("logits", [800.0, 0.0, -800.0], 2, g, a))
+            cases.append(categorical_case("logits", [-40.0, -40.0, 0.0], 2, g, a))
+            cases.append(categorical_case("logits", [1e-10, 0.0, -1e-10], 1, g, a))
+    return cases
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    binary = grid_binary()
+    with open(os.path.join(OUT, "binary.json"), "w") as f:
+        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "regions": binary}, f, indent=0)
+        f.write("\n")
+    with open(os.path.join(OUT, "categorical.json"), "w") as f:
+        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical()}, f, indent=0)
+        f.write("\n")
+    n = sum(len(v) for v in binary.values())
+    print(f"binary: {n} cases in {len(binary)} regions; categorical: {len(grid_categorical())} cases")
+
+
+if __name__ == "__main__":
+    main()

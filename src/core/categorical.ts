@@ -1,0 +1,147 @@
+import { expOfProduct } from './float.js';
+import { modulationFromComplement, type Modulation } from './modulating.js';
+import { LN_OF_BASE, type LogBase } from './params.js';
+
+/** How a multiclass prediction is given: a probability vector or a logit vector (softmax). */
+export type CategoricalInputKind = 'probs' | 'logits';
+
+export interface CategoricalParams {
+  /** Focusing parameter γ ≥ 0. */
+  gamma: number;
+  /**
+   * Class weight: one number for every class (Keras' CategoricalFocalCrossentropy), one per
+   * class (α_t = α[target]), or null for none (α_t = 1).
+   */
+  alpha: number | readonly number[] | null;
+  base?: LogBase;
+}
+
+export interface CategoricalEvaluation {
+  /** probability of the target class after normalisation (softmax, or division by the sum) */
+  pt: number;
+  alphaT: number;
+  /** (1 − p_t)^γ */
+  modulating: number;
+  ce: number;
+  fl: number;
+  /** CE/FL = 1/(α_t·(1 − p_t)^γ) */
+  ratio: number;
+  /** dFL/dx_j over the logits (logits only) */
+  grad: number[] | null;
+  /** dCE/dx_j = p_j − [j = target] (logits only) */
+  gradCe: number[] | null;
+}
+
+/** The target-relative view from which every quantity is computed without cancellation. */
+interface TargetView {
+  pt: number;
+  q: number;
+  ce: number;
+  modulation: Modulation;
+  /** p_j / (1 − p_t) for j ≠ target (logits), for the gradient */
+  shareOfRest: number[] | null;
+  probs: number[] | null;
+}
+
+/**
+ * Softmax in the target's frame: with d_j = x_j − x_t and M = max_{j≠t} d_j,
+ * S = Σ_{j≠t} e^(d_j − M) ∈ [1, K − 1] and "others" = Σ_{j≠t} p_j/p_t = e^M·S.
+ *   M ≤ 0 (the target is the arg-max): CE = log1p(e^M·S), 1 − p_t = others/(1 + others), and
+ *     (1 − p_t)^γ = e^(γM) · e^(γ(log S − log1p(others))), γM carried exactly (twoProduct);
+ *   M > 0: CE = M + log(S + e^−M), p_t = e^−M/(S + e^−M), (1 − p_t)^γ = e^(−γ·log1p(e^−M/S)).
+ * Neither branch overflows or cancels; for K = 2 they reduce to the binary logit formulas.
+ */
+function fromLogits(x: ArrayLike<number>, t: number, gamma: number): TargetView {
+  const xt = x[t]!;
+  let m = -Infinity;
+  for (let j = 0; j < x.length; j++) if (j !== t) m = Math.max(m, x[j]! - xt);
+  const weights: number[] = [];
+  let s = 0;
+  for (let j = 0; j < x.length; j++) {
+    const w = j === t ? 0 : Math.exp(x[j]! - xt - m);
+    weights.push(w);
+    s += w;
+  }
+  const shareOfRest = weights.map((w) => w / s);
+  if (m <= 0) {
+    const others = Math.exp(m) * s;
+    const ce = Math.log1p(others);
+    const q = others / (1 + others);
+    const c = Math.log(s) - ce;
+    const modulation = {
+      factor: expOfProduct(gamma, m) * Math.exp(gamma * c),
+      inverse: expOfProduct(-gamma, m) * Math.exp(-gamma * c),
+    };
+    const pt = 1 / (1 + others);
+    return { pt, q, ce, modulation, shareOfRest, probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)) };
+  }
+  const e = Math.exp(-m);
+  const ce = m + Math.log(s + e);
+  const pt = e / (s + e);
+  const q = s / (s + e);
+  const l = Math.log1p(e / s);
+  const modulation = { factor: Math.exp(-gamma * l), inverse: Math.exp(gamma * l) };
+  return { pt, q, ce, modulation, shareOfRest, probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)) };
+}
+
+/**
+ * A probability vector, normalised by its sum as Keras does: p_t = v_t/Σv, 1 − p_t = (Σ_{j≠t} v_j)/Σv
+ * (summed apart, so it keeps its digits when p_t ≈ 1), CE = log(Σv/v_t) = log1p(Σ_{j≠t} v_j / v_t).
+ */
+function fromProbabilities(v: ArrayLike<number>, t: number, gamma: number): TargetView {
+  let others = 0;
+  for (let j = 0; j < v.length; j++) if (j !== t) others += v[j]!;
+  const vt = v[t]!;
+  const total = vt + others;
+  const q = others / total;
+  const ce = vt === 0 ? Infinity : Math.log1p(others / vt);
+  return { pt: vt / total, q, ce, modulation: modulationFromComplement(q, 0, gamma), shareOfRest: null, probs: null };
+}
+
+/**
+ * Categorical (softmax) cross-entropy and focal loss of one sample with a target class index,
+ * Keras' CategoricalFocalCrossentropy convention: FL = α_t·(1 − p_t)^γ·(−log p_t).
+ *
+ * Gradient over the logits (softmax): with G = α_t·(1 − p_t)^γ·(1 − p_t + γ·p_t·CE),
+ *   dFL/dx_t = −G,   dFL/dx_j = G · p_j/(1 − p_t)  (j ≠ t),
+ * which sum to zero and stay finite for 0 < γ < 1 at p_t → 1.
+ *
+ * Special cases: p_t = 1 gives CE = FL = 0 and ratio Infinity (γ > 0); a probability vector
+ * whose target entry is 0 gives CE = Infinity; α_t = 0 gives FL = 0.
+ *
+ * Preconditions (the CLI checks them): values finite, at least two classes, target an index,
+ * probabilities ≥ 0 with a positive sum.
+ *
+ * @example evaluateCategorical('logits', [800, 0, -800], 0, { gamma: 2, alpha: 0.25 }).ce // 3.7e-348 → 0
+ */
+export function evaluateCategorical(
+  kind: CategoricalInputKind,
+  values: ArrayLike<number>,
+  target: number,
+  params: CategoricalParams,
+): CategoricalEvaluation {
+  const { gamma, alpha } = params;
+  const view = kind === 'logits' ? fromLogits(values, target, gamma) : fromProbabilities(values, target, gamma);
+  const alphaT = alpha === null ? 1 : typeof alpha === 'number' ? alpha : alpha[target]!;
+  const scale = LN_OF_BASE[params.base ?? 'e'];
+  const { factor, inverse } = view.modulation;
+  const fl = alphaT === 0 ? 0 : alphaT * factor * view.ce;
+  let grad: number[] | null = null;
+  let gradCe: number[] | null = null;
+  if (view.shareOfRest && view.probs) {
+    const focusing = view.pt === 0 ? 0 : gamma * view.pt * view.ce;
+    const g = alphaT === 0 || factor === 0 ? 0 : alphaT * factor * (view.q + focusing);
+    grad = view.shareOfRest.map((r, j) => (j === target ? -g : g * r) / scale);
+    gradCe = view.probs.map((p, j) => (j === target ? -view.q : p) / scale);
+  }
+  return {
+    pt: view.pt,
+    alphaT,
+    modulating: factor,
+    ce: view.ce / scale,
+    fl: fl / scale,
+    ratio: inverse / alphaT,
+    grad,
+    gradCe,
+  };
+}

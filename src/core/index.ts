@@ -1,0 +1,13 @@
+/** The loss core: pure functions on float64, no I/O. Commands import only from here. */
+export { softplus } from './softplus.js';
+export { sigmoid } from './sigmoid.js';
+export { twoProduct, twoDifference, expOfProduct } from './float.js';
+export { modulationFromComplement, modulationFromMargin, modulationFromProbability, type Modulation } from './modulating.js';
+export { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type FocalParams, type LogBase } from './params.js';
+export { evaluateBinary, type BinaryEvaluation, type BinaryInputKind } from './binary.js';
+export {
+  evaluateCategorical,
+  type CategoricalEvaluation,
+  type CategoricalInputKind,
+  type CategoricalParams,
+} from './categorical.js';
