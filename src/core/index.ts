@@ -11,3 +11,6 @@ export {
   type CategoricalInputKind,
   type CategoricalParams,
 } from './categorical.js';
+export { CompensatedSum } from './sum.js';
+export { LossAccumulator, REDUCTIONS, type ReducedLoss, type Reduction } from './reduce.js';
+export { inverseFrequencyAlpha, lossShares, type GroupLoss, type SampleGroup } from './imbalance.js';

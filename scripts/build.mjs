@@ -1,0 +1,19 @@
+// Builds dist/focal.cjs: the CLI as one CommonJS bundle (one file to read and compile at
+// start-up; modules that only tables need are evaluated lazily inside it).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/focal.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: false,
+  legalComments: 'none',
+  define: { FOCAL_VERSION: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+});

@@ -1,0 +1,98 @@
+import { Command, CommanderError } from 'commander';
+import { registerCompare } from './commands/compare.js';
+import { registerImbalance } from './commands/imbalance.js';
+import { registerLoss } from './commands/loss.js';
+import type { CommandContext } from './commands/shared.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
+import type { OutputOptionValues } from './cli/options.js';
+import { DEFAULT_PRECISION } from './output/human.js';
+import { render, type Report } from './output/index.js';
+
+declare const FOCAL_VERSION: string | undefined;
+
+/** Where the program reads its environment and writes its output; tests pass their own. */
+export interface Io {
+  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stderr: { write(chunk: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  /** resolves when the written output has been taken by the stream (backpressure) */
+  drain?: () => Promise<void>;
+}
+
+const ROOT_HELP = `
+Examples:
+  $ focal compare --p 0.9 --gamma 2
+  $ focal compare --y 1,0 --p 0.9,0.1 --log-base 10
+  $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum
+  $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
+
+Every command takes --format table|json|csv|tsv|ndjson; see 'focal <command> --help'.
+Exit status: 0 success, 2 bad usage or input, 1 internal error.
+`;
+
+/** Colour only on a terminal, never with NO_COLOR (https://no-color.org) or --no-color; FORCE_COLOR forces it. */
+export function useColor(io: Io, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined && force !== '' && force !== '0' && force !== 'false') return true;
+  if (io.env.TERM === 'dumb') return false;
+  return io.stdout.isTTY === true;
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('focal');
+  const ctx: CommandContext = {
+    async emit(report: Report, o: OutputOptionValues) {
+      const format = o.json ? 'json' : (o.format ?? 'table');
+      if (o.json && o.format && o.format !== 'json') {
+        throw new UsageError(`--json and --format ${o.format} disagree; give one of them.`);
+      }
+      const chunks = await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color) });
+      for (const chunk of chunks) {
+        if (io.stdout.write(chunk) === false && io.drain) await io.drain();
+      }
+    },
+  };
+  program
+    .description('Focal loss versus cross-entropy: exact numbers, side by side.')
+    .version(typeof FOCAL_VERSION === 'string' ? FOCAL_VERSION : '0.0.0-dev', '-V, --version')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', ROOT_HELP)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // Commander's usage errors: one line, prefixed with the program name.
+      outputError: (s, write) => write(`focal: ${s.replace(/^error: /, 'error: ').trimEnd()}\n`),
+    })
+    .exitOverride();
+  for (const register of [registerCompare, registerLoss, registerImbalance]) register(program, ctx);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+/** Runs the CLI and returns the exit status; never throws. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return EXIT_USAGE;
+    }
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and --version end here too, with exit code 0
+      return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (err instanceof UsageError) {
+      io.stderr.write(`focal: error: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.stderr.write(`focal: internal error: ${message}\n`);
+    if (io.env.FOCAL_DEBUG && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,42 @@
+import { Option, type Command } from 'commander';
+import { FORMATS, type Format } from '../output/index.js';
+import { DEFAULT_PRECISION } from '../output/human.js';
+import type { LogBase } from '../core/index.js';
+import { alphas, gammas, integerIn, oneOf } from './values.js';
+
+/** Options every loss command shares, and the defaults applied after parsing (commander would pass a default to the appending parsers as a first value). */
+
+export interface FocalOptionValues {
+  gamma?: number[];
+  alpha?: (number | null)[];
+  logBase?: LogBase;
+}
+
+export interface OutputOptionValues {
+  format?: Format;
+  json?: boolean;
+  precision?: number;
+  color?: boolean;
+}
+
+export const LOG_BASES = ['e', '2', '10'] as const;
+
+export function addFocalOptions(cmd: Command, { lists }: { lists: boolean }): Command {
+  const many = lists ? 'comma list or range start:stop:step, ' : '';
+  return cmd
+    .option('--gamma <γ>', `focusing parameter γ ≥ 0 (${many}default 2)`, gammas)
+    .option('--alpha <α>', `weight α ∈ [0, 1] of the positive class, 1 − α for the negative, or "none" (${many}default 0.25)`, alphas)
+    .addOption(new Option('--log-base <b>', 'logarithm base of CE and FL: e, 2 or 10 (default e)').argParser(oneOf(LOG_BASES, 'a log base')));
+}
+
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--format <f>', `output format: ${FORMATS.join(', ')} (default table)`).argParser(oneOf(FORMATS, 'an output format')))
+    .option('--json', 'shorthand for --format json')
+    .option('--precision <n>', `significant digits in tables, 1–17 (default ${DEFAULT_PRECISION}); machine formats always keep full precision`, integerIn(1, 17))
+    .option('--no-color', 'no colour in tables (also when NO_COLOR is set or stdout is not a terminal)');
+}
+
+export function focalDefaults(o: FocalOptionValues): { gammas: number[]; alphas: (number | null)[]; base: LogBase } {
+  return { gammas: o.gamma ?? [2], alphas: o.alpha ?? [0.25], base: o.logBase ?? 'e' };
+}

@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { evaluateBinary, type BinaryInputKind } from '../core/index.js';
+import type { Report, Row } from '../output/index.js';
+import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
+import { labels, logits, probabilities } from '../cli/values.js';
+import { UsageError } from '../cli/errors.js';
+import { alphaText, binaryColumns, binaryRow, captionOf, exactlyOne, type CommandContext } from './shared.js';
+
+interface CompareOptions extends FocalOptionValues, OutputOptionValues {
+  p?: number[];
+  logit?: number[];
+  pt?: number[];
+  y?: number[];
+  grad?: boolean;
+}
+
+const EXAMPLES = `
+Every combination of the values given is one row: γ varies slowest, then α, then y, then
+the prediction. Lists are comma-separated; a range start:stop:step includes both ends.
+
+Examples:
+  $ focal compare --p 0.9 --gamma 2                 easy positive and hard negative at p = 0.9
+  $ focal compare --y 1,0 --p 0.9,0.1 --log-base 10 the article's four scenarios (γ = 2, α = 0.25)
+  $ focal compare --logit -745,-37,0,37,745 --y 1   extreme logits, exactly
+  $ focal compare --pt 0.5:0.9:0.1 --y 1 --gamma 0,1,2,5 --alpha none
+  $ focal compare --p 0.9 --gamma 0:5:1 --format csv
+  $ focal compare --logit=-3 --y 1 --grad --json    gradient with respect to the logit
+`;
+
+export function registerCompare(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('compare')
+    .summary('cross-entropy and focal loss side by side, over a grid of inputs')
+    .description('Cross-entropy (CE) and focal loss (FL) side by side, with p_t, α_t, (1 − p_t)^γ and the ratio CE/FL, for every combination of the inputs.')
+    .option('--p <list>', 'probability of class 1, in [0, 1]', probabilities)
+    .option('--logit <list>', 'logit x, any finite number (p = σ(x))', logits)
+    .option('--pt <list>', 'probability of the true class, in [0, 1] (needs hard labels)', probabilities)
+    .option('--y <list>', 'labels: 0, 1 or soft labels in [0, 1] (default: both 0 and 1)', labels)
+    .option('--grad', 'add the gradients dFL/dx and dCE/dx with respect to the logit');
+  addFocalOptions(cmd, { lists: true });
+  addOutputOptions(cmd);
+  cmd.addHelpText('after', EXAMPLES);
+  cmd.action(async (opts: CompareOptions) => {
+    const kind = exactlyOne(opts, ['p', 'logit', 'pt'] as const, ['--p', '--logit', '--pt'], 'compare') as BinaryInputKind;
+    const values = opts[kind]!;
+    const ys = opts.y ?? [0, 1];
+    if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
+      throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${ys.join(',')}.`);
+    }
+    const { gammas, alphas, base } = focalDefaults(opts);
+    const grad = opts.grad ?? false;
+    function* rows(): Generator<Row> {
+      for (const gamma of gammas) {
+        for (const alpha of alphas) {
+          for (const y of ys) {
+            for (const v of values) {
+              const r = evaluateBinary(kind, v, y, { gamma, alpha, base });
+              yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, gamma, alpha, grad });
+            }
+          }
+        }
+      }
+    }
+    const count = gammas.length * alphas.length * ys.length * values.length;
+    const report: Report = {
+      command: 'compare',
+      params: { input: kind, gamma: gammas, alpha: alphas, y: ys, log_base: base, grad },
+      caption: captionOf({
+        γ: gammas.join(', '),
+        α: alphas.map(alphaText).join(', '),
+        'log base': base,
+      }),
+      columns: binaryColumns({ logit: kind === 'logit', grad, gamma: gammas.length > 1, alpha: alphas.length > 1 }),
+      rows: rows(),
+      summary: () => ({ rows: count }),
+    };
+    await ctx.emit(report, opts);
+  });
+}

@@ -1,0 +1,127 @@
+import { Option, type Command } from 'commander';
+import { inverseFrequencyAlpha, lossShares, type SampleGroup } from '../core/index.js';
+import type { Report, Row } from '../output/index.js';
+import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
+import { count, parseNumber } from '../cli/values.js';
+import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../cli/errors.js';
+import { alphaText, captionOf, type CommandContext } from './shared.js';
+
+interface ImbalanceOptions extends FocalOptionValues, OutputOptionValues {
+  neg?: number;
+  pos?: number;
+  negPt?: number;
+  posPt?: number;
+  negP?: number;
+  posP?: number;
+}
+
+const EXAMPLES = `
+Each group is COUNT identical samples of one class. Give each group's confidence either as
+p_t (probability of its own class: --neg-pt, --pos-pt) or as p (probability of class 1:
+--neg-p, --pos-p). Totals are count × per-sample loss; shares are each class's part of the
+total CE and of the total FL.
+
+Examples:
+  $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
+  $ focal imbalance --neg 100000 --neg-p 0.01 --pos 100 --pos-p 0.3 --gamma 2 --alpha 0.25
+  $ focal imbalance --neg 1e6 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --alpha none --json
+`;
+
+function probability(text: string): number {
+  const v = parseNumber(text, 'a probability is a number in [0, 1]');
+  if (v < 0 || v > 1) throw new InvalidArgumentError(`${v} is outside [0, 1].`);
+  return v;
+}
+
+export function registerImbalance(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('imbalance')
+    .summary('many easy negatives versus a few hard positives: where the total loss goes')
+    .description('How the total loss splits between a large group of negatives and a small group of positives, under cross-entropy and under focal loss.')
+    .option('--neg <count>', 'number of negative samples (a whole number up to 2^53)', count)
+    .option('--pos <count>', 'number of positive samples', count)
+    .addOption(new Option('--neg-pt <p_t>', "negatives' probability of their own class (0)").argParser(probability).conflicts('negP'))
+    .addOption(new Option('--pos-pt <p_t>', "positives' probability of their own class (1)").argParser(probability).conflicts('posP'))
+    .option('--neg-p <p>', "negatives' probability of class 1", probability)
+    .option('--pos-p <p>', "positives' probability of class 1", probability);
+  addFocalOptions(cmd, { lists: false });
+  addOutputOptions(cmd);
+  cmd.addHelpText('after', EXAMPLES);
+  cmd.action(async (opts: ImbalanceOptions) => {
+    if (opts.neg === undefined || opts.pos === undefined) {
+      throw new UsageError(`imbalance needs both group sizes: give --neg COUNT and --pos COUNT.`);
+    }
+    if (opts.neg + opts.pos === 0) throw new UsageError('--neg and --pos are both 0; give at least one sample.');
+    const groups: SampleGroup[] = [
+      group(0, opts.neg, opts.negPt, opts.negP, 'neg'),
+      group(1, opts.pos, opts.posPt, opts.posP, 'pos'),
+    ];
+    const { gammas, alphas, base } = focalDefaults(opts);
+    if (gammas.length !== 1 || alphas.length !== 1) {
+      throw new UsageError(`option '${gammas.length !== 1 ? '--gamma' : '--alpha'}' takes one value in 'imbalance'; run it once per value.`);
+    }
+    const gamma = gammas[0]!;
+    const alpha = alphas[0]!;
+    const shares = lossShares(groups, { gamma, alpha, base });
+    const rows: Row[] = shares.map((s) => ({
+      class: s.group.y === 1 ? 'positive' : 'negative',
+      count: s.group.count,
+      p: s.sample.p,
+      pt: s.sample.pt,
+      alpha_t: s.sample.alphaT,
+      modulating: s.sample.modulating,
+      ce: s.sample.ce,
+      fl: s.sample.fl,
+      ratio: s.sample.ratio,
+      ce_total: s.ceTotal,
+      fl_total: s.flTotal,
+      ce_share: s.ceShare,
+      fl_share: s.flShare,
+    }));
+    const [neg, pos] = shares as [(typeof shares)[0], (typeof shares)[0]];
+    const report: Report = {
+      command: 'imbalance',
+      params: { gamma, alpha, log_base: base, neg: opts.neg, pos: opts.pos },
+      caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base }),
+      columns: [
+        { key: 'class', label: 'class', kind: 'text' },
+        { key: 'count', label: 'count', kind: 'count' },
+        { key: 'p', label: 'p' },
+        { key: 'pt', label: 'p_t' },
+        { key: 'alpha_t', label: 'α_t' },
+        { key: 'modulating', label: '(1−p_t)^γ' },
+        { key: 'ce', label: 'CE each' },
+        { key: 'fl', label: 'FL each' },
+        { key: 'ratio', label: 'CE/FL', table: false },
+        { key: 'ce_total', label: 'CE total' },
+        { key: 'fl_total', label: 'FL total' },
+        { key: 'ce_share', label: 'CE share' },
+        { key: 'fl_share', label: 'FL share' },
+      ],
+      rows,
+      summary: () => ({
+        n: opts.neg! + opts.pos!,
+        ce_total: neg.ceTotal + pos.ceTotal,
+        fl_total: neg.flTotal + pos.flTotal,
+        positive_ce_share: pos.ceShare,
+        positive_fl_share: pos.flShare,
+        alpha_inverse_frequency: inverseFrequencyAlpha(opts.neg!, opts.pos!),
+      }),
+      summaryItems: [
+        { key: 'ce_total', label: 'total CE' },
+        { key: 'fl_total', label: 'total FL' },
+        { key: 'positive_ce_share', label: "positives' share of CE" },
+        { key: 'positive_fl_share', label: "positives' share of FL" },
+        { key: 'alpha_inverse_frequency', label: 'α by inverse class frequency' },
+      ],
+    };
+    await ctx.emit(report, opts);
+  });
+}
+
+function group(y: 0 | 1, n: number, pt: number | undefined, p: number | undefined, name: 'neg' | 'pos'): SampleGroup {
+  if (pt !== undefined) return { y, count: n, kind: 'pt', value: pt };
+  if (p !== undefined) return { y, count: n, kind: 'p', value: p };
+  throw new UsageError(`imbalance needs the ${name === 'neg' ? 'negatives' : 'positives'}' confidence: give --${name}-pt or --${name}-p.`);
+}

@@ -1,0 +1,21 @@
+/**
+ * Neumaier's compensated summation (an improved Kahan–Babuška): the error of a sum of n terms
+ * is about one rounding of the result instead of growing with n, so the mean of 10^7 losses
+ * is accurate to ~1e-16 relative rather than ~1e-13. Infinite terms give an infinite sum.
+ */
+export class CompensatedSum {
+  private sum = 0;
+  private compensation = 0;
+
+  add(x: number): void {
+    const t = this.sum + x;
+    if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += this.sum - t + x;
+    else this.compensation += x - t + this.sum;
+    this.sum = t;
+  }
+
+  get value(): number {
+    // Once the sum is infinite the compensation is NaN (∞ − ∞); the sum alone is the answer.
+    return Number.isFinite(this.sum) ? this.sum + this.compensation : this.sum;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * What every command hands to the output layer: the data, already computed, and how to name
+ * it. Renderers only format; they never compute a loss.
+ */
+
+export type Cell = number | string | null;
+export type Row = Readonly<Record<string, Cell>>;
+
+export interface Column {
+  /** snake_case key in JSON, CSV, TSV and NDJSON */
+  key: string;
+  /** header in tables */
+  label: string;
+  /** 'count' gets thousands separators in tables; 'text' is left-aligned */
+  kind?: 'number' | 'count' | 'text';
+  /** false: in machine formats only */
+  table?: boolean;
+}
+
+export interface SummaryItem {
+  key: string;
+  label: string;
+  kind?: 'number' | 'count' | 'text';
+}
+
+export interface Report {
+  command: string;
+  /** the parsed parameters, echoed in JSON */
+  params: Readonly<Record<string, unknown>>;
+  /** one line of parameters printed above a table */
+  caption: string;
+  columns: readonly Column[];
+  /** consumed once, in order; may be a generator that streams */
+  rows: Iterable<Row>;
+  /** computed after the rows have been consumed; null when the command has none */
+  summary: () => Readonly<Record<string, Cell>> | null;
+  /** which summary entries a table shows, and their labels */
+  summaryItems?: readonly SummaryItem[];
+  /**
+   * true: CSV, TSV and NDJSON carry the summary as their one record instead of the rows (a
+   * reduced `loss`); false: they carry the rows.
+   */
+  summaryIsTheRecord?: boolean;
+  /** notes printed under a table (never in machine formats) */
+  notes?: readonly string[];
+}
+
+export const FORMATS = ['table', 'json', 'csv', 'tsv', 'ndjson'] as const;
+export type Format = (typeof FORMATS)[number];

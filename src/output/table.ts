@@ -1,0 +1,41 @@
+import { Chalk } from 'chalk';
+import Table from 'cli-table3';
+import { formatCount, formatNumber } from './human.js';
+import type { Cell, Report } from './report.js';
+
+/** The table renderer: loaded only when a table is printed (cli-table3 and chalk stay off the start-up path). */
+
+export interface TableOptions {
+  precision: number;
+  color: boolean;
+}
+
+function cellText(v: Cell | undefined, kind: string | undefined, precision: number): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  return kind === 'count' ? formatCount(v) : formatNumber(v, precision);
+}
+
+export function renderTable(report: Report, options: TableOptions): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const columns = report.columns.filter((c) => c.table !== false);
+  const table = new Table({
+    head: columns.map((c) => chalk.bold.cyan(c.label)),
+    colAligns: columns.map((c) => (c.kind === 'text' ? 'left' : 'right')),
+    style: { head: [], border: [], compact: true },
+  });
+  for (const row of report.rows) {
+    table.push(columns.map((c) => cellText(row[c.key], c.kind, options.precision)));
+  }
+  const lines = [chalk.dim(report.caption), table.toString()];
+  const summary = report.summary();
+  if (summary && report.summaryItems?.length) {
+    const items = report.summaryItems.filter((i) => i.key in summary);
+    const width = Math.max(...items.map((i) => i.label.length));
+    for (const item of items) {
+      lines.push(`${chalk.bold(item.label.padEnd(width))}  ${cellText(summary[item.key], item.kind, options.precision)}`);
+    }
+  }
+  for (const note of report.notes ?? []) lines.push(chalk.dim(note));
+  return `${lines.join('\n')}\n`;
+}
