@@ -63,7 +63,7 @@ export function buildProgram(io: Io): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       // Commander's usage errors: one line, prefixed with the program name.
-      outputError: (s, write) => write(`focal: ${s.replace(/^error: /, 'error: ').trimEnd()}\n`),
+      outputError: (s, write) => write(`focal: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .exitOverride();
   for (const register of [registerCompare, registerLoss, registerImbalance]) register(program, ctx);
@@ -76,7 +76,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io);
   try {
     if (argv.length === 0) {
-      program.outputHelp();
+      program.outputHelp({ error: true });
       return EXIT_USAGE;
     }
     await program.parseAsync(argv, { from: 'user' });

@@ -39,15 +39,15 @@ export function expandRange(text: string, what: string): number[] {
   const parts = text.split(':');
   if (parts.length !== 3) throw new InvalidArgumentError(`${quote(text)} is not a range start:stop:step; ${what}.`);
   const [start, stop, step] = parts.map((p) => parseNumber(p, what)) as [number, number, number];
-  if (!(step > 0)) throw new InvalidArgumentError(`range ${quote(text)} has step ${parts[2]}; the step must be > 0.`);
-  if (stop < start) throw new InvalidArgumentError(`range ${quote(text)} ends before it starts; write start:stop:step with start ≤ stop.`);
+  if (!(step > 0)) throw new InvalidArgumentError(`The range ${quote(text)} has step ${parts[2]}; the step must be > 0.`);
+  if (stop < start) throw new InvalidArgumentError(`The range ${quote(text)} ends before it starts; write start:stop:step with start ≤ stop.`);
   const d = Math.max(...parts.map((p) => decimals(p) ?? Infinity));
   const scale = 10 ** d;
   const [s, e, t] = [start, stop, step].map((v) => Math.round(v * scale)) as [number, number, number];
   const onIntegers = d <= 15 && [s, e, t].every(Number.isSafeInteger) && t > 0;
   // A hair of slack so that 0:0.3:0.1 in floating point still reaches 0.3.
   const n = onIntegers ? Math.floor((e - s) / t) + 1 : Math.floor(((stop - start) / step) * (1 + 1e-12)) + 1;
-  if (n > MAX_LIST_LENGTH) throw new InvalidArgumentError(`range ${quote(text)} has ${n} values; at most ${MAX_LIST_LENGTH} are allowed.`);
+  if (n > MAX_LIST_LENGTH) throw new InvalidArgumentError(`The range ${quote(text)} has ${n} values; at most ${MAX_LIST_LENGTH} are allowed.`);
   const values = new Array<number>(n);
   for (let i = 0; i < n; i++) values[i] = onIntegers ? (s + i * t) / scale : Math.min(start + i * step, stop);
   return values;
@@ -55,7 +55,7 @@ export function expandRange(text: string, what: string): number[] {
 
 /** A comma list whose items are numbers or ranges, each checked by `check` (which returns an error text or null). */
 export function parseNumberList(text: string, what: string, check: (v: number) => string | null = () => null): number[] {
-  if (text.trim() === '') throw new InvalidArgumentError(`the list is empty; ${what}.`);
+  if (text.trim() === '') throw new InvalidArgumentError(`The list is empty; ${what}.`);
   const values: number[] = [];
   for (const raw of text.split(',')) {
     const item = raw.trim();
@@ -63,10 +63,10 @@ export function parseNumberList(text: string, what: string, check: (v: number) =
     const expanded = item.includes(':') ? expandRange(item, what) : [parseNumber(item, what)];
     for (const v of expanded) {
       const problem = check(v);
-      if (problem) throw new InvalidArgumentError(`${quote(item)}: ${problem}.`);
+      if (problem) throw new InvalidArgumentError(item === text.trim() ? `${problem}.` : `Item ${quote(item)}: ${problem}.`);
       values.push(v);
     }
-    if (values.length > MAX_LIST_LENGTH) throw new InvalidArgumentError(`the list has more than ${MAX_LIST_LENGTH} values.`);
+    if (values.length > MAX_LIST_LENGTH) throw new InvalidArgumentError(`The list has more than ${MAX_LIST_LENGTH} values.`);
   }
   return values;
 }
