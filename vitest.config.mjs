@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Keep caches out of node_modules: a changed node_modules makes `npx focal` look for the
+  // package on the registry instead of using this checkout's bin.
+  cacheDir: '.cache/vite',
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+  },
+});
