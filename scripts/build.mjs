@@ -1,4 +1,4 @@
-// Builds dist/focal.cjs: the CLI as one CommonJS bundle (one file to read and compile at
+// Builds dist/focal.cjs (and dist/loss-worker.cjs): the CLI as one CommonJS bundle (one file to read and compile at
 // start-up; modules that only tables need are evaluated lazily inside it).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/focal.cjs',
+  // the CLI, and the worker that a parallel `focal loss --input` starts
+  entryPoints: { focal: 'src/main.ts', 'loss-worker': 'src/commands/loss-worker.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   format: 'cjs',

@@ -10,10 +10,14 @@ import { render, type Report } from './output/index.js';
 
 declare const FOCAL_VERSION: string | undefined;
 
+const WRITE_BATCH = 1 << 16;
+
 /** Where the program reads its environment and writes its output; tests pass their own. */
 export interface Io {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
-  stderr: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  /** standard input, looked up only when a command reads it */
+  stdin?: () => (NodeJS.ReadableStream & { isTTY?: boolean }) | null;
   env: Readonly<Record<string, string | undefined>>;
   /** resolves when the written output has been taken by the stream (backpressure) */
   drain?: () => Promise<void>;
@@ -43,15 +47,24 @@ export function useColor(io: Io, flag: boolean | undefined): boolean {
 export function buildProgram(io: Io): Command {
   const program = new Command('focal');
   const ctx: CommandContext = {
+    stdin: () => io.stdin?.() ?? null,
+    stderr: io.stderr,
     async emit(report: Report, o: OutputOptionValues) {
       const format = o.json ? 'json' : (o.format ?? 'table');
       if (o.json && o.format && o.format !== 'json') {
         throw new UsageError(`--json and --format ${o.format} disagree; give one of them.`);
       }
       const chunks = await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color) });
-      for (const chunk of chunks) {
-        if (io.stdout.write(chunk) === false && io.drain) await io.drain();
+      // Rows are small: gather them into writes of ~64 KiB, and wait when the pipe is full.
+      let pending = '';
+      for await (const chunk of chunks) {
+        pending += chunk;
+        if (pending.length >= WRITE_BATCH) {
+          if (io.stdout.write(pending) === false && io.drain) await io.drain();
+          pending = '';
+        }
       }
+      if (pending) io.stdout.write(pending);
     },
   };
   program

@@ -5,6 +5,7 @@ const io: Io = {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  stdin: () => process.stdin,
   drain: () => new Promise((resolve) => process.stdout.once('drain', resolve)),
 };
 

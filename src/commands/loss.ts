@@ -1,10 +1,16 @@
 import { Option, type Command } from 'commander';
-import { evaluateBinary, evaluateCategorical, LossAccumulator, REDUCTIONS, type BinaryInputKind, type Reduction } from '../core/index.js';
-import type { Column, Report, Row } from '../output/index.js';
+import { evaluateBinary, evaluateCategorical, LossAccumulator, REDUCTIONS, type BinaryEvaluation, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
+import type { Cell, Column, Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
-import { classIndices, labels, logits, oneOf, probabilities, vectors } from '../cli/values.js';
+import { classIndices, integerIn, labels, logits, oneOf, probabilities, vectors } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
-import { alphaText, binaryColumns, binaryRow, captionOf, exactlyOne, type CommandContext } from './shared.js';
+import { Progress } from '../cli/progress.js';
+import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
+import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
+import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
+import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
+import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
+import { runParallel, runSingle, threadsFor, type InputOutcome } from './loss-run.js';
 
 interface LossOptions extends FocalOptionValues, OutputOptionValues {
   p?: number[];
@@ -15,22 +21,36 @@ interface LossOptions extends FocalOptionValues, OutputOptionValues {
   target?: number[];
   reduction?: Reduction;
   grad?: boolean;
+  input?: string;
+  inputFormat?: InputFormat;
+  columns?: ColumnSpec;
+  skipInvalid?: boolean;
+  threads?: number;
 }
 
 const EXAMPLES = `
-Samples pair up element-wise with their labels; a single --y (or --target) applies to all.
-The summary holds the reduced CE and FL (--reduction, default mean) and both totals.
+Samples come from the command line (paired element-wise with their labels; a single --y or
+--target applies to all) or from a file or stdin (--input FILE|-, CSV/TSV/NDJSON, .gz too).
+The summary holds the reduced CE and FL (--reduction, default mean), both totals and means,
+and each class's share of the total CE and FL.
   mean       sum / n
   sum        sum
   positives  sum / max(1, number of samples with y = 1)   (RetinaNet's normalisation)
-  none       no reduction: per-sample rows only (summary keeps the totals)
+  none       per-sample rows (streamed for files); the summary keeps the totals
+
+Files: a header names the columns: p, logit or pt for the prediction and y (or label,
+target) for the label; multiclass p_0, p_1, … or logit_0, logit_1, … with target. Other
+names: --columns p=score,y=label or --columns logits=c0+c1+c2,y=cls. A bad row stops the run
+(exit 2, naming the line and column) unless --skip-invalid.
 
 Examples:
   $ focal loss --p 0.9,0.2,0.7 --y 1,0,1
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum --gamma 2 --alpha 0.25
   $ focal loss --logit=-4 --logit=-5 --y 0 --reduction positives --json
   $ focal loss --probs '0.7,0.2,0.1;0.1,0.3,0.6' --target 0,2 --alpha 0.25
-  $ focal loss --logits 2,1,0.1 --target 1 --alpha 0.2,0.3,0.5 --gamma 2
+  $ focal loss --input preds.csv --reduction mean
+  $ focal loss --input preds.csv.gz --columns p=score,y=label --format json
+  $ cat preds.ndjson | focal loss --reduction none --format ndjson | head
 `;
 
 /** Pairs a list with per-sample values: equal lengths, or a single value that broadcasts. */
@@ -48,35 +68,50 @@ function single<T>(items: readonly T[], option: string): T {
 export function registerLoss(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('loss')
-    .summary('the loss of a batch of samples, reduced, with CE beside FL')
-    .description('The cross-entropy and focal loss of a batch of samples given on the command line, per sample and reduced.')
+    .summary('the loss of a batch of samples (command line, file or stdin), reduced, with CE beside FL')
+    .description('The cross-entropy and focal loss of a batch of samples, per sample and reduced, with each class\'s share.')
     .option('--p <list>', 'binary: probabilities of class 1, in [0, 1]', probabilities)
     .option('--logit <list>', 'binary: logits, finite numbers', logits)
     .option('--y <list>', 'binary: labels 0, 1 or soft labels in [0, 1], one per sample or one for all', labels)
     .option('--probs <vector>', "multiclass: one probability vector per sample (repeat the option, or separate vectors with ';'); normalised by its sum", vectors('probs'))
     .option('--logits <vector>', "multiclass: one logit vector per sample (repeat, or separate with ';'); softmax", vectors('logits'))
     .option('--target <list>', 'multiclass: target class index per sample (0-based), or one for all', classIndices)
+    .option('--input <file>', "read samples from a CSV, TSV or NDJSON file (gzip too), or - for stdin (also read when stdin is a pipe and no samples are given)")
+    .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the file name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
+    .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
+    .option('--skip-invalid', 'skip input rows that are not valid samples (count and first lines on stderr) instead of stopping')
+    .option('--threads <n>', 'worker threads for a reduction over a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
     .addOption(new Option('--reduction <r>', `${REDUCTIONS.join(', ')} (default mean)`).argParser(oneOf(REDUCTIONS, 'a reduction')))
     .option('--grad', 'binary: add dFL/dx and dCE/dx per sample');
   addFocalOptions(cmd, { lists: false });
   addOutputOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
   cmd.action(async (opts: LossOptions) => {
-    const kind = exactlyOne(opts, ['p', 'logit', 'probs', 'logits'] as const, ['--p', '--logit', '--probs', '--logits'], 'loss');
     const reduction = opts.reduction ?? 'mean';
+    const given = (['p', 'logit', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
+    if (given.length > 1) throw new UsageError(`loss takes one kind of prediction, but got ${given.map((k) => `--${k}`).join(' and ')}; give only one.`);
+    if (given.length === 1 && opts.input !== undefined) throw new UsageError(`option '--input' and --${given[0]} are two sources of samples; give one.`);
+    const stdin = given.length === 0 && opts.input === undefined ? ctx.stdin() : null;
+    const input = opts.input ?? (stdin && !stdin.isTTY ? '-' : undefined);
+    if (input !== undefined) return ctx.emit(await inputReport(input, opts, reduction, ctx), opts);
+    for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads'] as const) {
+      if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for --input; the samples here come from the command line.`);
+    }
+    const kind = given[0];
+    if (!kind) throw new UsageError('loss needs samples: give --p/--logit with --y, --probs/--logits with --target, or --input FILE (- for stdin).');
     const report = kind === 'p' || kind === 'logit' ? binaryReport(kind, opts, reduction) : categoricalReport(kind, opts, reduction);
     await ctx.emit(report, opts);
   });
 }
 
-const SUMMARY_ITEMS = [
-  { key: 'n', label: 'samples', kind: 'count' },
-  { key: 'positives', label: 'positives (y = 1)', kind: 'count' },
-  { key: 'ce_sum', label: 'CE sum' },
-  { key: 'fl_sum', label: 'FL sum' },
-  { key: 'ce', label: 'CE reduced' },
-  { key: 'fl', label: 'FL reduced' },
-] as const;
+function commonReport(acc: LossAccumulator, binary: boolean, reduction: Reduction, extra: () => Record<string, Cell> = () => ({})) {
+  return {
+    summary: () => lossSummary(acc, reduction, binary, extra()),
+    summaryItems: summaryItems(binary),
+    summaryIsTheRecord: reduction !== 'none',
+    sections: () => [{ caption: 'by class', columns: CLASS_COLUMNS, rows: classRows(acc, binary) }],
+  };
+}
 
 function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduction): Report {
   if (opts.target) throw new UsageError("option '--target' is for --probs/--logits; binary samples take --y.");
@@ -90,22 +125,42 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   const acc = new LossAccumulator();
   function* rows(): Generator<Row> {
     for (let i = 0; i < values.length; i++) {
-      const r = evaluateBinary(kind, values[i]!, ys[i]!, { gamma, alpha, base });
-      acc.add(r.ce, r.fl, ys[i] === 1);
+      const y = ys[i]!;
+      const r = evaluateBinary(kind, values[i]!, y, { gamma, alpha, base });
+      acc.add(r.ce, r.fl, y === 0 || y === 1 ? y : 'soft');
       yield { index: i, ...binaryRow(r, { logit: kind === 'logit' ? values[i] : undefined, gamma, alpha, grad }) };
     }
   }
-  const columns: Column[] = [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad })];
   return {
     command: 'loss',
     params: { input: kind, gamma, alpha, log_base: base, reduction, grad },
     caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base, reduction }),
-    columns,
+    columns: [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad })],
     rows: rows(),
-    summary: () => ({ ...acc.reduce(reduction) }),
-    summaryItems: SUMMARY_ITEMS,
-    summaryIsTheRecord: reduction !== 'none',
+    ...commonReport(acc, true, reduction),
   };
+}
+
+function categoricalAlpha(alphas: (number | null)[], classes: number): number | number[] | null {
+  if (alphas.length === 1) return alphas[0]!;
+  if (alphas.length === classes && alphas.every((a) => a !== null)) return alphas as number[];
+  throw new UsageError(`option '--alpha' has ${alphas.length} values; give one (for every class) or one per class (${classes}).`);
+}
+
+const CATEGORICAL_COLUMNS: Column[] = [
+  { key: 'index', label: '#', kind: 'count' },
+  { key: 'target', label: 'target', kind: 'count' },
+  { key: 'pt', label: 'p_t' },
+  { key: 'gamma', label: 'γ', table: false },
+  { key: 'alpha_t', label: 'α_t' },
+  { key: 'modulating', label: '(1−p_t)^γ' },
+  { key: 'ce', label: 'CE' },
+  { key: 'fl', label: 'FL' },
+  { key: 'ratio', label: 'CE/FL' },
+];
+
+function categoricalRow(r: CategoricalEvaluation, index: number, target: number, gamma: number): Row {
+  return { index, target, pt: r.pt, gamma, alpha_t: r.alphaT, modulating: r.modulating, ce: r.ce, fl: r.fl, ratio: r.ratio };
 }
 
 function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reduction: Reduction): Report {
@@ -124,40 +179,109 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   });
   const { gammas, alphas, base } = focalDefaults(opts);
   const gamma = single(gammas, '--gamma');
-  let alpha: number | number[] | null;
-  if (alphas.length === 1) alpha = alphas[0]!;
-  else if (alphas.length === classes && alphas.every((a) => a !== null)) alpha = alphas as number[];
-  else throw new UsageError(`option '--alpha' has ${alphas.length} values; give one (for every class) or one per class (${classes}).`);
+  const alpha = categoricalAlpha(alphas, classes);
   const acc = new LossAccumulator();
   function* rows(): Generator<Row> {
     for (let i = 0; i < samples.length; i++) {
       const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base });
-      acc.add(r.ce, r.fl, false);
-      yield { index: i, target: targets[i]!, pt: r.pt, gamma, alpha_t: r.alphaT, modulating: r.modulating, ce: r.ce, fl: r.fl, ratio: r.ratio };
+      acc.add(r.ce, r.fl, targets[i]!);
+      yield categoricalRow(r, i, targets[i]!, gamma);
     }
   }
-  const columns: Column[] = [
-    { key: 'index', label: '#', kind: 'count' },
-    { key: 'target', label: 'target', kind: 'count' },
-    { key: 'pt', label: 'p_t' },
-    { key: 'gamma', label: 'γ', table: false },
-    { key: 'alpha_t', label: 'α_t' },
-    { key: 'modulating', label: '(1−p_t)^γ' },
-    { key: 'ce', label: 'CE' },
-    { key: 'fl', label: 'FL' },
-    { key: 'ratio', label: 'CE/FL' },
-  ];
   return {
     command: 'loss',
     params: { input: kind, classes, gamma, alpha, log_base: base, reduction },
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction }),
-    columns,
+    columns: CATEGORICAL_COLUMNS,
     rows: rows(),
-    summary: () => {
-      const { positives: _, ...reduced } = acc.reduce(reduction);
-      return reduced;
-    },
-    summaryItems: SUMMARY_ITEMS.filter((s) => s.key !== 'positives'),
-    summaryIsTheRecord: reduction !== 'none',
+    ...commonReport(acc, false, reduction),
+  };
+}
+
+/** Rows for per-sample output from a file, built as the scanner produces samples. */
+function rowOf(layout: Layout, r: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, gamma: number, alpha: number | null, grad: boolean): Row {
+  if (layout.kind === 'probs' || layout.kind === 'logits') return categoricalRow(r as CategoricalEvaluation, index, input[layout.classes]!, gamma);
+  return { index, ...binaryRow(r as BinaryEvaluation, { logit: layout.kind === 'logit' ? input[0] : undefined, gamma, alpha, grad }) };
+}
+
+async function inputReport(path: string, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report> {
+  const { gammas, alphas, base } = focalDefaults(opts);
+  const gamma = single(gammas, '--gamma');
+  const alpha: number | number[] | null = alphas.length === 1 ? alphas[0]! : categoricalAlpha(alphas, alphas.length);
+  const source = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
+  const settings: SampleSettings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false };
+  const grad = opts.grad ?? false;
+  const progress = Progress.for(ctx.stderr, source.size);
+  const reportSkipped = (o: Pick<InputOutcome, 'skipped' | 'skippedLines'>) => {
+    if (o.skipped > 0) {
+      const more = o.skipped > o.skippedLines.length ? ', …' : '';
+      ctx.stderr.write(`focal: skipped ${o.skipped} invalid row${o.skipped === 1 ? '' : 's'} of ${source.name} (line${o.skipped === 1 ? '' : 's'} ${o.skippedLines.join(', ')}${more})\n`);
+    }
+  };
+  const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction });
+  const caption = captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base, reduction });
+
+  if (reduction !== 'none') {
+    if (grad) throw new UsageError("option '--grad' adds per-sample columns; use it with --reduction none.");
+    const threads = threadsFor(source, opts.threads);
+    const outcome =
+      threads > 1
+        ? await runParallel(source, settings, threads, progress)
+        : await runSingle(source, settings, null, () => progress?.update(source.bytesRead(), 0));
+    progress?.done();
+    const layout = outcome.sink.layout!;
+    const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
+    if (reduction === 'positives' && !binary) throw new UsageError("reduction 'positives' needs binary labels; use mean or sum for multiclass input.");
+    reportSkipped(outcome);
+    return {
+      command: 'loss',
+      params: { ...params(), columns: layout.names, threads },
+      caption,
+      columns: [],
+      rows: [],
+      ...commonReport(outcome.sink.totals, binary, reduction, () => ({ skipped: outcome.skipped })),
+    };
+  }
+
+  // Per-sample rows stream: the first chunk is scanned before anything is printed, so the
+  // columns are known and a bad header or early bad row fails cleanly.
+  const pending: Row[] = [];
+  const sink = new SampleSink(settings, (r, index, input, layout) => pending.push(rowOf(layout, r, index, input, gamma, alpha as number | null, grad)));
+  const scanner = createScanner(source.format, sink);
+  const iterator = source.chunks[Symbol.asyncIterator]();
+  let done = false;
+  while (!sink.layout && !done) {
+    const next = await iterator.next();
+    if (next.done) {
+      scanner.finish();
+      done = true;
+    } else scanner.push(next.value);
+  }
+  const layout = sink.layout;
+  if (!layout) throw new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all).`);
+  const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
+  if (grad && !binary) throw new UsageError("option '--grad' is for binary samples in 'loss'.");
+  async function* rows(): AsyncGenerator<Row> {
+    for (;;) {
+      while (pending.length > 0) yield* pending.splice(0, pending.length);
+      if (done) break;
+      const next = await iterator.next();
+      if (next.done) {
+        scanner.finish();
+        done = true;
+      } else scanner.push(next.value);
+      progress?.update(source.bytesRead(), sink.index);
+    }
+    progress?.done();
+    if (sink.index === 0 && sink.skipped === 0) throw new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all).`);
+    reportSkipped(sink);
+  }
+  return {
+    command: 'loss',
+    params: { ...params(), columns: layout.names },
+    caption,
+    columns: binary ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad })] : CATEGORICAL_COLUMNS,
+    rows: rows(),
+    ...commonReport(sink.totals, binary, reduction, () => ({ skipped: sink.skipped })),
   };
 }

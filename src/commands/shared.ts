@@ -8,6 +8,10 @@ import type { Column, Row } from '../output/index.js';
 /** What a command needs from the program: a way to hand its report to the output layer. */
 export interface CommandContext {
   emit(report: Report, output: OutputOptionValues): Promise<void>;
+  /** standard input, when there is one (null in tests that give none) */
+  stdin(): (NodeJS.ReadableStream & { isTTY?: boolean }) | null;
+  /** for messages and progress: never data */
+  stderr: { write(chunk: string): unknown; isTTY?: boolean };
 }
 
 export type Register = (program: Command, ctx: CommandContext) => void;

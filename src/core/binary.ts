@@ -1,4 +1,4 @@
-import { modulationFromComplement, modulationFromMargin, type Modulation } from './modulating.js';
+import { powOfComplement, powOfSigmoid } from './modulating.js';
 import { alphaWeight, LN_OF_BASE, type FocalParams } from './params.js';
 import { sigmoid } from './sigmoid.js';
 import { softplus } from './softplus.js';
@@ -19,12 +19,19 @@ interface TrueClassView {
   pt: number;
   /** 1 − p_t, without cancellation */
   q: number;
+  /** the rounding error of q when it is carried as q + qLo (else 0) */
+  qLo: number;
   /** natural-log cross-entropy */
   ce: number;
-  /** (1 − p_t)^γ and its reciprocal */
-  modulation: Modulation;
+  /** the margin z = x·(2y − 1) when the input was a logit with a hard label, else NaN */
+  margin: number;
   /** p·(1 − p), for the soft-label gradient */
   pq: number;
+}
+
+/** (1 − p_t)^e from the most accurate form the view has (e = γ for the factor, −γ for its reciprocal). */
+function complementPower(v: TrueClassView, e: number): number {
+  return v.margin === v.margin ? powOfSigmoid(v.margin, e) : powOfComplement(v.q, v.qLo, e);
 }
 
 /** One evaluated sample: binary cross-entropy and focal loss side by side. */
@@ -57,26 +64,28 @@ function isHard(y: number): boolean {
 
 // CE is written `0 - log(p_t)` so that p_t = 1 gives +0 rather than −0.
 
-function fromProbability(p: number, y: number, gamma: number): TrueClassView {
+function fromProbability(p: number, y: number): TrueClassView {
   if (y === 1) {
-    // q = 1 − p carried as hi + lo so that pow() sees it exactly.
-    const [hi, lo] = twoDifference(1, p);
-    return { p, pt: p, q: hi, ce: 0 - Math.log(p), modulation: modulationFromComplement(hi, lo, gamma), pq: p * hi };
+    // q = 1 − p carried as hi + lo so that pow() sees it exactly (TwoSum, inlined: this runs per row).
+    const hi = 1 - p;
+    const bb = hi - 1;
+    const lo = 1 - (hi - bb) + (-p - bb);
+    return { p, pt: p, q: hi, qLo: lo, ce: 0 - Math.log(p), margin: NaN, pq: p * hi };
   }
   if (y === 0) {
     // p_t = 1 − p, but 1 − p_t = p exactly and log(1 − p) = log1p(−p).
-    return { p, pt: 1 - p, q: p, ce: -Math.log1p(-p), modulation: modulationFromComplement(p, 0, gamma), pq: p * (1 - p) };
+    return { p, pt: 1 - p, q: p, qLo: 0, ce: -Math.log1p(-p), margin: NaN, pq: p * (1 - p) };
   }
   const pt = p * y + (1 - p) * (1 - y);
   // 1 − p_t = y·(1 − p) + (1 − y)·p: a sum of non-negative terms, no cancellation.
   const q = y * (1 - p) + (1 - y) * p;
   // Both terms are ≤ 0 (y is strictly between 0 and 1 here), so no cancellation.
   const ce = -(y * Math.log(p) + (1 - y) * Math.log1p(-p));
-  return { p, pt, q, ce, modulation: modulationFromComplement(q, 0, gamma), pq: p * (1 - p) };
+  return { p, pt, q, qLo: 0, ce, margin: NaN, pq: p * (1 - p) };
 }
 
-function fromLogit(x: number, y: number, gamma: number): TrueClassView {
-  if (!Number.isFinite(x)) return fromProbability(x > 0 ? 1 : 0, y, gamma);
+function fromLogit(x: number, y: number): TrueClassView {
+  if (!Number.isFinite(x)) return fromProbability(x > 0 ? 1 : 0, y);
   const p = sigmoid(x);
   const pNeg = sigmoid(-x); // 1 − p, from the logit
   if (isHard(y)) {
@@ -85,27 +94,51 @@ function fromLogit(x: number, y: number, gamma: number): TrueClassView {
       p,
       pt: y === 1 ? p : pNeg,
       q: y === 1 ? pNeg : p,
+      qLo: 0,
       ce: softplus(-z),
-      modulation: modulationFromMargin(z, gamma),
+      margin: z,
       pq: p * pNeg,
     };
   }
   const pt = y * p + (1 - y) * pNeg;
   const q = y * pNeg + (1 - y) * p;
   const ce = y * softplus(-x) + (1 - y) * softplus(x);
-  return { p, pt, q, ce, modulation: modulationFromComplement(q, 0, gamma), pq: p * pNeg };
+  return { p, pt, q, qLo: 0, ce, margin: NaN, pq: p * pNeg };
 }
 
-function fromTrueClassProbability(pt: number, y: number, gamma: number): TrueClassView {
+function fromTrueClassProbability(pt: number, y: number): TrueClassView {
   const [hi, lo] = twoDifference(1, pt);
   return {
     p: y === 1 ? pt : hi,
     pt,
     q: hi,
+    qLo: lo,
     ce: 0 - Math.log(pt),
-    modulation: modulationFromComplement(hi, lo, gamma),
+    margin: NaN,
     pq: pt * hi,
   };
+}
+
+function trueClassView(kind: BinaryInputKind, value: number, y: number): TrueClassView {
+  return kind === 'logit' ? fromLogit(value, y) : kind === 'p' ? fromProbability(value, y) : fromTrueClassProbability(value, y);
+}
+
+/** CE and FL of one sample, written into `out` (no allocation; for loops over millions of samples). */
+export interface LossPair {
+  ce: number;
+  fl: number;
+}
+
+/**
+ * The two losses alone, exactly as evaluateBinary computes them (same code path, same
+ * bits), without the ratio and gradients: the per-row work of a reduction over a file.
+ * `alphaT` and `scale` (ln of the log base) are the caller's, computed once.
+ */
+export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number): LossPair {
+  const view = trueClassView(kind, value, y);
+  out.ce = view.ce / scale;
+  out.fl = (alphaT === 0 ? 0 : alphaT * complementPower(view, gamma) * view.ce) / scale;
+  return out;
 }
 
 /**
@@ -119,7 +152,7 @@ function fromTrueClassProbability(pt: number, y: number, gamma: number): TrueCla
  *   labels is Lin et al.'s  −s·α_t·(1 − p_t)^γ·(γ·p_t·CE + 1 − p_t),  s = 2y − 1.
  *
  * Stable evaluation: from a logit x every quantity comes from x itself: CE = softplus(∓x),
- * 1 − p_t = σ(∓x), (1 − p_t)^γ = exp(−γ·softplus(±x)) (see modulationFromMargin); from a
+ * 1 − p_t = σ(∓x), (1 − p_t)^γ = exp(−γ·softplus(±x)) (see powOfSigmoid); from a
  * probability, log1p(−p) for log(1 − p). The hard-label gradient is a sum of non-negative
  * terms, so no 0·∞ and no NaN for 0 < γ < 1 at p_t → 1 (where γ(1 − p_t)^(γ−1) diverges).
  *
@@ -140,15 +173,11 @@ function fromTrueClassProbability(pt: number, y: number, gamma: number): TrueCla
  */
 export function evaluateBinary(kind: BinaryInputKind, value: number, y: number, params: FocalParams): BinaryEvaluation {
   const { gamma } = params;
-  const view =
-    kind === 'logit'
-      ? fromLogit(value, y, gamma)
-      : kind === 'p'
-        ? fromProbability(value, y, gamma)
-        : fromTrueClassProbability(value, y, gamma);
+  const view = trueClassView(kind, value, y);
   const alphaT = alphaWeight(params.alpha, y);
   const scale = LN_OF_BASE[params.base ?? 'e'];
-  const { factor, inverse } = view.modulation;
+  const factor = complementPower(view, gamma);
+  const inverse = complementPower(view, -gamma);
   const ceNat = view.ce;
   const flNat = alphaT === 0 ? 0 : alphaT * factor * ceNat;
   return {
@@ -160,7 +189,7 @@ export function evaluateBinary(kind: BinaryInputKind, value: number, y: number, 
     ce: ceNat / scale,
     fl: flNat / scale,
     ratio: inverse / alphaT,
-    grad: focalGradient(view, y, gamma, alphaT) / scale,
+    grad: focalGradient(view, factor, y, gamma, alphaT) / scale,
     gradCe: crossEntropyGradient(view, y) / scale,
   };
 }
@@ -172,8 +201,7 @@ function crossEntropyGradient(v: TrueClassView, y: number): number {
   return v.p - y;
 }
 
-function focalGradient(v: TrueClassView, y: number, gamma: number, alphaT: number): number {
-  const m = v.modulation.factor;
+function focalGradient(v: TrueClassView, m: number, y: number, gamma: number, alphaT: number): number {
   if (alphaT === 0 || m === 0) return 0;
   // p_t·CE = −p_t·log(p_t) and p(1 − p)·CE tend to 0 where CE = ∞ (p_t = 0); avoid 0·∞.
   if (isHard(y)) {

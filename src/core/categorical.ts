@@ -1,5 +1,10 @@
 import { expOfProduct } from './float.js';
-import { modulationFromComplement, type Modulation } from './modulating.js';
+import { powOfComplement } from './modulating.js';
+
+interface Modulation {
+  factor: number;
+  inverse: number;
+}
 import { LN_OF_BASE, type LogBase } from './params.js';
 
 /** How a multiclass prediction is given: a probability vector or a logit vector (softmax). */
@@ -95,7 +100,7 @@ function fromProbabilities(v: ArrayLike<number>, t: number, gamma: number): Targ
   const total = vt + others;
   const q = others / total;
   const ce = vt === 0 ? Infinity : Math.log1p(others / vt);
-  return { pt: vt / total, q, ce, modulation: modulationFromComplement(q, 0, gamma), shareOfRest: null, probs: null };
+  return { pt: vt / total, q, ce, modulation: { factor: powOfComplement(q, 0, gamma), inverse: powOfComplement(q, 0, -gamma) }, shareOfRest: null, probs: null };
 }
 
 /**

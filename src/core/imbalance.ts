@@ -1,5 +1,6 @@
 import { evaluateBinary, type BinaryEvaluation, type BinaryInputKind } from './binary.js';
 import type { FocalParams } from './params.js';
+import { shareOf } from './reduce.js';
 
 /** A group of identical samples: `count` samples of one class with one prediction. */
 export interface SampleGroup {
@@ -41,9 +42,7 @@ export function lossShares(groups: readonly SampleGroup[], params: FocalParams):
   }
   const ceSum = evaluated.reduce((a, e) => a + e.ceTotal, 0);
   const flSum = evaluated.reduce((a, e) => a + e.flTotal, 0);
-  // A share is undefined (null) when the total is 0, or when this part is itself infinite.
-  const share = (part: number, total: number): number | null => (total === 0 || part === Infinity ? null : part / total);
-  return evaluated.map((e) => ({ ...e, ceShare: share(e.ceTotal, ceSum), flShare: share(e.flTotal, flSum) }));
+  return evaluated.map((e) => ({ ...e, ceShare: shareOf(e.ceTotal, ceSum), flShare: shareOf(e.flTotal, flSum) }));
 }
 
 /**

@@ -2,9 +2,9 @@
 export { softplus } from './softplus.js';
 export { sigmoid } from './sigmoid.js';
 export { twoProduct, twoDifference, expOfProduct } from './float.js';
-export { modulationFromComplement, modulationFromMargin, modulationFromProbability, type Modulation } from './modulating.js';
+export { powOfComplement, powOfSigmoid } from './modulating.js';
 export { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type FocalParams, type LogBase } from './params.js';
-export { evaluateBinary, type BinaryEvaluation, type BinaryInputKind } from './binary.js';
+export { binaryLossInto, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type LossPair } from './binary.js';
 export {
   evaluateCategorical,
   type CategoricalEvaluation,
@@ -12,5 +12,5 @@ export {
   type CategoricalParams,
 } from './categorical.js';
 export { CompensatedSum } from './sum.js';
-export { LossAccumulator, REDUCTIONS, type ReducedLoss, type Reduction } from './reduce.js';
+export { LossAccumulator, REDUCTIONS, shareOf, type AccumulatorState, type ClassKey, type ClassLoss, type ReducedLoss, type Reduction } from './reduce.js';
 export { inverseFrequencyAlpha, lossShares, type GroupLoss, type SampleGroup } from './imbalance.js';

@@ -4,6 +4,9 @@ import { CompensatedSum } from './sum.js';
 export type Reduction = 'none' | 'mean' | 'sum' | 'positives';
 export const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum', 'positives'];
 
+/** Class keys: 0 and 1 for hard binary labels, 'soft' for soft labels, the target index for multiclass. */
+export type ClassKey = number | 'soft';
+
 /** The reduced CE and FL of a batch, with the totals they come from. */
 export interface ReducedLoss {
   reduction: Reduction;
@@ -17,44 +20,115 @@ export interface ReducedLoss {
   fl_sum: number;
 }
 
+/** One class's part of a batch's loss. */
+export interface ClassLoss {
+  key: ClassKey;
+  count: number;
+  ceTotal: number;
+  flTotal: number;
+  /** this class's part of the total (null when the total is 0 or this part is infinite) */
+  ceShare: number | null;
+  flShare: number | null;
+}
+
+interface ClassTotals {
+  count: number;
+  ce: CompensatedSum;
+  fl: CompensatedSum;
+}
+
+/** Plain data for sending an accumulator between threads. */
+export type AccumulatorState = [ClassKey, number, [number, number], [number, number]][];
+
+/** A share of a total: undefined (null) when the total is 0 or the part itself is infinite. */
+export function shareOf(part: number, total: number): number | null {
+  return total === 0 || part === Infinity ? null : part / total;
+}
+
 /**
- * Accumulates per-sample CE and FL with compensated sums, so totals and means over millions of
- * samples keep ~1e-16 relative accuracy.
+ * Accumulates per-sample CE and FL by class with compensated sums, so totals and means over
+ * millions of samples keep ~1e-16 relative accuracy; partial accumulators (one per worker)
+ * merge without losing that.
  */
 export class LossAccumulator {
-  private readonly ce = new CompensatedSum();
-  private readonly fl = new CompensatedSum();
-  n = 0;
-  positives = 0;
+  private readonly classes = new Map<ClassKey, ClassTotals>();
 
-  add(ce: number, fl: number, positive: boolean): void {
-    this.ce.add(ce);
-    this.fl.add(fl);
-    this.n++;
-    if (positive) this.positives++;
+  add(ce: number, fl: number, key: ClassKey): void {
+    let totals = this.classes.get(key);
+    if (totals === undefined) {
+      totals = { count: 0, ce: new CompensatedSum(), fl: new CompensatedSum() };
+      this.classes.set(key, totals);
+    }
+    totals.count++;
+    totals.ce.add(ce);
+    totals.fl.add(fl);
   }
 
-  get ceSum(): number {
-    return this.ce.value;
+  get n(): number {
+    let n = 0;
+    for (const t of this.classes.values()) n += t.count;
+    return n;
   }
 
-  get flSum(): number {
-    return this.fl.value;
+  get positives(): number {
+    return this.classes.get(1)?.count ?? 0;
+  }
+
+  state(): AccumulatorState {
+    return [...this.classes].map(([key, t]) => [key, t.count, t.ce.state(), t.fl.state()]);
+  }
+
+  merge(state: AccumulatorState): void {
+    for (const [key, count, ce, fl] of state) {
+      let totals = this.classes.get(key);
+      if (totals === undefined) {
+        totals = { count: 0, ce: new CompensatedSum(), fl: new CompensatedSum() };
+        this.classes.set(key, totals);
+      }
+      totals.count += count;
+      totals.ce.merge(ce);
+      totals.fl.merge(fl);
+    }
+  }
+
+  private totals(): { ce: number; fl: number } {
+    const ce = new CompensatedSum();
+    const fl = new CompensatedSum();
+    for (const t of this.classes.values()) {
+      ce.merge(t.ce);
+      fl.merge(t.fl);
+    }
+    return { ce: ce.value, fl: fl.value };
+  }
+
+  /** Per class, in key order (numbers ascending, 'soft' last). */
+  byClass(): ClassLoss[] {
+    const { ce, fl } = this.totals();
+    return [...this.classes]
+      .sort(([a], [b]) => (a === 'soft' ? 1 : b === 'soft' ? -1 : a - b))
+      .map(([key, t]) => ({
+        key,
+        count: t.count,
+        ceTotal: t.ce.value,
+        flTotal: t.fl.value,
+        ceShare: shareOf(t.ce.value, ce),
+        flShare: shareOf(t.fl.value, fl),
+      }));
   }
 
   reduce(reduction: Reduction): ReducedLoss {
-    const ceSum = this.ceSum;
-    const flSum = this.flSum;
-    const divisor = reduction === 'mean' ? this.n : reduction === 'positives' ? Math.max(1, this.positives) : 1;
+    const { ce, fl } = this.totals();
+    const n = this.n;
+    const divisor = reduction === 'mean' ? n : reduction === 'positives' ? Math.max(1, this.positives) : 1;
     const reduced = reduction !== 'none';
     return {
       reduction,
-      n: this.n,
+      n,
       positives: this.positives,
-      ce: reduced ? ceSum / divisor : null,
-      fl: reduced ? flSum / divisor : null,
-      ce_sum: ceSum,
-      fl_sum: flSum,
+      ce: reduced ? ce / divisor : null,
+      fl: reduced ? fl / divisor : null,
+      ce_sum: ce,
+      fl_sum: fl,
     };
   }
 }

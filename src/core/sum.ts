@@ -14,6 +14,18 @@ export class CompensatedSum {
     this.sum = t;
   }
 
+  /** Adds another sum's state (partial sums from workers), keeping its compensation. */
+  merge(other: CompensatedSum | readonly [number, number]): void {
+    const [sum, compensation] = other instanceof CompensatedSum ? other.state() : other;
+    this.add(sum);
+    this.add(compensation);
+  }
+
+  /** [sum, compensation]: a plain pair to send between threads */
+  state(): [number, number] {
+    return [this.sum, this.compensation];
+  }
+
   get value(): number {
     // Once the sum is infinite the compensation is NaN (∞ − ∞); the sum alone is the answer.
     return Number.isFinite(this.sum) ? this.sum + this.compensation : this.sum;

@@ -1,7 +1,7 @@
 import { renderDelimited, renderJson, renderNdjson } from './machine.js';
 import type { Format, Report } from './report.js';
 
-export { FORMATS, type Cell, type Column, type Format, type Report, type Row, type SummaryItem } from './report.js';
+export { FORMATS, type Cell, type Column, type Format, type Report, type Row, type Section, type SummaryItem } from './report.js';
 export { NonFiniteOutputError } from './machine.js';
 
 export interface RenderOptions {
@@ -11,7 +11,7 @@ export interface RenderOptions {
 }
 
 /** Every command's output goes through here: the chunks of text to write, in order. */
-export async function render(report: Report, options: RenderOptions): Promise<Iterable<string>> {
+export async function render(report: Report, options: RenderOptions): Promise<AsyncIterable<string> | Iterable<string>> {
   switch (options.format) {
     case 'json':
       return renderJson(report);
@@ -23,7 +23,7 @@ export async function render(report: Report, options: RenderOptions): Promise<It
       return renderDelimited(report, '\t');
     case 'table': {
       const { renderTable } = await import('./table.js');
-      return [renderTable(report, options)];
+      return [await renderTable(report, options)];
     }
   }
 }

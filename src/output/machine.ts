@@ -32,10 +32,10 @@ function jsonRow(row: Row, columns: readonly Column[]): string {
 }
 
 /** One JSON document, streamed row by row: {"command", "params", "rows": [...], "summary"}. */
-export function* renderJson(report: Report): Generator<string> {
+export async function* renderJson(report: Report): AsyncGenerator<string> {
   yield `{"command":${JSON.stringify(report.command)},"params":${JSON.stringify(toJsonValue(report.params))},"rows":[`;
   let first = true;
-  for (const row of report.rows) {
+  for await (const row of report.rows) {
     yield (first ? '\n' : ',\n') + jsonRow(row, report.columns);
     first = false;
   }
@@ -43,13 +43,13 @@ export function* renderJson(report: Report): Generator<string> {
 }
 
 /** NDJSON: one row object per line (or the summary, for a reduced report). */
-export function* renderNdjson(report: Report): Generator<string> {
+export async function* renderNdjson(report: Report): AsyncGenerator<string> {
   if (report.summaryIsTheRecord) {
-    for (const _ of report.rows) void _;
+    for await (const _ of report.rows) void _;
     yield `${JSON.stringify(toJsonValue(report.summary()))}\n`;
     return;
   }
-  for (const row of report.rows) yield `${jsonRow(row, report.columns)}\n`;
+  for await (const row of report.rows) yield `${jsonRow(row, report.columns)}\n`;
 }
 
 function delimitedCell(v: Cell | undefined, key: string, sep: string): string {
@@ -61,9 +61,9 @@ function delimitedCell(v: Cell | undefined, key: string, sep: string): string {
 }
 
 /** CSV (RFC 4180) or TSV with a header row of the JSON keys. */
-export function* renderDelimited(report: Report, sep: ',' | '\t'): Generator<string> {
+export async function* renderDelimited(report: Report, sep: ',' | '\t'): AsyncGenerator<string> {
   if (report.summaryIsTheRecord) {
-    for (const _ of report.rows) void _;
+    for await (const _ of report.rows) void _;
     const summary = report.summary() ?? {};
     const keys = Object.keys(summary);
     yield `${keys.join(sep)}\n`;
@@ -72,5 +72,5 @@ export function* renderDelimited(report: Report, sep: ',' | '\t'): Generator<str
   }
   const keys = report.columns.map((c) => c.key);
   yield `${keys.join(sep)}\n`;
-  for (const row of report.rows) yield `${keys.map((k) => delimitedCell(row[k], k, sep)).join(sep)}\n`;
+  for await (const row of report.rows) yield `${keys.map((k) => delimitedCell(row[k], k, sep)).join(sep)}\n`;
 }

@@ -30,8 +30,8 @@ export interface Report {
   /** one line of parameters printed above a table */
   caption: string;
   columns: readonly Column[];
-  /** consumed once, in order; may be a generator that streams */
-  rows: Iterable<Row>;
+  /** consumed once, in order; may be an (async) generator that streams */
+  rows: Iterable<Row> | AsyncIterable<Row>;
   /** computed after the rows have been consumed; null when the command has none */
   summary: () => Readonly<Record<string, Cell>> | null;
   /** which summary entries a table shows, and their labels */
@@ -43,6 +43,14 @@ export interface Report {
   summaryIsTheRecord?: boolean;
   /** notes printed under a table (never in machine formats) */
   notes?: readonly string[];
+  /** further tables after the summary, in tables only (their data is in the summary's flat keys) */
+  sections?: () => readonly Section[];
+}
+
+export interface Section {
+  caption: string;
+  columns: readonly Column[];
+  rows: readonly Row[];
 }
 
 export const FORMATS = ['table', 'json', 'csv', 'tsv', 'ndjson'] as const;

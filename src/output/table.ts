@@ -1,7 +1,7 @@
-import { Chalk } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { formatCount, formatNumber } from './human.js';
-import type { Cell, Report } from './report.js';
+import type { Cell, Column, Report, Row } from './report.js';
 
 /** The table renderer: loaded only when a table is printed (cli-table3 and chalk stay off the start-up path). */
 
@@ -10,24 +10,29 @@ export interface TableOptions {
   color: boolean;
 }
 
+function tableOf(allColumns: readonly Column[], rows: readonly Row[], options: TableOptions, chalk: ChalkInstance): string {
+  const columns = allColumns.filter((c) => c.table !== false);
+  const table = new Table({
+    head: columns.map((c) => chalk.bold.cyan(c.label)),
+    colAligns: columns.map((c) => (c.kind === 'text' ? 'left' : 'right')),
+    style: { head: [], border: [], compact: true },
+  });
+  for (const row of rows) table.push(columns.map((c) => cellText(row[c.key], c.kind, options.precision)));
+  return table.toString();
+}
+
 function cellText(v: Cell | undefined, kind: string | undefined, precision: number): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   return kind === 'count' ? formatCount(v) : formatNumber(v, precision);
 }
 
-export function renderTable(report: Report, options: TableOptions): string {
+export async function renderTable(report: Report, options: TableOptions): Promise<string> {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const columns = report.columns.filter((c) => c.table !== false);
-  const table = new Table({
-    head: columns.map((c) => chalk.bold.cyan(c.label)),
-    colAligns: columns.map((c) => (c.kind === 'text' ? 'left' : 'right')),
-    style: { head: [], border: [], compact: true },
-  });
-  for (const row of report.rows) {
-    table.push(columns.map((c) => cellText(row[c.key], c.kind, options.precision)));
-  }
-  const lines = [chalk.dim(report.caption), table.toString()];
+  const rows: Row[] = [];
+  for await (const row of report.rows) rows.push(row);
+  const lines = [chalk.dim(report.caption)];
+  if (rows.length > 0) lines.push(tableOf(report.columns, rows, options, chalk));
   const summary = report.summary();
   if (summary && report.summaryItems?.length) {
     const items = report.summaryItems.filter((i) => i.key in summary);
@@ -35,6 +40,10 @@ export function renderTable(report: Report, options: TableOptions): string {
     for (const item of items) {
       lines.push(`${chalk.bold(item.label.padEnd(width))}  ${cellText(summary[item.key], item.kind, options.precision)}`);
     }
+  }
+  for (const section of report.sections?.() ?? []) {
+    if (section.rows.length === 0) continue;
+    lines.push('', chalk.dim(section.caption), tableOf(section.columns, section.rows, options, chalk));
   }
   for (const note of report.notes ?? []) lines.push(chalk.dim(note));
   return `${lines.join('\n')}\n`;

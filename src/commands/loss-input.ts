@@ -1,0 +1,133 @@
+import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, LN_OF_BASE, LossAccumulator, type BinaryEvaluation, type CategoricalEvaluation, type LogBase, type LossPair } from '../core/index.js';
+import { UsageError } from '../cli/errors.js';
+import { resolveLayout, type ColumnSpec, type Layout } from '../input/layout.js';
+import { DelimitedScanner, NdjsonScanner, type RecordSink, type Scanner } from '../input/scanner.js';
+import type { InputFormat } from '../input/source.js';
+
+/**
+ * Records from a file → validated samples → the loss core → per-class totals (and, for
+ * --reduction none, one callback per sample). Used by `focal loss --input` on the main
+ * thread and by each worker of a parallel run.
+ */
+
+export interface SampleSettings {
+  source: string;
+  columns: ColumnSpec;
+  gamma: number;
+  /** one α, or one per class for multiclass input */
+  alpha: number | readonly number[] | null;
+  base: LogBase;
+  skipInvalid: boolean;
+}
+
+export type SampleCallback = (evaluation: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, layout: Layout) => void;
+
+/** Line numbers of skipped records that are reported (the rest are only counted). */
+export const SKIPPED_LINES_SHOWN = 5;
+
+export class InvalidRecord extends UsageError {
+  constructor(
+    readonly line: number,
+    readonly detail: string,
+    source: string,
+  ) {
+    super(`${source}:${line}: ${detail}`);
+  }
+}
+
+export class SampleSink implements RecordSink {
+  layout: Layout | null = null;
+  readonly totals = new LossAccumulator();
+  skipped = 0;
+  readonly skippedLines: number[] = [];
+  index = 0;
+  private classAlpha: number | readonly number[] | null = null;
+  private readonly pair: LossPair = { ce: 0, fl: 0 };
+  private readonly scale: number;
+
+  constructor(
+    private readonly settings: SampleSettings,
+    private readonly onSample: SampleCallback | null = null,
+  ) {
+    this.scale = LN_OF_BASE[settings.base];
+  }
+
+  /** The column plan callback for the scanners: resolves the layout from the header. */
+  readonly plan = (header: string[]) => {
+    const layout = resolveLayout(header, this.settings.columns, this.settings.source);
+    const { alpha } = this.settings;
+    if (Array.isArray(alpha)) {
+      if (layout.kind !== 'probs' && layout.kind !== 'logits') {
+        throw new UsageError(`option '--alpha' has ${alpha.length} values; binary input takes one.`);
+      }
+      if (alpha.length !== layout.classes) {
+        throw new UsageError(`option '--alpha' has ${alpha.length} values for ${layout.classes} classes in ${this.settings.source}; give one, or one per class.`);
+      }
+    }
+    this.classAlpha = alpha;
+    this.layout = layout;
+    return { names: layout.names };
+  };
+
+  invalid(line: number, column: string, text: string | null): void {
+    this.reject(line, `column ${column}: ${text === null ? 'missing' : `${JSON.stringify(text)} is not a number`}`);
+  }
+
+  private reject(line: number, detail: string): void {
+    if (!this.settings.skipInvalid) throw new InvalidRecord(line, detail, this.settings.source);
+    this.skipped++;
+    if (this.skippedLines.length < SKIPPED_LINES_SHOWN) this.skippedLines.push(line);
+  }
+
+  record(values: Float64Array, line: number): void {
+    const layout = this.layout!;
+    const { gamma, base } = this.settings;
+    if (layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits') {
+      const v = values[0]!;
+      const y = values[1]!;
+      const kind = layout.kind;
+      if (kind === 'logit' ? !Number.isFinite(v) : !(v >= 0 && v <= 1)) {
+        return this.reject(line, `column ${layout.names[0]}: ${v} is ${kind === 'logit' ? 'not a finite logit' : 'outside [0, 1]'}`);
+      }
+      if (!(y >= 0 && y <= 1) || (kind === 'pt' && y !== 0 && y !== 1)) {
+        return this.reject(line, `column ${layout.names[1]}: ${y} is not a label ${kind === 'pt' ? '0 or 1' : 'in [0, 1]'}`);
+      }
+      const key = y === 0 || y === 1 ? y : 'soft';
+      if (this.onSample) {
+        const r = evaluateBinary(kind, v, y, { gamma, alpha: this.classAlpha as number | null, base });
+        this.totals.add(r.ce, r.fl, key);
+        this.onSample(r, this.index, values, layout);
+      } else {
+        // The reduction's hot path: CE and FL only, same bits as evaluateBinary, no allocation.
+        const pair = binaryLossInto(this.pair, kind, v, y, gamma, alphaWeight(this.classAlpha as number | null, y), this.scale);
+        this.totals.add(pair.ce, pair.fl, key);
+      }
+      this.index++;
+      return;
+    }
+    const k = layout.classes;
+    const target = values[k]!;
+    if (!(Number.isInteger(target) && target >= 0 && target < k)) {
+      return this.reject(line, `column ${layout.names[k]}: ${target} is not a class index 0 to ${k - 1}`);
+    }
+    const vector = values.subarray(0, k);
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const x = vector[j]!;
+      if (layout.kind === 'probs' ? !(x >= 0 && x <= Infinity) : !Number.isFinite(x)) {
+        return this.reject(line, `column ${layout.names[j]}: ${x} is ${layout.kind === 'probs' ? 'not a probability ≥ 0' : 'not a finite logit'}`);
+      }
+      sum += x;
+    }
+    if (layout.kind === 'probs' && !(sum > 0 && sum < Infinity)) return this.reject(line, `the probabilities sum to ${sum}; they need a positive, finite sum`);
+    const r = evaluateCategorical(layout.kind as 'probs' | 'logits', vector, target, { gamma, alpha: this.classAlpha, base });
+    this.totals.add(r.ce, r.fl, target);
+    if (this.onSample) this.onSample(r, this.index, values, layout);
+    this.index++;
+  }
+}
+
+export function createScanner(format: InputFormat, sink: SampleSink): Scanner & { withHeader?: (h: string[]) => unknown } {
+  if (format === 'ndjson') return new NdjsonScanner(sink.plan, sink);
+  return new DelimitedScanner(format === 'tsv' ? '\t' : ',', sink.plan, sink);
+}

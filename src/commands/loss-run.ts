@@ -1,0 +1,155 @@
+import { openSync, readSync, closeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AccumulatorState } from '../core/index.js';
+import { UsageError } from '../cli/errors.js';
+import type { Progress } from '../cli/progress.js';
+import { splitHeader } from '../input/scanner.js';
+import type { InputSource } from '../input/source.js';
+import { createScanner, InvalidRecord, SampleSink, SKIPPED_LINES_SHOWN, type SampleCallback, type SampleSettings } from './loss-input.js';
+import type { WorkerJob, WorkerMessage } from './loss-worker.js';
+
+/**
+ * Runs a file or stdin through the loss core. One thread streams (always for per-sample
+ * output, stdin and gzip); a plain file of at least PARALLEL_MIN_BYTES with a reduction is
+ * split by byte ranges across worker threads, whose compensated partial sums merge exactly
+ * as one thread's would.
+ */
+
+/** Below this size a second thread costs more to start (~40 ms) than it saves. */
+export const PARALLEL_MIN_BYTES = 32 << 20;
+
+export interface InputOutcome {
+  sink: SampleSink;
+  /** samples processed */
+  n: number;
+  skipped: number;
+  skippedLines: number[];
+  threads: number;
+}
+
+function emptyInput(source: InputSource): UsageError {
+  return new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all).`);
+}
+
+/** Streams one thread: chunks → scanner → sink; `afterChunk` runs after each chunk (rows, progress). */
+export async function runSingle(
+  source: InputSource,
+  settings: SampleSettings,
+  onSample: SampleCallback | null,
+  afterChunk: () => void,
+): Promise<InputOutcome> {
+  const sink = new SampleSink(settings, onSample);
+  const scanner = createScanner(source.format, sink);
+  for await (const chunk of source.chunks) {
+    scanner.push(chunk);
+    afterChunk();
+  }
+  scanner.finish();
+  afterChunk();
+  if (sink.index === 0 && sink.skipped === 0) throw emptyInput(source);
+  return { sink, n: sink.index, skipped: sink.skipped, skippedLines: sink.skippedLines, threads: 1 };
+}
+
+export function threadsFor(source: InputSource, requested: number | undefined): number {
+  if (!source.splittablePath || source.size === null) return 1;
+  const auto = source.size >= PARALLEL_MIN_BYTES ? availableParallelism() : 1;
+  return Math.max(1, Math.min(requested ?? auto, 64, Math.max(1, Math.floor(source.size / (1 << 16)))));
+}
+
+/** The header line (or first NDJSON object's keys) and the byte offset where data starts. */
+function readHeader(path: string, format: InputSource['format']): { header: string[]; dataStart: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    let start = 0;
+    // skip leading blank lines
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      const end = nl < 0 || nl >= n ? n : nl;
+      const line = buf.toString('utf8', start, end).replace(/\r$/, '').replace(/^\ufeff/, '');
+      if (line.trim() !== '' || nl < 0 || nl >= n) {
+        if (format === 'ndjson') {
+          try {
+            return { header: Object.keys(JSON.parse(line) as object), dataStart: start };
+          } catch {
+            return { header: [], dataStart: start };
+          }
+        }
+        return { header: splitHeader(line, format === 'tsv' ? '\t' : ','), dataStart: Math.min(n, end + 1) };
+      }
+      start = nl + 1;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Splits [dataStart, size) across `threads` workers and merges their results in file order. */
+export async function runParallel(source: InputSource, settings: SampleSettings, threads: number, progress: Progress | null): Promise<InputOutcome> {
+  const path = source.splittablePath!;
+  const size = source.size!;
+  const { header, dataStart } = readHeader(path, source.format);
+  const sink = new SampleSink(settings);
+  sink.plan(header); // layout errors surface here, before any thread starts
+  const workerFile = join(__dirname, 'loss-worker.cjs');
+  const bytes = new Array<number>(threads).fill(0);
+  const rows = new Array<number>(threads).fill(0);
+  const span = Math.ceil((size - dataStart) / threads);
+  const jobs: WorkerJob[] = Array.from({ length: threads }, (_, w) => ({
+    path,
+    start: dataStart + w * span,
+    end: Math.min(size, dataStart + (w + 1) * span),
+    first: w === 0,
+    header,
+    format: source.format,
+    settings,
+  }));
+  const results = await Promise.all(
+    jobs.map(
+      (job, w) =>
+        new Promise<Extract<WorkerMessage, { type: 'done' | 'invalid' }>>((resolve, reject) => {
+          const worker = new Worker(workerFile, { workerData: job });
+          worker.on('message', (m: WorkerMessage) => {
+            if (m.type === 'progress') {
+              bytes[w] = m.bytes;
+              rows[w] = m.rows;
+              progress?.update(bytes.reduce((a, b) => a + b, 0), rows.reduce((a, b) => a + b, 0));
+            } else if (m.type === 'error') reject(new Error(m.message));
+            else resolve(m);
+          });
+          worker.on('error', reject);
+        }),
+    ),
+  );
+  // Line numbers: the header is line 1; each worker counted the lines of its own range.
+  let before = dataStart > 0 ? countLines(path, dataStart) : 0;
+  const skippedLines: number[] = [];
+  let skipped = 0;
+  let n = 0;
+  for (const r of results) {
+    if (r.type === 'invalid') throw new InvalidRecord(before + r.line, r.detail, source.name);
+    sink.totals.merge(r.state as AccumulatorState);
+    skipped += r.skipped;
+    n += r.n;
+    for (const line of r.skippedLines) if (skippedLines.length < SKIPPED_LINES_SHOWN) skippedLines.push(before + line);
+    before += r.lines;
+  }
+  if (n === 0 && skipped === 0) throw emptyInput(source);
+  return { sink, n, skipped, skippedLines, threads };
+}
+
+function countLines(path: string, upTo: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(upTo);
+    readSync(fd, buf, 0, upTo, 0);
+    let lines = 0;
+    for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) lines++;
+    return lines;
+  } finally {
+    closeSync(fd);
+  }
+}
