@@ -165,7 +165,11 @@ describe('loss reductions against an independent sum', () => {
   it('a reduced loss is one CSV record: the summary', () => {
     const r = runBin(['loss', '--p', '0.9,0.2', '--y', '1,0', '--format', 'csv']);
     const [header, record, extra] = r.stdout.trimEnd().split('\n');
-    expect(header).toBe('reduction,n,positives,ce,fl,ce_sum,fl_sum');
+    expect(header).toBe(
+      'reduction,n,positives,ce,fl,ce_sum,fl_sum,ce_mean,fl_mean,' +
+        'negative_count,negative_ce_total,negative_fl_total,negative_ce_share,negative_fl_share,' +
+        'positive_count,positive_ce_total,positive_fl_total,positive_ce_share,positive_fl_share',
+    );
     expect(record).toMatch(/^mean,2,1,/);
     expect(extra).toBeUndefined();
   });

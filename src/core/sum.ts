@@ -18,7 +18,7 @@ export class CompensatedSum {
   merge(other: CompensatedSum | readonly [number, number]): void {
     const [sum, compensation] = other instanceof CompensatedSum ? other.state() : other;
     this.add(sum);
-    this.add(compensation);
+    if (Number.isFinite(sum)) this.add(compensation); // an infinite sum's compensation is NaN
   }
 
   /** [sum, compensation]: a plain pair to send between threads */

@@ -1,0 +1,250 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CompensatedSum } from '../src/core/index.js';
+import { Progress } from '../src/cli/progress.js';
+import { parseDecimal } from '../src/input/decimal.js';
+import { BIN, parseJson, runBin, runCli } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'focal-input-'));
+function file(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+// A small batch, with an independent computation of its losses (plain formulas: the values
+// are moderate, where they are accurate to a few ulps).
+const P = [0.9, 0.2, 0.7, 0.05, 0.6, 0.999];
+const Y = [1, 0, 1, 0, 0, 1];
+const ce = P.map((p, i) => (Y[i] === 1 ? -Math.log(p) : -Math.log(1 - p)));
+const fl = P.map((p, i) => {
+  const pt = Y[i] === 1 ? p : 1 - p;
+  return (Y[i] === 1 ? 0.25 : 0.75) * (1 - pt) ** 2 * ce[i]!;
+});
+const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+const csv = `p,y\n${P.map((p, i) => `${p},${Y[i]}`).join('\n')}\n`;
+
+function summaryOf(argv: string[], input?: string) {
+  const r = runBin([...argv, '--json'], { input });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return parseJson(r.stdout).summary;
+}
+
+describe('parseDecimal: correctly rounded, straight from bytes', () => {
+  const enc = new TextEncoder();
+  const parse = (s: string) => {
+    const b = enc.encode(s);
+    return parseDecimal(b, 0, b.length);
+  };
+  it('agrees with Number() on 200,000 random decimals of 1 to 21 digits and every double shape', () => {
+    let seed = 7;
+    const u = () => ((seed = (seed * 16807) % 2147483647), seed / 2147483647);
+    const bad: string[] = [];
+    for (let k = 0; k < 40000; k++) {
+      const x = Math.exp((u() - 0.5) * 100) * (u() < 0.5 ? 1 : -1);
+      let digits = '';
+      for (let j = 1 + Math.floor(u() * 21); j > 0; j--) digits += Math.floor(u() * 10);
+      for (const s of [String(x), x.toPrecision(16), x.toPrecision(17), x.toExponential(18), `0.${digits}`]) {
+        if (!Object.is(parse(s), Number(s))) bad.push(s);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+  it('decides exact midpoints between doubles correctly (ties to even)', () => {
+    for (const s of ['9007199254740993', '9007199254740995', '4503599627370496.5', '4503599627370497.5', '0.1', '1e-400', '5e-324', '1e400', '-0', '.5', '1.', '+7e+2']) {
+      expect(Object.is(parse(s), Number(s)), s).toBe(true);
+    }
+  });
+  it('rejects what is not a plain decimal', () => {
+    for (const s of ['', '.', '-', 'e5', '1e', 'nan', 'NaN', 'inf', 'Infinity', '0x10', '1,5', '1.2.3', '1 2']) expect(parse(s), s).toBeNaN();
+  });
+});
+
+describe('CompensatedSum', () => {
+  it('keeps the digits that naive summation loses', () => {
+    const s = new CompensatedSum();
+    for (const x of [1, 1e100, 1, -1e100]) s.add(x);
+    expect(s.value).toBe(2);
+  });
+  it('an infinite term gives an infinite sum, also after merging', () => {
+    const a = new CompensatedSum();
+    a.add(1);
+    a.add(Infinity);
+    const b = new CompensatedSum();
+    b.add(2);
+    b.merge(a);
+    expect([a.value, b.value]).toEqual([Infinity, Infinity]);
+  });
+});
+
+describe('loss --input: every format and source gives the same, correct summary', () => {
+  const expectSummary = (s: Record<string, number>, reduction = 'mean') => {
+    const divisor = reduction === 'mean' ? P.length : reduction === 'positives' ? 3 : 1;
+    expect(s.n).toBe(6);
+    expect(s.positives).toBe(3);
+    expect(s.ce).toBeCloseTo(sum(ce) / divisor, 14);
+    expect(s.fl).toBeCloseTo(sum(fl) / divisor, 14);
+    expect(s.ce_sum).toBeCloseTo(sum(ce), 14);
+    expect(s.fl_mean).toBeCloseTo(sum(fl) / 6, 14);
+    const negFl = sum(fl.filter((_, i) => Y[i] === 0));
+    expect(s.negative_fl_share).toBeCloseTo(negFl / sum(fl), 14);
+    expect(s.negative_count).toBe(3);
+  };
+  it('CSV', () => expectSummary(summaryOf(['loss', '--input', file('a.csv', csv)])));
+  it('TSV', () => expectSummary(summaryOf(['loss', '--input', file('a.tsv', csv.replace(/,/g, '\t'))])));
+  it('NDJSON', () => expectSummary(summaryOf(['loss', '--input', file('a.ndjson', P.map((p, i) => JSON.stringify({ p, y: Y[i] })).join('\n'))])));
+  it('gzip', () => expectSummary(summaryOf(['loss', '--input', file('a.csv.gz', gzipSync(csv))])));
+  it('stdin with --input -', () => expectSummary(summaryOf(['loss', '--input', '-'], csv)));
+  it('stdin as a pipe, with no samples given', () => expectSummary(summaryOf(['loss'], csv)));
+  it('gzip on stdin, NDJSON sniffed', () => expectSummary(summaryOf(['loss'], gzipSync(P.map((p, i) => JSON.stringify({ p, y: Y[i] })).join('\n')) as unknown as string)));
+  it('CRLF line ends, a BOM, blank lines and no final newline', () =>
+    expectSummary(summaryOf(['loss', '--input', file('crlf.csv', `\ufeff${csv.trimEnd().replace(/\n/g, '\r\n').replace('\r\n0.2', '\r\n\r\n0.2')}`)])));
+  for (const reduction of ['sum', 'positives']) {
+    it(`--reduction ${reduction}`, () => expectSummary(summaryOf(['loss', '--input', file('a.csv', csv), '--reduction', reduction]), reduction));
+  }
+  it('--reduction none streams one row per sample, equal to the command-line rows', () => {
+    const fromFile = parseJson(runBin(['loss', '--input', file('a.csv', csv), '--reduction', 'none', '--json']).stdout);
+    const fromArgs = parseJson(runBin(['loss', '--p', P.join(','), '--y', Y.join(','), '--reduction', 'none', '--json']).stdout);
+    expect(fromFile.rows).toEqual(fromArgs.rows);
+    expect(fromFile.summary.fl_sum).toBe(fromArgs.summary.fl_sum);
+  });
+  it('a parallel run (--threads 2) gives the same bits as one thread', () => {
+    const big = file('big.csv', `p,y\n${Array.from({ length: 20000 }, (_, i) => `${((i * 7919) % 9973) / 9973},${i % 10 === 0 ? 1 : 0}`).join('\n')}\n`);
+    const one = summaryOf(['loss', '--input', big, '--threads', '1']);
+    const two = summaryOf(['loss', '--input', big, '--threads', '2']);
+    expect(two).toEqual(one);
+  });
+});
+
+describe('columns', () => {
+  it('finds label and target as the label', () => {
+    expect(summaryOf(['loss', '--input', file('l.csv', csv.replace('p,y', 'p,label'))]).n).toBe(6);
+    expect(summaryOf(['loss', '--input', file('t.csv', csv.replace('p,y', 'p,target'))]).n).toBe(6);
+  });
+  it('--columns maps other names, and ignores other columns', () => {
+    const other = `id,score,truth\n${P.map((p, i) => `${i},${p},${Y[i]}`).join('\n')}\n`;
+    expect(summaryOf(['loss', '--input', file('o.csv', other), '--columns', 'p=score,y=truth']).fl).toBeCloseTo(sum(fl) / 6, 14);
+  });
+  it('logit and pt columns', () => {
+    const logits = `logit,y\n${P.map((p, i) => `${Math.log(p / (1 - p))},${Y[i]}`).join('\n')}\n`;
+    expect(summaryOf(['loss', '--input', file('x.csv', logits)]).fl).toBeCloseTo(sum(fl) / 6, 13);
+    const pts = `pt,y\n${P.map((p, i) => `${Y[i] === 1 ? p : 1 - p},${Y[i]}`).join('\n')}\n`;
+    expect(summaryOf(['loss', '--input', file('pt.csv', pts)]).fl).toBeCloseTo(sum(fl) / 6, 14);
+  });
+  it('multiclass: p_0, p_1, … with target, and --columns logits=a+b+c', () => {
+    const probs = 'p_0,p_1,p_2,target\n0.7,0.2,0.1,0\n0.1,0.3,0.6,2\n';
+    const s = summaryOf(['loss', '--input', file('m.csv', probs), '--gamma', '0', '--alpha', 'none']);
+    expect(s.ce).toBeCloseTo((-Math.log(0.7) - Math.log(0.6)) / 2, 14);
+    expect(s.class_2_count).toBe(1);
+    const lg = 'a,b,c,cls\n2,1,0.1,0\n';
+    const t = summaryOf(['loss', '--input', file('lg.csv', lg), '--columns', 'logits=a+b+c,y=cls', '--gamma', '0', '--alpha', 'none']);
+    expect(t.ce).toBeCloseTo(Math.log(Math.exp(2) + Math.exp(1) + Math.exp(0.1)) - 2, 14);
+  });
+  it('an ambiguous or missing prediction column is one clear error', async () => {
+    const both = await runCli(['loss', '--input', file('both.csv', 'p,logit,y\n0.5,0,1\n')]);
+    expect([both.code, both.stdout]).toEqual([2, '']);
+    expect(both.stderr).toMatch(/several prediction columns \(p, logit\).*--columns/);
+    const none = await runCli(['loss', '--input', file('none.csv', 'score,y\n0.5,1\n')]);
+    expect(none.stderr).toMatch(/no prediction .*column among \[score, y\].*--columns p=score,y=label/);
+    const wrong = await runCli(['loss', '--input', file('a.csv', csv), '--columns', 'p=nope']);
+    expect(wrong.stderr).toMatch(/--columns' p=nope: no column "nope"/);
+  });
+});
+
+describe('bad rows', () => {
+  const bad = file('bad.csv', 'p,y\n0.5,1\n0.25,0\nabc,1\n0.5,1\n1.5,0\n0.5,\n0.5,2\n');
+  it('stop the run with exit 2 and one line naming file, line, column and value; no summary', async () => {
+    const r = runBin(['loss', '--input', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`focal: error: ${bad}:4: column p: "abc" is not a number\n`);
+  });
+  it('out-of-range values are named the same way', async () => {
+    const r = runBin(['loss', '--input', file('range.csv', 'p,y\n0.5,1\n1.5,0\n')]);
+    expect(r.stderr).toMatch(/range\.csv:3: column p: 1\.5 is outside \[0, 1\]/);
+  });
+  it('--skip-invalid skips them, counts them and names the first lines on stderr', () => {
+    const r = runBin(['loss', '--input', bad, '--skip-invalid', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`focal: skipped 4 invalid rows of ${bad} (lines 4, 6, 7, 8)\n`);
+    const s = parseJson(r.stdout).summary;
+    expect([s.n, s.skipped]).toEqual([3, 4]);
+  });
+  it('in a parallel run, line numbers are the file\'s', () => {
+    const rows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? 'oops,1' : `0.5,${i % 2}`));
+    const big = file('bigbad.csv', `p,y\n${rows.join('\n')}\n`);
+    const r = runBin(['loss', '--input', big, '--threads', '2']);
+    expect(r.stderr).toBe(`focal: error: ${big}:25002: column p: "oops" is not a number\n`);
+  });
+});
+
+describe('empty input is an error, not a NaN', () => {
+  for (const [name, content] of [['header only', 'p,y\n'], ['nothing', ''], ['blank lines', '\n\n']] as const) {
+    it(name, () => {
+      const r = runBin(['loss', '--input', file(`empty-${name}.csv`, content)]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/no data rows/);
+    });
+  }
+  it('an empty stdin', () => {
+    const r = runBin(['loss'], { input: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/stdin: the input has no data rows/);
+  });
+});
+
+describe('streaming', () => {
+  it('per-sample output stops quietly when the reader does (EPIPE → status 0)', () => {
+    const path = file('many.csv', `p,y\n${Array.from({ length: 200000 }, (_, i) => `${(i % 999) / 1000},${i % 2}`).join('\n')}\n`);
+    const r = spawnSync('bash', ['-c', `node ${BIN} loss --input ${path} --reduction none --format csv | head -2; echo "status=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    expect(r.stdout.split('\n')[0]).toBe('index,p,y,pt,gamma,alpha,alpha_t,modulating,ce,fl,ratio');
+    expect(r.stderr.trim()).toBe('status=0');
+  });
+
+  it('memory stays flat: 10× more rows through stdin cost no more than a few MiB of peak RSS', () => {
+    const preload = fileURLToPath(new URL('./helpers/report-rss.cjs', import.meta.url));
+    const peak = (rows: number) => {
+      // rows are generated by a second process and piped in: the input never exists as a whole
+      const gen = `let s='p,y\\n';for(let i=0;i<${rows};i++){s+=((i%9973)/9973)+','+(i%100===0?1:0)+'\\n';if(s.length>65536){process.stdout.write(s);s=''}}process.stdout.write(s)`;
+      const r = spawnSync('bash', ['-c', `node -e "${gen}" | node -r ${preload} ${BIN} loss --reduction mean --json`], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      expect(r.status).toBe(0);
+      expect(parseJson(r.stdout).summary.n).toBe(rows);
+      return Number(/maxrss=(\d+)/.exec(r.stderr)![1]) / 1024;
+    };
+    const small = peak(200_000); // ~4 MB of input
+    const large = peak(2_000_000); // ~40 MB of input
+    expect(large - small).toBeLessThan(16);
+  }, 60_000);
+});
+
+describe('progress', () => {
+  afterEach(() => vi.useRealTimers());
+  it('is shown only on a terminal', () => {
+    expect(Progress.for({ write: () => true, isTTY: false }, 100)).toBeNull();
+    expect(Progress.for({ write: () => true }, 100)).toBeNull();
+    expect(Progress.for({ write: () => true, isTTY: true }, 100)).not.toBeNull();
+  });
+  it('on a terminal: a bar with rows/s after half a second, erased at the end', () => {
+    vi.useFakeTimers();
+    let out = '';
+    const p = Progress.for({ write: (s: string) => (out += s), isTTY: true }, 1000)!;
+    p.update(10, 100);
+    expect(out).toBe(''); // short runs show nothing
+    vi.advanceTimersByTime(1000);
+    p.update(500, 5_000_000);
+    expect(out).toMatch(/\r\x1b\[2K \[#{12}\.{12}\]  50%  5,000,000 rows  5\.0M rows\/s/);
+    p.done();
+    expect(out.endsWith('\r\x1b[2K')).toBe(true);
+  });
+  it('never writes to stderr when it is not a terminal (the binary run above had empty stderr)', () => {
+    const r = runBin(['loss', '--input', file('a.csv', csv)]);
+    expect(r.stderr).toBe('');
+  });
+});
