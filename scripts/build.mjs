@@ -14,7 +14,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minify: false,
+  minify: true,
   legalComments: 'none',
   define: { FOCAL_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',

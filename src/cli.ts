@@ -11,6 +11,8 @@ import { render, type Report } from './output/index.js';
 declare const FOCAL_VERSION: string | undefined;
 
 const WRITE_BATCH = 1 << 16;
+/** Tables are held whole before printing (column widths); longer outputs should stream. */
+const MAX_TABLE_ROWS = 100_000;
 
 /** Where the program reads its environment and writes its output; tests pass their own. */
 export interface Io {
@@ -53,6 +55,9 @@ export function buildProgram(io: Io): Command {
       const format = o.json ? 'json' : (o.format ?? 'table');
       if (o.json && o.format && o.format !== 'json') {
         throw new UsageError(`--json and --format ${o.format} disagree; give one of them.`);
+      }
+      if (format === 'table' && (report.rowCount ?? 0) > MAX_TABLE_ROWS) {
+        throw new UsageError(`${report.rowCount!.toLocaleString('en-US')} rows are too many for a table (at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}); use --format csv, tsv, ndjson or json, which stream.`);
       }
       const chunks = await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color) });
       // Rows are small: gather them into writes of ~64 KiB, and wait when the pipe is full.

@@ -30,12 +30,38 @@ function decimals(text: string): number | null {
   return dot < 0 ? 0 : text.length - dot - 1;
 }
 
+/** Part of a list: explicit values, or a range whose values are computed when read. */
+export interface Segment {
+  readonly length: number;
+  at(i: number): number;
+}
+
+/**
+ * A list of numbers that need not be held in memory: `focal compare --p 0.0001:0.9999:1e-8`
+ * streams its 10^8 rows without an array of 10^8 values.
+ */
+export class NumberSeq implements Iterable<number> {
+  readonly length: number;
+  constructor(readonly segments: readonly Segment[]) {
+    this.length = segments.reduce((n, s) => n + s.length, 0);
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    for (const segment of this.segments) for (let i = 0; i < segment.length; i++) yield segment.at(i);
+  }
+  toArray(): number[] {
+    return [...this];
+  }
+}
+
+/** Most values one range may hold: beyond this a range is more likely a typo than a sweep. */
+export const MAX_RANGE_LENGTH = 1_000_000_000;
+
 /**
  * An inclusive range start:stop:step. Values are start + i·step; when all three are plain
  * decimals they are computed on integers scaled by 10^d and divided once, so 0:1:0.1 gives
  * 0.3 (the double nearest 3/10), not 0.30000000000000004.
  */
-export function expandRange(text: string, what: string): number[] {
+export function parseRange(text: string, what: string): Segment {
   const parts = text.split(':');
   if (parts.length !== 3) throw new InvalidArgumentError(`${quote(text)} is not a range start:stop:step; ${what}.`);
   const [start, stop, step] = parts.map((p) => parseNumber(p, what)) as [number, number, number];
@@ -46,29 +72,40 @@ export function expandRange(text: string, what: string): number[] {
   const [s, e, t] = [start, stop, step].map((v) => Math.round(v * scale)) as [number, number, number];
   const onIntegers = d <= 15 && [s, e, t].every(Number.isSafeInteger) && t > 0;
   // A hair of slack so that 0:0.3:0.1 in floating point still reaches 0.3.
-  const n = onIntegers ? Math.floor((e - s) / t) + 1 : Math.floor(((stop - start) / step) * (1 + 1e-12)) + 1;
-  if (n > MAX_LIST_LENGTH) throw new InvalidArgumentError(`The range ${quote(text)} has ${n} values; at most ${MAX_LIST_LENGTH} are allowed.`);
-  const values = new Array<number>(n);
-  for (let i = 0; i < n; i++) values[i] = onIntegers ? (s + i * t) / scale : Math.min(start + i * step, stop);
-  return values;
+  const length = onIntegers ? Math.floor((e - s) / t) + 1 : Math.floor(((stop - start) / step) * (1 + 1e-12)) + 1;
+  if (length > MAX_RANGE_LENGTH) {
+    throw new InvalidArgumentError(`The range ${quote(text)} has ${length} values; at most ${MAX_RANGE_LENGTH} are allowed.`);
+  }
+  const at = onIntegers ? (i: number) => (s + i * t) / scale : (i: number) => Math.min(start + i * step, stop);
+  return { length, at };
 }
 
-/** A comma list whose items are numbers or ranges, each checked by `check` (which returns an error text or null). */
-export function parseNumberList(text: string, what: string, check: (v: number) => string | null = () => null): number[] {
+/**
+ * A comma list whose items are numbers or ranges, each value checked by `check` (which returns
+ * an error text or null). Ranges are checked at both ends: every check here is an interval.
+ */
+export function parseNumberSeq(text: string, what: string, check: (v: number) => string | null = () => null): NumberSeq {
   if (text.trim() === '') throw new InvalidArgumentError(`The list is empty; ${what}.`);
-  const values: number[] = [];
+  const segments: Segment[] = [];
+  const whole = text.trim();
   for (const raw of text.split(',')) {
     const item = raw.trim();
     if (item === '') throw new InvalidArgumentError(`${quote(text)} has an empty item; ${what}.`);
-    const expanded = item.includes(':') ? expandRange(item, what) : [parseNumber(item, what)];
-    for (const v of expanded) {
+    const segment: Segment = item.includes(':') ? parseRange(item, what) : { length: 1, at: ((v) => () => v)(parseNumber(item, what)) };
+    for (const v of new Set([segment.at(0), segment.at(segment.length - 1)])) {
       const problem = check(v);
-      if (problem) throw new InvalidArgumentError(item === text.trim() ? `${problem}.` : `Item ${quote(item)}: ${problem}.`);
-      values.push(v);
+      if (problem) throw new InvalidArgumentError(item === whole ? `${problem}.` : `Item ${quote(item)}: ${problem}.`);
     }
-    if (values.length > MAX_LIST_LENGTH) throw new InvalidArgumentError(`The list has more than ${MAX_LIST_LENGTH} values.`);
+    segments.push(segment);
   }
-  return values;
+  return new NumberSeq(segments);
+}
+
+/** The same, as an array (for lists that are paired or indexed), at most MAX_LIST_LENGTH long. */
+export function parseNumberList(text: string, what: string, check?: (v: number) => string | null): number[] {
+  const seq = parseNumberSeq(text, what, check);
+  if (seq.length > MAX_LIST_LENGTH) throw new InvalidArgumentError(`The list has ${seq.length} values; at most ${MAX_LIST_LENGTH} are allowed here.`);
+  return seq.toArray();
 }
 
 /** Repeated options append: `--p 0.1 --p 0.2` is `--p 0.1,0.2`. */
@@ -78,9 +115,18 @@ function appending<T>(parse: (text: string) => T[]): (text: string, previous: T[
 
 const inUnitInterval = (v: number): string | null => (v >= 0 && v <= 1 ? null : `${v} is outside [0, 1]`);
 
-export const probabilities = appending((t) => parseNumberList(t, 'a probability is a number in [0, 1]', inUnitInterval));
+const PROBABILITY = 'a probability is a number in [0, 1]';
+const LOGIT = 'a logit is any finite number';
+export const probabilities = appending((t) => parseNumberList(t, PROBABILITY, inUnitInterval));
+
+/** Sequences that stream (compare's predictions): repeats append their segments. */
+function appendingSeq(parse: (text: string) => NumberSeq): (text: string, previous: NumberSeq | undefined) => NumberSeq {
+  return (text, previous) => (previous ? new NumberSeq([...previous.segments, ...parse(text).segments]) : parse(text));
+}
+export const probabilitySeq = appendingSeq((t) => parseNumberSeq(t, PROBABILITY, inUnitInterval));
+export const logitSeq = appendingSeq((t) => parseNumberSeq(t, LOGIT));
 export const labels = appending((t) => parseNumberList(t, 'a label is 0, 1, or a soft label in [0, 1]', inUnitInterval));
-export const logits = appending((t) => parseNumberList(t, 'a logit is any finite number'));
+export const logits = appending((t) => parseNumberList(t, LOGIT));
 export const gammas = appending((t) =>
   parseNumberList(t, 'γ is a number ≥ 0', (v) => (v >= 0 ? null : `γ = ${v} is negative; γ must be ≥ 0`)),
 );

@@ -2,14 +2,17 @@ import type { Command } from 'commander';
 import { evaluateBinary, type BinaryInputKind } from '../core/index.js';
 import type { Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
-import { labels, logits, probabilities } from '../cli/values.js';
+import { labels, logitSeq, probabilitySeq, type NumberSeq } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, binaryColumns, binaryRow, captionOf, exactlyOne, type CommandContext } from './shared.js';
 
+/** Rows stream, so a grid is limited only by patience; beyond this it is surely a typo. */
+const MAX_GRID_ROWS = 1e10;
+
 interface CompareOptions extends FocalOptionValues, OutputOptionValues {
-  p?: number[];
-  logit?: number[];
-  pt?: number[];
+  p?: NumberSeq;
+  logit?: NumberSeq;
+  pt?: NumberSeq;
   y?: number[];
   grad?: boolean;
 }
@@ -24,6 +27,7 @@ Examples:
   $ focal compare --logit -745,-37,0,37,745 --y 1   extreme logits, exactly
   $ focal compare --pt 0.5:0.9:0.1 --y 1 --gamma 0,1,2,5 --alpha none
   $ focal compare --p 0.9 --gamma 0:5:1 --format csv
+  $ focal compare --p 0.0001:0.9999:0.0001 --gamma 0:5:0.5 --format ndjson   (streams 109,989 rows)
   $ focal compare --logit=-3 --y 1 --grad --json    gradient with respect to the logit
 `;
 
@@ -32,9 +36,9 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .command('compare')
     .summary('cross-entropy and focal loss side by side, over a grid of inputs')
     .description('Cross-entropy (CE) and focal loss (FL) side by side, with p_t, α_t, (1 − p_t)^γ and the ratio CE/FL, for every combination of the inputs.')
-    .option('--p <list>', 'probability of class 1, in [0, 1]', probabilities)
-    .option('--logit <list>', 'logit x, any finite number (p = σ(x))', logits)
-    .option('--pt <list>', 'probability of the true class, in [0, 1] (needs hard labels)', probabilities)
+    .option('--p <list>', 'probability of class 1, in [0, 1]', probabilitySeq)
+    .option('--logit <list>', 'logit x, any finite number (p = σ(x))', logitSeq)
+    .option('--pt <list>', 'probability of the true class, in [0, 1] (needs hard labels)', probabilitySeq)
     .option('--y <list>', 'labels: 0, 1 or soft labels in [0, 1] (default: both 0 and 1)', labels)
     .option('--grad', 'add the gradients dFL/dx and dCE/dx with respect to the logit');
   addFocalOptions(cmd, { lists: true });
@@ -62,6 +66,9 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
       }
     }
     const count = gammas.length * alphas.length * ys.length * values.length;
+    if (count > MAX_GRID_ROWS) {
+      throw new UsageError(`The grid has ${count.toExponential(2)} rows (${gammas.length} γ × ${alphas.length} α × ${ys.length} y × ${values.length} inputs); at most ${MAX_GRID_ROWS.toExponential(0)} are allowed.`);
+    }
     const report: Report = {
       command: 'compare',
       params: { input: kind, gamma: gammas, alpha: alphas, y: ys, log_base: base, grad },
@@ -72,6 +79,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
       }),
       columns: binaryColumns({ logit: kind === 'logit', grad, gamma: gammas.length > 1, alpha: alphas.length > 1 }),
       rows: rows(),
+      rowCount: count,
       summary: () => ({ rows: count }),
     };
     await ctx.emit(report, opts);

@@ -2,59 +2,112 @@ import type { Cell, Column, Report, Row } from './report.js';
 
 /**
  * JSON, CSV, TSV and NDJSON. Numbers keep full round-trip precision (the shortest decimal that
- * parses back to the same double, as JSON.stringify and String() give it); ±Infinity become the
- * strings "Infinity"/"-Infinity"; −0 is written 0. A NaN reaching this layer is a bug in a
- * command, and is refused rather than printed.
+ * parses back to the same double: String(x), which is also what JSON.stringify writes);
+ * ±Infinity become the strings "Infinity"/"-Infinity"; −0 is written 0. A NaN reaching this
+ * layer is a bug in a command, and is refused rather than printed.
+ *
+ * Rows are written as text directly (no object per row for JSON.stringify) and gathered into
+ * chunks of ~64 KiB, so that a grid of 10^7 rows costs one await per chunk, not per row.
  */
 
 export class NonFiniteOutputError extends Error {}
 
-function jsonNumber(v: number, key: string): number | string {
-  if (Number.isNaN(v)) throw new NonFiniteOutputError(`internal error: NaN in output field ${key}`);
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '-Infinity';
-  return v === 0 ? 0 : v;
+const CHUNK = 1 << 16;
+
+function numberText(v: number, key: string): string {
+  if (v !== v) throw new NonFiniteOutputError(`internal error: NaN in output field ${key}`);
+  if (v === Infinity) return '"Infinity"';
+  if (v === -Infinity) return '"-Infinity"';
+  return String(v);
+}
+
+function jsonCell(v: Cell | undefined, key: string): string {
+  if (typeof v === 'number') return numberText(v, key);
+  return v === undefined ? 'null' : JSON.stringify(v);
 }
 
 function toJsonValue(v: unknown, key = ''): unknown {
-  if (typeof v === 'number') return jsonNumber(v, key);
-  if (Array.isArray(v)) return v.map((x) => toJsonValue(x, key));
-  if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x, k)]));
+  if (typeof v === 'number') {
+    if (v !== v) throw new NonFiniteOutputError(`internal error: NaN in output field ${key}`);
+    return v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v === 0 ? 0 : v;
   }
+  if (Array.isArray(v)) return v.map((x) => toJsonValue(x, key));
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x, k)]));
   return v;
 }
 
-function jsonRow(row: Row, columns: readonly Column[]): string {
-  const out: Record<string, unknown> = {};
-  for (const c of columns) if (c.key in row) out[c.key] = toJsonValue(row[c.key], c.key);
-  return JSON.stringify(out);
+/** A row writer for the report's columns: `{"key":value,…}` with the keys present in the row. */
+function jsonRowWriter(columns: readonly Column[]): (row: Row) => string {
+  const keys = columns.map((c) => [c.key, `${JSON.stringify(c.key)}:`] as const);
+  return (row) => {
+    let out = '{';
+    for (const [key, prefix] of keys) {
+      if (!(key in row)) continue;
+      out += (out.length > 1 ? ',' : '') + prefix + jsonCell(row[key], key);
+    }
+    return `${out}}`;
+  };
+}
+
+/** Formats rows into chunks of about CHUNK characters; a synchronous source is read without awaiting per row. */
+async function* chunked(rows: Report['rows'], format: (row: Row, first: boolean) => string): AsyncGenerator<string> {
+  let buffer = '';
+  let first = true;
+  if (Symbol.iterator in rows) {
+    for (const row of rows as Iterable<Row>) {
+      buffer += format(row, first);
+      first = false;
+      if (buffer.length >= CHUNK) {
+        yield buffer;
+        buffer = '';
+      }
+    }
+  } else {
+    for await (const row of rows) {
+      buffer += format(row, first);
+      first = false;
+      if (buffer.length >= CHUNK) {
+        yield buffer;
+        buffer = '';
+      }
+    }
+  }
+  if (buffer) yield buffer;
+}
+
+async function drain(rows: Report['rows']): Promise<void> {
+  for await (const _ of rows) void _;
 }
 
 /** One JSON document, streamed row by row: {"command", "params", "rows": [...], "summary"}. */
 export async function* renderJson(report: Report): AsyncGenerator<string> {
   yield `{"command":${JSON.stringify(report.command)},"params":${JSON.stringify(toJsonValue(report.params))},"rows":[`;
-  let first = true;
-  for await (const row of report.rows) {
-    yield (first ? '\n' : ',\n') + jsonRow(row, report.columns);
-    first = false;
+  const write = jsonRowWriter(report.columns);
+  let any = false;
+  for await (const chunk of chunked(report.rows, (row, first) => (first ? '\n' : ',\n') + write(row))) {
+    any = true;
+    yield chunk;
   }
-  yield `${first ? '' : '\n'}],"summary":${JSON.stringify(toJsonValue(report.summary()))}}\n`;
+  yield `${any ? '\n' : ''}],"summary":${JSON.stringify(toJsonValue(report.summary()))}}\n`;
 }
 
 /** NDJSON: one row object per line (or the summary, for a reduced report). */
 export async function* renderNdjson(report: Report): AsyncGenerator<string> {
   if (report.summaryIsTheRecord) {
-    for await (const _ of report.rows) void _;
+    await drain(report.rows);
     yield `${JSON.stringify(toJsonValue(report.summary()))}\n`;
     return;
   }
-  for await (const row of report.rows) yield `${jsonRow(row, report.columns)}\n`;
+  const write = jsonRowWriter(report.columns);
+  yield* chunked(report.rows, (row) => `${write(row)}\n`);
 }
 
 function delimitedCell(v: Cell | undefined, key: string, sep: string): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return String(jsonNumber(v, key));
+  if (typeof v === 'number') {
+    const text = numberText(v, key);
+    return text.charCodeAt(0) === 34 ? text.slice(1, -1) : text; // Infinity unquoted
+  }
   if (sep === ',' && /[",\n\r]/.test(v)) return `"${v.replace(/"/g, '""')}"`;
   if (sep === '\t') return v.replace(/[\t\n\r]/g, ' ');
   return v;
@@ -63,14 +116,17 @@ function delimitedCell(v: Cell | undefined, key: string, sep: string): string {
 /** CSV (RFC 4180) or TSV with a header row of the JSON keys. */
 export async function* renderDelimited(report: Report, sep: ',' | '\t'): AsyncGenerator<string> {
   if (report.summaryIsTheRecord) {
-    for await (const _ of report.rows) void _;
+    await drain(report.rows);
     const summary = report.summary() ?? {};
     const keys = Object.keys(summary);
-    yield `${keys.join(sep)}\n`;
-    yield `${keys.map((k) => delimitedCell(summary[k] as Cell, k, sep)).join(sep)}\n`;
+    yield `${keys.join(sep)}\n${keys.map((k) => delimitedCell(summary[k] as Cell, k, sep)).join(sep)}\n`;
     return;
   }
   const keys = report.columns.map((c) => c.key);
   yield `${keys.join(sep)}\n`;
-  for await (const row of report.rows) yield `${keys.map((k) => delimitedCell(row[k], k, sep)).join(sep)}\n`;
+  yield* chunked(report.rows, (row) => {
+    let line = '';
+    for (let i = 0; i < keys.length; i++) line += (i > 0 ? sep : '') + delimitedCell(row[keys[i]!], keys[i]!, sep);
+    return `${line}\n`;
+  });
 }

@@ -32,6 +32,8 @@ export interface Report {
   columns: readonly Column[];
   /** consumed once, in order; may be an (async) generator that streams */
   rows: Iterable<Row> | AsyncIterable<Row>;
+  /** how many rows there will be, when known in advance (a table refuses too many) */
+  rowCount?: number;
   /** computed after the rows have been consumed; null when the command has none */
   summary: () => Readonly<Record<string, Cell>> | null;
   /** which summary entries a table shows, and their labels */
