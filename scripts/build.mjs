@@ -14,7 +14,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minify: true,
+  minify: process.env.FOCAL_NO_MINIFY !== "1",
   legalComments: 'none',
   define: { FOCAL_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',

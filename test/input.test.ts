@@ -208,6 +208,13 @@ describe('streaming', () => {
     expect(r.stderr.trim()).toBe('status=0');
   });
 
+  it('Ctrl-C during a long run ends it promptly with status 130', () => {
+    const script = `node ${BIN} compare --p 0:1:0.0000001 --format csv > /dev/null & pid=$!; sleep 0.5; start=$(date +%s%N); kill -INT $pid; wait $pid; code=$?; echo "$code $(( ($(date +%s%N) - start) / 1000000 ))"`;
+    const [code, ms] = spawnSync('bash', ['-c', script], { encoding: 'utf8' }).stdout.trim().split(' ').map(Number);
+    expect(code).toBe(130);
+    expect(ms).toBeLessThan(1000);
+  });
+
   it('memory stays flat: 10× more rows through stdin cost no more than a few MiB of peak RSS', () => {
     const preload = fileURLToPath(new URL('./helpers/report-rss.cjs', import.meta.url));
     const peak = (rows: number) => {
