@@ -38,16 +38,16 @@ export async function runSingle(
   source: InputSource,
   settings: SampleSettings,
   onSample: SampleCallback | null,
-  afterChunk: () => void,
+  afterChunk: (samples: number) => void,
 ): Promise<InputOutcome> {
   const sink = new SampleSink(settings, onSample);
   const scanner = createScanner(source.format, sink);
   for await (const chunk of source.chunks) {
     scanner.push(chunk);
-    afterChunk();
+    afterChunk(sink.index);
   }
   scanner.finish();
-  afterChunk();
+  afterChunk(sink.index);
   if (sink.index === 0 && sink.skipped === 0) throw emptyInput(source);
   return { sink, n: sink.index, skipped: sink.skipped, skippedLines: sink.skippedLines, threads: 1 };
 }

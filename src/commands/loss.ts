@@ -227,7 +227,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     const outcome =
       threads > 1
         ? await runParallel(source, settings, threads, progress)
-        : await runSingle(source, settings, null, () => progress?.update(source.bytesRead(), 0));
+        : await runSingle(source, settings, null, (samples) => progress?.update(source.bytesRead(), samples));
     progress?.done();
     const layout = outcome.sink.layout!;
     const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';

@@ -13,6 +13,7 @@ export function formatNumber(v: number, precision = DEFAULT_PRECISION): string {
   if (a >= 1e-4 && a < 1e6) {
     const fixed = v.toPrecision(precision);
     if (!fixed.includes('e')) return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
+    return Math.round(v).toString(); // more integer digits than the precision: 633270, not 6.3327e5
   }
   const [mantissa, exponent] = v.toExponential(precision - 1).split('e') as [string, string];
   const m = mantissa.includes('.') ? mantissa.replace(/\.?0+$/, '') : mantissa;
