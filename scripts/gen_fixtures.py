@@ -87,11 +87,27 @@ def binary_case(kind, x, y, gamma, alpha, base="e"):
         pq = p * pneg
         focus = 0 if pq == 0 else G * (1 - 2 * Y) * pq * ce / q
         grad = at * mod * (p - Y + focus)
+    # dFL/dp and dCE/dp (p = probability of class 1); CE/(1 − p_t) → 1 as p_t → 1.
+    def recip(v):
+        return inf if v == 0 else 1 / v
+    focusing = 0 if G == 0 else G * (mpf(1) if q == 0 else ce / q)
+    if hard:
+        grad_ce_p = -recip(pt) if y == 1 else recip(pt)
+        grad_p = mpf(0) if at == 0 or mod == 0 else (-1 if y == 1 else 1) * at * mod * (focusing + recip(pt))
+    else:
+        grad_ce_p = -Y * recip(p) + (1 - Y) * recip(pneg)
+        if at == 0 or mod == 0:
+            grad_p = mpf(0)
+        elif abs(grad_ce_p) == inf:
+            grad_p = grad_ce_p  # p = 0 or 1: the 1/p term outgrows the logarithm in CE
+        else:
+            grad_p = at * mod * ((1 - 2 * Y) * focusing + grad_ce_p)
     b = LN[base]
     return {
         "kind": kind, "x": x, "y": y, "gamma": gamma, "alpha": alpha, "base": base,
         "ce": text(ce / b), "fl": text(fl / b), "ratio": text(ratio),
         "grad": text(grad / b), "grad_ce": text((-pneg if y == 1 else p - Y) / b),
+        "grad_p": text(grad_p / b), "grad_ce_p": text(grad_ce_p / b),
     }
 
 

@@ -66,6 +66,23 @@ group('binary edge cases, by name', () => {
     }
   });
 
+  it('dFL/dp and dCE/dp match central finite differences at moderate p', () => {
+    for (const p of [0.05, 0.2, 0.5, 0.7, 0.95]) {
+      for (const y of [0, 1, 0.3]) {
+        for (const gamma of [0, 0.5, 2, 5]) {
+          const params = { gamma, alpha: 0.25 };
+          const h = 1e-7;
+          const at = (v: number) => evaluateBinary('p', v, y, params);
+          const fd = (at(p + h).fl - at(p - h).fl) / (2 * h);
+          const fdCe = (at(p + h).ce - at(p - h).ce) / (2 * h);
+          const r = at(p);
+          expect(Math.abs(fd - r.gradP), `p=${p} y=${y} γ=${gamma}`).toBeLessThan(1e-6 * Math.max(1, Math.abs(r.gradP)));
+          expect(Math.abs(fdCe - r.gradCeP)).toBeLessThan(1e-6 * Math.max(1, Math.abs(r.gradCeP)));
+        }
+      }
+    }
+  });
+
   it('softplus and sigmoid never overflow and keep relative accuracy at the ends', () => {
     expect(softplus(1000)).toBe(1000);
     expect(softplus(-745)).toBe(5e-324);

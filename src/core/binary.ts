@@ -8,13 +8,15 @@ import { twoDifference } from './float.js';
 export type BinaryInputKind = 'p' | 'logit' | 'pt';
 
 /**
- * Everything the focal-loss formulas need about one sample, in the true class's terms. Each
+ * Everything the focal-loss family needs about one sample, in the true class's terms. Each
  * field is computed from the input directly (not from a rounded p), so it keeps full relative
- * accuracy at the extremes.
+ * accuracy at the extremes. Variants (variants.ts) are functions of these terms.
  */
-interface TrueClassView {
+export interface BinaryTerms {
   /** probability of class 1 */
   p: number;
+  /** 1 − p, from the input (σ(−x) for a logit) */
+  pNeg: number;
   /** p_t, the probability given to the true class */
   pt: number;
   /** 1 − p_t, without cancellation */
@@ -29,8 +31,8 @@ interface TrueClassView {
   pq: number;
 }
 
-/** (1 − p_t)^e from the most accurate form the view has (e = γ for the factor, −γ for its reciprocal). */
-function complementPower(v: TrueClassView, e: number): number {
+/** (1 − p_t)^e from the most accurate form the terms have (e = γ for the factor, −γ for its reciprocal). */
+export function complementPower(v: BinaryTerms, e: number): number {
   return v.margin === v.margin ? powOfSigmoid(v.margin, e) : powOfComplement(v.q, v.qLo, e);
 }
 
@@ -56,6 +58,10 @@ export interface BinaryEvaluation {
   grad: number;
   /** dCE/dx = p − y, in the requested base */
   gradCe: number;
+  /** dFL/dp, the gradient with respect to the probability p of class 1, in the requested base */
+  gradP: number;
+  /** dCE/dp = (p − y)/(p(1 − p)), in the requested base */
+  gradCeP: number;
 }
 
 function isHard(y: number): boolean {
@@ -64,27 +70,27 @@ function isHard(y: number): boolean {
 
 // CE is written `0 - log(p_t)` so that p_t = 1 gives +0 rather than −0.
 
-function fromProbability(p: number, y: number): TrueClassView {
+function fromProbability(p: number, y: number): BinaryTerms {
   if (y === 1) {
     // q = 1 − p carried as hi + lo so that pow() sees it exactly (TwoSum, inlined: this runs per row).
     const hi = 1 - p;
     const bb = hi - 1;
     const lo = 1 - (hi - bb) + (-p - bb);
-    return { p, pt: p, q: hi, qLo: lo, ce: 0 - Math.log(p), margin: NaN, pq: p * hi };
+    return { p, pNeg: hi, pt: p, q: hi, qLo: lo, ce: 0 - Math.log(p), margin: NaN, pq: p * hi };
   }
   if (y === 0) {
     // p_t = 1 − p, but 1 − p_t = p exactly and log(1 − p) = log1p(−p).
-    return { p, pt: 1 - p, q: p, qLo: 0, ce: -Math.log1p(-p), margin: NaN, pq: p * (1 - p) };
+    return { p, pNeg: 1 - p, pt: 1 - p, q: p, qLo: 0, ce: -Math.log1p(-p), margin: NaN, pq: p * (1 - p) };
   }
   const pt = p * y + (1 - p) * (1 - y);
   // 1 − p_t = y·(1 − p) + (1 − y)·p: a sum of non-negative terms, no cancellation.
   const q = y * (1 - p) + (1 - y) * p;
   // Both terms are ≤ 0 (y is strictly between 0 and 1 here), so no cancellation.
   const ce = -(y * Math.log(p) + (1 - y) * Math.log1p(-p));
-  return { p, pt, q, qLo: 0, ce, margin: NaN, pq: p * (1 - p) };
+  return { p, pNeg: 1 - p, pt, q, qLo: 0, ce, margin: NaN, pq: p * (1 - p) };
 }
 
-function fromLogit(x: number, y: number): TrueClassView {
+function fromLogit(x: number, y: number): BinaryTerms {
   if (!Number.isFinite(x)) return fromProbability(x > 0 ? 1 : 0, y);
   const p = sigmoid(x);
   const pNeg = sigmoid(-x); // 1 − p, from the logit
@@ -92,6 +98,7 @@ function fromLogit(x: number, y: number): TrueClassView {
     const z = y === 1 ? x : -x; // the margin: p_t = σ(z)
     return {
       p,
+      pNeg,
       pt: y === 1 ? p : pNeg,
       q: y === 1 ? pNeg : p,
       qLo: 0,
@@ -103,13 +110,14 @@ function fromLogit(x: number, y: number): TrueClassView {
   const pt = y * p + (1 - y) * pNeg;
   const q = y * pNeg + (1 - y) * p;
   const ce = y * softplus(-x) + (1 - y) * softplus(x);
-  return { p, pt, q, qLo: 0, ce, margin: NaN, pq: p * pNeg };
+  return { p, pNeg, pt, q, qLo: 0, ce, margin: NaN, pq: p * pNeg };
 }
 
-function fromTrueClassProbability(pt: number, y: number): TrueClassView {
+function fromTrueClassProbability(pt: number, y: number): BinaryTerms {
   const [hi, lo] = twoDifference(1, pt);
   return {
     p: y === 1 ? pt : hi,
+    pNeg: y === 1 ? hi : pt,
     pt,
     q: hi,
     qLo: lo,
@@ -119,7 +127,11 @@ function fromTrueClassProbability(pt: number, y: number): TrueClassView {
   };
 }
 
-function trueClassView(kind: BinaryInputKind, value: number, y: number): TrueClassView {
+/**
+ * The terms of one sample, from a probability of class 1 ('p'), a logit ('logit') or the
+ * probability of the true class ('pt', hard labels only).
+ */
+export function binaryTerms(kind: BinaryInputKind, value: number, y: number): BinaryTerms {
   return kind === 'logit' ? fromLogit(value, y) : kind === 'p' ? fromProbability(value, y) : fromTrueClassProbability(value, y);
 }
 
@@ -135,7 +147,7 @@ export interface LossPair {
  * `alphaT` and `scale` (ln of the log base) are the caller's, computed once.
  */
 export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number): LossPair {
-  const view = trueClassView(kind, value, y);
+  const view = binaryTerms(kind, value, y);
   out.ce = view.ce / scale;
   out.fl = (alphaT === 0 ? 0 : alphaT * complementPower(view, gamma) * view.ce) / scale;
   return out;
@@ -173,7 +185,7 @@ export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: numb
  */
 export function evaluateBinary(kind: BinaryInputKind, value: number, y: number, params: FocalParams): BinaryEvaluation {
   const { gamma } = params;
-  const view = trueClassView(kind, value, y);
+  const view = binaryTerms(kind, value, y);
   const alphaT = alphaWeight(params.alpha, y);
   const scale = LN_OF_BASE[params.base ?? 'e'];
   const factor = complementPower(view, gamma);
@@ -190,18 +202,47 @@ export function evaluateBinary(kind: BinaryInputKind, value: number, y: number, 
     fl: flNat / scale,
     ratio: inverse / alphaT,
     grad: focalGradient(view, factor, y, gamma, alphaT) / scale,
+    gradP: focalGradientP(view, factor, y, gamma, alphaT) / scale,
+    gradCeP: crossEntropyGradientP(view, y) / scale,
     gradCe: crossEntropyGradient(view, y) / scale,
   };
 }
 
 /** dCE/dx = p − y: for a hard label ∓(1 − p_t) exactly, without the cancellation in p − 1. */
-function crossEntropyGradient(v: TrueClassView, y: number): number {
+function crossEntropyGradient(v: BinaryTerms, y: number): number {
   if (y === 1) return -v.q;
   if (y === 0) return v.q;
   return v.p - y;
 }
 
-function focalGradient(v: TrueClassView, m: number, y: number, gamma: number, alphaT: number): number {
+/** dCE/dp: −1/p for y = 1, 1/(1 − p) for y = 0, −y/p + (1 − y)/(1 − p) for soft labels. */
+function crossEntropyGradientP(v: BinaryTerms, y: number): number {
+  if (y === 1) return -1 / v.pt;
+  if (y === 0) return 1 / v.pt;
+  return -y / v.p + (1 - y) / v.pNeg;
+}
+
+/**
+ * dFL/dp = α_t·(1 − p_t)^γ·(γ·(1 − 2y)·CE/(1 − p_t) + dCE/dp): for a hard label
+ * ∓α_t(1 − p_t)^γ(γ·CE/(1 − p_t) + 1/p_t), where CE/(1 − p_t) → 1 as p_t → 1 (no 0/0).
+ */
+function focalGradientP(v: BinaryTerms, m: number, y: number, gamma: number, alphaT: number): number {
+  if (alphaT === 0 || m === 0) return 0;
+  const a = alphaT * m;
+  // γ·CE/(1 − p_t) is dropped at γ = 0 (CE may be ∞ there), and a/p_t is divided last so
+  // that 1/p_t may exceed the double range while the gradient does not (p_t = e^-709.8).
+  const focusing = gamma === 0 ? 0 : gamma * (v.q === 0 ? 1 : v.ce / v.q);
+  if (isHard(y)) {
+    const magnitude = a * focusing + a / v.pt;
+    return y === 1 ? -magnitude : magnitude;
+  }
+  const dce = crossEntropyGradientP(v, y);
+  // at p = 0 or 1 the 1/p term dominates the logarithm in CE: the gradient is ±∞
+  if (!Number.isFinite(dce)) return dce;
+  return a * (1 - 2 * y) * focusing + a * dce;
+}
+
+function focalGradient(v: BinaryTerms, m: number, y: number, gamma: number, alphaT: number): number {
   if (alphaT === 0 || m === 0) return 0;
   // p_t·CE = −p_t·log(p_t) and p(1 − p)·CE tend to 0 where CE = ∞ (p_t = 0); avoid 0·∞.
   if (isHard(y)) {

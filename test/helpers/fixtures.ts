@@ -13,6 +13,8 @@ export interface BinaryCase {
   ratio: string;
   grad: string;
   grad_ce: string;
+  grad_p: string;
+  grad_ce_p: string;
 }
 
 export interface CategoricalCase {
