@@ -244,6 +244,77 @@ def grid_categorical():
     return cases
 
 
+def variant_case(name, kind, x, y, gamma, alpha, **kw):
+    """One loss of the focal family at the exact double inputs (definitions: src/core/variants.ts)."""
+    X, Y, G = mpf(x), mpf(y), mpf(gamma)
+    hard = y in (0, 1)
+    if kind == "logit":
+        p, pneg = sigma(X), sigma(-X)
+        logp, logpneg = log_sigma(X), log_sigma(-X)
+    else:
+        p = X
+        pneg = one_minus(p)
+        logp = log(p) if p > 0 else -inf
+        logpneg = log(pneg) if pneg > 0 else -inf
+    if hard:
+        pt, q, logpt, logq = (p, pneg, logp, logpneg) if y == 1 else (pneg, p, logpneg, logp)
+        ce = -logpt
+    else:
+        Yc = one_minus(Y)
+        pt, q = Y * p + Yc * pneg, Y * pneg + Yc * p
+        ce = -(Y * logp + Yc * logpneg)
+    at = mpf(1) if alpha is None else mpf(alpha) * Y + (1 - mpf(alpha)) * (1 - Y)
+    powq = lambda e: mpf(1) if e == 0 else q ** e
+    if name == "ce-balanced":
+        v = at * ce
+    elif name == "fl-star":
+        z = X * (1 if y == 1 else -1) if kind == "logit" else logpt - logq
+        v = at * log1p(exp(-(G * z + mpf(kw["beta"])))) / G
+    elif name == "poly1":
+        v = ce + mpf(kw["epsilon"]) * q
+    elif name == "poly1-fl":
+        v = (0 if at == 0 else at * powq(G) * ce) + mpf(kw["epsilon"]) * powq(G + 1)
+    elif name == "asl":
+        if y == 1:
+            v = powq(mpf(kw["gamma_pos"])) * ce
+        else:
+            pm = q - mpf(kw["clip"])  # q is p here
+            v = mpf(0) if pm <= 0 else (pm ** mpf(kw["gamma_neg"]) if kw["gamma_neg"] != 0 else 1) * -log(pt + mpf(kw["clip"]))
+    elif name == "fl-reduced":
+        th = mpf(kw["threshold"])
+        v = at * ce if pt < th else at * powq(G) / th ** G * ce
+    elif name == "flsd":
+        v = at * powq(mpf(5) if pt < mpf("0.2") else mpf(3)) * ce
+    else:
+        raise ValueError(name)
+    return {"loss": name, "kind": kind, "x": x, "y": y, "gamma": gamma, "alpha": alpha, "params": kw, "value": text(v)}
+
+
+def grid_variants():
+    cases = []
+    ps = [1e-300, 1e-10, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e-10, 1 - 2**-53]
+    xs = [-745.0, -40.0, -5.0, -0.5, 0.0, 0.5, 5.0, 40.0, 745.0]
+    inputs = [("p", v) for v in ps] + [("logit", v) for v in xs]
+    specs = [
+        ("ce-balanced", {}), ("fl-star", {"beta": 0}), ("fl-star", {"beta": 1}),
+        ("poly1", {"epsilon": 1}), ("poly1", {"epsilon": -0.5}), ("poly1-fl", {"epsilon": 1}),
+        ("asl", {"gamma_pos": 0, "gamma_neg": 4, "clip": 0.05}), ("asl", {"gamma_pos": 1, "gamma_neg": 2, "clip": 0}),
+        ("fl-reduced", {"threshold": 0.5}), ("flsd", {}),
+    ]
+    for name, kw in specs:
+        for kind, v in inputs:
+            for y in (0, 1):
+                for g in (0.5, 2, 5):
+                    cases.append(variant_case(name, kind, v, y, g, 0.25, **kw))
+    for name, kw in [("ce-balanced", {}), ("poly1", {"epsilon": 1}), ("poly1-fl", {"epsilon": 1}), ("fl-reduced", {"threshold": 0.5}), ("flsd", {})]:
+        for kind, v in inputs:
+            if kind == "p" and v in (0.0, 1.0):
+                continue
+            for y in (0.1, 0.9):
+                cases.append(variant_case(name, kind, v, y, 2, 0.25, **kw))
+    return cases
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     binary = grid_binary()
@@ -252,6 +323,9 @@ def main():
         f.write("\n")
     with open(os.path.join(OUT, "categorical.json"), "w") as f:
         json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical()}, f, indent=0)
+        f.write("\n")
+    with open(os.path.join(OUT, "variants.json"), "w") as f:
+        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_variants()}, f, indent=0)
         f.write("\n")
     n = sum(len(v) for v in binary.values())
     print(f"binary: {n} cases in {len(binary)} regions; categorical: {len(grid_categorical())} cases")

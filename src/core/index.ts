@@ -4,7 +4,7 @@ export { sigmoid } from './sigmoid.js';
 export { twoProduct, twoDifference, expOfProduct } from './float.js';
 export { powOfComplement, powOfSigmoid } from './modulating.js';
 export { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type FocalParams, type LogBase } from './params.js';
-export { binaryLossInto, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type LossPair } from './binary.js';
+export { binaryLossInto, binaryTerms, complementPower, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type BinaryTerms, type LossPair } from './binary.js';
 export {
   evaluateCategorical,
   type CategoricalEvaluation,
@@ -14,3 +14,13 @@ export {
 export { CompensatedSum } from './sum.js';
 export { LossAccumulator, REDUCTIONS, shareOf, type AccumulatorState, type ClassKey, type ClassLoss, type ReducedLoss, type Reduction } from './reduce.js';
 export { inverseFrequencyAlpha, lossShares, type GroupLoss, type SampleGroup } from './imbalance.js';
+export {
+  evaluateVariants,
+  LOSS_NAMES,
+  marginOf,
+  VARIANT_DEFAULTS,
+  variantLoss,
+  variantProblem,
+  type LossName,
+  type VariantParams,
+} from './variants.js';
