@@ -226,6 +226,44 @@ def grid_binary():
     return regions
 
 
+def smoothed_categorical_case(kind, values, target, gamma, alpha, eps):
+    """Keras' label-smoothed categorical focal loss: y_j = (1 − ε)[j = t] + ε/K,
+    CE = Σ y_j (−log p_j), FL = Σ y_j α_j (1 − p_j)^γ (−log p_j)."""
+    V = [mpf(v) for v in values]
+    G, E, K = mpf(gamma), mpf(eps), len(values)
+    if kind == "logits":
+        m = max(V)
+        lse = m + log(sum(exp(v - m) for v in V))
+        logp = [v - lse for v in V]
+        probs = [exp(lp) for lp in logp]
+    else:
+        total = sum(V)
+        probs = [v / total for v in V]
+        logp = [log(pj) if pj > 0 else -inf for pj in probs]
+    ce = fl = mpf(0)
+    for j in range(K):
+        yj = (1 - E if j == target else 0) + E / K
+        aj = mpf(1) if alpha is None else (mpf(alpha[j]) if isinstance(alpha, list) else mpf(alpha))
+        qj = sum(probs[k] for k in range(K) if k != j)
+        modj = mpf(1) if G == 0 else qj ** G
+        cej = -logp[j]
+        ce += yj * cej
+        fl += 0 if aj * modj == 0 else yj * aj * modj * cej
+    return {"kind": kind, "values": values, "target": target, "gamma": gamma, "alpha": alpha, "smoothing": eps,
+            "ce": text(ce), "fl": text(fl)}
+
+
+def grid_categorical_smoothed():
+    cases = []
+    for eps in (0.1, 0.5):
+        for g in (0, 2):
+            for a in (0.25, None, [0.2, 0.3, 0.5]):
+                cases.append(smoothed_categorical_case("probs", [0.7, 0.2, 0.1], 0, g, a, eps))
+                cases.append(smoothed_categorical_case("logits", [2.0, 1.0, 0.1], 2, g, a, eps))
+                cases.append(smoothed_categorical_case("logits", [40.0, 0.0, -3.0], 0, g, a, eps))
+    return cases
+
+
 def grid_categorical():
     cases = []
     for g in (0, 0.5, 2, 5):
@@ -322,7 +360,7 @@ def main():
         json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "regions": binary}, f, indent=0)
         f.write("\n")
     with open(os.path.join(OUT, "categorical.json"), "w") as f:
-        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical()}, f, indent=0)
+        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical(), "smoothed": grid_categorical_smoothed()}, f, indent=0)
         f.write("\n")
     with open(os.path.join(OUT, "variants.json"), "w") as f:
         json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_variants()}, f, indent=0)

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe as group, expect, it } from 'vitest';
 import { evaluateBinary, evaluateCategorical } from '../src/core/index.js';
 import { categoricalCases } from './helpers/fixtures.js';
@@ -65,5 +67,23 @@ group('categorical edge cases', () => {
   it('a zero target probability gives CE = FL = Infinity and a finite ratio', () => {
     const r = evaluateCategorical('probs', [0.5, 0.5, 0], 2, { gamma: 2, alpha: 0.25 });
     expect([r.ce, r.fl, r.ratio]).toEqual([Infinity, Infinity, 4]);
+  });
+});
+
+group('categorical label smoothing (Keras) against the mpmath fixtures', () => {
+  const smoothed = (
+    JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/categorical.json', import.meta.url)), 'utf8')) as {
+      smoothed: { kind: 'probs' | 'logits'; values: number[]; target: number; gamma: number; alpha: number | number[] | null; smoothing: number; ce: string; fl: string }[];
+    }
+  ).smoothed;
+  it(`CE and FL within 8 ulps on ${smoothed.length} cases`, () => {
+    const failures: string[] = [];
+    for (const c of smoothed) {
+      const r = evaluateCategorical(c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha, labelSmoothing: c.smoothing });
+      for (const q of ['ce', 'fl'] as const) {
+        if (!(ulpDistance(r[q], c[q]) <= 8)) failures.push(describe(`${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha} ε=${c.smoothing}`, q, r[q], c[q]));
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

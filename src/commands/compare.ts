@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { evaluateBinary, type BinaryInputKind } from '../core/index.js';
+import { evaluateBinary, evaluateVariants, type BinaryInputKind } from '../core/index.js';
+import { addFamilyOptions, checkFamily, FAMILY_HELP, familyOf, familyCaption, familyParams, smoothLabel, type FamilyOptionValues } from './family.js';
 import type { Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { labels, logitSeq, probabilitySeq, type NumberSeq } from '../cli/values.js';
@@ -9,7 +10,7 @@ import { alphaText, binaryColumns, binaryRow, captionOf, exactlyOne, type Comman
 /** Rows stream, so a grid is limited only by patience; beyond this it is surely a typo. */
 const MAX_GRID_ROWS = 1e10;
 
-interface CompareOptions extends FocalOptionValues, OutputOptionValues {
+interface CompareOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
   p?: NumberSeq;
   logit?: NumberSeq;
   pt?: NumberSeq;
@@ -28,7 +29,8 @@ Examples:
   $ focal compare --pt 0.5:0.9:0.1 --y 1 --gamma 0,1,2,5 --alpha none
   $ focal compare --p 0.9 --gamma 0:5:1 --format csv
   $ focal compare --p 0.0001:0.9999:0.0001 --gamma 0:5:0.5 --format ndjson   (streams 109,989 rows)
-  $ focal compare --logit=-3 --y 1 --grad --json    gradient with respect to the logit
+  $ focal compare --logit=-3 --y 1 --grad --json    gradients with respect to the logit and to p
+  $ focal compare --p 0.1,0.9 --y 1 --loss ce,fl,fl-star,poly1,asl   the family side by side
 `;
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
@@ -40,10 +42,11 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .option('--logit <list>', 'logit x, any finite number (p = σ(x))', logitSeq)
     .option('--pt <list>', 'probability of the true class, in [0, 1] (needs hard labels)', probabilitySeq)
     .option('--y <list>', 'labels: 0, 1 or soft labels in [0, 1] (default: both 0 and 1)', labels)
-    .option('--grad', 'add the gradients dFL/dx and dCE/dx with respect to the logit');
+    .option('--grad', 'add the gradients of FL and CE with respect to the logit x and to p');
   addFocalOptions(cmd, { lists: true });
+  addFamilyOptions(cmd);
   addOutputOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES);
+  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP);
   cmd.action(async (opts: CompareOptions) => {
     const kind = exactlyOne(opts, ['p', 'logit', 'pt'] as const, ['--p', '--logit', '--pt'], 'compare') as BinaryInputKind;
     const values = opts[kind]!;
@@ -53,13 +56,20 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     }
     const { gammas, alphas, base } = focalDefaults(opts);
     const grad = opts.grad ?? false;
+    const family = familyOf(opts);
+    if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");
+    checkFamily(family, ys, gammas);
     function* rows(): Generator<Row> {
+      const variants = new Float64Array(family.extras.length);
       for (const gamma of gammas) {
         for (const alpha of alphas) {
           for (const y of ys) {
+            const ys = smoothLabel(y, family.smoothing);
             for (const v of values) {
-              const r = evaluateBinary(kind, v, y, { gamma, alpha, base });
-              yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, gamma, alpha, grad });
+              const params = { gamma, alpha, base };
+              const r = evaluateBinary(kind, v, ys, params);
+              if (family.extras.length) evaluateVariants(family.extras, kind, v, ys, { ...params, ...family.params }, variants);
+              yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
             }
           }
         }
@@ -71,13 +81,24 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     }
     const report: Report = {
       command: 'compare',
-      params: { input: kind, gamma: gammas, alpha: alphas, y: ys, log_base: base, grad },
+      params: {
+        input: kind,
+        gamma: gammas,
+        alpha: alphas,
+        y: ys,
+        log_base: base,
+        grad,
+        loss: family.names,
+        ...(family.extras.length ? familyParams(family) : {}),
+        ...(family.smoothing > 0 ? { label_smoothing: family.smoothing } : {}),
+      },
       caption: captionOf({
         γ: gammas.join(', '),
         α: alphas.map(alphaText).join(', '),
         'log base': base,
+        ...familyCaption(family),
       }),
-      columns: binaryColumns({ logit: kind === 'logit', grad, gamma: gammas.length > 1, alpha: alphas.length > 1 }),
+      columns: binaryColumns({ logit: kind === 'logit', grad, gamma: gammas.length > 1, alpha: alphas.length > 1, family }),
       rows: rows(),
       rowCount: count,
       summary: () => ({ rows: count }),

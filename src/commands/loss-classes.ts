@@ -1,5 +1,6 @@
 import type { ClassKey, LossAccumulator, Reduction } from '../core/index.js';
 import type { Cell, Column, Row, SummaryItem } from '../output/index.js';
+import { LOSS_LABELS, lossKey, type Family } from './family.js';
 
 /**
  * The summary of a `loss` run, the same whatever the source: reduced values and totals, then
@@ -32,8 +33,14 @@ export function classRows(acc: LossAccumulator, binary: boolean): Row[] {
   }));
 }
 
-export function lossSummary(acc: LossAccumulator, reduction: Reduction, binary: boolean, extra: Record<string, Cell> = {}): Record<string, Cell> {
+export function lossSummary(acc: LossAccumulator, reduction: Reduction, binary: boolean, extra: Record<string, Cell> = {}, family?: Family): Record<string, Cell> {
   const reduced = acc.reduce(reduction);
+  const variantSums = acc.extraSums();
+  const variants: Record<string, Cell> = {};
+  family?.extras.forEach((name, k) => {
+    variants[lossKey(name)] = reduction === 'none' ? null : variantSums[k]! / acc.divisor(reduction);
+    variants[`${lossKey(name)}_sum`] = variantSums[k]!;
+  });
   const summary: Record<string, Cell> = {
     reduction: reduced.reduction,
     n: reduced.n,
@@ -44,6 +51,7 @@ export function lossSummary(acc: LossAccumulator, reduction: Reduction, binary: 
     fl_sum: reduced.fl_sum,
     ce_mean: reduced.n > 0 ? reduced.ce_sum / reduced.n : null,
     fl_mean: reduced.n > 0 ? reduced.fl_sum / reduced.n : null,
+    ...variants,
     ...extra,
   };
   for (const row of classRows(acc, binary)) {
@@ -52,7 +60,11 @@ export function lossSummary(acc: LossAccumulator, reduction: Reduction, binary: 
   return summary;
 }
 
-export function summaryItems(binary: boolean): SummaryItem[] {
+export function summaryItems(binary: boolean, family?: Family): SummaryItem[] {
+  const variants = (family?.extras ?? []).flatMap((name) => [
+    { key: `${lossKey(name)}_sum`, label: `${LOSS_LABELS[name]} sum` },
+    { key: lossKey(name), label: `${LOSS_LABELS[name]} reduced` },
+  ]);
   return [
     { key: 'n', label: 'samples', kind: 'count' },
     ...(binary ? [{ key: 'positives', label: 'positives (y = 1)', kind: 'count' as const }] : []),
@@ -61,5 +73,6 @@ export function summaryItems(binary: boolean): SummaryItem[] {
     { key: 'fl_sum', label: 'FL sum' },
     { key: 'ce', label: 'CE reduced' },
     { key: 'fl', label: 'FL reduced' },
+    ...variants,
   ];
 }

@@ -1,4 +1,5 @@
-import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, LN_OF_BASE, LossAccumulator, type BinaryEvaluation, type CategoricalEvaluation, type LogBase, type LossPair } from '../core/index.js';
+import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, evaluateVariants, LN_OF_BASE, LossAccumulator, variantProblem, type BinaryEvaluation, type CategoricalEvaluation, type LogBase, type LossPair } from '../core/index.js';
+import { smoothLabel, type Family } from './family.js';
 import { UsageError } from '../cli/errors.js';
 import { resolveLayout, type ColumnSpec, type Layout } from '../input/layout.js';
 import { DelimitedScanner, NdjsonScanner, type RecordSink, type Scanner } from '../input/scanner.js';
@@ -18,9 +19,11 @@ export interface SampleSettings {
   alpha: number | readonly number[] | null;
   base: LogBase;
   skipInvalid: boolean;
+  /** the losses beyond CE and FL, their parameters, and label smoothing */
+  family: Family;
 }
 
-export type SampleCallback = (evaluation: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, layout: Layout) => void;
+export type SampleCallback = (evaluation: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, layout: Layout, variants: Float64Array) => void;
 
 /** Line numbers of skipped records that are reported (the rest are only counted). */
 export const SKIPPED_LINES_SHOWN = 5;
@@ -37,7 +40,8 @@ export class InvalidRecord extends UsageError {
 
 export class SampleSink implements RecordSink {
   layout: Layout | null = null;
-  readonly totals = new LossAccumulator();
+  readonly totals: LossAccumulator;
+  private readonly variants: Float64Array;
   skipped = 0;
   readonly skippedLines: number[] = [];
   index = 0;
@@ -50,6 +54,8 @@ export class SampleSink implements RecordSink {
     private readonly onSample: SampleCallback | null = null,
   ) {
     this.scale = LN_OF_BASE[settings.base];
+    this.totals = new LossAccumulator(settings.family.extras.length);
+    this.variants = new Float64Array(settings.family.extras.length);
   }
 
   /** The column plan callback for the scanners: resolves the layout from the header. */
@@ -63,6 +69,9 @@ export class SampleSink implements RecordSink {
       if (alpha.length !== layout.classes) {
         throw new UsageError(`option '--alpha' has ${alpha.length} values for ${layout.classes} classes in ${this.settings.source}; give one, or one per class.`);
       }
+    }
+    if (layout.kind === 'probs' || layout.kind === 'logits') {
+      if (this.settings.family.extras.length > 0) throw new UsageError(`option '--loss' ${this.settings.family.extras.join(',')}: the variants are binary; multiclass input takes ce and fl.`);
     }
     this.classAlpha = alpha;
     this.layout = layout;
@@ -93,13 +102,24 @@ export class SampleSink implements RecordSink {
         return this.reject(line, `column ${layout.names[1]}: ${y} is not a label ${kind === 'pt' ? '0 or 1' : 'in [0, 1]'}`);
       }
       const key = y === 0 || y === 1 ? y : 'soft';
+      const family = this.settings.family;
+      const label = smoothLabel(y, family.smoothing);
+      const alpha = this.classAlpha as number | null;
+      if (family.extras.length > 0) {
+        for (const name of family.extras) {
+          const problem = variantProblem(name, label, { gamma, alpha });
+          if (problem) return this.reject(line, `column ${layout.names[1]}: ${problem}, but the label is ${label}`);
+        }
+        evaluateVariants(family.extras, kind, v, label, { gamma, alpha, base, ...family.params }, this.variants);
+        this.totals.addExtras(this.variants);
+      }
       if (this.onSample) {
-        const r = evaluateBinary(kind, v, y, { gamma, alpha: this.classAlpha as number | null, base });
+        const r = evaluateBinary(kind, v, label, { gamma, alpha, base });
         this.totals.add(r.ce, r.fl, key);
-        this.onSample(r, this.index, values, layout);
+        this.onSample(r, this.index, values, layout, this.variants);
       } else {
         // The reduction's hot path: CE and FL only, same bits as evaluateBinary, no allocation.
-        const pair = binaryLossInto(this.pair, kind, v, y, gamma, alphaWeight(this.classAlpha as number | null, y), this.scale);
+        const pair = binaryLossInto(this.pair, kind, v, label, gamma, alphaWeight(alpha, label), this.scale);
         this.totals.add(pair.ce, pair.fl, key);
       }
       this.index++;
@@ -120,9 +140,9 @@ export class SampleSink implements RecordSink {
       sum += x;
     }
     if (layout.kind === 'probs' && !(sum > 0 && sum < Infinity)) return this.reject(line, `the probabilities sum to ${sum}; they need a positive, finite sum`);
-    const r = evaluateCategorical(layout.kind as 'probs' | 'logits', vector, target, { gamma, alpha: this.classAlpha, base });
+    const r = evaluateCategorical(layout.kind as 'probs' | 'logits', vector, target, { gamma, alpha: this.classAlpha, base, labelSmoothing: this.settings.family.smoothing });
     this.totals.add(r.ce, r.fl, target);
-    if (this.onSample) this.onSample(r, this.index, values, layout);
+    if (this.onSample) this.onSample(r, this.index, values, layout, this.variants);
     this.index++;
   }
 }

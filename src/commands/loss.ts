@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { evaluateBinary, evaluateCategorical, LossAccumulator, REDUCTIONS, type BinaryEvaluation, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
+import { evaluateBinary, evaluateCategorical, evaluateVariants, LossAccumulator, REDUCTIONS, type BinaryEvaluation, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
 import type { Cell, Column, Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { classIndices, integerIn, labels, logits, oneOf, probabilities, vectors } from '../cli/values.js';
@@ -9,10 +9,11 @@ import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
 import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
+import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
 import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
 import { runParallel, runSingle, threadsFor, type InputOutcome } from './loss-run.js';
 
-interface LossOptions extends FocalOptionValues, OutputOptionValues {
+interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
   p?: number[];
   logit?: number[];
   probs?: number[][];
@@ -51,6 +52,7 @@ Examples:
   $ focal loss --input preds.csv --reduction mean
   $ focal loss --input preds.csv.gz --columns p=score,y=label --format json
   $ cat preds.ndjson | focal loss --reduction none --format ndjson | head
+  $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --loss ce,fl,poly1,fl-star --reduction sum
 `;
 
 /** Pairs a list with per-sample values: equal lengths, or a single value that broadcasts. */
@@ -82,10 +84,11 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .option('--skip-invalid', 'skip input rows that are not valid samples (count and first lines on stderr) instead of stopping')
     .option('--threads <n>', 'worker threads for a reduction over a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
     .addOption(new Option('--reduction <r>', `${REDUCTIONS.join(', ')} (default mean)`).argParser(oneOf(REDUCTIONS, 'a reduction')))
-    .option('--grad', 'binary: add dFL/dx and dCE/dx per sample');
+    .option('--grad', 'binary: add the gradients of FL and CE with respect to the logit and to p, per sample');
   addFocalOptions(cmd, { lists: false });
+  addFamilyOptions(cmd);
   addOutputOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES);
+  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP);
   cmd.action(async (opts: LossOptions) => {
     const reduction = opts.reduction ?? 'mean';
     const given = (['p', 'logit', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
@@ -104,10 +107,10 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
   });
 }
 
-function commonReport(acc: LossAccumulator, binary: boolean, reduction: Reduction, extra: () => Record<string, Cell> = () => ({})) {
+function commonReport(acc: LossAccumulator, binary: boolean, reduction: Reduction, family: Family, extra: () => Record<string, Cell> = () => ({})) {
   return {
-    summary: () => lossSummary(acc, reduction, binary, extra()),
-    summaryItems: summaryItems(binary),
+    summary: () => lossSummary(acc, reduction, binary, extra(), family),
+    summaryItems: summaryItems(binary, family),
     summaryIsTheRecord: reduction !== 'none',
     sections: () => [{ caption: 'by class', columns: CLASS_COLUMNS, rows: classRows(acc, binary) }],
   };
@@ -122,22 +125,39 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   const gamma = single(gammas, '--gamma');
   const alpha = single(alphas, '--alpha');
   const grad = opts.grad ?? false;
-  const acc = new LossAccumulator();
+  const family = familyOf(opts);
+  checkFamily(family, [...new Set(ys)], [gamma]);
+  const acc = new LossAccumulator(family.extras.length);
   function* rows(): Generator<Row> {
+    const variants = new Float64Array(family.extras.length);
     for (let i = 0; i < values.length; i++) {
       const y = ys[i]!;
-      const r = evaluateBinary(kind, values[i]!, y, { gamma, alpha, base });
+      const label = smoothLabel(y, family.smoothing);
+      const r = evaluateBinary(kind, values[i]!, label, { gamma, alpha, base });
       acc.add(r.ce, r.fl, y === 0 || y === 1 ? y : 'soft');
-      yield { index: i, ...binaryRow(r, { logit: kind === 'logit' ? values[i] : undefined, gamma, alpha, grad }) };
+      if (family.extras.length) {
+        evaluateVariants(family.extras, kind, values[i]!, label, { gamma, alpha, base, ...family.params }, variants);
+        acc.addExtras(variants);
+      }
+      yield { index: i, ...binaryRow(r, { logit: kind === 'logit' ? values[i] : undefined, y, gamma, alpha, grad, family, variants }) };
     }
   }
   return {
     command: 'loss',
-    params: { input: kind, gamma, alpha, log_base: base, reduction, grad },
-    caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base, reduction }),
-    columns: [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad })],
+    params: { input: kind, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
+    caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
+    columns: [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad, family })],
     rows: rows(),
-    ...commonReport(acc, true, reduction),
+    ...commonReport(acc, true, reduction, family),
+  };
+}
+
+/** The family's part of the JSON params: the losses, and their parameters when used. */
+function familyJson(family: Family): Record<string, unknown> {
+  return {
+    ...(family.explicit ? { loss: family.names } : {}),
+    ...familyParams(family),
+    ...(family.smoothing > 0 ? { label_smoothing: family.smoothing } : {}),
   };
 }
 
@@ -180,28 +200,30 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   const { gammas, alphas, base } = focalDefaults(opts);
   const gamma = single(gammas, '--gamma');
   const alpha = categoricalAlpha(alphas, classes);
+  const family = familyOf(opts);
+  if (family.extras.length) throw new UsageError(`option '--loss' ${family.extras.join(',')}: the variants are binary; --${kind} takes ce and fl.`);
   const acc = new LossAccumulator();
   function* rows(): Generator<Row> {
     for (let i = 0; i < samples.length; i++) {
-      const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base });
+      const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base, labelSmoothing: family.smoothing });
       acc.add(r.ce, r.fl, targets[i]!);
       yield categoricalRow(r, i, targets[i]!, gamma);
     }
   }
   return {
     command: 'loss',
-    params: { input: kind, classes, gamma, alpha, log_base: base, reduction },
-    caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction }),
+    params: { input: kind, classes, gamma, alpha, log_base: base, reduction, ...familyJson(family) },
+    caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: CATEGORICAL_COLUMNS,
     rows: rows(),
-    ...commonReport(acc, false, reduction),
+    ...commonReport(acc, false, reduction, family),
   };
 }
 
 /** Rows for per-sample output from a file, built as the scanner produces samples. */
-function rowOf(layout: Layout, r: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, gamma: number, alpha: number | null, grad: boolean): Row {
-  if (layout.kind === 'probs' || layout.kind === 'logits') return categoricalRow(r as CategoricalEvaluation, index, input[layout.classes]!, gamma);
-  return { index, ...binaryRow(r as BinaryEvaluation, { logit: layout.kind === 'logit' ? input[0] : undefined, gamma, alpha, grad }) };
+function rowOf(layout: Layout, r: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, variants: Float64Array, o: { gamma: number; alpha: number | null; grad: boolean; family: Family }): Row {
+  if (layout.kind === 'probs' || layout.kind === 'logits') return categoricalRow(r as CategoricalEvaluation, index, input[layout.classes]!, o.gamma);
+  return { index, ...binaryRow(r as BinaryEvaluation, { logit: layout.kind === 'logit' ? input[0] : undefined, y: input[1], ...o, variants }) };
 }
 
 async function inputReport(path: string, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report> {
@@ -209,7 +231,9 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const gamma = single(gammas, '--gamma');
   const alpha: number | number[] | null = alphas.length === 1 ? alphas[0]! : categoricalAlpha(alphas, alphas.length);
   const source = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
-  const settings: SampleSettings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false };
+  const family = familyOf(opts);
+  checkFamily(family, [0, 1], [gamma]);
+  const settings: SampleSettings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
   const grad = opts.grad ?? false;
   const progress = Progress.for(ctx.stderr, source.size);
   const reportSkipped = (o: Pick<InputOutcome, 'skipped' | 'skippedLines'>) => {
@@ -218,8 +242,8 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
       ctx.stderr.write(`focal: skipped ${o.skipped} invalid row${o.skipped === 1 ? '' : 's'} of ${source.name} (line${o.skipped === 1 ? '' : 's'} ${o.skippedLines.join(', ')}${more})\n`);
     }
   };
-  const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction });
-  const caption = captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base, reduction });
+  const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction, ...familyJson(family) });
+  const caption = captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base, reduction, ...familyCaption(family) });
 
   if (reduction !== 'none') {
     if (grad) throw new UsageError("option '--grad' adds per-sample columns; use it with --reduction none.");
@@ -239,14 +263,14 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
       caption,
       columns: [],
       rows: [],
-      ...commonReport(outcome.sink.totals, binary, reduction, () => ({ skipped: outcome.skipped })),
+      ...commonReport(outcome.sink.totals, binary, reduction, family, () => ({ skipped: outcome.skipped })),
     };
   }
 
   // Per-sample rows stream: the first chunk is scanned before anything is printed, so the
   // columns are known and a bad header or early bad row fails cleanly.
   const pending: Row[] = [];
-  const sink = new SampleSink(settings, (r, index, input, layout) => pending.push(rowOf(layout, r, index, input, gamma, alpha as number | null, grad)));
+  const sink = new SampleSink(settings, (r, index, input, layout, variants) => pending.push(rowOf(layout, r, index, input, variants, { gamma, alpha: alpha as number | null, grad, family })));
   const scanner = createScanner(source.format, sink);
   const iterator = source.chunks[Symbol.asyncIterator]();
   let done = false;
@@ -280,8 +304,8 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     command: 'loss',
     params: { ...params(), columns: layout.names },
     caption,
-    columns: binary ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad })] : CATEGORICAL_COLUMNS,
+    columns: binary ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad, family })] : CATEGORICAL_COLUMNS,
     rows: rows(),
-    ...commonReport(sink.totals, binary, reduction, () => ({ skipped: sink.skipped })),
+    ...commonReport(sink.totals, binary, reduction, family, () => ({ skipped: sink.skipped })),
   };
 }

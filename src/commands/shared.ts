@@ -4,6 +4,7 @@ import type { OutputOptionValues } from '../cli/options.js';
 import { UsageError } from '../cli/errors.js';
 import type { BinaryEvaluation } from '../core/index.js';
 import type { Column, Row } from '../output/index.js';
+import { LOSS_LABELS, lossKey, type Family } from './family.js';
 
 /** What a command needs from the program: a way to hand its report to the output layer. */
 export interface CommandContext {
@@ -25,38 +26,40 @@ export function exactlyOne<K extends string>(opts: Partial<Record<K, unknown>>, 
 }
 
 /** The columns of one evaluated binary sample, shared by compare and loss. */
-export function binaryColumns(opts: { logit: boolean; grad: boolean; gamma?: boolean; alpha?: boolean }): Column[] {
+export function binaryColumns(opts: { logit: boolean; grad: boolean; gamma?: boolean; alpha?: boolean; family?: Family }): Column[] {
+  const family = opts.family;
+  const names = family?.names ?? ['ce', 'fl'];
   const cols: Column[] = [];
   if (opts.logit) cols.push({ key: 'logit', label: 'logit' });
-  cols.push({ key: 'p', label: 'p' }, { key: 'y', label: 'y' }, { key: 'pt', label: 'p_t' });
+  cols.push({ key: 'p', label: 'p' }, { key: 'y', label: 'y' });
+  if (family && family.smoothing > 0) cols.push({ key: 'y_smoothed', label: 'y smoothed' });
+  cols.push({ key: 'pt', label: 'p_t' });
   cols.push({ key: 'gamma', label: 'γ', table: opts.gamma ?? false }, { key: 'alpha', label: 'α', table: opts.alpha ?? false });
-  cols.push(
-    { key: 'alpha_t', label: 'α_t' },
-    { key: 'modulating', label: '(1−p_t)^γ' },
-    { key: 'ce', label: 'CE' },
-    { key: 'fl', label: 'FL' },
-    { key: 'ratio', label: 'CE/FL' },
-  );
-  if (opts.grad) cols.push({ key: 'grad', label: 'dFL/dx' }, { key: 'grad_ce', label: 'dCE/dx' });
+  cols.push({ key: 'alpha_t', label: 'α_t' });
+  if (names.includes('fl')) cols.push({ key: 'modulating', label: '(1−p_t)^γ' });
+  for (const name of names) cols.push({ key: lossKey(name), label: LOSS_LABELS[name] });
+  if (names.includes('ce') && names.includes('fl')) cols.push({ key: 'ratio', label: 'CE/FL' });
+  if (opts.grad) {
+    cols.push({ key: 'grad', label: 'dFL/dx' }, { key: 'grad_ce', label: 'dCE/dx' }, { key: 'grad_p', label: 'dFL/dp' }, { key: 'grad_ce_p', label: 'dCE/dp' });
+  }
   return cols;
 }
 
-export function binaryRow(r: BinaryEvaluation, extra: { logit?: number; gamma: number; alpha: number | null; grad: boolean }): Row {
+/** One row: `r` evaluated at the (smoothed) label; `variants` holds family.extras in order. */
+export function binaryRow(
+  r: BinaryEvaluation,
+  extra: { logit?: number; y?: number; gamma: number; alpha: number | null; grad: boolean; family?: Family; variants?: Float64Array | null },
+): Row {
   const row: Record<string, number | null> = {};
   if (extra.logit !== undefined) row.logit = extra.logit;
-  Object.assign(row, {
-    p: r.p,
-    y: r.y,
-    pt: r.pt,
-    gamma: extra.gamma,
-    alpha: extra.alpha,
-    alpha_t: r.alphaT,
-    modulating: r.modulating,
-    ce: r.ce,
-    fl: r.fl,
-    ratio: r.ratio,
+  row.p = r.p;
+  row.y = extra.y ?? r.y;
+  if (extra.family && extra.family.smoothing > 0) row.y_smoothed = r.y;
+  Object.assign(row, { pt: r.pt, gamma: extra.gamma, alpha: extra.alpha, alpha_t: r.alphaT, modulating: r.modulating, ce: r.ce, fl: r.fl, ratio: r.ratio });
+  extra.family?.extras.forEach((name, k) => {
+    row[lossKey(name)] = extra.variants![k]!;
   });
-  if (extra.grad) Object.assign(row, { grad: r.grad, grad_ce: r.gradCe });
+  if (extra.grad) Object.assign(row, { grad: r.grad, grad_ce: r.gradCe, grad_p: r.gradP, grad_ce_p: r.gradCeP });
   return row;
 }
 

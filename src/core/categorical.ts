@@ -19,6 +19,11 @@ export interface CategoricalParams {
    */
   alpha: number | readonly number[] | null;
   base?: LogBase;
+  /**
+   * Label smoothing ε (Keras): the target becomes the distribution y_j = (1 − ε)[j = t] + ε/K,
+   * and CE = Σ y_j (−log p_j), FL = Σ y_j α_j (1 − p_j)^γ (−log p_j) (α_j = α, or α[j]).
+   */
+  labelSmoothing?: number;
 }
 
 export interface CategoricalEvaluation {
@@ -126,6 +131,7 @@ export function evaluateCategorical(
   params: CategoricalParams,
 ): CategoricalEvaluation {
   const { gamma, alpha } = params;
+  if (params.labelSmoothing) return smoothed(kind, values, target, params, params.labelSmoothing);
   const view = kind === 'logits' ? fromLogits(values, target, gamma) : fromProbabilities(values, target, gamma);
   const alphaT = alpha === null ? 1 : typeof alpha === 'number' ? alpha : alpha[target]!;
   const scale = LN_OF_BASE[params.base ?? 'e'];
@@ -149,4 +155,35 @@ export function evaluateCategorical(
     grad,
     gradCe,
   };
+}
+
+/** The label-smoothed loss: a sum over every class, each in its own target frame. */
+function smoothed(kind: CategoricalInputKind, values: ArrayLike<number>, target: number, params: CategoricalParams, eps: number): CategoricalEvaluation {
+  const { gamma, alpha } = params;
+  const k = values.length;
+  const scale = LN_OF_BASE[params.base ?? 'e'];
+  let ce = 0;
+  let fl = 0;
+  // Classes with p_j = 0 make CE and FL infinite; their weights decide the ratio.
+  let infiniteCe = 0;
+  let infiniteFl = 0;
+  let targetView: TargetView | null = null;
+  for (let j = 0; j < k; j++) {
+    const v = kind === 'logits' ? fromLogits(values, j, gamma) : fromProbabilities(values, j, gamma);
+    if (j === target) targetView = v;
+    const yj = (j === target ? 1 - eps : 0) + eps / k;
+    const aj = alpha === null ? 1 : typeof alpha === 'number' ? alpha : alpha[j]!;
+    const weight = aj * v.modulation.factor;
+    if (yj === 0) continue;
+    if (v.ce === Infinity) {
+      infiniteCe += yj;
+      infiniteFl += yj * weight;
+    }
+    ce += yj * v.ce;
+    fl += weight === 0 ? 0 : yj * weight * v.ce;
+  }
+  const t = targetView!;
+  const alphaT = alpha === null ? 1 : typeof alpha === 'number' ? alpha : alpha[target]!;
+  const ratio = infiniteCe > 0 ? (infiniteFl > 0 ? infiniteCe / infiniteFl : Infinity) : fl === 0 ? Infinity : ce / fl;
+  return { pt: t.pt, alphaT, modulating: t.modulation.factor, ce: ce / scale, fl: fl / scale, ratio, grad: null, gradCe: null };
 }

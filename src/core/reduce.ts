@@ -37,8 +37,8 @@ interface ClassTotals {
   fl: CompensatedSum;
 }
 
-/** Plain data for sending an accumulator between threads. */
-export type AccumulatorState = [ClassKey, number, [number, number], [number, number]][];
+/** Plain data for sending an accumulator between threads: per class, then the extra sums. */
+export type AccumulatorState = { classes: [ClassKey, number, [number, number], [number, number]][]; extras: [number, number][] };
 
 /** A share of a total: undefined (null) when the total is 0 or the part itself is infinite. */
 export function shareOf(part: number, total: number): number | null {
@@ -52,6 +52,27 @@ export function shareOf(part: number, total: number): number | null {
  */
 export class LossAccumulator {
   private readonly classes = new Map<ClassKey, ClassTotals>();
+  /** totals of further losses (the focal family's variants), in the caller's order */
+  private readonly extras: CompensatedSum[];
+
+  constructor(extraLosses = 0) {
+    this.extras = Array.from({ length: extraLosses }, () => new CompensatedSum());
+  }
+
+  /** Adds the further losses of the sample just added. */
+  addExtras(values: ArrayLike<number>): void {
+    for (let k = 0; k < this.extras.length; k++) this.extras[k]!.add(values[k]!);
+  }
+
+  /** The totals of the further losses. */
+  extraSums(): number[] {
+    return this.extras.map((s) => s.value);
+  }
+
+  /** The divisor a reduction applies to a total. */
+  divisor(reduction: Reduction): number {
+    return reduction === 'mean' ? this.n : reduction === 'positives' ? Math.max(1, this.positives) : 1;
+  }
 
   add(ce: number, fl: number, key: ClassKey): void {
     let totals = this.classes.get(key);
@@ -75,11 +96,12 @@ export class LossAccumulator {
   }
 
   state(): AccumulatorState {
-    return [...this.classes].map(([key, t]) => [key, t.count, t.ce.state(), t.fl.state()]);
+    return { classes: [...this.classes].map(([key, t]) => [key, t.count, t.ce.state(), t.fl.state()]), extras: this.extras.map((e) => e.state()) };
   }
 
   merge(state: AccumulatorState): void {
-    for (const [key, count, ce, fl] of state) {
+    state.extras.forEach((e, k) => this.extras[k]!.merge(e));
+    for (const [key, count, ce, fl] of state.classes) {
       let totals = this.classes.get(key);
       if (totals === undefined) {
         totals = { count: 0, ce: new CompensatedSum(), fl: new CompensatedSum() };
@@ -119,7 +141,7 @@ export class LossAccumulator {
   reduce(reduction: Reduction): ReducedLoss {
     const { ce, fl } = this.totals();
     const n = this.n;
-    const divisor = reduction === 'mean' ? n : reduction === 'positives' ? Math.max(1, this.positives) : 1;
+    const divisor = this.divisor(reduction);
     const reduced = reduction !== 'none';
     return {
       reduction,
