@@ -105,8 +105,12 @@ export function familyOf(o: FamilyOptionValues): Family {
   };
 }
 
+/** y(1 − ε) + ε/2; for hard labels 1 − ε/2 and ε/2, the correctly rounded values (Keras' order of operations would give 0.9500000000000001 for y = 1, ε = 0.1). */
 export function smoothLabel(y: number, smoothing: number): number {
-  return smoothing === 0 ? y : y * (1 - smoothing) + smoothing / 2;
+  if (smoothing === 0) return y;
+  if (y === 1) return 1 - smoothing / 2;
+  if (y === 0) return smoothing / 2;
+  return y * (1 - smoothing) + smoothing / 2;
 }
 
 /** Every (loss, y, γ) combination must be defined: one clear error instead of a NaN later. */
