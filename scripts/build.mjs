@@ -2,6 +2,8 @@
 // start-up; modules that only tables need are evaluated lazily inside it).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
@@ -19,3 +21,7 @@ await build({
   define: { FOCAL_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+// The library: the core and its typed API as ES modules with .d.ts (tsc, tsconfig.lib.json).
+const tsc = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.lib.json'], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);

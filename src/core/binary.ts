@@ -2,7 +2,6 @@ import { powOfComplement, powOfSigmoid } from './modulating.js';
 import { alphaWeight, LN_OF_BASE, type FocalParams } from './params.js';
 import { sigmoid } from './sigmoid.js';
 import { softplus } from './softplus.js';
-import { twoDifference } from './float.js';
 
 /** How a binary prediction is given. */
 export type BinaryInputKind = 'p' | 'logit' | 'pt';
@@ -70,61 +69,68 @@ function isHard(y: number): boolean {
 
 // CE is written `0 - log(p_t)` so that p_t = 1 gives +0 rather than −0.
 
-function fromProbability(p: number, y: number): BinaryTerms {
+/** Fills `t` (every field, so one object can serve a whole batch without allocation). */
+function set(t: BinaryTerms, p: number, pNeg: number, pt: number, q: number, qLo: number, ce: number, margin: number, pq: number): BinaryTerms {
+  t.p = p;
+  t.pNeg = pNeg;
+  t.pt = pt;
+  t.q = q;
+  t.qLo = qLo;
+  t.ce = ce;
+  t.margin = margin;
+  t.pq = pq;
+  return t;
+}
+
+function fromProbability(t: BinaryTerms, p: number, y: number): BinaryTerms {
   if (y === 1) {
     // q = 1 − p carried as hi + lo so that pow() sees it exactly (TwoSum, inlined: this runs per row).
     const hi = 1 - p;
     const bb = hi - 1;
     const lo = 1 - (hi - bb) + (-p - bb);
-    return { p, pNeg: hi, pt: p, q: hi, qLo: lo, ce: 0 - Math.log(p), margin: NaN, pq: p * hi };
+    return set(t, p, hi, p, hi, lo, 0 - Math.log(p), NaN, p * hi);
   }
   if (y === 0) {
     // p_t = 1 − p, but 1 − p_t = p exactly and log(1 − p) = log1p(−p).
-    return { p, pNeg: 1 - p, pt: 1 - p, q: p, qLo: 0, ce: -Math.log1p(-p), margin: NaN, pq: p * (1 - p) };
+    return set(t, p, 1 - p, 1 - p, p, 0, -Math.log1p(-p), NaN, p * (1 - p));
   }
   const pt = p * y + (1 - p) * (1 - y);
   // 1 − p_t = y·(1 − p) + (1 − y)·p: a sum of non-negative terms, no cancellation.
   const q = y * (1 - p) + (1 - y) * p;
   // Both terms are ≤ 0 (y is strictly between 0 and 1 here), so no cancellation.
   const ce = -(y * Math.log(p) + (1 - y) * Math.log1p(-p));
-  return { p, pNeg: 1 - p, pt, q, qLo: 0, ce, margin: NaN, pq: p * (1 - p) };
+  return set(t, p, 1 - p, pt, q, 0, ce, NaN, p * (1 - p));
 }
 
-function fromLogit(x: number, y: number): BinaryTerms {
-  if (!Number.isFinite(x)) return fromProbability(x > 0 ? 1 : 0, y);
+function fromLogit(t: BinaryTerms, x: number, y: number): BinaryTerms {
+  if (!Number.isFinite(x)) return fromProbability(t, x > 0 ? 1 : 0, y);
   const p = sigmoid(x);
   const pNeg = sigmoid(-x); // 1 − p, from the logit
   if (isHard(y)) {
     const z = y === 1 ? x : -x; // the margin: p_t = σ(z)
-    return {
-      p,
-      pNeg,
-      pt: y === 1 ? p : pNeg,
-      q: y === 1 ? pNeg : p,
-      qLo: 0,
-      ce: softplus(-z),
-      margin: z,
-      pq: p * pNeg,
-    };
+    return set(t, p, pNeg, y === 1 ? p : pNeg, y === 1 ? pNeg : p, 0, softplus(-z), z, p * pNeg);
   }
   const pt = y * p + (1 - y) * pNeg;
   const q = y * pNeg + (1 - y) * p;
   const ce = y * softplus(-x) + (1 - y) * softplus(x);
-  return { p, pNeg, pt, q, qLo: 0, ce, margin: NaN, pq: p * pNeg };
+  return set(t, p, pNeg, pt, q, 0, ce, NaN, p * pNeg);
 }
 
-function fromTrueClassProbability(pt: number, y: number): BinaryTerms {
-  const [hi, lo] = twoDifference(1, pt);
-  return {
-    p: y === 1 ? pt : hi,
-    pNeg: y === 1 ? hi : pt,
-    pt,
-    q: hi,
-    qLo: lo,
-    ce: 0 - Math.log(pt),
-    margin: NaN,
-    pq: pt * hi,
-  };
+function fromTrueClassProbability(t: BinaryTerms, pt: number, y: number): BinaryTerms {
+  const hi = 1 - pt;
+  const bb = hi - 1;
+  const lo = 1 - (hi - bb) + (-pt - bb);
+  return set(t, y === 1 ? pt : hi, y === 1 ? hi : pt, pt, hi, lo, 0 - Math.log(pt), NaN, pt * hi);
+}
+
+/** A terms object to reuse with binaryTermsInto. */
+export function emptyTerms(): BinaryTerms {
+  return { p: 0, pNeg: 0, pt: 0, q: 0, qLo: 0, ce: 0, margin: NaN, pq: 0 };
+}
+
+/** binaryTerms written into `t`: no allocation, for loops over many samples. */
+export function binaryTermsInto(t: BinaryTerms, kind: BinaryInputKind, value: number, y: number): BinaryTerms {
+  return kind === 'logit' ? fromLogit(t, value, y) : kind === 'p' ? fromProbability(t, value, y) : fromTrueClassProbability(t, value, y);
 }
 
 /**
@@ -132,8 +138,11 @@ function fromTrueClassProbability(pt: number, y: number): BinaryTerms {
  * probability of the true class ('pt', hard labels only).
  */
 export function binaryTerms(kind: BinaryInputKind, value: number, y: number): BinaryTerms {
-  return kind === 'logit' ? fromLogit(value, y) : kind === 'p' ? fromProbability(value, y) : fromTrueClassProbability(value, y);
+  return binaryTermsInto(emptyTerms(), kind, value, y);
 }
+
+/** Reused by binaryLossInto: module-level state, but only ever within one synchronous call. */
+const SCRATCH = emptyTerms();
 
 /** CE and FL of one sample, written into `out` (no allocation; for loops over millions of samples). */
 export interface LossPair {
@@ -146,8 +155,8 @@ export interface LossPair {
  * bits), without the ratio and gradients: the per-row work of a reduction over a file.
  * `alphaT` and `scale` (ln of the log base) are the caller's, computed once.
  */
-export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number): LossPair {
-  const view = binaryTerms(kind, value, y);
+export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number, scratch: BinaryTerms = SCRATCH): LossPair {
+  const view = binaryTermsInto(scratch, kind, value, y);
   out.ce = view.ce / scale;
   out.fl = (alphaT === 0 ? 0 : alphaT * complementPower(view, gamma) * view.ce) / scale;
   return out;
