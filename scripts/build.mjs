@@ -18,6 +18,8 @@ await build({
   target: 'node20',
   minify: process.env.FOCAL_NO_MINIFY !== "1",
   legalComments: 'none',
+  // a native module (prebuilt .node binaries), loaded at run time only for PNG output
+  external: ['@resvg/resvg-js'],
   define: { FOCAL_VERSION: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCompare } from './commands/compare.js';
 import { registerImbalance } from './commands/imbalance.js';
 import { registerLoss } from './commands/loss.js';
+import { registerPlot } from './commands/plot.js';
 import type { CommandContext } from './commands/shared.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
 import type { OutputOptionValues } from './cli/options.js';
@@ -16,7 +17,7 @@ const MAX_TABLE_ROWS = 100_000;
 
 /** Where the program reads its environment and writes its output; tests pass their own. */
 export interface Io {
-  stdout: { write(chunk: string): unknown; isTTY?: boolean };
+  stdout: { write(chunk: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(chunk: string): unknown; isTTY?: boolean };
   /** standard input, looked up only when a command reads it */
   stdin?: () => (NodeJS.ReadableStream & { isTTY?: boolean }) | null;
@@ -51,6 +52,9 @@ export function buildProgram(io: Io): Command {
   const ctx: CommandContext = {
     stdin: () => io.stdin?.() ?? null,
     stderr: io.stderr,
+    write: (text) => void io.stdout.write(text),
+    color: (flag) => useColor(io, flag),
+    columns: () => (io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 80),
     async emit(report: Report, o: OutputOptionValues) {
       const format = o.json ? 'json' : (o.format ?? 'table');
       if (o.json && o.format && o.format !== 'json') {
@@ -84,7 +88,7 @@ export function buildProgram(io: Io): Command {
       outputError: (s, write) => write(`focal: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .exitOverride();
-  for (const register of [registerCompare, registerLoss, registerImbalance]) register(program, ctx);
+  for (const register of [registerCompare, registerLoss, registerImbalance, registerPlot]) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

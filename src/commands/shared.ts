@@ -13,6 +13,12 @@ export interface CommandContext {
   stdin(): (NodeJS.ReadableStream & { isTTY?: boolean }) | null;
   /** for messages and progress: never data */
   stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  /** writes text that is not a report (a terminal chart) to stdout */
+  write(text: string): void;
+  /** whether to colour stdout, given the --no-color flag */
+  color(flag: boolean | undefined): boolean;
+  /** the terminal's width in characters (80 when stdout is not a terminal) */
+  columns(): number;
 }
 
 export type Register = (program: Command, ctx: CommandContext) => void;

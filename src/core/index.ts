@@ -24,3 +24,4 @@ export {
   type LossName,
   type VariantParams,
 } from './variants.js';
+export { CURVE_KINDS, CURVE_MEANING, curveValue, sampleCurves, type Curve, type CurveKind } from './curves.js';

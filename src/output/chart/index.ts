@@ -1,0 +1,25 @@
+import type { Chart } from './model.js';
+import { writeNewFile } from '../files.js';
+
+export { domainOf, normalise, ticks, type Chart, type Scale, type Series } from './model.js';
+
+/** Where a chart goes: the terminal (text) or a file (.svg or .png). Renderers load lazily. */
+export async function chartToTerminal(chart: Chart, options: { width: number; height: number; color: boolean }): Promise<string> {
+  const { renderTerminalChart } = await import('./terminal.js');
+  return renderTerminalChart(chart, options);
+}
+
+export const PICTURE_EXTENSIONS = ['.svg', '.png'] as const;
+
+/** Writes the chart to `path` (.svg or .png, by extension); returns a one-line description. */
+export async function chartToFile(chart: Chart, path: string, options: { width: number; height: number; force: boolean }): Promise<string> {
+  const { renderSvg } = await import('./svg.js');
+  const svg = renderSvg(chart, options.width, options.height);
+  if (path.toLowerCase().endsWith('.png')) {
+    const { svgToPng } = await import('./png.js');
+    writeNewFile(path, svgToPng(svg, options.width), options.force);
+    return `wrote ${path} (PNG, ${options.width}×${options.height})`;
+  }
+  writeNewFile(path, svg, options.force);
+  return `wrote ${path} (SVG, ${options.width}×${options.height})`;
+}

@@ -1,0 +1,86 @@
+import { Chalk } from 'chalk';
+import { normalise, ticks, type Chart } from './model.js';
+
+/**
+ * A chart in character cells: y tick labels and axis on the left, x ticks and label below,
+ * one glyph (and, on a terminal, one colour) per series, and a legend. Readable without colour:
+ * every series has its own glyph. Steep stretches are drawn as vertical runs so that curves
+ * stay connected.
+ */
+
+export const GLYPHS = ['*', 'o', '+', 'x', '#', '@', '%', '&', '=', '~'];
+const COLOURS = ['cyan', 'yellow', 'green', 'magenta', 'red', 'blue', 'white', 'gray'] as const;
+
+export interface TerminalOptions {
+  width: number;
+  height: number;
+  color: boolean;
+}
+
+export function renderTerminalChart(chart: Chart, options: TerminalOptions): string {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const yTicks = ticks(chart.yDomain, chart.yScale, Math.max(2, Math.floor(options.height / 4)));
+  const labelWidth = Math.max(...yTicks.map((t) => t.label.length));
+  const plotWidth = Math.max(10, options.width - labelWidth - 2);
+  const legendLines = chart.series.length;
+  // title, y label, x axis, x tick labels, x label and the legend take the rest of the height
+  const plotHeight = Math.max(5, options.height - 5 - legendLines);
+  const grid: (string | null)[][] = Array.from({ length: plotHeight }, () => new Array<string | null>(plotWidth).fill(null));
+  const column = (x: number) => Math.round(normalise(x, chart.xDomain, chart.xScale) * (plotWidth - 1));
+  const row = (y: number) => (plotHeight - 1) - Math.round(normalise(y, chart.yDomain, chart.yScale) * (plotHeight - 1));
+
+  chart.series.forEach((series, s) => {
+    const glyph = GLYPHS[s % GLYPHS.length]!;
+    const paint = (text: string) => (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!(text);
+    // one value per column: the point nearest the column's centre
+    const byColumn = new Map<number, number>();
+    for (const [x, y] of series.points) {
+      if (x < chart.xDomain[0] || x > chart.xDomain[1] || !Number.isFinite(y)) continue;
+      if (chart.yScale === 'log' && !(y > 0)) continue;
+      byColumn.set(column(x), row(y));
+    }
+    let previous: number | null = null;
+    for (let c = 0; c < plotWidth; c++) {
+      const r = byColumn.get(c);
+      if (r === undefined) {
+        previous = null;
+        continue;
+      }
+      // from just past the previous column's row to this one: a connected vertical run
+      const step: number = previous === null || previous === r ? 0 : r > previous ? 1 : -1;
+      for (let k: number = step === 0 ? r : previous! + step; ; k += step) {
+        if (k >= 0 && k < plotHeight) grid[k]![c] = paint(glyph);
+        if (k === r || step === 0) break;
+      }
+      previous = r;
+    }
+  });
+
+  const lines: string[] = [chalk.bold(chart.title), chalk.dim(chart.yLabel)];
+  const tickRows = new Map(yTicks.map((t) => [row(t.value), t.label]));
+  for (let r = 0; r < plotHeight; r++) {
+    const label = tickRows.get(r);
+    const axis = label === undefined ? '│' : '┤';
+    lines.push(`${(label ?? '').padStart(labelWidth)} ${axis}${grid[r]!.map((cell) => cell ?? ' ').join('')}`);
+  }
+  const xTicks = ticks(chart.xDomain, chart.xScale, Math.max(2, Math.floor(plotWidth / 12)));
+  const axis = new Array<string>(plotWidth).fill('─');
+  const labels = new Array<string>(plotWidth + labelWidth + 2).fill(' ');
+  for (const t of xTicks) {
+    const c = column(t.value);
+    if (c < 0 || c >= plotWidth) continue;
+    axis[c] = '┬';
+    const start = Math.min(Math.max(0, labelWidth + 2 + c - Math.floor(t.label.length / 2)), labels.length - t.label.length);
+    if (labels.slice(start - 1, start + t.label.length + 1).every((ch) => ch === ' ' || ch === undefined)) {
+      for (let i = 0; i < t.label.length; i++) labels[start + i] = t.label[i]!;
+    }
+  }
+  lines.push(`${' '.repeat(labelWidth)} └${axis.join('')}`);
+  lines.push(labels.join('').trimEnd());
+  lines.push(`${' '.repeat(labelWidth + 2)}${chalk.dim(chart.xLabel)}`);
+  chart.series.forEach((series, s) => {
+    const paint = (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!;
+    lines.push(`${' '.repeat(labelWidth + 2)}${paint(`${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}`)} ${series.label}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
