@@ -25,3 +25,4 @@ export {
   type VariantParams,
 } from './variants.js';
 export { CURVE_KINDS, CURVE_MEANING, curveValue, sampleCurves, type Curve, type CurveKind } from './curves.js';
+export { priorBias, priorComparison, type PriorComparison } from './prior.js';

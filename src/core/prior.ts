@@ -1,0 +1,41 @@
+import { lossShares, type GroupLoss } from './imbalance.js';
+import type { FocalParams } from './params.js';
+
+/**
+ * The prior-probability initialisation of Lin et al. 2017 (§4.1): the classification layer's
+ * bias b = −log((1 − π)/π), so that every anchor starts with p = π instead of 0.5 and the
+ * many background anchors do not swamp the first iterations.
+ */
+
+/** b = −log((1 − π)/π) = log π − log1p(−π), exact to a few ulps for any π in (0, 1). */
+export function priorBias(pi: number): number {
+  return Math.log(pi) - Math.log1p(-pi);
+}
+
+export interface PriorComparison {
+  bias: number;
+  negatives: number;
+  positives: number;
+  /** every anchor at p = 0.5 (b = 0) */
+  zero: GroupLoss[];
+  /** every anchor at p = π */
+  prior: GroupLoss[];
+}
+
+/**
+ * Start-of-training loss of `anchors` anchors of which a fraction `foreground` is positive,
+ * with b = 0 and with the prior, per class (negatives first).
+ */
+export function priorComparison(pi: number, anchors: number, foreground: number, params: FocalParams): PriorComparison {
+  const positives = Math.round(anchors * foreground);
+  const negatives = anchors - positives;
+  const groups = (p: number) =>
+    lossShares(
+      [
+        { y: 0, count: negatives, kind: 'p', value: p },
+        { y: 1, count: positives, kind: 'p', value: p },
+      ],
+      params,
+    );
+  return { bias: priorBias(pi), negatives, positives, zero: groups(0.5), prior: groups(pi) };
+}
