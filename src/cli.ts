@@ -4,6 +4,7 @@ import { registerImbalance } from './commands/imbalance.js';
 import { registerLoss } from './commands/loss.js';
 import { registerPlot } from './commands/plot.js';
 import { registerPrior } from './commands/prior.js';
+import { registerAnatomy } from './commands/anatomy.js';
 import type { CommandContext } from './commands/shared.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
 import type { OutputOptionValues } from './cli/options.js';
@@ -89,7 +90,7 @@ export function buildProgram(io: Io): Command {
       outputError: (s, write) => write(`focal: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .exitOverride();
-  for (const register of [registerCompare, registerLoss, registerImbalance, registerPlot, registerPrior]) register(program, ctx);
+  for (const register of [registerCompare, registerLoss, registerImbalance, registerPlot, registerPrior, registerAnatomy]) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }

@@ -6,6 +6,7 @@ import { count, parseNumber } from '../cli/values.js';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, captionOf, type CommandContext } from './shared.js';
+import { addAnatomyOptions, runAnatomy, type AnatomyOptions } from './anatomy.js';
 
 interface ImbalanceOptions extends FocalOptionValues, OutputOptionValues {
   neg?: number;
@@ -26,6 +27,7 @@ Examples:
   $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
   $ focal imbalance --neg 100000 --neg-p 0.01 --pos 100 --pos-p 0.3 --gamma 2 --alpha 0.25
   $ focal imbalance --neg 1e6 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --alpha none --json
+  $ focal imbalance --input preds.csv        the same question for real predictions ('focal anatomy')
 `;
 
 function probability(text: string): number {
@@ -45,10 +47,17 @@ export function registerImbalance(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--pos-pt <p_t>', "positives' probability of their own class (1)").argParser(probability).conflicts('posP'))
     .option('--neg-p <p>', "negatives' probability of class 1", probability)
     .option('--pos-p <p>', "positives' probability of class 1", probability);
+  addAnatomyOptions(cmd, { withInput: true });
   addFocalOptions(cmd, { lists: false });
   addOutputOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);
-  cmd.action(async (opts: ImbalanceOptions) => {
+  cmd.action(async (opts: ImbalanceOptions & AnatomyOptions) => {
+    if (opts.input !== undefined) {
+      for (const o of ['neg', 'pos', 'negPt', 'posPt', 'negP', 'posP'] as const) {
+        if (opts[o] !== undefined) throw new UsageError(`option '--input' reads real predictions; --${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} describes made-up groups. Give one or the other.`);
+      }
+      return runAnatomy(opts, ctx);
+    }
     if (opts.neg === undefined || opts.pos === undefined) {
       throw new UsageError(`imbalance needs both group sizes: give --neg COUNT and --pos COUNT.`);
     }

@@ -88,7 +88,11 @@ export async function* renderJson(report: Report): AsyncGenerator<string> {
     any = true;
     yield chunk;
   }
-  yield `${any ? '\n' : ''}],"summary":${JSON.stringify(toJsonValue(report.summary()))}}\n`;
+  const sections = (report.sections?.() ?? []).filter((section) => section.key);
+  const extra = sections.length
+    ? `,"sections":{${sections.map((section) => `${JSON.stringify(section.key)}:[${section.rows.map(jsonRowWriter(section.columns)).join(',')}]`).join(',')}}`
+    : '';
+  yield `${any ? '\n' : ''}],"summary":${JSON.stringify(toJsonValue(report.summary()))}${extra}}\n`;
 }
 
 /** NDJSON: one row object per line (or the summary, for a reduced report). */

@@ -50,6 +50,8 @@ export interface Report {
 }
 
 export interface Section {
+  /** when set, JSON carries the section too: "sections": {key: [rows]} */
+  key?: string;
   caption: string;
   columns: readonly Column[];
   rows: readonly Row[];

@@ -17,7 +17,9 @@ function escape(text: string): string {
 const fmt = (v: number) => (Math.round(v * 100) / 100).toString();
 
 export function renderSvg(chart: Chart, width: number, height: number): string {
-  const margin = { top: 48, right: 24 + 150, bottom: 56, left: 72 };
+  // the legend sits right of the plot: as wide as its longest label (≈ 7.6 px a character at 13 px)
+  const legendWidth = 38 + Math.ceil(Math.max(0, ...chart.series.map((s) => s.label.length)) * 7.6);
+  const margin = { top: 48, right: 30 + legendWidth, bottom: 56, left: 72 };
   const w = width - margin.left - margin.right;
   const h = height - margin.top - margin.bottom;
   const X = (x: number) => margin.left + normalise(x, chart.xDomain, chart.xScale) * w;
