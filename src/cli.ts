@@ -1,11 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { registerCompare } from './commands/compare.js';
-import { registerImbalance } from './commands/imbalance.js';
-import { registerLoss } from './commands/loss.js';
-import { registerPlot } from './commands/plot.js';
-import { registerPrior } from './commands/prior.js';
-import { registerAnatomy } from './commands/anatomy.js';
-import type { CommandContext } from './commands/shared.js';
+import type { CommandContext, Register } from './commands/shared.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
 import type { OutputOptionValues } from './cli/options.js';
 import { DEFAULT_PRECISION } from './output/human.js';
@@ -16,6 +10,20 @@ declare const FOCAL_VERSION: string | undefined;
 const WRITE_BATCH = 1 << 16;
 /** Tables are held whole before printing (column widths); longer outputs should stream. */
 const MAX_TABLE_ROWS = 100_000;
+
+/**
+ * The subcommands. Only the one that runs is loaded (a dynamic import, which the bundle keeps
+ * unevaluated until needed); the others are named with their summaries for help and
+ * suggestions. Loading all six costs ~5 ms of start-up (bench/startup.mjs).
+ */
+const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }[] = [
+  { name: 'compare', summary: 'cross-entropy and focal loss side by side, over a grid of inputs', load: async () => (await import('./commands/compare.js')).registerCompare },
+  { name: 'loss', summary: 'the loss of a batch of samples (command line, file or stdin), reduced, with CE beside FL', load: async () => (await import('./commands/loss.js')).registerLoss },
+  { name: 'imbalance', summary: 'many easy negatives versus a few hard positives: where the total loss goes', load: async () => (await import('./commands/imbalance.js')).registerImbalance },
+  { name: 'plot', summary: "loss curves against p_t, one per γ (the paper's Figure 1), in the terminal or as SVG/PNG", load: async () => (await import('./commands/plot.js')).registerPlot },
+  { name: 'prior', summary: "the paper's prior initialisation: the bias, and the start-of-training loss with and without it", load: async () => (await import('./commands/prior.js')).registerPrior },
+  { name: 'anatomy', summary: "where the loss of real predictions goes: by class, by p_t bucket, and by hardness (the paper's Figure 4)", load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+];
 
 /** Where the program reads its environment and writes its output; tests pass their own. */
 export interface Io {
@@ -34,8 +42,12 @@ Examples:
   $ focal compare --y 1,0 --p 0.9,0.1 --log-base 10
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum
   $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
+  $ focal loss --input preds.csv.gz --format json
+  $ focal plot --out figure-1.svg
+  $ focal prior --pi 0.01
+  $ focal anatomy --input preds.csv
 
-Every command takes --format table|json|csv|tsv|ndjson; see 'focal <command> --help'.
+Tables take --format json|csv|tsv|ndjson for programs; see 'focal <command> --help'.
 Exit status: 0 success, 2 bad usage or input, 1 internal error.
 `;
 
@@ -49,7 +61,7 @@ export function useColor(io: Io, flag: boolean | undefined): boolean {
   return io.stdout.isTTY === true;
 }
 
-export function buildProgram(io: Io): Command {
+export async function buildProgram(io: Io, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('focal');
   const ctx: CommandContext = {
     stdin: () => io.stdin?.() ?? null,
@@ -90,14 +102,21 @@ export function buildProgram(io: Io): Command {
       outputError: (s, write) => write(`focal: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .exitOverride();
-  for (const register of [registerCompare, registerLoss, registerImbalance, registerPlot, registerPrior, registerAnatomy]) register(program, ctx);
+  // the subcommand asked for (`focal help X` asks for X)
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const wanted = new Set(words[0] === 'help' ? words.slice(0, 2) : words.slice(0, 1));
+  for (const entry of COMMANDS) {
+    if (wanted.has(entry.name)) (await entry.load())(program, ctx);
+    else program.command(entry.name);
+    program.commands[program.commands.length - 1]!.summary(entry.summary);
+  }
   for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
 
 /** Runs the CLI and returns the exit status; never throws. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv);
   try {
     if (argv.length === 0) {
       program.outputHelp({ error: true });

@@ -77,12 +77,12 @@ describe('negative numbers as values', () => {
 });
 
 describe('help and version', () => {
-  for (const cmd of ['compare', 'loss', 'imbalance']) {
+  for (const cmd of ['compare', 'loss', 'imbalance', 'plot', 'prior', 'anatomy']) {
     it(`focal ${cmd} --help shows options and real examples, exit 0`, async () => {
       const r = await runCli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: focal /);
-      expect(r.stdout).toMatch(new RegExp(`Examples:\\n\\s+\\$ focal ${cmd} `));
+      expect(r.stdout).toMatch(new RegExp(`Examples:\\n\\s+\\$ focal ${cmd}\\b`));
       expect(r.stdout).toMatch(/--format <f>/);
     });
   }
@@ -90,7 +90,7 @@ describe('help and version', () => {
   it('focal --help lists the commands', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const cmd of ['compare', 'loss', 'imbalance']) expect(r.stdout).toContain(cmd);
+    for (const cmd of ['compare', 'loss', 'imbalance', 'plot', 'prior', 'anatomy']) expect(r.stdout).toContain(cmd);
   });
 
   it('focal with no arguments prints help on stderr and exits 2', async () => {

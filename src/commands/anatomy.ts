@@ -84,7 +84,6 @@ export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: bool
 export function registerAnatomy(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('anatomy')
-    .summary('where the loss of real predictions goes: by class, by p_t bucket, and by hardness (the paper\'s Figure 4)')
     .description('Loss anatomy of a file of predictions: per class, per p_t bucket, easy/hard, and the cumulative loss of the hardest samples, under CE and FL.');
   addAnatomyOptions(cmd, { withInput: true });
   addFocalOptions(cmd, { lists: false });

@@ -36,7 +36,6 @@ Examples:
 export function registerCompare(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('compare')
-    .summary('cross-entropy and focal loss side by side, over a grid of inputs')
     .description('Cross-entropy (CE) and focal loss (FL) side by side, with p_t, α_t, (1 − p_t)^γ and the ratio CE/FL, for every combination of the inputs.')
     .option('--p <list>', 'probability of class 1, in [0, 1]', probabilitySeq)
     .option('--logit <list>', 'logit x, any finite number (p = σ(x))', logitSeq)

@@ -39,7 +39,6 @@ function probability(text: string): number {
 export function registerImbalance(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('imbalance')
-    .summary('many easy negatives versus a few hard positives: where the total loss goes')
     .description('How the total loss splits between a large group of negatives and a small group of positives, under cross-entropy and under focal loss.')
     .option('--neg <count>', 'number of negative samples (a whole number up to 2^53)', count)
     .option('--pos <count>', 'number of positive samples', count)

@@ -70,7 +70,6 @@ function single<T>(items: readonly T[], option: string): T {
 export function registerLoss(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('loss')
-    .summary('the loss of a batch of samples (command line, file or stdin), reduced, with CE beside FL')
     .description('The cross-entropy and focal loss of a batch of samples, per sample and reduced, with each class\'s share.')
     .option('--p <list>', 'binary: probabilities of class 1, in [0, 1]', probabilities)
     .option('--logit <list>', 'binary: logits, finite numbers', logits)

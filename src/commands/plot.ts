@@ -69,7 +69,6 @@ const Y_LABELS: Record<CurveKind, string> = {
 export function registerPlot(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('plot')
-    .summary('loss curves against p_t, one per γ (the paper\'s Figure 1), in the terminal or as SVG/PNG')
     .description('Loss curves against p_t, one per γ: in the terminal, as an SVG or PNG file, or as data.')
     .option('--gamma <list>', 'γ values, one curve each (default 0,0.5,1,2,5)', gammaList)
     .option('--alpha <α>', 'α ∈ [0, 1] or "none" (default none, as in the paper\'s Figure 1)', alphaList)

@@ -57,7 +57,6 @@ function rowsOf(init: string, groups: GroupLoss[]): Row[] {
 export function registerPrior(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('prior')
-    .summary("the paper's prior initialisation: the bias, and the start-of-training loss with and without it")
     .description('The prior-probability bias b = −log((1 − π)/π) and the loss at the start of training with b = 0 and with the prior.')
     .option('--pi <π>', 'prior probability of the foreground, in (0, 1) (default 0.01)', probabilityOpen)
     .option('--anchors <n>', 'number of anchors (default 100,000)', count)
