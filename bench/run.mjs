@@ -23,6 +23,10 @@ const tools = {
   focal: [process.execPath, ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl],
   'focal (1 thread)': [process.execPath, ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json', '--threads', '1'], (out) => JSON.parse(out).summary.fl],
 };
+// the other inputs the generator writes: focal alone (the peers above read the p CSV)
+for (const [name, input] of [['focal, logit CSV', `bench/data/logit${label}.csv`], ['focal, NDJSON', `bench/data/p${label}.ndjson`], ['focal, gzip CSV (1 thread)', `bench/data/p${label}.csv.gz`]]) {
+  if (existsSync(input)) tools[name] = [process.execPath, ['bin/focal.js', 'loss', '--input', input, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
+}
 if (has('mawk')) tools.mawk = ['mawk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 else if (has('awk')) tools.awk = ['awk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 if (pythonWithPandas) tools['pandas + numpy'] = [pythonWithPandas, ['bench/fl_pandas.py', file], (out) => Number(out.split(' ')[0])];
@@ -58,7 +62,8 @@ for (const [name, rs] of Object.entries(results)) {
   const rate = rows / s;
   const rss = Math.max(...rs.map((r) => r.rssMiB));
   const fl = rs[0].fl;
-  const diff = Number.isNaN(reference) ? 'n/a' : (Math.abs(fl - reference) / reference).toExponential(1);
+  // the logit file holds other numbers (logits of the p's, rounded), so no reference for it
+  const diff = Number.isNaN(reference) || name.includes('logit') ? 'n/a' : (Math.abs(fl - reference) / reference).toExponential(1);
   console.log(`| ${name} | ${s.toFixed(2)} | ${(rate / 1e6).toFixed(2)} M | ${Number.isNaN(rss) ? 'n/a' : rss.toFixed(0)} | ${(focalRate / rate).toFixed(2)} | ${fl} | ${diff} |`);
 }
 if (!Number.isNaN(reference)) console.log(`reference mean FL (math.fsum of per-row float64 values): ${reference}`);

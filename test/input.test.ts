@@ -184,6 +184,15 @@ describe('bad rows', () => {
   });
 });
 
+describe('broken gzip is bad input', () => {
+  it('a truncated .gz file: exit 2, one line, no summary', () => {
+    const path = file('cut.csv.gz', gzipSync(csv).subarray(0, 20));
+    const r = runBin(['loss', '--input', path]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(new RegExp(`^focal: error: ${path.replace(/[.]/g, '\\.')}: not valid gzip data \\(unexpected end of file\\)\\.\\n$`));
+  });
+});
+
 describe('empty input is an error, not a NaN', () => {
   for (const [name, content] of [['header only', 'p,y\n'], ['nothing', ''], ['blank lines', '\n\n']] as const) {
     it(name, () => {

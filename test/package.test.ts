@@ -22,7 +22,8 @@ beforeAll(() => {
   const app = join(project, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', tarball], { cwd: app, encoding: 'utf8' });
+  // --prefer-offline: the optional PNG renderer comes from npm's cache when it is there
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--prefer-offline', tarball], { cwd: app, encoding: 'utf8' });
 }, 120_000);
 
 const app = () => join(project, 'app');
