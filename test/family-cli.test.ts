@@ -82,3 +82,22 @@ describe('undefined variants are errors, not NaN', () => {
     expect(r.stderr).toMatch(/stdin:3: column y: asl needs hard labels 0 or 1, but the label is 0\.5/);
   });
 });
+
+describe('multiclass gradients in focal loss --grad', () => {
+  it('JSON arrays over the logits, equal to the binary gradient for two classes, and ;-joined in CSV', () => {
+    const doc = parseJson(runBin(['loss', '--logits', '2,-1;0.5,3', '--target', '0,1', '--reduction', 'none', '--grad', '--json']).stdout);
+    // two classes: softmax over [a, b] is σ(a − b), so dFL/da = binary dFL/dx at x = a − b, y = 1
+    const binary = parseJson(runBin(['compare', '--logit', '3', '--y', '1', '--grad', '--json']).stdout).rows[0];
+    expect(doc.rows[0].grad[0]).toBeCloseTo(binary.grad, 15);
+    expect(doc.rows[0].grad[1]).toBeCloseTo(-binary.grad, 15);
+    expect(doc.rows[0].grad_ce).toEqual([expect.closeTo(binary.grad_ce, 15), expect.closeTo(-binary.grad_ce, 15)]);
+    const csv = runBin(['loss', '--logits', '2,-1;0.5,3', '--target', '0,1', '--reduction', 'none', '--grad', '--format', 'csv']).stdout.split('\n');
+    expect(csv[0]).toBe('index,target,pt,gamma,alpha_t,modulating,ce,fl,ratio,grad,grad_ce');
+    expect(csv[1]!.split(',')[9]).toBe(doc.rows[0].grad.join(';'));
+  });
+  it('a probability vector has no logit gradient: a clear error', async () => {
+    const r = await runCli(['loss', '--probs', '0.5,0.5', '--target', '0', '--grad']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/--grad' gives the gradient over the logits: use --logits/);
+  });
+});

@@ -83,7 +83,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .option('--skip-invalid', 'skip input rows that are not valid samples (count and first lines on stderr) instead of stopping')
     .option('--threads <n>', 'worker threads for a reduction over a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
     .addOption(new Option('--reduction <r>', `${REDUCTIONS.join(', ')} (default mean)`).argParser(oneOf(REDUCTIONS, 'a reduction')))
-    .option('--grad', 'binary: add the gradients of FL and CE with respect to the logit and to p, per sample');
+    .option('--grad', 'add the gradients per sample: of FL and CE with respect to the logit and to p (binary), or over the logits (--logits: vectors)');
   addFocalOptions(cmd, { lists: false });
   addFamilyOptions(cmd);
   addOutputOptions(cmd);
@@ -178,13 +178,22 @@ const CATEGORICAL_COLUMNS: Column[] = [
   { key: 'ratio', label: 'CE/FL' },
 ];
 
-function categoricalRow(r: CategoricalEvaluation, index: number, target: number, gamma: number): Row {
-  return { index, target, pt: r.pt, gamma, alpha_t: r.alphaT, modulating: r.modulating, ce: r.ce, fl: r.fl, ratio: r.ratio };
+function categoricalRow(r: CategoricalEvaluation, index: number, target: number, gamma: number, grad = false): Row {
+  const row: Record<string, Row[string]> = { index, target, pt: r.pt, gamma, alpha_t: r.alphaT, modulating: r.modulating, ce: r.ce, fl: r.fl, ratio: r.ratio };
+  if (grad) Object.assign(row, { grad: r.grad, grad_ce: r.gradCe });
+  return row;
 }
+
+/** Multiclass gradients are vectors over the K logits: JSON arrays, `;`-joined in CSV/TSV. */
+const CATEGORICAL_GRAD_COLUMNS: Column[] = [
+  { key: 'grad', label: 'dFL/dx' },
+  { key: 'grad_ce', label: 'dCE/dx' },
+];
 
 function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reduction: Reduction): Report {
   if (opts.y) throw new UsageError("option '--y' is for binary samples; --probs/--logits take --target.");
-  if (opts.grad) throw new UsageError("option '--grad' is for binary samples in 'loss' (use --p or --logit).");
+  const grad = opts.grad ?? false;
+  if (grad && kind === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits: use --logits (a probability vector has none).");
   if (!opts.target) throw new UsageError(`loss needs the target class of each --${kind} sample: give --target.`);
   if (reduction === 'positives') throw new UsageError("reduction 'positives' needs binary labels; use mean or sum for multiclass samples.");
   const samples = opts[kind]!;
@@ -201,19 +210,20 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   const alpha = categoricalAlpha(alphas, classes);
   const family = familyOf(opts);
   if (family.extras.length) throw new UsageError(`option '--loss' ${family.extras.join(',')}: the variants are binary; --${kind} takes ce and fl.`);
+  if (grad && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
   const acc = new LossAccumulator();
   function* rows(): Generator<Row> {
     for (let i = 0; i < samples.length; i++) {
       const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base, labelSmoothing: family.smoothing });
       acc.add(r.ce, r.fl, targets[i]!);
-      yield categoricalRow(r, i, targets[i]!, gamma);
+      yield categoricalRow(r, i, targets[i]!, gamma, grad);
     }
   }
   return {
     command: 'loss',
-    params: { input: kind, classes, gamma, alpha, log_base: base, reduction, ...familyJson(family) },
+    params: { input: kind, classes, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
-    columns: CATEGORICAL_COLUMNS,
+    columns: grad ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS] : CATEGORICAL_COLUMNS,
     rows: rows(),
     ...commonReport(acc, false, reduction, family),
   };
@@ -221,7 +231,7 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
 
 /** Rows for per-sample output from a file, built as the scanner produces samples. */
 function rowOf(layout: Layout, r: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, variants: Float64Array, o: { gamma: number; alpha: number | null; grad: boolean; family: Family }): Row {
-  if (layout.kind === 'probs' || layout.kind === 'logits') return categoricalRow(r as CategoricalEvaluation, index, input[layout.classes]!, o.gamma);
+  if (layout.kind === 'probs' || layout.kind === 'logits') return categoricalRow(r as CategoricalEvaluation, index, input[layout.classes]!, o.gamma, o.grad);
   return { index, ...binaryRow(r as BinaryEvaluation, { logit: layout.kind === 'logit' ? input[0] : undefined, y: input[1], ...o, variants }) };
 }
 
@@ -283,7 +293,8 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const layout = sink.layout;
   if (!layout) throw new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all).`);
   const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
-  if (grad && !binary) throw new UsageError("option '--grad' is for binary samples in 'loss'.");
+  if (grad && layout.kind === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability columns have none (use logit_0, logit_1, …).");
+  if (grad && !binary && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
   async function* rows(): AsyncGenerator<Row> {
     for (;;) {
       while (pending.length > 0) yield* pending.splice(0, pending.length);
@@ -303,7 +314,11 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     command: 'loss',
     params: { ...params(), columns: layout.names },
     caption,
-    columns: binary ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad, family })] : CATEGORICAL_COLUMNS,
+    columns: binary
+      ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad, family })]
+      : grad
+        ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS]
+        : CATEGORICAL_COLUMNS,
     rows: rows(),
     ...commonReport(sink.totals, binary, reduction, family, () => ({ skipped: sink.skipped })),
   };

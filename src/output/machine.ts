@@ -1,4 +1,4 @@
-import type { Cell, Column, Report, Row } from './report.js';
+import { isVector, type Cell, type Column, type Report, type Row } from './report.js';
 
 /**
  * JSON, CSV, TSV and NDJSON. Numbers keep full round-trip precision (the shortest decimal that
@@ -23,6 +23,7 @@ function numberText(v: number, key: string): string {
 
 function jsonCell(v: Cell | undefined, key: string): string {
   if (typeof v === 'number') return numberText(v, key);
+  if (isVector(v)) return `[${v.map((x) => numberText(x, key)).join(',')}]`;
   return v === undefined ? 'null' : JSON.stringify(v);
 }
 
@@ -31,7 +32,7 @@ function toJsonValue(v: unknown, key = ''): unknown {
     if (v !== v) throw new NonFiniteOutputError(`internal error: NaN in output field ${key}`);
     return v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v === 0 ? 0 : v;
   }
-  if (Array.isArray(v)) return v.map((x) => toJsonValue(x, key));
+  if (Array.isArray(v)) return v.map((x: unknown) => toJsonValue(x, key));
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x, k)]));
   return v;
 }
@@ -106,12 +107,15 @@ export async function* renderNdjson(report: Report): AsyncGenerator<string> {
   yield* chunked(report.rows, (row) => `${write(row)}\n`);
 }
 
+function delimitedNumber(v: number, key: string): string {
+  const text = numberText(v, key);
+  return text.charCodeAt(0) === 34 ? text.slice(1, -1) : text; // Infinity unquoted
+}
+
 function delimitedCell(v: Cell | undefined, key: string, sep: string): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') {
-    const text = numberText(v, key);
-    return text.charCodeAt(0) === 34 ? text.slice(1, -1) : text; // Infinity unquoted
-  }
+  if (typeof v === 'number') return delimitedNumber(v, key);
+  if (isVector(v)) return v.map((x) => delimitedNumber(x, key)).join(';');
   if (sep === ',' && /[",\n\r]/.test(v)) return `"${v.replace(/"/g, '""')}"`;
   if (sep === '\t') return v.replace(/[\t\n\r]/g, ' ');
   return v;

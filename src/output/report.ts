@@ -3,7 +3,13 @@
  * it. Renderers only format; they never compute a loss.
  */
 
-export type Cell = number | string | null;
+/** A value in a row; a vector (a gradient over K logits) is a JSON array, `;`-joined in CSV/TSV. */
+export type Cell = number | string | null | readonly number[];
+
+/** Array.isArray does not narrow readonly arrays; this does. */
+export function isVector(v: Cell | undefined): v is readonly number[] {
+  return Array.isArray(v);
+}
 export type Row = Readonly<Record<string, Cell>>;
 
 export interface Column {

@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { formatCount, formatNumber } from './human.js';
-import type { Cell, Column, Report, Row } from './report.js';
+import { isVector, type Cell, type Column, type Report, type Row } from './report.js';
 
 /** The table renderer: loaded only when a table is printed (cli-table3 and chalk stay off the start-up path). */
 
@@ -24,7 +24,8 @@ function tableOf(allColumns: readonly Column[], rows: readonly Row[], options: T
 function cellText(v: Cell | undefined, kind: string | undefined, precision: number): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
-  return kind === 'count' ? formatCount(v) : formatNumber(v, precision);
+  if (isVector(v)) return v.map((x) => formatNumber(x, precision)).join(', ');
+  return kind === 'count' ? formatCount(v as number) : formatNumber(v as number, precision);
 }
 
 export async function renderTable(report: Report, options: TableOptions): Promise<string> {
