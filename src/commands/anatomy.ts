@@ -9,7 +9,7 @@ import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
 import { alphaText, captionOf, type CommandContext } from './shared.js';
-import { className } from './loss-classes.js';
+import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { runSingle } from './loss-run.js';
 
@@ -149,13 +149,8 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
     }),
   );
 
-  const CLASS_COLUMNS: Column[] = [
-    { key: 'class', label: 'class', kind: 'text' },
-    { key: 'count', label: 'count', kind: 'count' },
-    { key: 'ce_total', label: 'CE total' },
-    { key: 'fl_total', label: 'FL total' },
-    { key: 'ce_share', label: 'CE share' },
-    { key: 'fl_share', label: 'FL share' },
+  const classColumns: Column[] = [
+    ...CLASS_COLUMNS,
     { key: 'weight_inverse_frequency', label: 'weight 1/n' },
     { key: 'weight_effective_number', label: `weight eff. n (β=${beta})` },
   ];
@@ -200,7 +195,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const chosen = opts.rows ?? 'class';
   const sectionFor = { buckets: sections[0]!, easy: sections[1]!, cdf: sections[2]! } as const;
   const format = opts.json ? 'json' : (opts.format ?? 'table');
-  const main = chosen === 'class' || format === 'json' || format === 'table' ? { columns: CLASS_COLUMNS, rows: classRows } : sectionFor[chosen];
+  const main = chosen === 'class' || format === 'json' || format === 'table' ? { columns: classColumns, rows: classRows } : sectionFor[chosen];
   const positive = classes.find((c) => c.key === 1);
   const positiveIndex = hard.findIndex((c) => c.key === 1);
   const report: Report = {

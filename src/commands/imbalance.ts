@@ -5,7 +5,7 @@ import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValue
 import { count, parseNumber } from '../cli/values.js';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../cli/errors.js';
-import { alphaText, captionOf, type CommandContext } from './shared.js';
+import { alphaText, captionOf, GROUP_COLUMNS, groupRow, type CommandContext } from './shared.js';
 import { addAnatomyOptions, runAnatomy, type AnatomyOptions } from './anatomy.js';
 
 interface ImbalanceOptions extends FocalOptionValues, OutputOptionValues {
@@ -72,41 +72,13 @@ export function registerImbalance(program: Command, ctx: CommandContext): void {
     const gamma = gammas[0]!;
     const alpha = alphas[0]!;
     const shares = lossShares(groups, { gamma, alpha, base });
-    const rows: Row[] = shares.map((s) => ({
-      class: s.group.y === 1 ? 'positive' : 'negative',
-      count: s.group.count,
-      p: s.sample.p,
-      pt: s.sample.pt,
-      alpha_t: s.sample.alphaT,
-      modulating: s.sample.modulating,
-      ce: s.sample.ce,
-      fl: s.sample.fl,
-      ratio: s.sample.ratio,
-      ce_total: s.ceTotal,
-      fl_total: s.flTotal,
-      ce_share: s.ceShare,
-      fl_share: s.flShare,
-    }));
+    const rows: Row[] = shares.map(groupRow);
     const [neg, pos] = shares as [(typeof shares)[0], (typeof shares)[0]];
     const report: Report = {
       command: 'imbalance',
       params: { gamma, alpha, log_base: base, neg: opts.neg, pos: opts.pos },
       caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base }),
-      columns: [
-        { key: 'class', label: 'class', kind: 'text' },
-        { key: 'count', label: 'count', kind: 'count' },
-        { key: 'p', label: 'p' },
-        { key: 'pt', label: 'p_t' },
-        { key: 'alpha_t', label: 'α_t' },
-        { key: 'modulating', label: '(1−p_t)^γ' },
-        { key: 'ce', label: 'CE each' },
-        { key: 'fl', label: 'FL each' },
-        { key: 'ratio', label: 'CE/FL', table: false },
-        { key: 'ce_total', label: 'CE total' },
-        { key: 'fl_total', label: 'FL total' },
-        { key: 'ce_share', label: 'CE share' },
-        { key: 'fl_share', label: 'FL share' },
-      ],
+      columns: GROUP_COLUMNS,
       rows,
       summary: () => ({
         n: opts.neg! + opts.pos!,

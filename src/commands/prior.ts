@@ -4,7 +4,7 @@ import type { Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { count, parseNumber } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
-import { alphaText, captionOf, type CommandContext } from './shared.js';
+import { alphaText, captionOf, GROUP_COLUMNS, groupRow, type CommandContext } from './shared.js';
 
 interface PriorOptions extends FocalOptionValues, OutputOptionValues {
   pi?: number;
@@ -39,19 +39,7 @@ function fraction(text: string): number {
 }
 
 function rowsOf(init: string, groups: GroupLoss[]): Row[] {
-  return groups.map((g) => ({
-    init,
-    class: g.group.y === 1 ? 'positive' : 'negative',
-    count: g.group.count,
-    p: g.sample.p,
-    pt: g.sample.pt,
-    ce: g.sample.ce,
-    fl: g.sample.fl,
-    ce_total: g.ceTotal,
-    fl_total: g.flTotal,
-    ce_share: g.ceShare,
-    fl_share: g.flShare,
-  }));
+  return groups.map((g) => ({ init, ...groupRow(g) }));
 }
 
 export function registerPrior(program: Command, ctx: CommandContext): void {
@@ -78,19 +66,7 @@ export function registerPrior(program: Command, ctx: CommandContext): void {
       command: 'prior',
       params: { pi, anchors, foreground, gamma, alpha, log_base: base },
       caption: captionOf({ π: String(pi), γ: String(gamma), α: alphaText(alpha), 'log base': base }),
-      columns: [
-        { key: 'init', label: 'init', kind: 'text' },
-        { key: 'class', label: 'class', kind: 'text' },
-        { key: 'count', label: 'count', kind: 'count' },
-        { key: 'p', label: 'p' },
-        { key: 'pt', label: 'p_t' },
-        { key: 'ce', label: 'CE each' },
-        { key: 'fl', label: 'FL each' },
-        { key: 'ce_total', label: 'CE total' },
-        { key: 'fl_total', label: 'FL total' },
-        { key: 'ce_share', label: 'CE share' },
-        { key: 'fl_share', label: 'FL share' },
-      ],
+      columns: [{ key: 'init', label: 'init', kind: 'text' }, ...GROUP_COLUMNS],
       rows: [...rowsOf('b = 0', c.zero), ...rowsOf('prior', c.prior)],
       summary: () => ({
         bias: c.bias,

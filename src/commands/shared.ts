@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Report } from '../output/index.js';
 import type { OutputOptionValues } from '../cli/options.js';
 import { UsageError } from '../cli/errors.js';
-import type { BinaryEvaluation } from '../core/index.js';
+import type { BinaryEvaluation, GroupLoss } from '../core/index.js';
 import type { Column, Row } from '../output/index.js';
 import { LOSS_LABELS, lossKey, type Family } from './family.js';
 
@@ -78,3 +78,38 @@ export function captionOf(parts: Record<string, string>): string {
     .map(([k, v]) => `${k} = ${v}`)
     .join(', ');
 }
+
+/** A group of identical samples (imbalance, prior): its per-sample losses, totals and shares. */
+export function groupRow(g: GroupLoss): Row {
+  return {
+    class: g.group.y === 1 ? 'positive' : 'negative',
+    count: g.group.count,
+    p: g.sample.p,
+    pt: g.sample.pt,
+    alpha_t: g.sample.alphaT,
+    modulating: g.sample.modulating,
+    ce: g.sample.ce,
+    fl: g.sample.fl,
+    ratio: g.sample.ratio,
+    ce_total: g.ceTotal,
+    fl_total: g.flTotal,
+    ce_share: g.ceShare,
+    fl_share: g.flShare,
+  };
+}
+
+export const GROUP_COLUMNS: readonly Column[] = [
+  { key: 'class', label: 'class', kind: 'text' },
+  { key: 'count', label: 'count', kind: 'count' },
+  { key: 'p', label: 'p' },
+  { key: 'pt', label: 'p_t' },
+  { key: 'alpha_t', label: 'α_t' },
+  { key: 'modulating', label: '(1−p_t)^γ' },
+  { key: 'ce', label: 'CE each' },
+  { key: 'fl', label: 'FL each' },
+  { key: 'ratio', label: 'CE/FL', table: false },
+  { key: 'ce_total', label: 'CE total' },
+  { key: 'fl_total', label: 'FL total' },
+  { key: 'ce_share', label: 'CE share' },
+  { key: 'fl_share', label: 'FL share' },
+];
