@@ -84,7 +84,7 @@ export function registerPrior(program: Command, ctx: CommandContext): void {
         prior_negative_fl_share: c.prior[0]!.flShare,
       }),
       summaryItems: [
-        { key: 'bias', label: 'bias b = −log((1 − π)/π)' },
+        { key: 'bias', label: 'bias b = −log((1 − π)/π)', precision: 6 },
         { key: 'zero_ce_total', label: 'total CE with b = 0' },
         { key: 'prior_ce_total', label: 'total CE with the prior' },
         { key: 'zero_fl_total', label: 'total FL with b = 0' },

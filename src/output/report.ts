@@ -27,6 +27,8 @@ export interface SummaryItem {
   key: string;
   label: string;
   kind?: 'number' | 'count' | 'text';
+  /** at least this many significant digits in a table (a headline number) */
+  precision?: number;
 }
 
 export interface Report {

@@ -39,7 +39,7 @@ export async function renderTable(report: Report, options: TableOptions): Promis
     const items = report.summaryItems.filter((i) => i.key in summary);
     const width = Math.max(...items.map((i) => i.label.length));
     for (const item of items) {
-      lines.push(`${chalk.bold(item.label.padEnd(width))}  ${cellText(summary[item.key], item.kind, options.precision)}`);
+      lines.push(`${chalk.bold(item.label.padEnd(width))}  ${cellText(summary[item.key], item.kind, Math.max(options.precision, item.precision ?? 0))}`);
     }
   }
   for (const section of report.sections?.() ?? []) {
