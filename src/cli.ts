@@ -2,14 +2,13 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext, Register } from './commands/shared.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
 import type { OutputOptionValues } from './cli/options.js';
-import { DEFAULT_PRECISION } from './output/human.js';
+import { DEFAULT_PRECISION, MAX_TABLE_ROWS } from './output/human.js';
 import { render, type Report } from './output/index.js';
 
 declare const FOCAL_VERSION: string | undefined;
 
 const WRITE_BATCH = 1 << 16;
-/** Tables are held whole before printing (column widths); longer outputs should stream. */
-const MAX_TABLE_ROWS = 100_000;
+
 
 /**
  * The subcommands. Only the one that runs is loaded (a dynamic import, which the bundle keeps

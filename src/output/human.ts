@@ -1,5 +1,8 @@
 /** Number formatting for people: tables round; machine formats never do (see machine.ts). */
 
+/** Tables are held whole before printing (column widths); longer outputs should stream. */
+export const MAX_TABLE_ROWS = 100_000;
+
 /** Significant digits in tables unless --precision says otherwise. */
 export const DEFAULT_PRECISION = 5;
 

@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
-import { formatCount, formatNumber } from './human.js';
+import { formatCount, formatNumber, MAX_TABLE_ROWS } from './human.js';
+import { UsageError } from '../cli/errors.js';
 import { isVector, type Cell, type Column, type Report, type Row } from './report.js';
 
 /** The table renderer: loaded only when a table is printed (cli-table3 and chalk stay off the start-up path). */
@@ -31,7 +32,11 @@ function cellText(v: Cell | undefined, kind: string | undefined, precision: numb
 export async function renderTable(report: Report, options: TableOptions): Promise<string> {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const rows: Row[] = [];
-  for await (const row of report.rows) rows.push(row);
+  for await (const row of report.rows) {
+    // a table is held whole (column widths), so a stream of unknown length is capped here
+    if (rows.length === MAX_TABLE_ROWS) throw new UsageError(`more than ${MAX_TABLE_ROWS.toLocaleString('en-US')} rows are too many for a table; use --format csv, tsv, ndjson or json, which stream.`);
+    rows.push(row);
+  }
   const lines = [chalk.dim(report.caption)];
   if (rows.length > 0) lines.push(tableOf(report.columns, rows, options, chalk));
   const summary = report.summary();
