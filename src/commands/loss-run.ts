@@ -29,8 +29,9 @@ export interface InputOutcome {
   threads: number;
 }
 
-function emptyInput(source: InputSource): UsageError {
-  return new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all).`);
+export function emptyInput(source: Pick<InputSource, 'name'>): UsageError {
+  const hint = source.name === 'stdin' ? '; give samples with --p/--logit and --y, or --input FILE' : '';
+  return new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all)${hint}.`);
 }
 
 /** Streams one thread: chunks → scanner → sink; `afterChunk` runs after each chunk (rows, progress). */

@@ -11,7 +11,7 @@ import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } f
 import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
 import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
-import { runParallel, runSingle, threadsFor, type InputOutcome } from './loss-run.js';
+import { emptyInput, runParallel, runSingle, threadsFor, type InputOutcome } from './loss-run.js';
 
 interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
   p?: number[];
@@ -291,7 +291,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     } else scanner.push(next.value);
   }
   const layout = sink.layout;
-  if (!layout) throw new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all).`);
+  if (!layout) throw emptyInput(source);
   const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
   if (grad && layout.kind === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability columns have none (use logit_0, logit_1, …).");
   if (grad && !binary && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
@@ -307,7 +307,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
       progress?.update(source.bytesRead(), sink.index);
     }
     progress?.done();
-    if (sink.index === 0 && sink.skipped === 0) throw new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all).`);
+    if (sink.index === 0 && sink.skipped === 0) throw emptyInput(source);
     reportSkipped(sink);
   }
   return {
