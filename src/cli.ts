@@ -9,7 +9,6 @@ declare const FOCAL_VERSION: string | undefined;
 
 const WRITE_BATCH = 1 << 16;
 
-
 /**
  * The subcommands. Only the one that runs is loaded (a dynamic import, which the bundle keeps
  * unevaluated until needed); the others are named with their summaries for help and
@@ -115,8 +114,8 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
 
 /** Runs the CLI and returns the exit status; never throws. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const program = await buildProgram(io, argv);
   try {
+    const program = await buildProgram(io, argv);
     if (argv.length === 0) {
       program.outputHelp({ error: true });
       return EXIT_USAGE;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { run } from '../src/cli.js';
 import { runCli } from './helpers/cli.js';
 
 /**
@@ -98,5 +99,22 @@ describe('help and version', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/Usage: focal/);
+  });
+});
+
+describe('an internal failure', () => {
+  it('exits 1 with one line on stderr, no stack trace', async () => {
+    let stderr = '';
+    const code = await run(['compare', '--p', '0.5', '--json'], {
+      stdout: {
+        write: () => {
+          throw new Error('disk full');
+        },
+      },
+      stderr: { write: (s: string) => ((stderr += s), true) },
+      env: {},
+    });
+    expect(code).toBe(1);
+    expect(stderr).toBe('focal: internal error: disk full\n');
   });
 });

@@ -15,7 +15,7 @@ export class NonFiniteOutputError extends Error {}
 const CHUNK = 1 << 16;
 
 function numberText(v: number, key: string): string {
-  if (v !== v) throw new NonFiniteOutputError(`internal error: NaN in output field ${key}`);
+  if (v !== v) throw new NonFiniteOutputError(`a NaN reached the output (field ${key})`);
   if (v === Infinity) return '"Infinity"';
   if (v === -Infinity) return '"-Infinity"';
   return String(v);
@@ -29,7 +29,7 @@ function jsonCell(v: Cell | undefined, key: string): string {
 
 function toJsonValue(v: unknown, key = ''): unknown {
   if (typeof v === 'number') {
-    if (v !== v) throw new NonFiniteOutputError(`internal error: NaN in output field ${key}`);
+    if (v !== v) throw new NonFiniteOutputError(`a NaN reached the output (field ${key})`);
     return v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v === 0 ? 0 : v;
   }
   if (Array.isArray(v)) return v.map((x: unknown) => toJsonValue(x, key));
