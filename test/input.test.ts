@@ -122,6 +122,34 @@ describe('loss --input: every format and source gives the same, correct summary'
   });
 });
 
+describe('NDJSON: the byte-level fast path reads exactly what JSON.parse reads', () => {
+  // lines the fast path must take, and lines it must leave to JSON.parse (strings holding a
+  // key, escapes, spaces, duplicate keys, booleans): each is p,y = the CSV row beside it
+  const tricky: [string, string][] = [
+    ['{"p":0.25,"y":1}', '0.25,1'],
+    ['{ "y" : 0 , "p" : 1e-3 }', '0.001,0'],
+    ['{"s":"p","p":0.5,"y":1}', '0.5,1'],
+    ['{"s":"a\\"p\\":9","p":0.75,"y":0}', '0.75,0'],
+    ['{"p":0.1,"p":0.2,"y":1}', '0.2,1'],
+    ['{"p":0.3,"y":true}', '0.3,1'],
+    ['{"y":false,"p":0.9,"extra":{"p":1}}', '0.9,0'],
+  ];
+  it('gives the same summary as the same rows in CSV', () => {
+    const nd = summaryOf(['loss', '--input', file('tricky.ndjson', `${tricky.map(([l]) => l).join('\n')}\n`)]);
+    const plain = summaryOf(['loss', '--input', file('tricky.csv', `p,y\n${tricky.map(([, c]) => c).join('\n')}\n`)]);
+    expect(nd).toEqual(plain);
+  });
+  it('a truncated object is a bad row, not a sample', () => {
+    const r = runBin(['loss', '--input', file('cut.ndjson', '{"p":0.5,"y":1}\n{"p":0.5,"y":1\n')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cut\.ndjson:2: column \(line\)/);
+  });
+  it('a string value is named as not a number', () => {
+    const r = runBin(['loss', '--input', file('str.ndjson', '{"p":0.5,"y":1}\n{"p":"0.5","y":1}\n')]);
+    expect(r.stderr).toMatch(/str\.ndjson:2: column p: "\\"0\.5\\"" is not a number/);
+  });
+});
+
 describe('columns', () => {
   it('finds label and target as the label', () => {
     expect(summaryOf(['loss', '--input', file('l.csv', csv.replace('p,y', 'p,label'))]).n).toBe(6);

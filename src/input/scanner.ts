@@ -206,9 +206,36 @@ export class DelimitedScanner extends LineScanner {
 }
 
 /** NDJSON: one JSON object per line; the wanted keys are chosen from the first object's keys. */
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const COMMA = 44;
+const COLON = 58;
+
+function isSpace(c: number | undefined): boolean {
+  return c === 32 || c === 9 || c === 13;
+}
+
+/** The first index of `needle` in bytes[from, to), or −1 (Buffer.indexOf would search to the chunk's end). */
+function find(bytes: Uint8Array, needle: Uint8Array, from: number, to: number): number {
+  const first = needle[0];
+  const last = to - needle.length;
+  outer: for (let i = from; i <= last; i++) {
+    if (bytes[i] !== first) continue;
+    for (let k = 1; k < needle.length; k++) if (bytes[i + k] !== needle[k]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+const BACKSLASH_BYTES = Uint8Array.of(92);
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+
 export class NdjsonScanner extends LineScanner {
   private names: string[] | null = null;
   private values: Float64Array = new Float64Array(0);
+  /** each wanted key as the bytes `"name"`, for the fast path */
+  private keys: Buffer[] = [];
 
   constructor(
     private readonly plan: PlanColumns,
@@ -220,9 +247,50 @@ export class NdjsonScanner extends LineScanner {
   /** Starts with the keys already known (a worker scanning a byte range of a file). */
   withHeader(header: string[]): this {
     this.header = header;
-    this.names = this.plan(header).names;
-    this.values = new Float64Array(this.names.length);
+    this.useNames(this.plan(header).names);
     return this;
+  }
+
+  private useNames(names: string[]): void {
+    this.names = names;
+    this.values = new Float64Array(names.length);
+    this.keys = names.map((n) => Buffer.from(JSON.stringify(n)));
+  }
+
+  /**
+   * Reads the wanted numbers straight from the bytes of a flat object, without JSON.parse
+   * (which takes most of the time on a 10⁷-line file). Only for lines it can read without
+   * doubt: braces at both ends, no backslash, every key once and where a key stands (after
+   * `{` or `,`), every value a plain number or true/false; anything else returns false and
+   * goes through JSON.parse.
+   */
+  private fast(bytes: Buffer, start: number, end: number): boolean {
+    let a = start;
+    let b = end;
+    while (a < b && isSpace(bytes[a])) a++;
+    while (b > a && isSpace(bytes[b - 1])) b--;
+    if (bytes[a] !== OPEN_BRACE || bytes[b - 1] !== CLOSE_BRACE) return false;
+    if (find(bytes, BACKSLASH_BYTES, a, b) >= 0) return false;
+    for (let k = 0; k < this.keys.length; k++) {
+      const key = this.keys[k]!;
+      const at = find(bytes, key, a, b);
+      if (at < 0) return false;
+      let before = at - 1;
+      while (isSpace(bytes[before])) before--;
+      if (bytes[before] !== OPEN_BRACE && bytes[before] !== COMMA) return false;
+      if (find(bytes, key, at + key.length, b) >= 0) return false;
+      let i = at + key.length;
+      while (isSpace(bytes[i])) i++;
+      if (bytes[i] !== COLON) return false;
+      i++;
+      while (isSpace(bytes[i])) i++;
+      let j = i;
+      while (j < b && bytes[j] !== COMMA && bytes[j] !== CLOSE_BRACE && !isSpace(bytes[j])) j++;
+      const v = find(bytes, TRUE, i, j) === i && j - i === 4 ? 1 : find(bytes, FALSE, i, j) === i && j - i === 5 ? 0 : parseDecimal(bytes, i, j);
+      if (v !== v) return false;
+      this.values[k] = v;
+    }
+    return true;
   }
 
   protected scan(bytes: Buffer, start: number, end: number): void {
@@ -232,6 +300,11 @@ export class NdjsonScanner extends LineScanner {
       this.lines++;
       if (isBlank(bytes, lineStart, lineEnd)) {
         lineStart = lineEnd + 1;
+        continue;
+      }
+      if (this.names !== null && this.fast(bytes, lineStart, lineEnd)) {
+        lineStart = lineEnd + 1;
+        this.sink.record(this.values, this.lines);
         continue;
       }
       const line = text(bytes, lineStart, lineEnd);
@@ -250,12 +323,11 @@ export class NdjsonScanner extends LineScanner {
       const record = object as Record<string, unknown>;
       if (this.names === null) {
         this.header = Object.keys(record);
-        this.names = this.plan(this.header).names;
-        this.values = new Float64Array(this.names.length);
+        this.useNames(this.plan(this.header).names);
       }
       let ok = true;
-      for (let k = 0; k < this.names.length; k++) {
-        const name = this.names[k]!;
+      for (let k = 0; k < this.names!.length; k++) {
+        const name = this.names![k]!;
         const v = record[name];
         if (typeof v === 'number') this.values[k] = v;
         else if (typeof v === 'boolean') this.values[k] = v ? 1 : 0;
