@@ -16,6 +16,7 @@ import { shareOf } from './reduce.js';
 
 const Z_LIMIT = 64;
 const BINS_PER_UNIT = 32;
+/** Bins of the hardness histogram: 2·64·32 over z ∈ [−64, 64] and one tail on each side. */
 export const HARDNESS_BINS = 2 * Z_LIMIT * BINS_PER_UNIT + 2;
 
 interface Totals {
@@ -71,6 +72,7 @@ export interface CdfPoint {
   fl: number;
 }
 
+/** Accumulates the anatomy of a stream of samples (see the module comment); memory does not grow with the count. */
 export class LossAnatomy {
   private readonly classes = new Map<ClassKey, ClassAnatomy>();
 

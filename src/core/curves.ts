@@ -6,6 +6,7 @@ import type { FocalParams } from './params.js';
  * Pure data; the chart renderers draw it.
  */
 
+/** What `focal plot --kind` can draw against p_t. */
 export const CURVE_KINDS = ['loss', 'ratio', 'weight', 'grad'] as const;
 export type CurveKind = (typeof CURVE_KINDS)[number];
 

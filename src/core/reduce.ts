@@ -2,6 +2,7 @@ import { CompensatedSum } from './sum.js';
 
 /** How per-sample losses become one number. */
 export type Reduction = 'none' | 'mean' | 'sum' | 'positives';
+/** Every reduction, in the order the CLI lists them. */
 export const REDUCTIONS: readonly Reduction[] = ['none', 'mean', 'sum', 'positives'];
 
 /** Class keys: 0 and 1 for hard binary labels, 'soft' for soft labels, the target index for multiclass. */

@@ -23,6 +23,7 @@ import { softplus } from './softplus.js';
  * and asl carry no α, as in theirs.
  */
 
+/** Every loss of the family, by its CLI name (`--loss`). */
 export const LOSS_NAMES = ['ce', 'fl', 'ce-balanced', 'fl-star', 'poly1', 'poly1-fl', 'asl', 'fl-reduced', 'flsd'] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 
@@ -42,6 +43,7 @@ export interface VariantParams {
   threshold?: number;
 }
 
+/** The variants' parameters when not given: FL* β = 0, Poly-1 ε = 1, ASL γ₊ = 0, γ₋ = 4, m = 0.05, reduced FL th = 0.5. */
 export const VARIANT_DEFAULTS = { beta: 0, epsilon: 1, gammaPos: 0, gammaNeg: 4, clip: 0.05, threshold: 0.5 } as const;
 
 /** Why a loss is undefined for an input, or null when it is defined. */
