@@ -30,7 +30,7 @@ describe("the article's numbers", () => {
     const r = runBin(['compare', '--y', '1,0', '--p', '0.9,0.1', '--log-base', '10', '--json']);
     expect(r.code).toBe(0);
     const rows = parseJson(r.stdout).rows as Record<string, number>[];
-    const scenarios = rows.map((row) => [row.y, row.p, Number(row.ratio.toFixed(3))]);
+    const scenarios = rows.map((row) => [row.y, row.p, Number(row.ratio!.toFixed(3))]);
     expect(scenarios).toEqual([
       [1, 0.9, 400],
       [1, 0.1, 4.938],

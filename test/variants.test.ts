@@ -62,7 +62,7 @@ describe('the family, by name', () => {
     const [red, bal] = evaluateVariants(['fl-reduced', 'ce-balanced'], 'p', 0.3, 1, p);
     expect(red).toBe(bal);
     const [red2, fl] = evaluateVariants(['fl-reduced', 'fl'], 'p', 0.8, 1, p);
-    expect(red2).toBeCloseTo(fl / 0.25, 15);
+    expect(red2).toBeCloseTo(fl! / 0.25, 15);
   });
   it('flsd uses γ = 5 below p_t = 0.2 and γ = 3 above', () => {
     expect(evaluateVariants(['flsd'], 'p', 0.1, 1, p)[0]).toBe(evaluateVariants(['fl'], 'p', 0.1, 1, { ...p, gamma: 5 })[0]);
