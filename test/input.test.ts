@@ -139,6 +139,13 @@ describe('NDJSON: the byte-level fast path reads exactly what JSON.parse reads',
     const plain = summaryOf(['loss', '--input', file('tricky.csv', `p,y\n${tricky.map(([, c]) => c).join('\n')}\n`)]);
     expect(nd).toEqual(plain);
   });
+  it('numbers JSON does not allow are bad rows, as JSON.parse says', () => {
+    for (const bad of ['.5', '+0.5', '05', '1.', '1e', '0x1']) {
+      const r = runBin(['loss', '--input', file('num.ndjson', `{"p":0.5,"y":1}\n{"p":${bad},"y":1}\n`)]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toMatch(/num\.ndjson:2: column \(line\)/);
+    }
+  });
   it('a truncated object is a bad row, not a sample', () => {
     const r = runBin(['loss', '--input', file('cut.ndjson', '{"p":0.5,"y":1}\n{"p":0.5,"y":1\n')]);
     expect(r.code).toBe(2);
