@@ -11,7 +11,8 @@ import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
 import { alphaText, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
-import { runSingle } from './loss-run.js';
+import { runParallel, runSingle, threadsFor } from './loss-run.js';
+import { anatomyOf } from './loss-input.js';
 
 /**
  * `focal anatomy` (also `focal imbalance --input`): where the loss of real predictions goes.
@@ -32,6 +33,7 @@ export interface AnatomyOptions extends FocalOptionValues, OutputOptionValues {
   force?: boolean;
   width?: number;
   height?: number;
+  threads?: number;
 }
 
 const ROW_TABLES = ['class', 'buckets', 'easy', 'cdf'] as const;
@@ -71,6 +73,7 @@ export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: bool
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
     .option('--skip-invalid', 'skip rows that are not valid samples instead of stopping')
+    .option('--threads <n>', 'worker threads for a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
     .option('--buckets <n>', 'number of equal p_t buckets, 2–100 (default 10)', integerIn(2, 100))
     .option('--beta <β>', 'β of the effective-number class weights, in [0, 1) (default 0.9999)', betaValue)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default class)`).argParser(oneOf(ROW_TABLES, 'a table')))
@@ -107,17 +110,13 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const source = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
   const anatomy = new LossAnatomy(opts.buckets ?? 10);
   const progress = Progress.for(ctx.stderr, source.size);
-  const outcome = await runSingle(
-    source,
-    { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) },
-    (r, _index, values, layout) => {
-      const vector = layout.kind === 'probs' || layout.kind === 'logits';
-      const y = values[vector ? layout.classes : 1]!;
-      const key: ClassKey = vector || y === 0 || y === 1 ? y : 'soft';
-      anatomy.add(key, r.pt, r.ce, r.fl);
-    },
-    (samples) => progress?.update(source.bytesRead(), samples),
-  );
+  const settings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
+  // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly
+  const threads = threadsFor(source, opts.threads);
+  const outcome =
+    threads > 1
+      ? await runParallel(source, settings, threads, progress, anatomy)
+      : await runSingle(source, settings, anatomyOf(anatomy), (samples) => progress?.update(source.bytesRead(), samples));
   progress?.done();
   if (outcome.skipped > 0) ctx.stderr.write(`focal: skipped ${outcome.skipped} invalid rows of ${source.name} (lines ${outcome.skippedLines.join(', ')}${outcome.skipped > outcome.skippedLines.length ? ', …' : ''})\n`);
   const layout = outcome.sink.layout!;

@@ -1,4 +1,4 @@
-import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, evaluateVariants, LN_OF_BASE, LossAccumulator, variantProblem, type BinaryEvaluation, type CategoricalEvaluation, type LogBase, type LossPair } from '../core/index.js';
+import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, evaluateVariants, LN_OF_BASE, LossAccumulator, variantProblem, type BinaryEvaluation, type CategoricalEvaluation, type ClassKey, type LogBase, type LossAnatomy, type LossPair } from '../core/index.js';
 import { smoothLabel, type Family } from './family.js';
 import { UsageError } from '../cli/errors.js';
 import { resolveLayout, type ColumnSpec, type Layout } from '../input/layout.js';
@@ -24,6 +24,18 @@ export interface SampleSettings {
 }
 
 export type SampleCallback = (evaluation: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, layout: Layout, variants: Float64Array) => void;
+
+/** The class a record counts under: its label 0 or 1 ('soft' otherwise), or its target class. */
+export function classKeyOf(values: Float64Array, layout: Layout): ClassKey {
+  if (layout.kind === 'probs' || layout.kind === 'logits') return values[layout.classes]!;
+  const y = values[1]!;
+  return y === 0 || y === 1 ? y : 'soft';
+}
+
+/** A sample callback that takes the anatomy of the samples (focal anatomy, and its workers). */
+export function anatomyOf(anatomy: LossAnatomy): SampleCallback {
+  return (r, _index, values, layout) => anatomy.add(classKeyOf(values, layout), r.pt, r.ce, r.fl);
+}
 
 /** Line numbers of skipped records that are reported (the rest are only counted). */
 export const SKIPPED_LINES_SHOWN = 5;
@@ -101,7 +113,7 @@ export class SampleSink implements RecordSink {
       if (!(y >= 0 && y <= 1) || (kind === 'pt' && y !== 0 && y !== 1)) {
         return this.reject(line, `column ${layout.names[1]}: ${y} is not a label ${kind === 'pt' ? '0 or 1' : 'in [0, 1]'}`);
       }
-      const key = y === 0 || y === 1 ? y : 'soft';
+      const key = classKeyOf(values, layout);
       const family = this.settings.family;
       const label = smoothLabel(y, family.smoothing);
       const alpha = this.classAlpha as number | null;

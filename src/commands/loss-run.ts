@@ -2,7 +2,7 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AccumulatorState } from '../core/index.js';
+import type { AccumulatorState, LossAnatomy } from '../core/index.js';
 import { UsageError } from '../cli/errors.js';
 import type { Progress } from '../cli/progress.js';
 import { splitHeader } from '../input/scanner.js';
@@ -89,7 +89,13 @@ function readHeader(path: string, format: InputSource['format']): { header: stri
 }
 
 /** Splits [dataStart, size) across `threads` workers and merges their results in file order. */
-export async function runParallel(source: InputSource, settings: SampleSettings, threads: number, progress: Progress | null): Promise<InputOutcome> {
+export async function runParallel(
+  source: InputSource,
+  settings: SampleSettings,
+  threads: number,
+  progress: Progress | null,
+  anatomy: LossAnatomy | null = null,
+): Promise<InputOutcome> {
   const path = source.splittablePath!;
   const size = source.size!;
   const { header, dataStart } = readHeader(path, source.format);
@@ -107,6 +113,7 @@ export async function runParallel(source: InputSource, settings: SampleSettings,
     header,
     format: source.format,
     settings,
+    anatomyBuckets: anatomy?.buckets,
   }));
   const results = await Promise.all(
     jobs.map(
@@ -133,6 +140,7 @@ export async function runParallel(source: InputSource, settings: SampleSettings,
   for (const r of results) {
     if (r.type === 'invalid') throw new InvalidRecord(before + r.line, r.detail, source.name);
     sink.totals.merge(r.state as AccumulatorState);
+    if (anatomy && r.anatomy) anatomy.merge(r.anatomy);
     skipped += r.skipped;
     n += r.n;
     for (const line of r.skippedLines) if (skippedLines.length < SKIPPED_LINES_SHOWN) skippedLines.push(before + line);

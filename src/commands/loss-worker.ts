@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AccumulatorState } from '../core/index.js';
+import { LossAnatomy, type AccumulatorState, type AnatomyState } from '../core/index.js';
 import type { InputFormat } from '../input/source.js';
 import { readFileChunks } from '../input/source.js';
-import { createScanner, InvalidRecord, SampleSink, type SampleSettings } from './loss-input.js';
+import { anatomyOf, createScanner, InvalidRecord, SampleSink, type SampleSettings } from './loss-input.js';
 
 /**
  * One worker of a parallel `focal loss --input FILE`: scans the lines that start inside
@@ -18,11 +18,13 @@ export interface WorkerJob {
   header: string[];
   format: InputFormat;
   settings: SampleSettings;
+  /** set for focal anatomy: the number of p_t buckets; the worker then returns its anatomy too */
+  anatomyBuckets?: number;
 }
 
 export type WorkerMessage =
   | { type: 'progress'; bytes: number; rows: number }
-  | { type: 'done'; state: AccumulatorState; lines: number; n: number; skipped: number; skippedLines: number[] }
+  | { type: 'done'; state: AccumulatorState; anatomy: AnatomyState | null; lines: number; n: number; skipped: number; skippedLines: number[] }
   | { type: 'invalid'; line: number; detail: string }
   | { type: 'error'; message: string };
 
@@ -30,7 +32,8 @@ const PROGRESS_EVERY = 16 << 20;
 const NEWLINE = 10;
 
 async function run(job: WorkerJob): Promise<WorkerMessage> {
-  const sink = new SampleSink(job.settings);
+  const anatomy = job.anatomyBuckets ? new LossAnatomy(job.anatomyBuckets) : null;
+  const sink = new SampleSink(job.settings, anatomy ? anatomyOf(anatomy) : null);
   const scanner = createScanner(job.format, sink);
   scanner.withHeader!(job.header);
   // A line belongs to the range holding its first byte: skip the line in progress at `start`
@@ -75,7 +78,7 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
     await chunks.return(undefined);
   }
   parentPort!.postMessage({ type: 'progress', bytes: job.end - job.start, rows: sink.index } satisfies WorkerMessage);
-  return { type: 'done', state: sink.totals.state(), lines: scanner.lines, n: sink.index, skipped: sink.skipped, skippedLines: sink.skippedLines };
+  return { type: 'done', state: sink.totals.state(), anatomy: anatomy?.state() ?? null, lines: scanner.lines, n: sink.index, skipped: sink.skipped, skippedLines: sink.skippedLines };
 }
 
 if (parentPort && workerData) {

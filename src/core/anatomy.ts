@@ -27,6 +27,27 @@ interface Totals {
 
 const totals = (): Totals => ({ count: 0, ce: new CompensatedSum(), fl: new CompensatedSum() });
 
+function addTo(t: Totals, ce: number, fl: number): void {
+  t.count++;
+  t.ce.add(ce);
+  t.fl.add(fl);
+}
+
+/** Totals as plain data, for sending between threads. */
+type TotalsState = [number, [number, number], [number, number]];
+const stateOf = (t: Totals): TotalsState => [t.count, t.ce.state(), t.fl.state()];
+function mergeInto(t: Totals, [count, ce, fl]: TotalsState): void {
+  t.count += count;
+  t.ce.merge(ce);
+  t.fl.merge(fl);
+}
+
+/** A LossAnatomy as plain data (structured-cloneable), for merging the work of threads. */
+export interface AnatomyState {
+  buckets: number;
+  classes: { key: ClassKey; all: TotalsState; buckets: TotalsState[]; easy: TotalsState; hard: TotalsState; binCount: Float64Array; binCe: Float64Array; binFl: Float64Array }[];
+}
+
 interface ClassAnatomy {
   all: Totals;
   buckets: Totals[];
@@ -97,15 +118,45 @@ export class LossAnatomy {
 
   add(key: ClassKey, pt: number, ce: number, fl: number): void {
     const c = this.classOf(key);
-    for (const t of [c.all, c.buckets[Math.min(this.buckets - 1, Math.floor(pt * this.buckets))]!, pt > 0.5 ? c.easy : c.hard]) {
-      t.count++;
-      t.ce.add(ce);
-      t.fl.add(fl);
-    }
+    addTo(c.all, ce, fl);
+    addTo(c.buckets[Math.min(this.buckets - 1, Math.floor(pt * this.buckets))]!, ce, fl);
+    addTo(pt > 0.5 ? c.easy : c.hard, ce, fl);
     const b = binOf(pt);
     c.binCount[b]!++;
     c.binCe[b]! += ce;
     c.binFl[b]! += fl;
+  }
+
+  state(): AnatomyState {
+    return {
+      buckets: this.buckets,
+      classes: [...this.classes].map(([key, c]) => ({
+        key,
+        all: stateOf(c.all),
+        buckets: c.buckets.map(stateOf),
+        easy: stateOf(c.easy),
+        hard: stateOf(c.hard),
+        binCount: c.binCount,
+        binCe: c.binCe,
+        binFl: c.binFl,
+      })),
+    };
+  }
+
+  /** Adds another anatomy's samples (a worker's share of a file). */
+  merge(state: AnatomyState): void {
+    for (const other of state.classes) {
+      const c = this.classOf(other.key);
+      mergeInto(c.all, other.all);
+      other.buckets.forEach((b, i) => mergeInto(c.buckets[i]!, b));
+      mergeInto(c.easy, other.easy);
+      mergeInto(c.hard, other.hard);
+      for (let b = 0; b < HARDNESS_BINS; b++) {
+        c.binCount[b]! += other.binCount[b]!;
+        c.binCe[b]! += other.binCe[b]!;
+        c.binFl[b]! += other.binFl[b]!;
+      }
+    }
   }
 
   private sorted(): [ClassKey, ClassAnatomy][] {
