@@ -120,3 +120,17 @@ describe('anatomy outputs', () => {
     });
   }
 });
+
+describe('LossAnatomy at the edges', () => {
+  it('a sample with p_t = 0 (infinite loss) carries all of its class: shares 1 from the hardest on, never NaN', async () => {
+    const { LossAnatomy } = await import('../src/core/index.js');
+    const a = new LossAnatomy(10);
+    a.add(1, 0, Infinity, Infinity);
+    for (let i = 1; i < 100; i++) a.add(1, i / 100, -Math.log(i / 100), 0.25 * (1 - i / 100) ** 2 * -Math.log(i / 100));
+    expect(a.hardestShare(1, 0.01)).toEqual({ ce: 1, fl: 1 });
+    expect(a.hardestShare(1, 0.005)!.ce).toBeGreaterThan(0); // interpolated within the first bin
+    const [positive] = a.byClass();
+    expect([positive!.ceTotal, positive!.ceShare]).toEqual([Infinity, null]);
+    for (const b of a.byBucket()) expect(Number.isNaN(b.ceShare)).toBe(false);
+  });
+});

@@ -94,6 +94,16 @@ export interface CdfPoint {
 }
 
 /** Accumulates the anatomy of a stream of samples (see the module comment); memory does not grow with the count. */
+/**
+ * A running share of a class's total. An infinite total (a sample at p_t = 0) is carried
+ * entirely by the samples that have an infinite loss, and they come first (hardest): the share
+ * is 1 from them on, 0 before.
+ */
+function cumulativeShare(part: number, total: number): number {
+  if (total === Infinity) return part === Infinity ? 1 : 0;
+  return total > 0 ? part / total : 0;
+}
+
 export class LossAnatomy {
   private readonly classes = new Map<ClassKey, ClassAnatomy>();
 
@@ -226,7 +236,7 @@ export class LossAnatomy {
       count += c.binCount[b]!;
       ce += c.binCe[b]!;
       fl += c.binFl[b]!;
-      points.push({ fraction: count / n, ce: ceTotal > 0 ? ce / ceTotal : 0, fl: flTotal > 0 ? fl / flTotal : 0 });
+      points.push({ fraction: count / n, ce: cumulativeShare(ce, ceTotal), fl: cumulativeShare(fl, flTotal) });
     }
     return points;
   }
