@@ -76,6 +76,24 @@ describe('the family, by name', () => {
     // FL* = α softplus(−γx)/γ: e^-1600/2 · 0.25 underflows; at x = 20 it is 0.25·e^-40/2
     expect(evaluateVariants(['fl-star'], 'logit', 20, 1, p)[0]).toBeCloseTo((0.25 * Math.exp(-40)) / 2, 30);
   });
+  it('never NaN, at every end of the input range', () => {
+    const names = ['ce', 'fl', 'ce-balanced', 'fl-star', 'poly1', 'poly1-fl', 'asl', 'fl-reduced', 'flsd'] as const;
+    const inputs = [
+      ...[0, 5e-324, 1e-300, 0.5, 1 - 2 ** -53, 1].map((v) => ['p', v] as const),
+      ...[-1e308, -745, -40, 0, 40, 745, 1e308].map((v) => ['logit', v] as const),
+    ];
+    for (const [kind, v] of inputs) {
+      for (const y of [0, 1]) {
+        for (const gamma of [0.5, 2]) {
+          for (const clip of [0, 0.05]) {
+            const out = evaluateVariants([...names], kind, v, y, { gamma, alpha: 0.25, clip });
+            out.forEach((x, k) => expect(Number.isNaN(x), `${names[k]} at ${kind}=${v} y=${y} γ=${gamma} clip=${clip}`).toBe(false));
+          }
+        }
+      }
+    }
+  });
+
   it('undefined cases are named, not NaN', () => {
     expect(variantProblem('fl-star', 1, { gamma: 0, alpha: null })).toMatch(/needs γ > 0/);
     expect(variantProblem('asl', 0.3, p)).toMatch(/hard labels/);

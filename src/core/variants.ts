@@ -60,7 +60,7 @@ export function variantProblem(name: LossName, y: number, params: VariantParams)
  */
 export function marginOf(t: BinaryTerms): number {
   if (t.margin === t.margin) return t.margin;
-  return -t.ce - (Math.log(t.q) + t.qLo / t.q);
+  return -t.ce - (Math.log(t.q) + (t.qLo === 0 ? 0 : t.qLo / t.q));
 }
 
 /**
