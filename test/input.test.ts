@@ -229,6 +229,11 @@ describe('broken gzip is bad input', () => {
 });
 
 describe('empty input is an error, not a NaN', () => {
+  it('every row skipped as invalid: exit 2, not a mean of nothing', () => {
+    const r = runBin(['loss', '--input', file('allbad.csv', 'p,y\nx,1\n2,0\n'), '--skip-invalid', '--json']);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/allbad\.csv: no valid rows \(all 2 skipped as invalid\); nothing to reduce\.\n$/);
+  });
   for (const [name, content] of [['header only', 'p,y\n'], ['nothing', ''], ['blank lines', '\n\n']] as const) {
     it(name, () => {
       const r = runBin(['loss', '--input', file(`empty-${name}.csv`, content)]);

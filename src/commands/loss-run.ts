@@ -29,7 +29,9 @@ export interface InputOutcome {
   threads: number;
 }
 
-export function emptyInput(source: Pick<InputSource, 'name'>): UsageError {
+/** No sample to answer for: an empty input, or every row skipped as invalid. */
+export function emptyInput(source: Pick<InputSource, 'name'>, skipped = 0): UsageError {
+  if (skipped > 0) return new UsageError(`${source.name}: no valid rows (all ${skipped} skipped as invalid); nothing to reduce.`);
   const hint = source.name === 'stdin' ? '; give samples with --p/--logit and --y, or --input FILE' : '';
   return new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all)${hint}.`);
 }
@@ -49,7 +51,7 @@ export async function runSingle(
   }
   scanner.finish();
   afterChunk(sink.index);
-  if (sink.index === 0 && sink.skipped === 0) throw emptyInput(source);
+  if (sink.index === 0) throw emptyInput(source, sink.skipped);
   return { sink, n: sink.index, skipped: sink.skipped, skippedLines: sink.skippedLines, threads: 1 };
 }
 
@@ -146,7 +148,7 @@ export async function runParallel(
     for (const line of r.skippedLines) if (skippedLines.length < SKIPPED_LINES_SHOWN) skippedLines.push(before + line);
     before += r.lines;
   }
-  if (n === 0 && skipped === 0) throw emptyInput(source);
+  if (n === 0) throw emptyInput(source, skipped);
   return { sink, n, skipped, skippedLines, threads };
 }
 

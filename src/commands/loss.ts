@@ -307,7 +307,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
       progress?.update(source.bytesRead(), sink.index);
     }
     progress?.done();
-    if (sink.index === 0 && sink.skipped === 0) throw emptyInput(source);
+    if (sink.index === 0) throw emptyInput(source, sink.skipped);
     reportSkipped(sink);
   }
   return {

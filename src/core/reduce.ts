@@ -143,7 +143,8 @@ export class LossAccumulator {
     const { ce, fl } = this.totals();
     const n = this.n;
     const divisor = this.divisor(reduction);
-    const reduced = reduction !== 'none';
+    // no reduced value for 'none', nor a mean of nothing
+    const reduced = reduction !== 'none' && divisor > 0;
     return {
       reduction,
       n,
