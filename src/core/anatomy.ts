@@ -93,7 +93,6 @@ export interface CdfPoint {
   fl: number;
 }
 
-/** Accumulates the anatomy of a stream of samples (see the module comment); memory does not grow with the count. */
 /**
  * A running share of a class's total. An infinite total (a sample at p_t = 0) is carried
  * entirely by the samples that have an infinite loss, and they come first (hardest): the share
@@ -104,6 +103,9 @@ function cumulativeShare(part: number, total: number): number {
   return total > 0 ? part / total : 0;
 }
 
+/** Accumulates the anatomy of a stream of samples (see the module comment); memory does not grow with the count.
+ * @example const a = new LossAnatomy(); a.add(0, 0.99, 0.01, 1e-6); a.add(1, 0.1, 2.3, 0.4); a.byClass()[1].flShare // 0.9999975
+ */
 export class LossAnatomy {
   private readonly classes = new Map<ClassKey, ClassAnatomy>();
 
@@ -265,6 +267,7 @@ export class LossAnatomy {
  * weight is the α that torchvision and Keras take):
  *   inverse frequency  w_c ∝ 1/n_c;
  *   effective number   w_c ∝ (1 − β)/(1 − β^n_c)  (Cui et al. 2019), with β^n_c = e^(n_c·log1p(β − 1)).
+ * @example classWeights([990, 10], 0.999).effectiveNumber // [0.0156, 0.9844]
  */
 export function classWeights(counts: readonly number[], beta: number): { inverseFrequency: number[]; effectiveNumber: number[] } {
   const normalise = (w: number[]) => {

@@ -30,7 +30,9 @@ export interface BinaryTerms {
   pq: number;
 }
 
-/** (1 − p_t)^e from the most accurate form the terms have (e = γ for the factor, −γ for its reciprocal). */
+/** (1 − p_t)^e from the most accurate form the terms have (e = γ for the factor, −γ for its reciprocal).
+ * @example complementPower(binaryTerms('logit', 40, 1), 2) // 1.804851387845415e-35 = σ(−40)²
+ */
 export function complementPower(v: BinaryTerms, e: number): number {
   return v.margin === v.margin ? powOfSigmoid(v.margin, e) : powOfComplement(v.q, v.qLo, e);
 }
@@ -128,7 +130,9 @@ export function emptyTerms(): BinaryTerms {
   return { p: 0, pNeg: 0, pt: 0, q: 0, qLo: 0, ce: 0, margin: NaN, pq: 0 };
 }
 
-/** binaryTerms written into `t`: no allocation, for loops over many samples. */
+/** binaryTerms written into `t`: no allocation, for loops over many samples.
+ * @example binaryTerms('logit', 40, 1).q // 4.248354255291589e-18, where 1 − σ(40) is 0
+ */
 export function binaryTermsInto(t: BinaryTerms, kind: BinaryInputKind, value: number, y: number): BinaryTerms {
   return kind === 'logit' ? fromLogit(t, value, y) : kind === 'p' ? fromProbability(t, value, y) : fromTrueClassProbability(t, value, y);
 }
@@ -154,6 +158,7 @@ export interface LossPair {
  * The two losses alone, exactly as evaluateBinary computes them (same code path, same
  * bits), without the ratio and gradients: the per-row work of a reduction over a file.
  * `alphaT` and `scale` (ln of the log base) are the caller's, computed once.
+ * @example binaryLossInto({ ce: 0, fl: 0 }, 'logit', 40, 1, 2, 0.25, 1) // { ce: 4.248354255291589e-18, fl: 1.9169120184304997e-53 }
  */
 export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number, scratch: BinaryTerms = SCRATCH): LossPair {
   const view = binaryTermsInto(scratch, kind, value, y);

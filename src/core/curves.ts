@@ -24,7 +24,9 @@ export interface Curve {
   points: [number, number][];
 }
 
-/** The value of one curve kind at p_t for a positive sample (y = 1). */
+/** The value of one curve kind at p_t for a positive sample (y = 1).
+ * @example curveValue('loss', 0.9, { gamma: 2, alpha: null }) // 0.01·(−ln 0.9) = 0.0010536051565782623
+ */
 export function curveValue(kind: CurveKind, pt: number, params: FocalParams): number {
   const r = evaluateBinary('pt', pt, 1, params);
   switch (kind) {
@@ -42,6 +44,7 @@ export function curveValue(kind: CurveKind, pt: number, params: FocalParams): nu
 /**
  * `samples` points per γ from `from` to `to` (inclusive), evenly spaced in p_t, or in log p_t
  * when `logX` (for ranges spanning decades).
+ * @example sampleCurves('loss', [0, 2], { alpha: null }, 0.5, 1, 3)[1].points // [[0.5, 0.1733], [0.75, 0.01798], [1, 0]]
  */
 export function sampleCurves(
   kind: CurveKind,

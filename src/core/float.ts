@@ -28,6 +28,7 @@ function split(a: number): [number, number] {
 /**
  * a · b as hi + lo with hi = fl(a · b) and lo its exact rounding error (barring underflow of
  * lo, which only matters where the product itself is far below 1e-290).
+ * @example twoProduct(0.1, 0.3) // [0.03, 1.6653345369377347e-18]: 0.1·0.3 = 0.03 + 1.67e-18 exactly
  */
 export function twoProduct(a: number, b: number): [number, number] {
   const p = a * b;
@@ -38,7 +39,9 @@ export function twoProduct(a: number, b: number): [number, number] {
   return [p, err];
 }
 
-/** a − b as hi + lo with hi = fl(a − b) and lo its exact rounding error (Knuth's TwoSum). */
+/** a − b as hi + lo with hi = fl(a − b) and lo its exact rounding error (Knuth's TwoSum).
+ * @example twoDifference(1, 1e-20) // [1, -1e-20]
+ */
 export function twoDifference(a: number, b: number): [number, number] {
   const s = a - b;
   if (!Number.isFinite(s)) return [s, 0];
@@ -52,6 +55,7 @@ export function twoDifference(a: number, b: number): [number, number] {
  * exp(hi + lo) = exp(hi) · (1 + lo) to within lo²/2. Rounding c·a first would add an
  * absolute error of up to |c·a|·2^-53 to the argument, i.e. |c·a|/2 ulps to the result
  * (≈ 300 ulps at c·a = 700).
+ * @example expOfProduct(-2, 350.5) // e^-701 = 3.6271722970495225e-305
  */
 export function expOfProduct(c: number, a: number): number {
   const [hi, lo] = twoProduct(c, a);

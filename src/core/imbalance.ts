@@ -27,6 +27,7 @@ export interface GroupLoss {
  * Where the total loss of a batch comes from, under CE and under FL: the article's
  * "1,000,000 easy negatives versus 10 hard positives". Totals are count × per-sample loss
  * (one rounding; counts up to 2^53 are exact), shares are each group's total over the sum.
+ * @example lossShares([{ y: 0, count: 1e6, kind: 'pt', value: 0.99 }, { y: 1, count: 10, kind: 'pt', value: 0.01 }], { gamma: 2, alpha: 0.25 })[1].flShare // 0.9374
  */
 export function lossShares(groups: readonly SampleGroup[], params: FocalParams): GroupLoss[] {
   const evaluated = groups.map((group) => {
@@ -48,6 +49,7 @@ export function lossShares(groups: readonly SampleGroup[], params: FocalParams):
 /**
  * α for the positive class from inverse class frequency, normalised so that the two class
  * weights (α, 1 − α) are proportional to 1/n_pos and 1/n_neg: α = n_neg / (n_neg + n_pos).
+ * @example inverseFrequencyAlpha(1e6, 10) // 0.99999000009999
  */
 export function inverseFrequencyAlpha(negatives: number, positives: number): number {
   return negatives / (negatives + positives);

@@ -21,6 +21,7 @@ function power(x: number, e: number): number {
  * (hi + lo)^e for 1 − p_t = hi + lo, an unevaluated sum (lo = 0 when hi is exact). pow() of
  * the rounded value alone would turn its 0.5-ulp rounding error into |e|/2 ulps; the
  * first-order correction (1 + e·lo/hi) removes it.
+ * @example powOfComplement(0.1, 0, 2) // 0.010000000000000002 (0.1 is 0.1000000000000000055…)
  */
 export function powOfComplement(hi: number, lo: number, e: number): number {
   const base = power(hi, e);
@@ -36,6 +37,7 @@ export function powOfComplement(hi: number, lo: number, e: number): number {
  * pow(σ(−z), e) would multiply σ's ~1.5-ulp error by |e|; this keeps the result within a few
  * ulps for any e and any z, and never underflows or overflows an intermediate before the
  * result does.
+ * @example powOfSigmoid(800, 0.1) // 1.804851387845407e-35, where σ(−800) itself underflows to 0
  */
 export function powOfSigmoid(z: number, e: number): number {
   if (z > 0) return expOfProduct(-e, z) * Math.exp(-e * Math.log1p(Math.exp(-z)));

@@ -21,6 +21,7 @@ export const DEFAULT_PARAMS: Readonly<Required<FocalParams>> = { gamma: 2, alpha
 /**
  * α_t, the weight of a sample with label y ∈ [0, 1]: α for y = 1, 1 − α for y = 0, and
  * torchvision's interpolation α·y + (1 − α)·(1 − y) for a soft label; 1 when α is null.
+ * @example alphaWeight(0.25, 0) // 0.75;  alphaWeight(null, 1) // 1
  */
 export function alphaWeight(alpha: number | null, y: number): number {
   if (alpha === null) return 1;

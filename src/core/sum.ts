@@ -2,6 +2,7 @@
  * Neumaier's compensated summation (an improved Kahan–Babuška): the error of a sum of n terms
  * is about one rounding of the result instead of growing with n, so the mean of 10^7 losses
  * is accurate to ~1e-16 relative rather than ~1e-13. Infinite terms give an infinite sum.
+ * @example const s = new CompensatedSum(); for (const x of [1, 1e100, 1, -1e100]) s.add(x); s.value // 2 (a plain sum gives 0)
  */
 export class CompensatedSum {
   private sum = 0;

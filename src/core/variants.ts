@@ -46,7 +46,9 @@ export interface VariantParams {
 /** The variants' parameters when not given: FL* β = 0, Poly-1 ε = 1, ASL γ₊ = 0, γ₋ = 4, m = 0.05, reduced FL th = 0.5. */
 export const VARIANT_DEFAULTS = { beta: 0, epsilon: 1, gammaPos: 0, gammaNeg: 4, clip: 0.05, threshold: 0.5 } as const;
 
-/** Why a loss is undefined for an input, or null when it is defined. */
+/** Why a loss is undefined for an input, or null when it is defined.
+ * @example variantProblem('fl-star', 1, { gamma: 0, alpha: null }) // 'fl-star divides by γ: it needs γ > 0'
+ */
 export function variantProblem(name: LossName, y: number, params: VariantParams): string | null {
   const hard = y === 0 || y === 1;
   if (name === 'fl-star' && !(params.gamma > 0)) return 'fl-star divides by γ: it needs γ > 0';
@@ -57,6 +59,7 @@ export function variantProblem(name: LossName, y: number, params: VariantParams)
 /**
  * log(p_t/(1 − p_t)), the margin: exact for a logit input (±x); otherwise from log p_t = −CE
  * and log(1 − p_t) with 1 − p_t = q + qLo.
+ * @example marginOf(binaryTerms('p', 0.9, 1)) // ln 9 = 2.1972245773362196
  */
 export function marginOf(t: BinaryTerms): number {
   if (t.margin === t.margin) return t.margin;
@@ -85,6 +88,7 @@ function minusLogComplement(m: number, c: number): number {
  *
  * Accuracy: within 8 ulps of the exact value on test/fixtures/variants.json (mpmath), every
  * region; FL* from a logit is exact to a few ulps for any x (it is a softplus of the margin).
+ * @example variantLoss('poly1', binaryTerms('p', 0.9, 1), 1, { gamma: 2, alpha: 0.25 }) // −ln 0.9 + 0.1 = 0.20536051565782626
  */
 export function variantLoss(name: LossName, t: BinaryTerms, y: number, params: VariantParams): number {
   const { gamma } = params;
@@ -124,7 +128,9 @@ export function variantLoss(name: LossName, t: BinaryTerms, y: number, params: V
   }
 }
 
-/** Several losses of one sample, in the requested base; `out[k]` for `names[k]`. */
+/** Several losses of one sample, in the requested base; `out[k]` for `names[k]`.
+ * @example evaluateVariants(['ce', 'fl-star'], 'logit', 2, 1, { gamma: 2, alpha: null }) // [0.12692801104297252, 0.009074963958904869]
+ */
 export function evaluateVariants(
   names: readonly LossName[],
   kind: BinaryInputKind,
