@@ -49,7 +49,7 @@ export function lossShares(groups: readonly SampleGroup[], params: FocalParams):
 /**
  * α for the positive class from inverse class frequency, normalised so that the two class
  * weights (α, 1 − α) are proportional to 1/n_pos and 1/n_neg: α = n_neg / (n_neg + n_pos).
- * @example inverseFrequencyAlpha(1e6, 10) // 0.99999000009999
+ * @example inverseFrequencyAlpha(1e6, 10) // 0.999990000099999
  */
 export function inverseFrequencyAlpha(negatives: number, positives: number): number {
   return negatives / (negatives + positives);

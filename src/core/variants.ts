@@ -129,7 +129,7 @@ export function variantLoss(name: LossName, t: BinaryTerms, y: number, params: V
 }
 
 /** Several losses of one sample, in the requested base; `out[k]` for `names[k]`.
- * @example evaluateVariants(['ce', 'fl-star'], 'logit', 2, 1, { gamma: 2, alpha: null }) // [0.12692801104297252, 0.009074963958904869]
+ * @example evaluateVariants(['ce', 'fl-star'], 'logit', 2, 1, { gamma: 2, alpha: null }) // [0.1269280110429725, 0.009074963958904869]
  */
 export function evaluateVariants(
   names: readonly LossName[],
