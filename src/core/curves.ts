@@ -25,7 +25,7 @@ export interface Curve {
 }
 
 /** The value of one curve kind at p_t for a positive sample (y = 1).
- * @example curveValue('loss', 0.9, { gamma: 2, alpha: null }) // 0.01·(−ln 0.9) = 0.0010536051565782623
+ * @example curveValue('loss', 0.9, { gamma: 2, alpha: null }) // 0.0010536051565782623 = 0.01·(−ln 0.9)
  */
 export function curveValue(kind: CurveKind, pt: number, params: FocalParams): number {
   const r = evaluateBinary('pt', pt, 1, params);
@@ -44,7 +44,7 @@ export function curveValue(kind: CurveKind, pt: number, params: FocalParams): nu
 /**
  * `samples` points per γ from `from` to `to` (inclusive), evenly spaced in p_t, or in log p_t
  * when `logX` (for ranges spanning decades).
- * @example sampleCurves('loss', [0, 2], { alpha: null }, 0.5, 1, 3)[1].points // [[0.5, 0.1733], [0.75, 0.01798], [1, 0]]
+ * @example sampleCurves('loss', [0, 2], { alpha: null }, 0.5, 1, 3)[1].points[1] // [0.75, 0.017980129528236306] (γ = 2)
  */
 export function sampleCurves(
   kind: CurveKind,
