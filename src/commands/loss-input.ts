@@ -2,7 +2,9 @@ import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, evalu
 import { smoothLabel, type Family } from './family.js';
 import { UsageError } from '../cli/errors.js';
 import { resolveLayout, type ColumnSpec, type Layout } from '../input/layout.js';
-import { DelimitedScanner, NdjsonScanner, type RecordSink, type Scanner } from '../input/scanner.js';
+import { DelimitedScanner } from '../input/delimited.js';
+import type { RecordSink, Scanner } from '../input/lines.js';
+import { NdjsonScanner } from '../input/ndjson.js';
 import type { InputFormat } from '../input/source.js';
 
 /**

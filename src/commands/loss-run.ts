@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { AccumulatorState, LossAnatomy } from '../core/index.js';
 import { UsageError } from '../cli/errors.js';
 import type { Progress } from '../cli/progress.js';
-import { splitHeader } from '../input/scanner.js';
+import { splitHeader } from '../input/delimited.js';
 import type { InputSource } from '../input/source.js';
 import { createScanner, InvalidRecord, SampleSink, SKIPPED_LINES_SHOWN, type SampleCallback, type SampleSettings } from './loss-input.js';
 import type { WorkerJob, WorkerMessage } from './loss-worker.js';

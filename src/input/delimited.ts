@@ -1,0 +1,119 @@
+import { parseDecimal } from './decimal.js';
+import { isBlank, LineScanner, NEWLINE, text, type PlanColumns, type RecordSink } from './lines.js';
+
+const QUOTE = 34;
+const BOM = '\ufeff';
+
+/** Splits a header line, honouring simple "quoted" names. */
+export function splitHeader(text: string, sep: string): string[] {
+  const names: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === sep) {
+      names.push(field.trim());
+      field = '';
+    } else field += ch;
+  }
+  names.push(field.trim());
+  return names;
+}
+
+export class DelimitedScanner extends LineScanner {
+  private slotOf: Int32Array = new Int32Array(0);
+  private values: Float64Array = new Float64Array(0);
+  private names: string[] = [];
+  private lastColumn = -1;
+  private readonly sepByte: number;
+
+  constructor(
+    private readonly sep: ',' | '\t',
+    private readonly plan: PlanColumns,
+    sink: RecordSink,
+  ) {
+    super(sink);
+    this.sepByte = sep.charCodeAt(0);
+  }
+
+  /** Starts after a header read elsewhere (a worker scanning a byte range of a file). */
+  withHeader(header: string[]): this {
+    this.useHeader(header);
+    return this;
+  }
+
+  private useHeader(header: string[]): void {
+    this.header = header;
+    const plan = this.plan(header);
+    this.names = plan.names;
+    this.slotOf = new Int32Array(header.length).fill(-1);
+    plan.names.forEach((name, slot) => {
+      this.slotOf[header.indexOf(name)] = slot;
+    });
+    this.values = new Float64Array(plan.names.length);
+    this.lastColumn = Math.max(...plan.names.map((name) => header.indexOf(name)));
+  }
+
+  protected scan(bytes: Buffer, start: number, end: number): void {
+    const sep = this.sepByte;
+    let lineStart = start;
+    while (lineStart < end) {
+      const lineEnd = bytes.indexOf(NEWLINE, lineStart);
+      this.lines++;
+      if (this.header === null) {
+        let line = text(bytes, lineStart, lineEnd).replace(/\r$/, '');
+        if (this.lines === 1 && line.startsWith(BOM)) line = line.slice(1);
+        if (line.trim() !== '') this.useHeader(splitHeader(line, this.sep));
+        else this.lines--; // leading blank lines do not count as the header
+        lineStart = lineEnd + 1;
+        continue;
+      }
+      const first = bytes[lineStart]!;
+      if ((lineEnd - lineStart <= 1 || first === 32 || first === 9) && isBlank(bytes, lineStart, lineEnd)) {
+        lineStart = lineEnd + 1;
+        continue;
+      }
+      this.record(bytes, lineStart, lineEnd, sep);
+      lineStart = lineEnd + 1;
+    }
+  }
+
+  /** Splits one line with indexOf (native, far faster than a byte loop) up to the last wanted column. */
+  private record(bytes: Buffer, lineStart: number, lineEnd: number, sep: number): void {
+    const slotOf = this.slotOf;
+    const values = this.values;
+    const lastColumn = this.lastColumn;
+    let fieldStart = lineStart;
+    for (let column = 0; column <= lastColumn; column++) {
+      if (fieldStart > lineEnd) {
+        const missing = this.names[slotOf[column]!] ?? this.names.find((_, slot) => slotOf.indexOf(slot) >= column)!;
+        return this.sink.invalid(this.lines, missing, null);
+      }
+      let fieldEnd = bytes.indexOf(sep, fieldStart);
+      if (fieldEnd < 0 || fieldEnd > lineEnd) fieldEnd = lineEnd;
+      const slot = slotOf[column]!;
+      if (slot >= 0) {
+        let a = fieldStart;
+        let b = fieldEnd;
+        if (bytes[a] === QUOTE && b - a >= 2 && bytes[b - 1] === QUOTE) {
+          a++;
+          b--;
+        }
+        const v = parseDecimal(bytes, a, b);
+        if (v !== v) return this.sink.invalid(this.lines, this.names[slot]!, text(bytes, fieldStart, fieldEnd).replace(/\r$/, ''));
+        values[slot] = v;
+      }
+      fieldStart = fieldEnd + 1;
+    }
+    this.sink.record(values, this.lines);
+  }
+}
+
+/** NDJSON: one JSON object per line; the wanted keys are chosen from the first object's keys. */
