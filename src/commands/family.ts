@@ -6,16 +6,11 @@ import { parseNumber } from '../cli/values.js';
 
 /** --loss and the variants' parameters, shared by compare and loss. */
 
-export interface FamilyOptionValues {
+/** The parsed options: the variants' own parameters, --loss and --label-smoothing. */
+export type FamilyOptionValues = Omit<VariantParams, 'gamma' | 'alpha' | 'base'> & {
   loss?: LossName[];
-  beta?: number;
-  epsilon?: number;
-  gammaPos?: number;
-  gammaNeg?: number;
-  clip?: number;
-  threshold?: number;
   labelSmoothing?: number;
-}
+};
 
 export interface Family {
   /** the losses shown, in order */

@@ -1,5 +1,5 @@
 import { CompensatedSum } from './sum.js';
-import type { ClassKey } from './reduce.js';
+import type { ClassKey, ClassLoss } from './reduce.js';
 import { shareOf } from './reduce.js';
 
 /**
@@ -76,14 +76,6 @@ export interface BucketShare {
   flShare: number | null;
 }
 
-export interface ClassTotalsOut {
-  key: ClassKey;
-  count: number;
-  ceTotal: number;
-  flTotal: number;
-  ceShare: number | null;
-  flShare: number | null;
-}
 
 export interface CdfPoint {
   /** fraction of the class's samples, hardest first */
@@ -191,7 +183,7 @@ export class LossAnatomy {
     return n;
   }
 
-  byClass(): ClassTotalsOut[] {
+  byClass(): ClassLoss[] {
     const g = this.grand();
     return this.sorted().map(([key, c]) => ({
       key,

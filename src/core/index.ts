@@ -26,4 +26,4 @@ export {
 } from './variants.js';
 export { CURVE_KINDS, CURVE_MEANING, curveValue, sampleCurves, type Curve, type CurveKind } from './curves.js';
 export { priorBias, priorComparison, type PriorComparison } from './prior.js';
-export { classWeights, HARDNESS_BINS, LossAnatomy, type AnatomyState, type BucketShare, type CdfPoint, type ClassTotalsOut } from './anatomy.js';
+export { classWeights, HARDNESS_BINS, LossAnatomy, type AnatomyState, type BucketShare, type CdfPoint } from './anatomy.js';
