@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -128,5 +128,4 @@ describe('focal plot as data, and its bad input', () => {
       expect(existsSync(join(dir, 'y.svg'))).toBe(false);
     });
   }
-  void writeFileSync;
 });

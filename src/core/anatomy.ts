@@ -1,6 +1,5 @@
 import { CompensatedSum } from './sum.js';
-import type { ClassKey, ClassLoss } from './reduce.js';
-import { shareOf } from './reduce.js';
+import { shareOf, type ClassKey, type ClassLoss } from './reduce.js';
 
 /**
  * Where the loss of real predictions goes: per class, per p_t bucket, easy (p_t > 0.5) versus
