@@ -41,8 +41,8 @@ describe('focal prior', () => {
   });
 
   for (const [name, argv, message] of [
-    ['π of 0', ['prior', '--pi', '0'], /--pi.*not strictly between 0 and 1/],
-    ['π of 1', ['prior', '--pi', '1'], /--pi.*not strictly between 0 and 1/],
+    ['π of 0', ['prior', '--pi', '0'], /--pi.*'0'.*0 is outside \(0, 1\)/],
+    ['π of 1', ['prior', '--pi', '1'], /--pi.*'1'.*1 is outside \(0, 1\)/],
     ['a foreground of 2:1', ['prior', '--foreground', '2:1'], /--foreground.*not a fraction/],
     ['no anchors', ['prior', '--anchors', '0'], /--anchors' must be at least 1/],
   ] as const) {

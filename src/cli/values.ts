@@ -175,6 +175,22 @@ export function oneOf<T extends string>(choices: readonly T[], what: string) {
   };
 }
 
+/**
+ * One number in an interval; `ends` says which ends are included ('[]', '[)', '(]' or '()').
+ * Infinity as an end means unbounded on that side (the number itself is always finite).
+ */
+export function numberIn(min: number, max: number, what: string, ends: '[]' | '[)' | '(]' | '()' = '[]') {
+  const show = (x: number) => (x === Infinity ? '∞' : x === -Infinity ? '−∞' : String(x));
+  const interval = `${ends[0]}${show(min)}, ${show(max)}${ends[1]}`;
+  return (text: string): number => {
+    const v = parseNumber(text, what);
+    const above = ends[0] === '[' ? v >= min : v > min;
+    const below = ends[1] === ']' ? v <= max : v < max;
+    if (!(above && below)) throw new InvalidArgumentError(`${v} is outside ${interval}; ${what}.`);
+    return v;
+  };
+}
+
 /** A whole number in [min, max]. */
 export function integerIn(min: number, max: number) {
   return (text: string): number => {

@@ -1,9 +1,9 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { classWeights, LossAnatomy, type ClassKey, type LogBase } from '../core/index.js';
 import type { Column, Report, Row, Section } from '../output/index.js';
 import { chartToFile, chartToTerminal, PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
-import { integerIn, oneOf, parseNumber } from '../cli/values.js';
+import { integerIn, numberIn, oneOf } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
@@ -11,7 +11,7 @@ import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
 import { alphaText, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
-import { runParallel, runSingle, threadsFor } from './loss-run.js';
+import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
 import { anatomyOf } from './loss-input.js';
 
 /**
@@ -40,7 +40,7 @@ const ROW_TABLES = ['class', 'buckets', 'easy', 'cdf'] as const;
 /** The hardest k of each class whose share of the class's loss the CDF table shows. */
 const CDF_FRACTIONS = [0.01, 0.05, 0.1, 0.2, 0.5, 0.8, 1];
 
-export const ANATOMY_EXAMPLES = `
+const ANATOMY_EXAMPLES = `
 From a file of predictions (p, logit or pt with y; multiclass p_0… or logit_0… with target):
   per class      count, total CE and FL, each class's share, and class weights: inverse
                  frequency and Cui et al.'s effective number (1 − β)/(1 − β^n) (--beta)
@@ -60,11 +60,7 @@ Examples:
   $ cat preds.ndjson | focal anatomy --out cdf.svg
 `;
 
-function betaValue(text: string): number {
-  const v = parseNumber(text, 'β is a number in [0, 1)');
-  if (!(v >= 0 && v < 1)) throw new InvalidArgumentError(`${v} is outside [0, 1).`);
-  return v;
-}
+const betaValue = numberIn(0, 1, 'β is a number in [0, 1)', '[)');
 
 /** The options anatomy adds to a command (imbalance adds them for --input). */
 export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: boolean }): Command {
@@ -96,8 +92,7 @@ export function registerAnatomy(program: Command, ctx: CommandContext): void {
 }
 
 export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Promise<void> {
-  const stdin = opts.input === undefined ? ctx.stdin() : null;
-  const input = opts.input ?? (stdin && !stdin.isTTY ? '-' : undefined);
+  const input = inputPath(opts.input, false, ctx);
   if (input === undefined) throw new UsageError('anatomy needs predictions: give --input FILE (or - for stdin), or pipe them in.');
   if (opts.out && !PICTURE_EXTENSIONS.some((e) => opts.out!.toLowerCase().endsWith(e))) {
     throw new UsageError(`option '--out' ${JSON.stringify(opts.out)}: the file name must end in .svg or .png.`);
@@ -118,7 +113,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
       ? await runParallel(source, settings, threads, progress, anatomy)
       : await runSingle(source, settings, anatomyOf(anatomy), (samples) => progress?.update(source.bytesRead(), samples));
   progress?.done();
-  if (outcome.skipped > 0) ctx.stderr.write(`focal: skipped ${outcome.skipped} invalid rows of ${source.name} (lines ${outcome.skippedLines.join(', ')}${outcome.skipped > outcome.skippedLines.length ? ', …' : ''})\n`);
+  noteSkipped(ctx, source, outcome);
   const layout = outcome.sink.layout!;
   const binary = !(layout.kind === 'probs' || layout.kind === 'logits');
   const name = (key: ClassKey) => className(key, binary);

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { LOSS_NAMES, VARIANT_DEFAULTS, variantProblem, type LossName, type VariantParams } from '../core/index.js';
 import { UsageError } from '../cli/errors.js';
-import { parseNumber } from '../cli/values.js';
+import { numberIn } from '../cli/values.js';
 
 /** --loss and the variants' parameters, shared by compare and loss. */
 
@@ -62,23 +62,15 @@ function lossList(text: string, previous: LossName[] | undefined): LossName[] {
   return [...(previous ?? []), ...(names as LossName[])];
 }
 
-function numberIn(min: number, max: number, what: string) {
-  return (text: string): number => {
-    const v = parseNumber(text, what);
-    if (v < min || v > max) throw new InvalidArgumentError(`${v} is outside [${min}, ${max}]; ${what}.`);
-    return v;
-  };
-}
-
 export function addFamilyOptions(cmd: Command): Command {
   return cmd
     .option('--loss <list>', `losses to show: ${LOSS_NAMES.join(', ')} (default ce,fl)`, lossList)
     .option('--beta <β>', 'FL*: shift β (default 0)', numberIn(-700, 700, 'β is a number'))
-    .option('--epsilon <ε>', 'Poly-1: coefficient ε ≥ −1 (default 1)', numberIn(-1, 1e6, 'ε is a number ≥ −1'))
-    .option('--gamma-pos <γ>', 'ASL: focusing for positives (default 0)', numberIn(0, 1e6, 'γ+ is a number ≥ 0'))
-    .option('--gamma-neg <γ>', 'ASL: focusing for negatives (default 4)', numberIn(0, 1e6, 'γ− is a number ≥ 0'))
-    .option('--clip <m>', 'ASL: probability margin m ∈ [0, 1) (default 0.05)', numberIn(0, 0.999999, 'm is in [0, 1)'))
-    .option('--threshold <th>', 'reduced FL: threshold on p_t, in (0, 1] (default 0.5)', numberIn(Number.MIN_VALUE, 1, 'th is in (0, 1]'))
+    .option('--epsilon <ε>', 'Poly-1: coefficient ε ≥ −1 (default 1)', numberIn(-1, Infinity, 'ε is a number ≥ −1', '[)'))
+    .option('--gamma-pos <γ>', 'ASL: focusing for positives (default 0)', numberIn(0, Infinity, 'γ+ is a number ≥ 0', '[)'))
+    .option('--gamma-neg <γ>', 'ASL: focusing for negatives (default 4)', numberIn(0, Infinity, 'γ− is a number ≥ 0', '[)'))
+    .option('--clip <m>', 'ASL: probability margin m ∈ [0, 1) (default 0.05)', numberIn(0, 1, 'm is in [0, 1)', '[)'))
+    .option('--threshold <th>', 'reduced FL: threshold on p_t, in (0, 1] (default 0.5)', numberIn(0, 1, 'th is in (0, 1]', '(]'))
     .addOption(new Option('--label-smoothing <ε>', 'binary labels move toward 0.5: y(1 − ε) + ε/2, ε ∈ [0, 1] (default 0)').argParser(numberIn(0, 1, 'ε is in [0, 1]')));
 }
 

@@ -2,8 +2,7 @@ import { Option, type Command } from 'commander';
 import { inverseFrequencyAlpha, lossShares, type SampleGroup } from '../core/index.js';
 import type { Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
-import { count, parseNumber } from '../cli/values.js';
-import { InvalidArgumentError } from 'commander';
+import { count, numberIn } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, captionOf, GROUP_COLUMNS, groupRow, type CommandContext } from './shared.js';
 import { addAnatomyOptions, runAnatomy, type AnatomyOptions } from './anatomy.js';
@@ -30,11 +29,7 @@ Examples:
   $ focal imbalance --input preds.csv        the same question for real predictions ('focal anatomy')
 `;
 
-function probability(text: string): number {
-  const v = parseNumber(text, 'a probability is a number in [0, 1]');
-  if (v < 0 || v > 1) throw new InvalidArgumentError(`${v} is outside [0, 1].`);
-  return v;
-}
+const probability = numberIn(0, 1, 'a probability is a number in [0, 1]');
 
 export function registerImbalance(program: Command, ctx: CommandContext): void {
   const cmd = program

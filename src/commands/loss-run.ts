@@ -9,6 +9,7 @@ import { splitHeader } from '../input/delimited.js';
 import type { InputSource } from '../input/source.js';
 import { createScanner, InvalidRecord, SampleSink, SKIPPED_LINES_SHOWN, type SampleCallback, type SampleSettings } from './loss-input.js';
 import type { WorkerJob, WorkerMessage } from './loss-worker.js';
+import type { CommandContext } from './shared.js';
 
 /**
  * Runs a file or stdin through the loss core. One thread streams (always for per-sample
@@ -27,6 +28,23 @@ export interface InputOutcome {
   skipped: number;
   skippedLines: number[];
   threads: number;
+}
+
+/**
+ * Where samples come from when a command reads input: --input, else stdin when it is a pipe
+ * (and the command was given no samples), else nowhere (undefined).
+ */
+export function inputPath(input: string | undefined, samplesGiven: boolean, ctx: CommandContext): string | undefined {
+  if (input !== undefined || samplesGiven) return input;
+  const stdin = ctx.stdin();
+  return stdin && !stdin.isTTY ? '-' : undefined;
+}
+
+/** The note on stderr after rows were skipped with --skip-invalid (nothing when none were). */
+export function noteSkipped(ctx: CommandContext, source: Pick<InputSource, 'name'>, o: Pick<InputOutcome, 'skipped' | 'skippedLines'>): void {
+  if (o.skipped === 0) return;
+  const [s, more] = [o.skipped === 1 ? '' : 's', o.skipped > o.skippedLines.length ? ', …' : ''];
+  ctx.stderr.write(`focal: skipped ${o.skipped} invalid row${s} of ${source.name} (line${s} ${o.skippedLines.join(', ')}${more})\n`);
 }
 
 /** No sample to answer for: an empty input, or every row skipped as invalid. */

@@ -11,7 +11,7 @@ import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } f
 import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
 import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
-import { emptyInput, runParallel, runSingle, threadsFor, type InputOutcome } from './loss-run.js';
+import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
 
 interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
   p?: number[];
@@ -93,8 +93,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     const given = (['p', 'logit', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
     if (given.length > 1) throw new UsageError(`loss takes one kind of prediction, but got ${given.map((k) => `--${k}`).join(' and ')}; give only one.`);
     if (given.length === 1 && opts.input !== undefined) throw new UsageError(`option '--input' and --${given[0]} are two sources of samples; give one.`);
-    const stdin = given.length === 0 && opts.input === undefined ? ctx.stdin() : null;
-    const input = opts.input ?? (stdin && !stdin.isTTY ? '-' : undefined);
+    const input = inputPath(opts.input, given.length > 0, ctx);
     if (input !== undefined) return ctx.emit(await inputReport(input, opts, reduction, ctx), opts);
     for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads'] as const) {
       if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for --input; the samples here come from the command line.`);
@@ -245,12 +244,6 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const settings: SampleSettings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
   const grad = opts.grad ?? false;
   const progress = Progress.for(ctx.stderr, source.size);
-  const reportSkipped = (o: Pick<InputOutcome, 'skipped' | 'skippedLines'>) => {
-    if (o.skipped > 0) {
-      const more = o.skipped > o.skippedLines.length ? ', …' : '';
-      ctx.stderr.write(`focal: skipped ${o.skipped} invalid row${o.skipped === 1 ? '' : 's'} of ${source.name} (line${o.skipped === 1 ? '' : 's'} ${o.skippedLines.join(', ')}${more})\n`);
-    }
-  };
   const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction, ...familyJson(family) });
   const caption = captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base, reduction, ...familyCaption(family) });
 
@@ -265,7 +258,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     const layout = outcome.sink.layout!;
     const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
     if (reduction === 'positives' && !binary) throw new UsageError("reduction 'positives' needs binary labels; use mean or sum for multiclass input.");
-    reportSkipped(outcome);
+    noteSkipped(ctx, source, outcome);
     return {
       command: 'loss',
       params: { ...params(), columns: layout.names, threads },
@@ -308,7 +301,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     }
     progress?.done();
     if (sink.index === 0) throw emptyInput(source, sink.skipped);
-    reportSkipped(sink);
+    noteSkipped(ctx, source, sink);
   }
   return {
     command: 'loss',

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CURVE_KINDS, CURVE_MEANING, sampleCurves, type CurveKind } from '../core/index.js';
 import type { Report, Row } from '../output/index.js';
 import { chartToFile, chartToTerminal, domainOf, PICTURE_EXTENSIONS, type Chart, type Scale } from '../output/chart/index.js';
-import { gammas as gammaList, alphas as alphaList, integerIn, oneOf, parseNumber } from '../cli/values.js';
+import { gammas as gammaList, alphas as alphaList, integerIn, numberIn, oneOf, parseNumber } from '../cli/values.js';
 import { LOG_BASES } from '../cli/options.js';
 import { UsageError } from '../cli/errors.js';
 import type { LogBase } from '../core/index.js';
@@ -53,11 +53,7 @@ function xRange(text: string): [number, number] {
   return [a, b];
 }
 
-function positive(text: string): number {
-  const v = parseNumber(text, 'a number > 0');
-  if (!(v > 0)) throw new InvalidArgumentError(`${v} is not > 0.`);
-  return v;
-}
+const positive = numberIn(0, Infinity, 'the top of the y axis is a number > 0', '()');
 
 const Y_LABELS: Record<CurveKind, string> = {
   loss: 'focal loss',

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { priorComparison, type GroupLoss } from '../core/index.js';
 import type { Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
-import { count, parseNumber } from '../cli/values.js';
+import { count, numberIn, parseNumber } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, captionOf, GROUP_COLUMNS, groupRow, type CommandContext } from './shared.js';
 
@@ -24,11 +24,7 @@ Examples:
   $ focal prior --pi 0.001 --json
 `;
 
-function probabilityOpen(text: string): number {
-  const v = parseNumber(text, 'π is a probability strictly between 0 and 1');
-  if (!(v > 0 && v < 1)) throw new InvalidArgumentError(`${v} is not strictly between 0 and 1.`);
-  return v;
-}
+const probabilityOpen = numberIn(0, 1, 'π is a probability strictly between 0 and 1', '()');
 
 /** A fraction as 0.001 or as a ratio 1:1000 (one in a thousand). */
 function fraction(text: string): number {

@@ -71,6 +71,15 @@ function isHard(y: number): boolean {
 
 // CE is written `0 - log(p_t)` so that p_t = 1 gives +0 rather than −0.
 
+/**
+ * The rounding error of hi = fl(1 − x): 1 − x = hi + lo exactly (Knuth's TwoSum, written out so
+ * that the per-row paths allocate nothing).
+ */
+function complementError(hi: number, x: number): number {
+  const bb = hi - 1;
+  return 1 - (hi - bb) + (-x - bb);
+}
+
 /** Fills `t` (every field, so one object can serve a whole batch without allocation). */
 function set(t: BinaryTerms, p: number, pNeg: number, pt: number, q: number, qLo: number, ce: number, margin: number, pq: number): BinaryTerms {
   t.p = p;
@@ -86,11 +95,9 @@ function set(t: BinaryTerms, p: number, pNeg: number, pt: number, q: number, qLo
 
 function fromProbability(t: BinaryTerms, p: number, y: number): BinaryTerms {
   if (y === 1) {
-    // q = 1 − p carried as hi + lo so that pow() sees it exactly (TwoSum, inlined: this runs per row).
+    // q = 1 − p carried as hi + lo so that pow() sees it exactly
     const hi = 1 - p;
-    const bb = hi - 1;
-    const lo = 1 - (hi - bb) + (-p - bb);
-    return set(t, p, hi, p, hi, lo, 0 - Math.log(p), NaN, p * hi);
+    return set(t, p, hi, p, hi, complementError(hi, p), 0 - Math.log(p), NaN, p * hi);
   }
   if (y === 0) {
     // p_t = 1 − p, but 1 − p_t = p exactly and log(1 − p) = log1p(−p).
@@ -120,9 +127,7 @@ function fromLogit(t: BinaryTerms, x: number, y: number): BinaryTerms {
 
 function fromTrueClassProbability(t: BinaryTerms, pt: number, y: number): BinaryTerms {
   const hi = 1 - pt;
-  const bb = hi - 1;
-  const lo = 1 - (hi - bb) + (-pt - bb);
-  return set(t, y === 1 ? pt : hi, y === 1 ? hi : pt, pt, hi, lo, 0 - Math.log(pt), NaN, pt * hi);
+  return set(t, y === 1 ? pt : hi, y === 1 ? hi : pt, pt, hi, complementError(hi, pt), 0 - Math.log(pt), NaN, pt * hi);
 }
 
 /** A terms object to reuse with binaryTermsInto. */

@@ -6,7 +6,7 @@ import { normalise, ticks, type Chart } from './model.js';
  * still tells them apart) and a legend. No external resources; text in a common sans font.
  */
 
-export const SVG_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
+const SVG_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
 const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '1 2', '12 4', '6 2 2 2'];
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 

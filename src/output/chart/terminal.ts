@@ -8,7 +8,7 @@ import { normalise, ticks, type Chart } from './model.js';
  * stay connected.
  */
 
-export const GLYPHS = ['*', 'o', '+', 'x', '#', '@', '%', '&', '=', '~'];
+const GLYPHS = ['*', 'o', '+', 'x', '#', '@', '%', '&', '=', '~'];
 const COLOURS = ['cyan', 'yellow', 'green', 'magenta', 'red', 'blue', 'white', 'gray'] as const;
 
 export interface TerminalOptions {
