@@ -49,30 +49,31 @@ def log_sigma(x):
     return -log1p(exp(-x))
 
 
+def exact_terms(kind, X, y):
+    """p, 1 − p, log p, log(1 − p), p_t, 1 − p_t, log p_t, log(1 − p_t) and CE at the exact
+    input (hard labels: p_t = p or 1 − p; soft: torchvision's interpolation, log p_t = None)."""
+    Y = mpf(y)
+    if kind == "logit":
+        p, pneg = sigma(X), sigma(-X)
+        logp, logpneg = log_sigma(X), log_sigma(-X)
+    else:
+        p = (X if y == 1 else one_minus(X)) if kind == "pt" else X
+        pneg = one_minus(p)
+        logp = log(p) if p > 0 else -inf
+        logpneg = log(pneg) if pneg > 0 else -inf
+    if y in (0, 1):
+        pt, q, logpt, logq = (p, pneg, logp, logpneg) if y == 1 else (pneg, p, logpneg, logp)
+        return p, pneg, pt, q, logpt, logq, -logpt
+    Yc = one_minus(Y)
+    return p, pneg, Y * p + Yc * pneg, Y * pneg + Yc * p, None, None, -(Y * logp + Yc * logpneg)
+
+
 def binary_case(kind, x, y, gamma, alpha, base="e"):
     """Exact CE, FL, ratio, dFL/dx and dCE/dx at the double inputs (see vectors/README.md)."""
     X, Y, G = mpf(x), mpf(y), mpf(gamma)
     A = None if alpha is None else mpf(alpha)
     hard = y in (0, 1)
-    if kind == "logit":
-        p, pneg = sigma(X), sigma(-X)
-        logp, logpneg = log_sigma(X), log_sigma(-X)
-    else:
-        if kind == "pt":
-            p = X if y == 1 else one_minus(X)
-        else:
-            p = X
-        pneg = one_minus(p)
-        logp = log(p) if p > 0 else -inf
-        logpneg = log(pneg) if pneg > 0 else -inf
-    if hard:
-        pt, q, logpt = (p, pneg, logp) if y == 1 else (pneg, p, logpneg)
-        ce = -logpt
-    else:
-        Yc = one_minus(Y)
-        pt = Y * p + Yc * pneg
-        q = Y * pneg + Yc * p
-        ce = -(Y * logp + Yc * logpneg)
+    p, pneg, pt, q, _, _, ce = exact_terms(kind, X, y)
     at = mpf(1) if A is None else A * Y + (1 - A) * (1 - Y)
     mod = mpf(1) if G == 0 else q ** G
     fl = mpf(0) if at == 0 or mod == 0 else at * mod * ce
@@ -285,22 +286,7 @@ def grid_categorical():
 def variant_case(name, kind, x, y, gamma, alpha, **kw):
     """One loss of the focal family at the exact double inputs (definitions: src/core/variants.ts)."""
     X, Y, G = mpf(x), mpf(y), mpf(gamma)
-    hard = y in (0, 1)
-    if kind == "logit":
-        p, pneg = sigma(X), sigma(-X)
-        logp, logpneg = log_sigma(X), log_sigma(-X)
-    else:
-        p = X
-        pneg = one_minus(p)
-        logp = log(p) if p > 0 else -inf
-        logpneg = log(pneg) if pneg > 0 else -inf
-    if hard:
-        pt, q, logpt, logq = (p, pneg, logp, logpneg) if y == 1 else (pneg, p, logpneg, logp)
-        ce = -logpt
-    else:
-        Yc = one_minus(Y)
-        pt, q = Y * p + Yc * pneg, Y * pneg + Yc * p
-        ce = -(Y * logp + Yc * logpneg)
+    p, pneg, pt, q, logpt, logq, ce = exact_terms(kind, X, y)
     at = mpf(1) if alpha is None else mpf(alpha) * Y + (1 - mpf(alpha)) * (1 - Y)
     powq = lambda e: mpf(1) if e == 0 else q ** e
     if name == "ce-balanced":
