@@ -4,10 +4,9 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js'
 import type { OutputOptionValues } from './cli/options.js';
 import { DEFAULT_PRECISION, MAX_TABLE_ROWS } from './output/human.js';
 import { render, type Report } from './output/index.js';
+import { writeChunks } from './output/write.js';
 
 declare const FOCAL_VERSION: string | undefined;
-
-const WRITE_BATCH = 1 << 16;
 
 /**
  * The subcommands. Only the one that runs is loaded (a dynamic import, which the bundle keeps
@@ -75,17 +74,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
       if (format === 'table' && (report.rowCount ?? 0) > MAX_TABLE_ROWS) {
         throw new UsageError(`${report.rowCount!.toLocaleString('en-US')} rows are too many for a table (at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}); use --format csv, tsv, ndjson or json, which stream.`);
       }
-      const chunks = await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color) });
-      // Rows are small: gather them into writes of ~64 KiB, and wait when the pipe is full.
-      let pending = '';
-      for await (const chunk of chunks) {
-        pending += chunk;
-        if (pending.length >= WRITE_BATCH) {
-          if (io.stdout.write(pending) === false && io.drain) await io.drain();
-          pending = '';
-        }
-      }
-      if (pending) io.stdout.write(pending);
+      await writeChunks(await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color) }), io.stdout, io.drain);
     },
   };
   program

@@ -292,11 +292,18 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     for (;;) {
       while (pending.length > 0) yield* pending.splice(0, pending.length);
       if (done) break;
-      const next = await iterator.next();
-      if (next.done) {
-        scanner.finish();
-        done = true;
-      } else scanner.push(next.value);
+      try {
+        const next = await iterator.next();
+        if (next.done) {
+          scanner.finish();
+          done = true;
+        } else scanner.push(next.value);
+      } catch (err) {
+        // the rows before a bad one are whole and valid: they go out before the error
+        yield* pending.splice(0, pending.length);
+        progress?.done();
+        throw err;
+      }
       progress?.update(source.bytesRead(), sink.index);
     }
     progress?.done();

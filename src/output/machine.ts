@@ -8,6 +8,11 @@ import { isVector, type Cell, type Column, type Report, type Row } from './repor
  *
  * Rows are written as text directly (no object per row for JSON.stringify) and gathered into
  * chunks of ~64 KiB, so that a grid of 10^7 rows costs one await per chunk, not per row.
+ *
+ * Rows stream and cannot be taken back, so a run that fails midway (a bad input row, a NaN)
+ * still leaves whole records: every chunk ends at a row boundary, the rows formatted before the
+ * failure are given out before it is rethrown, and JSON closes its document with an "error"
+ * member in place of the summary (renderJson). writeChunks decides whether any of it is written.
  */
 
 export class NonFiniteOutputError extends Error {}
@@ -50,50 +55,75 @@ function jsonRowWriter(columns: readonly Column[]): (row: Row) => string {
   };
 }
 
-/** Formats rows into chunks of about CHUNK characters; a synchronous source is read without awaiting per row. */
+/**
+ * Formats rows into chunks of about CHUNK characters; a synchronous source is read without
+ * awaiting per row. A row is formatted whole before it joins the chunk, so when the rows (or
+ * the formatting) fail, the rows done so far are given out, then the error is rethrown.
+ */
 async function* chunked(rows: Report['rows'], format: (row: Row, first: boolean) => string): AsyncGenerator<string> {
   let buffer = '';
   let first = true;
-  if (Symbol.iterator in rows) {
-    for (const row of rows as Iterable<Row>) {
-      buffer += format(row, first);
-      first = false;
-      if (buffer.length >= CHUNK) {
-        yield buffer;
-        buffer = '';
+  try {
+    if (Symbol.iterator in rows) {
+      for (const row of rows as Iterable<Row>) {
+        buffer += format(row, first);
+        first = false;
+        if (buffer.length >= CHUNK) {
+          yield buffer;
+          buffer = '';
+        }
+      }
+    } else {
+      for await (const row of rows) {
+        buffer += format(row, first);
+        first = false;
+        if (buffer.length >= CHUNK) {
+          yield buffer;
+          buffer = '';
+        }
       }
     }
-  } else {
-    for await (const row of rows) {
-      buffer += format(row, first);
-      first = false;
-      if (buffer.length >= CHUNK) {
-        yield buffer;
-        buffer = '';
-      }
-    }
+  } catch (err) {
+    if (buffer) yield buffer;
+    throw err;
   }
   if (buffer) yield buffer;
+}
+
+/** The text of the "error" member that ends a JSON document whose rows failed midway. */
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 async function drain(rows: Report['rows']): Promise<void> {
   for await (const _ of rows) void _;
 }
 
-/** One JSON document, streamed row by row: {"command", "params", "rows": [...], "summary"}. */
+/**
+ * One JSON document, streamed row by row: {"command", "params", "rows": [...], "summary"}. When
+ * the rows fail midway it is still one document: {"command", "params", "rows": [the rows before
+ * the failure], "error": "message"}, and the error is rethrown (the exit status is the error's).
+ */
 export async function* renderJson(report: Report): AsyncGenerator<string> {
   yield `{"command":${JSON.stringify(report.command)},"params":${JSON.stringify(toJsonValue(report.params))},"rows":[`;
   const write = jsonRowWriter(report.columns);
   let any = false;
-  for await (const chunk of chunked(report.rows, (row, first) => (first ? '\n' : ',\n') + write(row))) {
-    any = true;
-    yield chunk;
+  let tail: string;
+  try {
+    for await (const chunk of chunked(report.rows, (row, first) => (first ? '\n' : ',\n') + write(row))) {
+      any = true;
+      yield chunk;
+    }
+    const sections = (report.sections?.() ?? []).filter((section) => section.key);
+    const extra = sections.length
+      ? `,"sections":{${sections.map((section) => `${JSON.stringify(section.key)}:[${section.rows.map(jsonRowWriter(section.columns)).join(',')}]`).join(',')}}`
+      : '';
+    tail = `${any ? '\n' : ''}],"summary":${JSON.stringify(toJsonValue(report.summary()))}${extra}}\n`;
+  } catch (err) {
+    yield `${any ? '\n' : ''}],"error":${JSON.stringify(errorText(err))}}\n`;
+    throw err;
   }
-  const sections = (report.sections?.() ?? []).filter((section) => section.key);
-  const extra = sections.length
-    ? `,"sections":{${sections.map((section) => `${JSON.stringify(section.key)}:[${section.rows.map(jsonRowWriter(section.columns)).join(',')}]`).join(',')}}`
-    : '';
-  yield `${any ? '\n' : ''}],"summary":${JSON.stringify(toJsonValue(report.summary()))}${extra}}\n`;
+  yield tail;
 }
 
 /** NDJSON: one row object per line (or the summary, for a reduced report). */
