@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext, Register } from './commands/shared.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
-import type { OutputOptionValues } from './cli/options.js';
+import { refuseRepeats, type OutputOptionValues } from './cli/options.js';
 import { DEFAULT_PRECISION, MAX_TABLE_ROWS } from './output/human.js';
 import { render, type Report } from './output/index.js';
 import { writeChunks } from './output/write.js';
@@ -97,7 +97,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     else program.command(entry.name);
     program.commands[program.commands.length - 1]!.summary(entry.summary);
   }
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  for (const cmd of program.commands) refuseRepeats(cmd.exitOverride().configureOutput(program.configureOutput()));
   return program;
 }
 

@@ -44,6 +44,17 @@ const CASES: [string, string[], RegExp][] = [
   ['an unknown option', ['compare', '--p', '0.5', '--bogus'], /unknown option '--bogus'/],
   ['an unknown subcommand', ['comprae'], /unknown command 'comprae'.*compare/],
   ['--json with another format', ['compare', '--p', '0.5', '--json', '--format', 'csv'], /--json and --format csv disagree/],
+  // an option that holds one value, given twice: which one was meant would be a guess
+  ['--input twice', ['loss', '--input', 'a.csv', '--input', 'b.csv'], /option '--input <file>' argument 'b\.csv' is invalid\. --input was already given; give it once/],
+  ['--columns twice', ['loss', '--input', 'a.csv', '--columns', 'p=s', '--columns', 'y=t'], /'--columns <spec>' argument 'y=t'.*--columns was already given/],
+  ['a role twice in --columns', ['loss', '--input', 'a.csv', '--columns', 'p=s,p=t'], /--columns.*role p is given twice/],
+  ['--format twice', ['compare', '--p', '0.5', '--format', 'csv', '--format', 'json'], /--format was already given/],
+  ['--out twice', ['plot', '--out', 'a.svg', '--out', 'b.svg'], /--out was already given/],
+  ['--neg twice', ['imbalance', '--neg', '5', '--neg', '6', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'], /--neg was already given/],
+  ['--pi twice', ['prior', '--pi', '0.1', '--pi', '0.2'], /--pi was already given/],
+  ['--threads twice', ['anatomy', '--input', 'a.csv', '--threads', '1', '--threads', '2'], /--threads was already given/],
+  ['--pt with a soft label in loss', ['loss', '--pt', '0.5', '--y', '0.5'], /--y.*with --pt takes hard labels 0 or 1/],
+  ['--pt and --p in loss', ['loss', '--pt', '0.5', '--p', '0.5', '--y', '1'], /--p and --pt/],
 ];
 
 describe('bad input exits 2 with one line on stderr and nothing on stdout', () => {
@@ -59,6 +70,17 @@ describe('bad input exits 2 with one line on stderr and nothing on stdout', () =
       expect(r.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
     });
   }
+});
+
+describe('options that accumulate may repeat', () => {
+  it('--p, --y and --gamma given twice append (compare), --loss too', async () => {
+    const r = await runCli(['compare', '--p', '0.1', '--p', '0.2', '--y', '1', '--gamma', '0', '--gamma', '2', '--loss', 'ce', '--loss', 'fl', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).rows.map((row: { p: number; gamma: number }) => [row.gamma, row.p])).toEqual([[0, 0.1], [0, 0.2], [2, 0.1], [2, 0.2]]);
+  });
+  it('flags without a value are harmless to repeat', async () => {
+    expect((await runCli(['compare', '--p', '0.5', '--json', '--json'])).code).toBe(0);
+  });
 });
 
 describe('negative numbers as values', () => {

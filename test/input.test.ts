@@ -143,13 +143,13 @@ describe('NDJSON: the byte-level fast path reads exactly what JSON.parse reads',
     for (const bad of ['.5', '+0.5', '05', '1.', '1e', '0x1']) {
       const r = runBin(['loss', '--input', file('num.ndjson', `{"p":0.5,"y":1}\n{"p":${bad},"y":1}\n`)]);
       expect(r.code, bad).toBe(2);
-      expect(r.stderr).toMatch(/num\.ndjson:2: column \(line\)/);
+      expect(r.stderr).toBe(`focal: error: ${dir}/num.ndjson:2: not valid JSON: ${JSON.stringify(`{"p":${bad},"y":1}`)}\n`);
     }
   });
   it('a truncated object is a bad row, not a sample', () => {
     const r = runBin(['loss', '--input', file('cut.ndjson', '{"p":0.5,"y":1}\n{"p":0.5,"y":1\n')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/cut\.ndjson:2: column \(line\)/);
+    expect(r.stderr).toMatch(/cut\.ndjson:2: not valid JSON: "\{\\"p\\":0\.5,\\"y\\":1"\n$/);
   });
   it('a string value is named as not a number', () => {
     const r = runBin(['loss', '--input', file('str.ndjson', '{"p":0.5,"y":1}\n{"p":"0.5","y":1}\n')]);
@@ -204,10 +204,16 @@ describe('bad rows', () => {
     const r = runBin(['loss', '--input', file('range.csv', 'p,y\n0.5,1\n1.5,0\n')]);
     expect(r.stderr).toMatch(/range\.csv:3: column p: 1\.5 is outside \[0, 1\]/);
   });
-  it('--skip-invalid skips them, counts them and names the first lines on stderr', () => {
+  it('--skip-invalid skips them, counts them and says on stderr why it skipped the first ones', () => {
     const r = runBin(['loss', '--input', bad, '--skip-invalid', '--json']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe(`focal: skipped 4 invalid rows of ${bad} (lines 4, 6, 7, 8)\n`);
+    expect(r.stderr).toBe(
+      `focal: skipped 4 invalid rows of ${bad}:\n` +
+        '  line 4: column p: "abc" is not a number\n' +
+        '  line 6: column p: 1.5 is outside [0, 1]\n' +
+        '  line 7: column y: empty\n' +
+        '  line 8: column y: 2 is not a label in [0, 1]\n',
+    );
     const s = parseJson(r.stdout).summary;
     expect([s.n, s.skipped]).toEqual([3, 4]);
   });
@@ -300,5 +306,166 @@ describe('progress', () => {
   it('never writes to stderr when it is not a terminal (the binary run above had empty stderr)', () => {
     const r = runBin(['loss', '--input', file('a.csv', csv)]);
     expect(r.stderr).toBe('');
+  });
+});
+
+/** One clear line on stderr, exit 2, nothing on stdout; returns that line. */
+async function refused(argv: string[]): Promise<string> {
+  const r = await runCli(argv);
+  expect([r.code, r.stdout], r.stderr).toEqual([2, '']);
+  expect(r.stderr.split('\n')).toHaveLength(2);
+  return r.stderr;
+}
+
+describe('ambiguous input is an error, not a guess', () => {
+  it('a header that names a used column twice (p,p,y and p,y,y)', async () => {
+    expect(await refused(['loss', '--input', file('pp.csv', 'p,p,y\n0.5,0.9,1\n')])).toMatch(/pp\.csv: the header names column p 2 times; which one is meant is ambiguous/);
+    expect(await refused(['loss', '--input', file('yy.csv', 'p,y,y\n0.5,1,0\n')])).toMatch(/yy\.csv: the header names column y 2 times/);
+  });
+  it('a duplicated column that is not used is no ambiguity', async () => {
+    const idid = `id,id,p,y\n${P.map((p, i) => `${i},${i},${p},${Y[i]}`).join('\n')}\n`;
+    expect(summaryOf(['loss', '--input', file('idid.csv', idid)]).fl).toBeCloseTo(sum(fl) / 6, 14);
+  });
+  it('two label columns (p,label,y), unless --columns says which', async () => {
+    const path = file('two-labels.csv', 'p,label,y\n0.9,0,1\n');
+    expect(await refused(['loss', '--input', path])).toMatch(/several label columns \(y, label\); choose one with --columns y=NAME/);
+    expect(summaryOf(['loss', '--input', path, '--columns', 'y=label']).negative_count).toBe(1);
+  });
+  it('a row with more fields than the header (0.9,1,5 under p,y); with --skip-invalid, skipped and said why', async () => {
+    const path = file('wide.csv', 'p,y\n0.5,1\n0.9,1,5\n');
+    expect(await refused(['loss', '--input', path])).toBe(`focal: error: ${path}:3: more fields than the header has (2)\n`);
+    const r = runBin(['loss', '--input', path, '--skip-invalid', '--json']);
+    expect(r.stderr).toBe(`focal: skipped 1 invalid row of ${path}:\n  line 3: more fields than the header has (2)\n`);
+    expect(parseJson(r.stdout).summary.n).toBe(1);
+  });
+  it('a quoted text column may hold the separator: it is one field, not more', () => {
+    const path = file('quoted.csv', `p,y,note\n${P.map((p, i) => `${p},${Y[i]},"a, ""quoted"" note"`).join('\n')}\n`);
+    expect(summaryOf(['loss', '--input', path]).fl).toBeCloseTo(sum(fl) / 6, 14);
+    const first = file('quoted-first.csv', `note,p,y\n${P.map((p, i) => `"x,y",${p},${Y[i]}`).join('\n')}\n`);
+    expect(summaryOf(['loss', '--input', first]).fl).toBeCloseTo(sum(fl) / 6, 14);
+  });
+  it('one column as both prediction and label (--columns p=y,y=y)', async () => {
+    expect(await refused(['loss', '--input', file('a.csv', csv), '--columns', 'p=y,y=y'])).toMatch(/--columns' names column "y" for two roles/);
+  });
+});
+
+describe('consistent files', () => {
+  const ndjson = P.map((p, i) => JSON.stringify({ p, y: Y[i] })).join('\n');
+  it('NDJSON with a UTF-8 BOM is read as CSV and TSV with one are, on one thread or two', () => {
+    const path = file('bom.ndjson', `\ufeff${ndjson}\n`);
+    const plain = summaryOf(['loss', '--input', file('plain.ndjson', ndjson)]);
+    expect(summaryOf(['loss', '--input', path])).toEqual(plain);
+    expect(summaryOf(['loss', '--input', path, '--threads', '2'])).toEqual(plain);
+    expect(summaryOf(['loss', '--input', '-'], `\ufeff${ndjson}`)).toEqual(plain);
+  });
+  it('JSON true/false are read as 1/0 for a binary label only; text "true" and a boolean prediction are refused', async () => {
+    const bools = file('bools.ndjson', P.map((p, i) => JSON.stringify({ p, y: Y[i] === 1 })).join('\n'));
+    expect(summaryOf(['loss', '--input', bools])).toEqual(summaryOf(['loss', '--input', file('a.csv', csv)]));
+    expect(await refused(['loss', '--input', file('boolp.ndjson', '{"p":true,"y":1}\n')])).toMatch(/boolp\.ndjson:1: column p: "true" is not a number/);
+    expect(await refused(['loss', '--input', file('booltarget.ndjson', '{"p_0":0.5,"p_1":0.5,"target":true}\n')])).toMatch(/column target: "true" is not a number/);
+    expect(await refused(['loss', '--input', file('booltext.csv', 'p,y\n0.5,true\n')])).toMatch(/booltext\.csv:2: column y: "true" is not a number/);
+  });
+  it('a line that is not JSON says so; a JSON value that is not an object too', async () => {
+    expect(await refused(['loss', '--input', file('text.ndjson', '{"p":0.5,"y":1}\nhello\n')])).toBe(`focal: error: ${dir}/text.ndjson:2: not valid JSON: "hello"\n`);
+    expect(await refused(['loss', '--input', file('array.ndjson', '{"p":0.5,"y":1}\n[1,2]\n')])).toBe(`focal: error: ${dir}/array.ndjson:2: not a JSON object: "[1,2]"\n`);
+  });
+  it('header names and file text in messages are escaped: no control bytes reach the terminal', async () => {
+    const ansi = await refused(['loss', '--input', file('ansi.csv', 'p,\x1b[31my\x1b[0m\n0.5,1\n')]);
+    expect(ansi).toContain('among [p, "\\u001b[31my\\u001b[0m"]');
+    const cell = await refused(['loss', '--input', file('ansicell.csv', 'p,y\n\x1b]0;pwned\x07,1\n')]);
+    expect(cell).toContain('column p: "\\u001b]0;pwned\\u0007" is not a number');
+    const line = await refused(['loss', '--input', file('ansi.ndjson', '{"p":0.5,"y":1}\n\x1b[2J\u202e\x9b\n')]);
+    expect(line).toContain('not valid JSON: "\\u001b[2J\\u202e\\u009b"');
+    for (const text of [ansi, cell, line]) expect(text.slice(0, -1)).not.toMatch(/[\x00-\x1f\x7f-\x9f\u202e]/);
+  });
+  it('long file text is cut', async () => {
+    const message = await refused(['loss', '--input', file('long.csv', `p,y\n${'x'.repeat(5000)},1\n`)]);
+    expect(message).toContain(`"${'x'.repeat(60)}…" is not a number`);
+  });
+  const npyHead = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY\x01\x00v\x00{"descr": "<f8", "fortran_order": False, "shape": (3,), }'), Buffer.alloc(24)]);
+  const UNSUPPORTED: [string, Buffer, string][] = [
+    ['x.npy', npyHead, 'a NumPy .npy array'],
+    ['x.npz', Buffer.from('PK\x03\x04\x14\x00\x00\x00\x00\x00'), 'a zip archive'],
+    ['x.parquet', Buffer.from('PAR1\x15\x04\x15\x10\x15\x14L\x15\x04\x15\x00\x12\x00\x00'), 'Parquet'],
+    ['x.arrow', Buffer.from('ARROW1\x00\x00\xff\xff\xff\xff'), 'an Arrow IPC file'],
+    ['x.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10, 0x00, 0x41]), 'binary data'],
+    ['x.csv.gz', gzipSync(npyHead), 'a NumPy .npy array'],
+  ];
+  for (const [name, bytes, kind] of UNSUPPORTED) {
+    it(`an unsupported file (${name}) says "unsupported format: ${kind}", not its bytes`, async () => {
+      const path = file(name, bytes);
+      const message = await refused(['loss', '--input', path]);
+      expect(message.startsWith(`focal: error: ${path}: unsupported format: ${kind}`)).toBe(true);
+      expect(message.slice(0, -1)).not.toMatch(/[\x00-\x1f\x7f-\x9f\ufffd]/);
+    });
+  }
+  it('an unsupported stream on stdin too', () => {
+    const r = spawnSync('bash', ['-c', `printf 'PAR1\\x15\\x04' | node ${BIN} anatomy`], { encoding: 'utf8' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'focal: error: stdin: unsupported format: Parquet; focal reads CSV, TSV and NDJSON text (optionally gzip).\n']);
+  });
+});
+
+describe('non-seekable inputs are read as streams', () => {
+  const path = file('seek.csv', csv);
+  const gz = file('seek.csv.gz', gzipSync(csv));
+  const expected = summaryOf(['loss', '--input', path]);
+  const viaBash = (script: string) => {
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return parseJson(r.stdout).summary;
+  };
+  it('--input /dev/stdin from a pipe', () => expect(viaBash(`cat ${path} | node ${BIN} loss --input /dev/stdin --json`)).toEqual(expected));
+  it('--input <(zcat f.gz)', () => expect(viaBash(`node ${BIN} loss --input <(zcat ${gz}) --json`)).toEqual(expected));
+  it('--input <(cat f.gz): gzip through a pipe', () => expect(viaBash(`node ${BIN} loss --input <(cat ${gz}) --json --threads 2`)).toEqual(expected));
+  it('a FIFO', () => {
+    const fifo = join(dir, 'fifo');
+    expect(viaBash(`rm -f ${fifo}; mkfifo ${fifo}; cat ${path} > ${fifo} & node ${BIN} loss --input ${fifo} --json; wait`)).toEqual(expected);
+  });
+  it('anatomy reads them too', () => {
+    const r = spawnSync('bash', ['-c', `node ${BIN} anatomy --input <(zcat ${gz}) --json`], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(parseJson(r.stdout).summary.n).toBe(6);
+  });
+});
+
+describe('system errors in words', () => {
+  it('no such file, a directory, a path through a file', async () => {
+    expect(await refused(['loss', '--input', join(dir, 'nope.csv')])).toMatch(/cannot be read \(no such file\)/);
+    expect(await refused(['loss', '--input', dir])).toMatch(/is a directory/);
+    expect(await refused(['loss', '--input', join(file('a.csv', csv), 'x.csv')])).toMatch(/cannot be read \(a part of the path is not a directory\)/);
+  });
+  it('never an errno code', async () => {
+    for (const argv of [['loss', '--input', join(dir, 'nope.csv')], ['loss', '--input', join(file('a.csv', csv), 'x')]]) {
+      expect(await refused(argv)).not.toMatch(/\bE[A-Z]{3,}\b/);
+    }
+  });
+});
+
+describe('loss --pt, as compare takes it', () => {
+  it('equals the same samples given as p (p_t = p for y = 1, 1 − p for y = 0)', async () => {
+    const pts = P.map((p, i) => (Y[i] === 1 ? p : 1 - p));
+    const r = await runCli(['loss', '--pt', pts.join(','), '--y', Y.join(','), '--reduction', 'sum', '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout).summary;
+    expect(s.n).toBe(6);
+    expect(s.fl).toBeCloseTo(sum(fl), 14);
+    expect(s.ce).toBeCloseTo(sum(ce), 14);
+    expect(JSON.parse(r.stdout).params.input).toBe('pt');
+  });
+  it('--label-smoothing is refused with p_t, on the command line and in a file', async () => {
+    expect(await refused(['loss', '--pt', '0.5', '--y', '1', '--label-smoothing', '0.1'])).toMatch(/--label-smoothing' makes labels soft, and p_t needs hard labels/);
+    expect(await refused(['loss', '--input', file('pt.csv', 'pt,y\n0.5,1\n'), '--label-smoothing', '0.1'])).toMatch(/p_t needs hard labels/);
+  });
+});
+
+describe('an empty stdin hints at what the command takes', () => {
+  it('anatomy: --input, not --p/--y', () => {
+    const r = runBin(['anatomy'], { input: '' });
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toBe('focal: error: stdin: the input has no data rows (only a header, or nothing at all); give --input FILE, or pipe in a CSV, TSV or NDJSON file.\n');
+  });
+  it('loss: the command-line samples too', () => {
+    expect(runBin(['loss'], { input: '' }).stderr).toMatch(/give samples with --p\/--logit\/--pt and --y, or --input FILE\.\n$/);
   });
 });

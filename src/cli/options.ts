@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { FORMATS, type Format } from '../output/index.js';
 import { DEFAULT_PRECISION } from '../output/human.js';
 import type { LogBase } from '../core/index.js';
@@ -39,4 +39,24 @@ export function addOutputOptions(cmd: Command): Command {
 
 export function focalDefaults(o: FocalOptionValues): { gammas: number[]; alphas: (number | null)[]; base: LogBase } {
   return { gammas: o.gamma ?? [2], alphas: o.alpha ?? [0.25], base: o.logBase ?? 'e' };
+}
+
+/**
+ * Refuses a second occurrence of an option that takes one value (`--input a --input b`,
+ * `--format csv --format json`, `--columns` twice): which one was meant would be a guess.
+ * Commander's convention tells them apart: a parser that takes the previous value accumulates
+ * (--p, --gamma, --probs, --loss …, which may repeat); any other option holds one value. Flags
+ * without a value are harmless to repeat. Applied to every command (cli.ts).
+ */
+export function refuseRepeats(cmd: Command): void {
+  for (const option of cmd.options) {
+    if (!option.required && !option.optional) continue;
+    const parse = option.parseArg;
+    if (parse && parse.length >= 2) continue;
+    const name = option.attributeName();
+    option.parseArg = <T>(value: string, previous: T): T => {
+      if (cmd.getOptionValueSource(name) === 'cli') throw new InvalidArgumentError(`${option.long} was already given; give it once.`);
+      return (parse ? parse(value, previous) : value) as T;
+    };
+  }
 }

@@ -12,7 +12,7 @@ import { alphaText, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
-import { anatomyOf } from './loss-input.js';
+import { anatomyOf, type SampleSettings } from './loss-input.js';
 
 /**
  * `focal anatomy` (also `focal imbalance --input`): where the loss of real predictions goes.
@@ -105,7 +105,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const source = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
   const anatomy = new LossAnatomy(opts.buckets ?? 10);
   const progress = Progress.for(ctx.stderr, source.size);
-  const settings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
+  const settings: SampleSettings = { command: 'anatomy', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
   // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly
   const threads = threadsFor(source, opts.threads);
   const outcome =

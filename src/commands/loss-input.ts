@@ -6,6 +6,7 @@ import { DelimitedScanner } from '../input/delimited.js';
 import type { RecordSink, Scanner } from '../input/lines.js';
 import { NdjsonScanner } from '../input/ndjson.js';
 import type { InputFormat } from '../input/source.js';
+import { shownName, shownText } from '../input/show.js';
 
 /**
  * Records from a file → validated samples → the loss core → per-class totals (and, for
@@ -14,6 +15,8 @@ import type { InputFormat } from '../input/source.js';
  */
 
 export interface SampleSettings {
+  /** the command reading the samples, for its messages */
+  command: 'loss' | 'anatomy';
   source: string;
   columns: ColumnSpec;
   gamma: number;
@@ -39,8 +42,16 @@ export function anatomyOf(anatomy: LossAnatomy): SampleCallback {
   return (r, _index, values, layout) => anatomy.add(classKeyOf(values, layout), r.pt, r.ce, r.fl);
 }
 
-/** Line numbers of skipped records that are reported (the rest are only counted). */
-export const SKIPPED_LINES_SHOWN = 5;
+export const PT_SMOOTHING = "option '--label-smoothing' makes labels soft, and p_t needs hard labels; give p or logit.";
+
+/** Skipped records that are reported with their reason (the rest are only counted). */
+export const SKIPPED_ROWS_SHOWN = 5;
+
+/** A record skipped by --skip-invalid: its line and why. */
+export interface SkippedRow {
+  line: number;
+  detail: string;
+}
 
 export class InvalidRecord extends UsageError {
   constructor(
@@ -57,7 +68,7 @@ export class SampleSink implements RecordSink {
   readonly totals: LossAccumulator;
   private readonly variants: Float64Array;
   skipped = 0;
-  readonly skippedLines: number[] = [];
+  readonly skippedRows: SkippedRow[] = [];
   index = 0;
   private classAlpha: number | readonly number[] | null = null;
   private readonly pair: LossPair = { ce: 0, fl: 0 };
@@ -84,22 +95,27 @@ export class SampleSink implements RecordSink {
         throw new UsageError(`option '--alpha' has ${alpha.length} values for ${layout.classes} classes in ${this.settings.source}; give one, or one per class.`);
       }
     }
+    if (layout.kind === 'pt' && this.settings.family.smoothing > 0) throw new UsageError(PT_SMOOTHING);
     if (layout.kind === 'probs' || layout.kind === 'logits') {
       if (this.settings.family.extras.length > 0) throw new UsageError(`option '--loss' ${this.settings.family.extras.join(',')}: the variants are binary; multiclass input takes ce and fl.`);
     }
     this.classAlpha = alpha;
     this.layout = layout;
-    return { names: layout.names };
+    return { names: layout.names, labelSlot: layout.kind === 'probs' || layout.kind === 'logits' ? -1 : 1 };
   };
 
   invalid(line: number, column: string, text: string | null): void {
-    this.reject(line, `column ${column}: ${text === null ? 'missing' : `${JSON.stringify(text)} is not a number`}`);
+    this.reject(line, `column ${shownName(column)}: ${text === null ? 'missing' : text.trim() === '' ? 'empty' : `${shownText(text)} is not a number`}`);
+  }
+
+  malformed(line: number, detail: string): void {
+    this.reject(line, detail);
   }
 
   private reject(line: number, detail: string): void {
     if (!this.settings.skipInvalid) throw new InvalidRecord(line, detail, this.settings.source);
     this.skipped++;
-    if (this.skippedLines.length < SKIPPED_LINES_SHOWN) this.skippedLines.push(line);
+    if (this.skippedRows.length < SKIPPED_ROWS_SHOWN) this.skippedRows.push({ line, detail });
   }
 
   record(values: Float64Array, line: number): void {

@@ -7,7 +7,8 @@ import { UsageError } from '../cli/errors.js';
 import type { Progress } from '../cli/progress.js';
 import { splitHeader } from '../input/delimited.js';
 import type { InputSource } from '../input/source.js';
-import { createScanner, InvalidRecord, SampleSink, SKIPPED_LINES_SHOWN, type SampleCallback, type SampleSettings } from './loss-input.js';
+import { shownText } from '../input/show.js';
+import { createScanner, InvalidRecord, SampleSink, SKIPPED_ROWS_SHOWN, type SampleCallback, type SampleSettings, type SkippedRow } from './loss-input.js';
 import type { WorkerJob, WorkerMessage } from './loss-worker.js';
 import type { CommandContext } from './shared.js';
 
@@ -26,7 +27,8 @@ export interface InputOutcome {
   /** samples processed */
   n: number;
   skipped: number;
-  skippedLines: number[];
+  /** the first SKIPPED_ROWS_SHOWN rows skipped, with why */
+  skippedRows: SkippedRow[];
   threads: number;
 }
 
@@ -40,17 +42,27 @@ export function inputPath(input: string | undefined, samplesGiven: boolean, ctx:
   return stdin && !stdin.isTTY ? '-' : undefined;
 }
 
-/** The note on stderr after rows were skipped with --skip-invalid (nothing when none were). */
-export function noteSkipped(ctx: CommandContext, source: Pick<InputSource, 'name'>, o: Pick<InputOutcome, 'skipped' | 'skippedLines'>): void {
+/**
+ * The note on stderr after rows were skipped with --skip-invalid (nothing when none were): how
+ * many, and the first few with the reason each was skipped.
+ */
+export function noteSkipped(ctx: CommandContext, source: Pick<InputSource, 'name'>, o: Pick<InputOutcome, 'skipped' | 'skippedRows'>): void {
   if (o.skipped === 0) return;
-  const [s, more] = [o.skipped === 1 ? '' : 's', o.skipped > o.skippedLines.length ? ', …' : ''];
-  ctx.stderr.write(`focal: skipped ${o.skipped} invalid row${s} of ${source.name} (line${s} ${o.skippedLines.join(', ')}${more})\n`);
+  const rows = o.skippedRows.map((r) => `  line ${r.line}: ${r.detail}\n`).join('');
+  const more = o.skipped > o.skippedRows.length ? `  … and ${o.skipped - o.skippedRows.length} more\n` : '';
+  ctx.stderr.write(`focal: skipped ${o.skipped} invalid row${o.skipped === 1 ? '' : 's'} of ${source.name}:\n${rows}${more}`);
 }
 
+/** Where else the samples could come from, said when stdin turned out empty. */
+const EMPTY_STDIN_HINT: Record<SampleSettings['command'], string> = {
+  loss: 'give samples with --p/--logit/--pt and --y, or --input FILE',
+  anatomy: 'give --input FILE, or pipe in a CSV, TSV or NDJSON file',
+};
+
 /** No sample to answer for: an empty input, or every row skipped as invalid. */
-export function emptyInput(source: Pick<InputSource, 'name'>, skipped = 0): UsageError {
+export function emptyInput(source: Pick<InputSource, 'name'>, command: SampleSettings['command'], skipped = 0): UsageError {
   if (skipped > 0) return new UsageError(`${source.name}: no valid rows (all ${skipped} skipped as invalid); nothing to reduce.`);
-  const hint = source.name === 'stdin' ? '; give samples with --p/--logit and --y, or --input FILE' : '';
+  const hint = source.name === 'stdin' ? `; ${EMPTY_STDIN_HINT[command]}` : '';
   return new UsageError(`${source.name}: the input has no data rows (only a header, or nothing at all)${hint}.`);
 }
 
@@ -69,8 +81,8 @@ export async function runSingle(
   }
   scanner.finish();
   afterChunk(sink.index);
-  if (sink.index === 0) throw emptyInput(source, sink.skipped);
-  return { sink, n: sink.index, skipped: sink.skipped, skippedLines: sink.skippedLines, threads: 1 };
+  if (sink.index === 0) throw emptyInput(source, settings.command, sink.skipped);
+  return { sink, n: sink.index, skipped: sink.skipped, skippedRows: sink.skippedRows, threads: 1 };
 }
 
 export function threadsFor(source: InputSource, requested: number | undefined): number {
@@ -80,26 +92,30 @@ export function threadsFor(source: InputSource, requested: number | undefined): 
 }
 
 /** The header line (or first NDJSON object's keys) and the byte offset where data starts. */
-function readHeader(path: string, format: InputSource['format']): { header: string[]; dataStart: number } {
+function readHeader(path: string, name: string, format: InputSource['format']): { header: string[]; dataStart: number } {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    let start = 0;
+    // a UTF-8 byte order mark is not part of the first line (for NDJSON, the first record)
+    let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     // skip leading blank lines
-    for (;;) {
+    for (let line = 1; ; line++) {
       const nl = buf.indexOf(10, start);
       const end = nl < 0 || nl >= n ? n : nl;
-      const line = buf.toString('utf8', start, end).replace(/\r$/, '').replace(/^\ufeff/, '');
-      if (line.trim() !== '' || nl < 0 || nl >= n) {
+      const text = buf.toString('utf8', start, end).replace(/\r$/, '');
+      if (text.trim() !== '' || nl < 0 || nl >= n) {
         if (format === 'ndjson') {
+          let first: unknown = null;
           try {
-            return { header: Object.keys(JSON.parse(line) as object), dataStart: start };
+            first = JSON.parse(text);
           } catch {
-            return { header: [], dataStart: start };
+            throw new UsageError(`${name}:${line}: not valid JSON: ${shownText(text.trim())}`);
           }
+          if (first === null || typeof first !== 'object' || Array.isArray(first)) throw new UsageError(`${name}:${line}: not a JSON object: ${shownText(text.trim())}`);
+          return { header: Object.keys(first), dataStart: start };
         }
-        return { header: splitHeader(line, format === 'tsv' ? '\t' : ','), dataStart: Math.min(n, end + 1) };
+        return { header: splitHeader(text, format === 'tsv' ? '\t' : ','), dataStart: Math.min(n, end + 1) };
       }
       start = nl + 1;
     }
@@ -118,7 +134,7 @@ export async function runParallel(
 ): Promise<InputOutcome> {
   const path = source.splittablePath!;
   const size = source.size!;
-  const { header, dataStart } = readHeader(path, source.format);
+  const { header, dataStart } = readHeader(path, source.name, source.format);
   const sink = new SampleSink(settings);
   sink.plan(header); // layout errors surface here, before any thread starts
   const workerFile = join(__dirname, 'loss-worker.cjs');
@@ -154,7 +170,7 @@ export async function runParallel(
   );
   // Line numbers: the header is line 1; each worker counted the lines of its own range.
   let before = dataStart > 0 ? countLines(path, dataStart) : 0;
-  const skippedLines: number[] = [];
+  const skippedRows: SkippedRow[] = [];
   let skipped = 0;
   let n = 0;
   for (const r of results) {
@@ -163,11 +179,11 @@ export async function runParallel(
     if (anatomy && r.anatomy) anatomy.merge(r.anatomy);
     skipped += r.skipped;
     n += r.n;
-    for (const line of r.skippedLines) if (skippedLines.length < SKIPPED_LINES_SHOWN) skippedLines.push(before + line);
+    for (const row of r.skippedRows) if (skippedRows.length < SKIPPED_ROWS_SHOWN) skippedRows.push({ line: before + row.line, detail: row.detail });
     before += r.lines;
   }
-  if (n === 0) throw emptyInput(source, skipped);
-  return { sink, n, skipped, skippedLines, threads };
+  if (n === 0) throw emptyInput(source, settings.command, skipped);
+  return { sink, n, skipped, skippedRows, threads };
 }
 
 function countLines(path: string, upTo: number): number {

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { LossAnatomy, type AccumulatorState, type AnatomyState } from '../core/index.js';
 import type { InputFormat } from '../input/source.js';
 import { readFileChunks } from '../input/source.js';
-import { anatomyOf, createScanner, InvalidRecord, SampleSink, type SampleSettings } from './loss-input.js';
+import { anatomyOf, createScanner, InvalidRecord, SampleSink, type SampleSettings, type SkippedRow } from './loss-input.js';
 
 /**
  * One worker of a parallel `focal loss --input FILE`: scans the lines that start inside
@@ -24,7 +24,7 @@ export interface WorkerJob {
 
 export type WorkerMessage =
   | { type: 'progress'; bytes: number; rows: number }
-  | { type: 'done'; state: AccumulatorState; anatomy: AnatomyState | null; lines: number; n: number; skipped: number; skippedLines: number[] }
+  | { type: 'done'; state: AccumulatorState; anatomy: AnatomyState | null; lines: number; n: number; skipped: number; skippedRows: SkippedRow[] }
   | { type: 'invalid'; line: number; detail: string }
   | { type: 'error'; message: string };
 
@@ -78,7 +78,7 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
     await chunks.return(undefined);
   }
   parentPort!.postMessage({ type: 'progress', bytes: job.end - job.start, rows: sink.index } satisfies WorkerMessage);
-  return { type: 'done', state: sink.totals.state(), anatomy: anatomy?.state() ?? null, lines: scanner.lines, n: sink.index, skipped: sink.skipped, skippedLines: sink.skippedLines };
+  return { type: 'done', state: sink.totals.state(), anatomy: anatomy?.state() ?? null, lines: scanner.lines, n: sink.index, skipped: sink.skipped, skippedRows: sink.skippedRows };
 }
 
 if (parentPort && workerData) {

@@ -10,12 +10,13 @@ import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
 import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
-import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
+import { createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
 import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
 
 interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
   p?: number[];
   logit?: number[];
+  pt?: number[];
   probs?: number[][];
   logits?: number[][];
   y?: number[];
@@ -73,6 +74,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .description('The cross-entropy and focal loss of a batch of samples, per sample and reduced, with each class\'s share.')
     .option('--p <list>', 'binary: probabilities of class 1, in [0, 1]', probabilities)
     .option('--logit <list>', 'binary: logits, finite numbers', logits)
+    .option('--pt <list>', 'binary: probabilities of the true class, in [0, 1] (needs hard labels --y 0 or 1)', probabilities)
     .option('--y <list>', 'binary: labels 0, 1 or soft labels in [0, 1], one per sample or one for all', labels)
     .option('--probs <vector>', "multiclass: one probability vector per sample (repeat the option, or separate vectors with ';'); normalised by its sum", vectors('probs'))
     .option('--logits <vector>', "multiclass: one logit vector per sample (repeat, or separate with ';'); softmax", vectors('logits'))
@@ -90,7 +92,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
   cmd.addHelpText('after', EXAMPLES + FAMILY_HELP);
   cmd.action(async (opts: LossOptions) => {
     const reduction = opts.reduction ?? 'mean';
-    const given = (['p', 'logit', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
+    const given = (['p', 'logit', 'pt', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
     if (given.length > 1) throw new UsageError(`loss takes one kind of prediction, but got ${given.map((k) => `--${k}`).join(' and ')}; give only one.`);
     if (given.length === 1 && opts.input !== undefined) throw new UsageError(`option '--input' and --${given[0]} are two sources of samples; give one.`);
     const input = inputPath(opts.input, given.length > 0, ctx);
@@ -99,8 +101,8 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
       if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for --input; the samples here come from the command line.`);
     }
     const kind = given[0];
-    if (!kind) throw new UsageError('loss needs samples: give --p/--logit with --y, --probs/--logits with --target, or --input FILE (- for stdin).');
-    const report = kind === 'p' || kind === 'logit' ? binaryReport(kind, opts, reduction) : categoricalReport(kind, opts, reduction);
+    if (!kind) throw new UsageError('loss needs samples: give --p/--logit/--pt with --y, --probs/--logits with --target, or --input FILE (- for stdin).');
+    const report = kind === 'probs' || kind === 'logits' ? categoricalReport(kind, opts, reduction) : binaryReport(kind, opts, reduction);
     await ctx.emit(report, opts);
   });
 }
@@ -116,14 +118,18 @@ function commonReport(acc: LossAccumulator, binary: boolean, reduction: Reductio
 
 function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduction): Report {
   if (opts.target) throw new UsageError("option '--target' is for --probs/--logits; binary samples take --y.");
-  if (!opts.y) throw new UsageError(`loss needs labels: give --y (0, 1 or soft labels) for the ${kind === 'p' ? '--p' : '--logit'} samples.`);
-  const values = opts[kind as 'p' | 'logit']!;
+  if (!opts.y) throw new UsageError(`loss needs labels: give --y (${kind === 'pt' ? '0 or 1' : '0, 1 or soft labels'}) for the --${kind} samples.`);
+  const values = opts[kind]!;
   const ys = paired(opts.y, values.length, '--y', 'samples');
+  if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
+    throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${[...new Set(ys)].join(',')}.`);
+  }
   const { gammas, alphas, base } = focalDefaults(opts);
   const gamma = single(gammas, '--gamma');
   const alpha = single(alphas, '--alpha');
   const grad = opts.grad ?? false;
   const family = familyOf(opts);
+  if (kind === 'pt' && family.smoothing > 0) throw new UsageError(PT_SMOOTHING);
   checkFamily(family, [...new Set(ys)], [gamma]);
   const acc = new LossAccumulator(family.extras.length);
   function* rows(): Generator<Row> {
@@ -241,7 +247,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const source = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
   const family = familyOf(opts);
   checkFamily(family, [0, 1], [gamma]);
-  const settings: SampleSettings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
+  const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
   const grad = opts.grad ?? false;
   const progress = Progress.for(ctx.stderr, source.size);
   const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction, ...familyJson(family) });
@@ -284,7 +290,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     } else scanner.push(next.value);
   }
   const layout = sink.layout;
-  if (!layout) throw emptyInput(source);
+  if (!layout) throw emptyInput(source, 'loss');
   const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
   if (grad && layout.kind === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability columns have none (use logit_0, logit_1, …).");
   if (grad && !binary && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
@@ -307,7 +313,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
       progress?.update(source.bytesRead(), sink.index);
     }
     progress?.done();
-    if (sink.index === 0) throw emptyInput(source, sink.skipped);
+    if (sink.index === 0) throw emptyInput(source, 'loss', sink.skipped);
     noteSkipped(ctx, source, sink);
   }
   return {

@@ -85,7 +85,10 @@ export class DelimitedScanner extends LineScanner {
     }
   }
 
-  /** Splits one line with indexOf (native, far faster than a byte loop) up to the last wanted column. */
+  /**
+   * Splits one line with indexOf (native, far faster than a byte loop) up to the last wanted
+   * column, then counts the rest: a line with more fields than the header is not a record.
+   */
   private record(bytes: Buffer, lineStart: number, lineEnd: number, sep: number): void {
     const slotOf = this.slotOf;
     const values = this.values;
@@ -96,8 +99,7 @@ export class DelimitedScanner extends LineScanner {
         const missing = this.names[slotOf[column]!] ?? this.names.find((_, slot) => slotOf.indexOf(slot) >= column)!;
         return this.sink.invalid(this.lines, missing, null);
       }
-      let fieldEnd = bytes.indexOf(sep, fieldStart);
-      if (fieldEnd < 0 || fieldEnd > lineEnd) fieldEnd = lineEnd;
+      const fieldEnd = endOfField(bytes, fieldStart, lineEnd, sep);
       const slot = slotOf[column]!;
       if (slot >= 0) {
         let a = fieldStart;
@@ -112,8 +114,32 @@ export class DelimitedScanner extends LineScanner {
       }
       fieldStart = fieldEnd + 1;
     }
+    const width = this.header!.length;
+    let fields = lastColumn + 1;
+    for (; fieldStart <= lineEnd && fields <= width; fields++) fieldStart = endOfField(bytes, fieldStart, lineEnd, sep) + 1;
+    if (fields > width) return this.sink.malformed(this.lines, `more fields than the header has (${width})`);
     this.sink.record(values, this.lines);
   }
 }
 
-/** NDJSON: one JSON object per line; the wanted keys are chosen from the first object's keys. */
+/**
+ * Where the field starting at `start` ends: the next separator, or the line end. A "quoted"
+ * field may hold the separator (a text column beside the numbers): its end is the first
+ * separator after the closing quote ("" is a quote inside).
+ */
+function endOfField(bytes: Buffer, start: number, lineEnd: number, sep: number): number {
+  let from = start;
+  if (bytes[start] === QUOTE) {
+    for (let i = start + 1; ; ) {
+      const q = bytes.indexOf(QUOTE, i);
+      if (q < 0 || q >= lineEnd) break; // unterminated: the field is cut at the next separator, as unquoted
+      if (bytes[q + 1] === QUOTE) i = q + 2;
+      else {
+        from = q + 1;
+        break;
+      }
+    }
+  }
+  const end = bytes.indexOf(sep, from);
+  return end < 0 || end > lineEnd ? lineEnd : end;
+}

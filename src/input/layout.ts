@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../cli/errors.js';
+import { shownName, shownText } from './show.js';
 
 /**
  * Which columns of a file hold the predictions and the labels: found by name in the header
@@ -24,15 +25,16 @@ export interface Layout {
   classes: number;
 }
 
-/** Parses `p=score,y=label` or `logits=c0+c1+c2,y=cls` (commander option parser; repeats merge). */
-export function columnSpec(text: string, previous: ColumnSpec | undefined): ColumnSpec {
-  const spec: ColumnSpec = { ...previous };
+/** Parses `p=score,y=label` or `logits=c0+c1+c2,y=cls` (commander option parser; given once, each role once). */
+export function columnSpec(text: string): ColumnSpec {
+  const spec: ColumnSpec = {};
   for (const pair of text.split(',')) {
     const [role, names] = pair.split('=').map((s) => s.trim()) as [string, string | undefined];
     const key = role === 'target' || role === 'label' ? 'y' : role;
     if (!ROLES.includes(key as ColumnRole) || !names) {
       throw new InvalidArgumentError(`"${pair}" is not role=column; roles are ${ROLES.join(', ')} (probs/logits take names joined with +), e.g. p=score,y=label.`);
     }
+    if (spec[key as ColumnRole]) throw new InvalidArgumentError(`the role ${key} is given twice; give each role one column (list).`);
     spec[key as ColumnRole] = names.split('+').map((s) => s.trim());
   }
   return spec;
@@ -53,13 +55,17 @@ function classColumns(header: string[], pattern: RegExp): string[] {
 
 export function resolveLayout(header: string[], spec: ColumnSpec, source: string): Layout {
   const has = (name: string) => header.includes(name);
-  const shown = header.slice(0, 12).join(', ') + (header.length > 12 ? ', …' : '');
+  const shown = header.slice(0, 12).map(shownName).join(', ') + (header.length > 12 ? ', …' : '');
   const missing = (what: string) =>
     new UsageError(`${source}: no ${what} column among [${shown}]; name it with --columns (e.g. --columns p=score,y=label).`);
   for (const [role, names] of Object.entries(spec)) {
-    for (const n of names ?? []) if (!has(n)) throw new UsageError(`${source}: option '--columns' ${role}=${n}: no column "${n}" among [${shown}].`);
+    for (const n of names ?? []) if (!has(n)) throw new UsageError(`${source}: option '--columns' ${role}=${n}: no column ${shownText(n)} among [${shown}].`);
   }
-  const label = spec.y?.[0] ?? LABEL_NAMES.find(has);
+  const labels = LABEL_NAMES.filter(has);
+  if (!spec.y && labels.length > 1) {
+    throw new UsageError(`${source}: several label columns (${labels.join(', ')}); choose one with --columns y=NAME.`);
+  }
+  const label = spec.y?.[0] ?? labels[0];
   const explicit = (['p', 'logit', 'pt', 'probs', 'logits'] as const).filter((k) => spec[k]);
   if (explicit.length > 1) throw new UsageError(`option '--columns' names both ${explicit.join(' and ')}; choose one kind of prediction.`);
   let kind = explicit[0];
@@ -85,5 +91,10 @@ export function resolveLayout(header: string[], spec: ColumnSpec, source: string
   if (!(kind === 'probs' || kind === 'logits') && predictions.length !== 1) {
     throw new UsageError(`option '--columns' ${kind} takes one column.`);
   }
-  return { kind, names: [...predictions, label], classes: kind === 'probs' || kind === 'logits' ? predictions.length : 2 };
+  const names = [...predictions, label];
+  const reused = names.find((n, i) => names.indexOf(n) !== i);
+  if (reused !== undefined) throw new UsageError(`option '--columns' names column ${shownText(reused)} for two roles; each role takes a column of its own.`);
+  const repeated = names.find((n) => header.indexOf(n) !== header.lastIndexOf(n));
+  if (repeated !== undefined) throw new UsageError(`${source}: the header names column ${shownName(repeated)} ${header.filter((h) => h === repeated).length} times; which one is meant is ambiguous (rename one).`);
+  return { kind, names, classes: kind === 'probs' || kind === 'logits' ? predictions.length : 2 };
 }

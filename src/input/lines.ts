@@ -9,12 +9,16 @@ export interface RecordSink {
   record(values: Float64Array, line: number): void;
   /** a field that is not a number, or missing; the sink decides whether to stop */
   invalid(line: number, column: string, text: string | null): void;
+  /** a line that is not a record at all (more fields than the header, not a JSON object) */
+  malformed(line: number, detail: string): void;
 }
 
 /** The columns a scanner extracts, chosen once the header (or the first NDJSON object) is known. */
 export interface ColumnPlan {
   /** header name of each wanted column, in slot order */
   names: string[];
+  /** the slot of a binary label, the one column where NDJSON's true/false are read as 1/0 (-1: none) */
+  labelSlot: number;
 }
 
 export type PlanColumns = (header: string[]) => ColumnPlan;

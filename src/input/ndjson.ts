@@ -1,5 +1,6 @@
 import { parseDecimal } from './decimal.js';
-import { isBlank, LineScanner, NEWLINE, text, type PlanColumns, type RecordSink } from './lines.js';
+import { shownText } from './show.js';
+import { isBlank, LineScanner, NEWLINE, text, type ColumnPlan, type PlanColumns, type RecordSink } from './lines.js';
 
 /** NDJSON: one JSON object per line, read from the bytes where that is unambiguous. */
 
@@ -51,6 +52,8 @@ export class NdjsonScanner extends LineScanner {
   /** each wanted key as the bytes `"name"`, for the fast path */
   private keys: Buffer[] = [];
   private fastPath = false;
+  /** the one slot where true/false are read as 1/0: a binary label (JSON has booleans; a prediction is never one) */
+  private labelSlot = -1;
 
   constructor(
     private readonly plan: PlanColumns,
@@ -62,12 +65,13 @@ export class NdjsonScanner extends LineScanner {
   /** Starts with the keys already known (a worker scanning a byte range of a file). */
   withHeader(header: string[]): this {
     this.header = header;
-    this.useNames(this.plan(header).names);
+    this.useNames(this.plan(header));
     return this;
   }
 
-  private useNames(names: string[]): void {
+  private useNames({ names, labelSlot }: ColumnPlan): void {
     this.names = names;
+    this.labelSlot = labelSlot;
     // the fast path tracks the keys it has seen in a 32-bit mask
     this.fastPath = names.length <= 30;
     this.values = new Float64Array(names.length);
@@ -76,7 +80,7 @@ export class NdjsonScanner extends LineScanner {
 
   /**
    * Reads a line of exactly the shape {"k1": v1, "k2": v2, …} — the wanted keys, each once, in
-   * any order, with plain numbers or true/false as values and no other key — straight from the
+   * any order, with plain numbers (or true/false for a binary label) as values and no other key — straight from the
    * bytes, without JSON.parse (which takes most of the time on a 10⁷-line file). Such a line is
    * valid JSON and this reads what JSON.parse would; anything else (other keys, strings,
    * escapes, nesting, duplicates, bad syntax) returns false and goes through JSON.parse.
@@ -105,7 +109,7 @@ export class NdjsonScanner extends LineScanner {
       while (isSpace(bytes[i])) i++;
       let j = i;
       while (j < end && bytes[j] !== COMMA && bytes[j] !== CLOSE_BRACE && !isSpace(bytes[j])) j++;
-      const v = matches(bytes, TRUE, i, j) ? 1 : matches(bytes, FALSE, i, j) ? 0 : isJsonNumber(bytes, i, j) ? parseDecimal(bytes, i, j) : NaN;
+      const v = isJsonNumber(bytes, i, j) ? parseDecimal(bytes, i, j) : k !== this.labelSlot ? NaN : matches(bytes, TRUE, i, j) ? 1 : matches(bytes, FALSE, i, j) ? 0 : NaN;
       if (v !== v) return false;
       this.values[k] = v;
       i = j;
@@ -125,6 +129,8 @@ export class NdjsonScanner extends LineScanner {
     while (lineStart < end) {
       const lineEnd = bytes.indexOf(NEWLINE, lineStart);
       this.lines++;
+      // a UTF-8 byte order mark before the first line, as CSV and TSV allow
+      if (this.lines === 1 && this.header === null && bytes[lineStart] === 0xef && bytes[lineStart + 1] === 0xbb && bytes[lineStart + 2] === 0xbf) lineStart += 3;
       if (isBlank(bytes, lineStart, lineEnd)) {
         lineStart = lineEnd + 1;
         continue;
@@ -140,24 +146,24 @@ export class NdjsonScanner extends LineScanner {
       try {
         object = JSON.parse(line);
       } catch {
-        this.sink.invalid(this.lines, '(line)', line.length > 60 ? `${line.slice(0, 60)}…` : line);
+        this.sink.malformed(this.lines, `not valid JSON: ${shownText(line.trim())}`);
         continue;
       }
       if (object === null || typeof object !== 'object' || Array.isArray(object)) {
-        this.sink.invalid(this.lines, '(line)', line.length > 60 ? `${line.slice(0, 60)}…` : line);
+        this.sink.malformed(this.lines, `not a JSON object: ${shownText(line.trim())}`);
         continue;
       }
       const record = object as Record<string, unknown>;
       if (this.names === null) {
         this.header = Object.keys(record);
-        this.useNames(this.plan(this.header).names);
+        this.useNames(this.plan(this.header));
       }
       let ok = true;
       for (let k = 0; k < this.names!.length; k++) {
         const name = this.names![k]!;
         const v = record[name];
         if (typeof v === 'number') this.values[k] = v;
-        else if (typeof v === 'boolean') this.values[k] = v ? 1 : 0;
+        else if (typeof v === 'boolean' && k === this.labelSlot) this.values[k] = v ? 1 : 0;
         else {
           this.sink.invalid(this.lines, name, v === undefined ? null : JSON.stringify(v));
           ok = false;

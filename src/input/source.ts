@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { UsageError } from '../cli/errors.js';
+import { unsupportedKind } from './magic.js';
 
 /** Where predictions come from: a file (optionally gzip) or standard input, as byte chunks. */
 
@@ -69,9 +70,33 @@ function isGzip(chunk: Uint8Array): boolean {
   return chunk.length >= 2 && chunk[0] === GZIP_MAGIC[0] && chunk[1] === GZIP_MAGIC[1];
 }
 
+/** System errors in words: what a person can act on, not an errno code. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files',
+  ENXIO: 'no such device',
+  ENODEV: 'no such device',
+  EIO: 'an input/output error',
+  EAGAIN: 'not ready to be read',
+};
+
 function readError(name: string, err: unknown): UsageError {
   const code = (err as NodeJS.ErrnoException).code;
-  return new UsageError(`option '--input' ${JSON.stringify(name)} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}); give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`);
+  const words = (code && SYSTEM_ERRORS[code]) ?? (err as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+  return new UsageError(`option '--input' ${JSON.stringify(name)} cannot be read (${words}); give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`);
+}
+
+/** Refuses input focal cannot read, named by its first bytes (see magic.ts). */
+function checkSupported(name: string, head: Uint8Array): void {
+  const kind = unsupportedKind(head);
+  if (kind) throw new UsageError(`${name}: unsupported format: ${kind}; focal reads CSV, TSV and NDJSON text (optionally gzip).`);
 }
 
 /** The first bytes of a file, to recognise gzip and sniff the format. */
@@ -168,16 +193,21 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
     if (!opts.stdin) throw new UsageError("option '--input -' reads standard input, but there is none.");
     stream = opts.stdin as Readable;
   } else {
-    let head: Buffer;
+    let head: Buffer | null = null;
     try {
       const st = statSync(path);
       if (st.isDirectory()) throw new UsageError(`option '--input' ${JSON.stringify(path)} is a directory; give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`);
-      size = st.isFile() ? st.size : null;
-      head = peekFile(path);
+      // a pipe, FIFO or device (/dev/stdin, <(zcat f.gz)) cannot be peeked at by position:
+      // it is read as a stream, on one thread, like stdin
+      if (st.isFile()) {
+        size = st.size;
+        head = peekFile(path);
+      }
     } catch (err) {
       throw err instanceof UsageError ? err : readError(path, err);
     }
-    if (size !== null && !isGzip(head)) {
+    if (head !== null && !isGzip(head)) {
+      checkSupported(name, head);
       return {
         name,
         splittablePath: path,
@@ -190,7 +220,7 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
     // a gzip file is read in small pieces: each comes out of gunzip ~2.5× larger, in a burst of
     // buffers, and 256 KiB reads took peak RSS to 125 MB on bench/data/p10m.csv.gz where
     // 32 KiB reads keep it at 59 MB at the same speed
-    stream = createReadStream(path, { highWaterMark: isGzip(head) ? GZIP_READ_SIZE : READ_SIZE });
+    stream = createReadStream(path, { highWaterMark: head !== null ? GZIP_READ_SIZE : READ_SIZE });
   }
   let opened: Awaited<ReturnType<typeof streamChunks>>;
   try {
@@ -198,6 +228,7 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
   } catch (err) {
     throw err instanceof UsageError ? err : readError(name, err);
   }
+  checkSupported(name, opened.peek);
   return {
     name,
     splittablePath: null,
