@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CompensatedSum } from '../src/core/index.js';
 import { Progress } from '../src/cli/progress.js';
 import { parseDecimal } from '../src/input/decimal.js';
 import { BIN, parseJson, runBin, runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, content);
@@ -216,6 +217,13 @@ describe('bad rows', () => {
     );
     const s = parseJson(r.stdout).summary;
     expect([s.n, s.skipped]).toEqual([3, 4]);
+  });
+  it('in a parallel run, --skip-invalid names the file\'s lines and why, from every thread', () => {
+    const rows = Array.from({ length: 30000 }, (_, i) => (i === 100 ? 'oops,1' : i === 25000 ? '0.5,1,9' : `0.5,${i % 2}`));
+    const big = file('bigskip.csv', `p,y\n${rows.join('\n')}\n`);
+    const r = runBin(['loss', '--input', big, '--threads', '2', '--skip-invalid', '--json']);
+    expect(r.stderr).toBe(`focal: skipped 2 invalid rows of ${big}:\n  line 102: column p: "oops" is not a number\n  line 25002: more fields than the header has (2)\n`);
+    expect(parseJson(r.stdout).params.threads).toBe(2);
   });
   it('in a parallel run, line numbers are the file\'s', () => {
     const rows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? 'oops,1' : `0.5,${i % 2}`));
