@@ -55,7 +55,9 @@ export interface ExactSumState {
  * @example const s = new ExactSum(); for (const x of [0.1, 0.2, -0.3]) s.add(x); s.value // 2.7755575615628914e-17 (the exact sum of the three doubles)
  */
 export class ExactSum {
+  /** partials[0 … count − 1], increasing in magnitude; the array is reused, never shortened (no reallocation per term) */
   private partials: number[] = [];
+  private count = 0;
   private nonFinite = 0;
 
   add(x: number): void {
@@ -65,8 +67,9 @@ export class ExactSum {
       return;
     }
     const p = this.partials;
+    const count = this.count;
     let used = 0;
-    for (let j = 0; j < p.length; j++) {
+    for (let j = 0; j < count; j++) {
       let y = p[j]!;
       if (Math.abs(x) < Math.abs(y)) {
         const t = x;
@@ -77,15 +80,15 @@ export class ExactSum {
       if (!Number.isFinite(hi)) {
         // the exact sum has left the double range: its rounding is ±Infinity
         this.nonFinite += hi;
-        this.partials = [];
+        this.count = 0;
         return;
       }
       const lo = y - (hi - x);
       if (lo !== 0) p[used++] = lo;
       x = hi;
     }
-    p.length = used;
-    p.push(x);
+    p[used] = x;
+    this.count = used + 1;
   }
 
   /** Adds another exact sum: the result is the exact sum of both term lists, whatever the order. */
@@ -96,7 +99,7 @@ export class ExactSum {
   }
 
   state(): ExactSumState {
-    return { partials: [...this.partials], nonFinite: this.nonFinite };
+    return { partials: this.partials.slice(0, this.count), nonFinite: this.nonFinite };
   }
 
   static from(state: ExactSumState): ExactSum {
@@ -109,7 +112,7 @@ export class ExactSum {
   get value(): number {
     if (this.nonFinite !== 0) return this.nonFinite;
     const p = this.partials;
-    let n = p.length;
+    let n = this.count;
     if (n === 0) return 0;
     let hi = p[--n]!;
     let lo = 0;

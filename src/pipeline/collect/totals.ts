@@ -75,24 +75,25 @@ export const totalsCollector: Collector<TotalsState, EvaluatedBatch, TotalsResul
   add(state, batch) {
     state.rows += batch.rows;
     state.ignored += batch.ignored;
-    // one live sum per class for the batch; the state keeps only their plain form
-    const live = new Map<number, { t: ClassTotalsState; ce: ExactSum; fl: ExactSum }>();
+    // one live sum per class for the batch, found by class code (−1 … C − 1) without a Map lookup per element
+    const live: ({ t: ClassTotalsState; ce: ExactSum; fl: ExactSum } | undefined)[] = [];
     for (let i = 0; i < batch.count; i++) {
       const code = batch.classOf[i]!;
-      let c = live.get(code);
+      let c = live[code + 1];
       if (c === undefined) {
         const t = (state.classes[keyOf(code)] ??= emptyClass());
         c = { t, ce: ExactSum.from(t.ce), fl: ExactSum.from(t.fl) };
-        live.set(code, c);
+        live[code + 1] = c;
       }
       c.t.count++;
       c.t.positives += batch.positive[i]!;
       c.ce.add(batch.ce[i]!);
       c.fl.add(batch.fl[i]!);
     }
-    for (const { t, ce, fl } of live.values()) {
-      t.ce = ce.state();
-      t.fl = fl.state();
+    for (const c of live) {
+      if (!c) continue;
+      c.t.ce = c.ce.state();
+      c.t.fl = c.fl.state();
     }
   },
 
