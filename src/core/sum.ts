@@ -32,3 +32,103 @@ export class CompensatedSum {
     return Number.isFinite(this.sum) ? this.sum + this.compensation : this.sum;
   }
 }
+
+/** An ExactSum as plain data: the non-overlapping partials, and the sum of the non-finite terms. */
+export interface ExactSumState {
+  partials: number[];
+  /** 0, or ±Infinity / NaN once such a term was added (or the finite sum left the double range) */
+  nonFinite: number;
+}
+
+/**
+ * An exact sum (Shewchuk's non-overlapping expansions, the algorithm of Python's math.fsum):
+ * the partials represent the sum of every term added so far without any rounding, and `value`
+ * rounds it once, correctly. So the result does not depend on the order of the terms nor on
+ * how they were split and merged: shards, threads and one pass give the same bits, equal to
+ * math.fsum of the same terms. (CompensatedSum cannot promise that: its error, though tiny,
+ * depends on the order.) Costs a short loop per term (the expansion rarely holds more than
+ * three partials for terms of one sign).
+ *
+ * Special cases: ±Infinity and NaN terms are summed apart (∞ + (−∞) = NaN, as IEEE adds);
+ * a finite sum that leaves the double range becomes ±Infinity; zeros are not stored, and an
+ * empty sum is +0.
+ * @example const s = new ExactSum(); for (const x of [0.1, 0.2, -0.3]) s.add(x); s.value // 2.7755575615628914e-17 (the exact sum of the three doubles)
+ */
+export class ExactSum {
+  /** partials[0 … count − 1], increasing in magnitude; the array is reused, never shortened (no reallocation per term) */
+  private partials: number[] = [];
+  private count = 0;
+  private nonFinite = 0;
+
+  add(x: number): void {
+    if (x === 0) return;
+    if (!Number.isFinite(x)) {
+      this.nonFinite += x;
+      return;
+    }
+    const p = this.partials;
+    const count = this.count;
+    let used = 0;
+    for (let j = 0; j < count; j++) {
+      let y = p[j]!;
+      if (Math.abs(x) < Math.abs(y)) {
+        const t = x;
+        x = y;
+        y = t;
+      }
+      const hi = x + y;
+      if (!Number.isFinite(hi)) {
+        // the exact sum has left the double range: its rounding is ±Infinity
+        this.nonFinite += hi;
+        this.count = 0;
+        return;
+      }
+      const lo = y - (hi - x);
+      if (lo !== 0) p[used++] = lo;
+      x = hi;
+    }
+    p[used] = x;
+    this.count = used + 1;
+  }
+
+  /** Adds another exact sum: the result is the exact sum of both term lists, whatever the order. */
+  merge(other: ExactSum | ExactSumState): void {
+    const state = other instanceof ExactSum ? other.state() : other;
+    for (const x of state.partials) this.add(x);
+    this.nonFinite += state.nonFinite;
+  }
+
+  state(): ExactSumState {
+    return { partials: this.partials.slice(0, this.count), nonFinite: this.nonFinite };
+  }
+
+  static from(state: ExactSumState): ExactSum {
+    const s = new ExactSum();
+    s.merge(state);
+    return s;
+  }
+
+  /** The exact sum rounded to the nearest double, ties to even (math.fsum's final step). */
+  get value(): number {
+    if (this.nonFinite !== 0) return this.nonFinite;
+    const p = this.partials;
+    let n = this.count;
+    if (n === 0) return 0;
+    let hi = p[--n]!;
+    let lo = 0;
+    while (n > 0) {
+      const x = hi;
+      const y = p[--n]!;
+      hi = x + y;
+      lo = y - (hi - x);
+      if (lo !== 0) break;
+    }
+    // Half-way cases: hi + lo was rounded to even, but the partials below lo push it past the tie.
+    if (n > 0 && ((lo < 0 && p[n - 1]! < 0) || (lo > 0 && p[n - 1]! > 0))) {
+      const y = lo * 2;
+      const x = hi + y;
+      if (y === x - hi) hi = x;
+    }
+    return hi;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * numpy's .npy format (numpy.lib.format): a magic string, a version, a Python-literal header
+ * {'descr': '<f8', 'fortran_order': False, 'shape': (N,)} padded to 64 bytes, then the raw
+ * elements. Versions 1.0 (16-bit header length), 2.0 (32-bit) and 3.0 (32-bit, UTF-8 header).
+ * Decoded as a stream of row batches, so a file of any length is read in constant memory —
+ * except Fortran order with more than one column, whose rows are scattered over the whole
+ * file: that is read whole and transposed.
+ */
+import { FormatError } from '../../errors.js';
+import { elementsOf, ITEM_SIZE, type Column, type DType } from '../columns.js';
+import { ByteQueue } from '../source.js';
+
+export const NPY_MAGIC = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59); // \x93NUMPY
+
+export interface NpyHeader {
+  dtype: DType;
+  littleEndian: boolean;
+  fortranOrder: boolean;
+  /** 1-D: [N]; 2-D: [N, K] */
+  shape: number[];
+  /** bytes before the data (magic, version, length, header text) */
+  dataOffset: number;
+  version: string;
+}
+
+/** One batch of an array's rows, row-major whatever the file's order. */
+export interface ArrayBatch {
+  rowStart: number;
+  rows: number;
+  column: Column;
+}
+
+/** numpy's type codes: the kind letter and item size of `descr`, without its byte-order mark. */
+const DESCR: Readonly<Record<string, DType>> = {
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
+  b1: 'bool',
+  '?': 'bool',
+  i1: 'int8',
+  i2: 'int16',
+  i4: 'int32',
+  i8: 'int64',
+  u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
+};
+
+const MIN_PREAMBLE = 10; // magic (6) + version (2) + 16-bit length (2)
+
+/**
+ * The header, from the first bytes of a file (at least its dataOffset of them; fewer gives
+ * `null` when more might complete it).
+ * @param file  named in every error
+ */
+export function parseNpyHeader(bytes: Uint8Array, file: string, complete = true): NpyHeader | null {
+  const need = (n: number): boolean => {
+    if (bytes.byteLength >= n) return true;
+    if (complete) throw new FormatError(file, `truncated .npy: the header needs ${n} bytes, the file has ${bytes.byteLength}`);
+    return false;
+  };
+  if (!need(MIN_PREAMBLE)) return null;
+  for (let i = 0; i < NPY_MAGIC.length; i++) if (bytes[i] !== NPY_MAGIC[i]) throw new FormatError(file, 'not a .npy file (no \\x93NUMPY magic string)');
+  const major = bytes[6]!;
+  const minor = bytes[7]!;
+  if (major < 1 || major > 3) throw new FormatError(file, `.npy format version ${major}.${minor} is not supported (1.0, 2.0 and 3.0 are)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const lengthBytes = major === 1 ? 2 : 4;
+  if (!need(8 + lengthBytes)) return null;
+  const headerLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataOffset = 8 + lengthBytes + headerLength;
+  if (!need(dataOffset)) return null;
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lengthBytes, dataOffset));
+  return { ...parseHeaderText(text, file), dataOffset, version: `${major}.${minor}` };
+}
+
+function parseHeaderText(text: string, file: string): Omit<NpyHeader, 'dataOffset' | 'version'> {
+  const descr = /'descr'\s*:\s*'([<>|=])([^']+)'/.exec(text);
+  const order = /'fortran_order'\s*:\s*(True|False)/.exec(text);
+  const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
+  if (!descr || !order || !shape) {
+    const what = /'descr'\s*:\s*\[/.test(text) ? 'structured arrays (record dtypes) are not supported; save one plain array per file' : `the header is not a numpy header: ${JSON.stringify(text.trim().slice(0, 80))}`;
+    throw new FormatError(file, what);
+  }
+  const dtype = DESCR[descr[2]!];
+  if (!dtype) throw new FormatError(file, `dtype '${descr[1]}${descr[2]}' is not supported (float16/32/64, bool, int8…64, uint8…64 are)`);
+  const dims = shape[1]!
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (dims.some((d) => !/^\d+$/.test(d))) throw new FormatError(file, `shape (${shape[1]}) is not a tuple of sizes`);
+  const sizes = dims.map(Number);
+  if (sizes.length < 1 || sizes.length > 2) throw new FormatError(file, `${sizes.length}-D arrays are not supported: give 1-D [N] or 2-D [N, K]`);
+  // '<' little, '>' big, '|' not applicable (one byte), '=' native (numpy writes it explicitly; treat as little)
+  return { dtype, littleEndian: descr[1] !== '>', fortranOrder: order[1] === 'True', shape: sizes };
+}
+
+/** The target size of a batch; rows per batch follow from the row's width. */
+const BATCH_BYTES = 1 << 20;
+
+/**
+ * Decodes a .npy byte stream into row batches.
+ * @param chunks  the file's bytes, in chunks of any sizes
+ * @param file    named in every error
+ * @param onHeader  called once with the header, before the first batch
+ */
+export async function* decodeNpy(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, onHeader?: (header: NpyHeader) => void): AsyncGenerator<ArrayBatch> {
+  const queue = new ByteQueue();
+  const iterator = (Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : (chunks as Iterable<Uint8Array>)[Symbol.iterator]()) as AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
+  let ended = false;
+  let received = 0;
+  const more = async (): Promise<boolean> => {
+    if (ended) return false;
+    const next = await iterator.next();
+    if (next.done) {
+      ended = true;
+      return false;
+    }
+    received += next.value.byteLength;
+    queue.push(next.value);
+    return true;
+  };
+
+  // the header: read until it is complete (it is short: numpy pads it to 64 bytes)
+  let header = parseNpyHeader(peekAll(queue), file, false);
+  while (header === null) {
+    const gotMore = await more();
+    header = parseNpyHeader(peekAll(queue), file, !gotMore);
+  }
+  queue.take(header.dataOffset);
+  onHeader?.(header);
+
+  const [n, width = 1] = header.shape;
+  const size = ITEM_SIZE[header.dtype];
+  const rowBytes = width * size;
+  const totalBytes = n! * rowBytes;
+  const truncated = (): FormatError => new FormatError(file, `truncated .npy: shape (${header!.shape.join(', ')}) of ${header!.dtype} needs ${header!.dataOffset + totalBytes} bytes, the file has ${received}`);
+
+  if (header.fortranOrder && width > 1 && n! > 0) {
+    while (queue.length < totalBytes) if (!(await more())) throw truncated();
+    const columnMajor = elementsOf(queue.take(totalBytes), header.dtype, header.littleEndian, file);
+    yield { rowStart: 0, rows: n!, column: { dtype: header.dtype, width, values: transpose(columnMajor, n!, width) } };
+  } else {
+    const rowsPerBatch = Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, rowBytes)));
+    for (let rowStart = 0; rowStart < n!; rowStart += rowsPerBatch) {
+      const rows = Math.min(rowsPerBatch, n! - rowStart);
+      while (queue.length < rows * rowBytes) if (!(await more())) throw truncated();
+      const values = elementsOf(queue.take(rows * rowBytes), header.dtype, header.littleEndian, file, rowStart * width);
+      yield { rowStart, rows, column: { dtype: header.dtype, width, values } };
+    }
+  }
+  while (await more());
+  if (queue.length > 0) throw new FormatError(file, `corrupt .npy: ${queue.length} bytes after the data of shape (${header.shape.join(', ')}) ${header.dtype}`);
+}
+
+/** A copy of the queue's bytes, left in place (for the header, which is short). */
+function peekAll(queue: ByteQueue): Uint8Array {
+  const copy = queue.take(queue.length).slice();
+  queue.push(copy);
+  return copy;
+}
+
+/** Column-major [n, k] to row-major. */
+function transpose<T extends Column['values']>(a: T, n: number, k: number): T {
+  const out = new (a.constructor as new (length: number) => T)(a.length);
+  for (let c = 0; c < k; c++) for (let r = 0; r < n; r++) out[r * k + c] = a[c * n + r]!;
+  return out;
+}

@@ -1,0 +1,136 @@
+/**
+ * Parquet, through hyparquet (+ hyparquet-compressors for gzip, zstd, brotli, lz4; snappy is
+ * built in): only the columns asked for are read, one row group at a time, so memory follows
+ * the row group's size, not the file's. Scalar columns of DOUBLE, FLOAT, INT32, INT64, BOOLEAN
+ * (and FLOAT16), and list / fixed-size-list columns of those for vectors.
+ */
+import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { FormatError } from '../../errors.js';
+import type { Column, ColumnBatch, DType, NumericArray } from '../columns.js';
+import type { RandomAccess } from '../source.js';
+
+function asyncBuffer(source: RandomAccess): AsyncBuffer {
+  return {
+    byteLength: source.size,
+    async slice(start: number, end?: number) {
+      const bytes = await source.read(start, (end ?? source.size) - start);
+      return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+    },
+  };
+}
+
+/** hyparquet's own errors name no file: they become one line that does. */
+async function guarded<T>(file: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof FormatError) throw e;
+    throw new FormatError(file, `corrupt or unsupported Parquet (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+/** The file's column names and its row count, from the footer. */
+export async function parquetColumns(source: RandomAccess): Promise<{ rows: number; columns: string[] }> {
+  const metadata = await guarded(source.name, () => parquetMetadataAsync(asyncBuffer(source)));
+  return { rows: Number(metadata.num_rows), columns: parquetSchema(metadata).children.map((c) => c.element.name) };
+}
+
+function leafDType(node: SchemaTree, file: string): DType {
+  let leaf = node;
+  while (leaf.children.length > 0) leaf = leaf.children[0]!;
+  const { type, logical_type: logical } = leaf.element;
+  if (logical?.type === 'FLOAT16') return 'float16';
+  if (logical?.type === 'INTEGER' && !logical.isSigned) return logical.bitWidth === 64 ? 'uint64' : 'uint32';
+  switch (type) {
+    case 'DOUBLE':
+      return 'float64';
+    case 'FLOAT':
+      return 'float32';
+    case 'INT32':
+      return 'int32';
+    case 'INT64':
+      return 'int64';
+    case 'BOOLEAN':
+      return 'bool';
+    default:
+      throw new FormatError(file, `column '${node.element.name}' has Parquet type ${logical?.type ?? type}; a number or a list of numbers is needed`);
+  }
+}
+
+function emptyOf(dtype: DType, n: number): NumericArray {
+  switch (dtype) {
+    case 'float64':
+    case 'int64':
+    case 'uint64':
+      return new Float64Array(n);
+    case 'float32':
+    case 'float16':
+      return new Float32Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'uint32':
+      return new Uint32Array(n);
+    default:
+      return new Uint8Array(n); // bool
+  }
+}
+
+const TWO_53 = 2 ** 53;
+
+/**
+ * hyparquet's values (a typed array for required columns, a plain array with nulls or nested
+ * arrays otherwise) as one row-major typed column.
+ */
+function toColumn(data: ArrayLike<unknown>, dtype: DType, name: string, rowStart: number, file: string): Column {
+  const n = data.length;
+  const isTyped = ArrayBuffer.isView(data) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array);
+  if (isTyped && dtype !== 'int64' && dtype !== 'uint64' && dtype !== 'bool') return { dtype, width: 1, values: data as unknown as NumericArray };
+  const first = n > 0 ? data[0] : undefined;
+  const width = Array.isArray(first) ? first.length : 1;
+  const values = emptyOf(dtype, n * width);
+  const put = (v: unknown, at: number, row: number): void => {
+    if (v === null || v === undefined) throw new FormatError(file, `column '${name}' is null in row ${rowStart + row}`);
+    const x = typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? +v : (v as number);
+    if (typeof v === 'bigint' && (x >= TWO_53 || x <= -TWO_53)) throw new FormatError(file, `column '${name}' row ${rowStart + row}: ${v} is beyond ±2^53`);
+    values[at] = x;
+  };
+  if (width === 1 && !Array.isArray(first)) {
+    for (let i = 0; i < n; i++) put(data[i], i, i);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const row = data[i];
+      if (!Array.isArray(row)) throw new FormatError(file, `column '${name}' is null in row ${rowStart + i}`);
+      if (row.length !== width) throw new FormatError(file, `column '${name}': row ${rowStart + i} has ${row.length} elements, row ${rowStart} has ${width}`);
+      for (let j = 0; j < width; j++) put(row[j], i * width + j, i);
+    }
+  }
+  return { dtype, width, values };
+}
+
+/**
+ * Row batches of the named columns, one per row group.
+ * @param names  the columns to read (others are never fetched nor decompressed)
+ */
+export async function* decodeParquet(source: RandomAccess, names: readonly string[]): AsyncGenerator<ColumnBatch> {
+  const file = source.name;
+  const buffer = asyncBuffer(source);
+  const metadata: FileMetaData = await guarded(file, () => parquetMetadataAsync(buffer));
+  const schema = parquetSchema(metadata);
+  const dtypes = names.map((name) => {
+    const node = schema.children.find((c) => c.element.name === name);
+    if (!node) throw new FormatError(file, `no column named '${name}' (the file has ${schema.children.map((c) => `'${c.element.name}'`).join(', ')})`);
+    return leafDType(node, file);
+  });
+  const scan = await guarded(file, () => parquetScan({ file: buffer, metadata, columns: [...names], compressors }));
+  for (const { rowStart, rowEnd } of scan.ranges) {
+    const columns: Record<string, Column> = {};
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      const data = await guarded(file, () => scan.readColumn({ column: name, rowStart, rowEnd }));
+      if (data.length !== rowEnd - rowStart) throw new FormatError(file, `column '${name}' has ${data.length} values in rows ${rowStart}…${rowEnd - 1}`);
+      columns[name] = toColumn(data as ArrayLike<unknown>, dtypes[k]!, name, rowStart, file);
+    }
+    yield { rowStart, rows: rowEnd - rowStart, columns };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Samples → losses, through the core (binaryLossInto, evaluateCategorical): no loss
+ * mathematics here, only the loop over a batch and the class each loss belongs to.
+ */
+import { alphaWeight, binaryLossInto, evaluateCategorical, LN_OF_BASE, type FocalParams, type LossPair } from '../core/index.js';
+import type { SampleBatch } from './layout.js';
+
+/** The class key of a soft binary label (hard labels are 0 and 1). */
+export const SOFT_CLASS = -1;
+
+/**
+ * The losses of one batch, element by element: a row for binary and softmax samples, a
+ * (row, class) element for sigmoid rows (ignored rows contribute none).
+ */
+export interface EvaluatedBatch {
+  /** rows taken (ignored ones excluded) */
+  rows: number;
+  /** rows skipped for carrying the ignore label */
+  ignored: number;
+  /** elements evaluated */
+  count: number;
+  ce: Float64Array;
+  fl: Float64Array;
+  /** the class of each element: the label (binary, SOFT_CLASS for a soft one), the target (softmax), the column (sigmoid) */
+  classOf: Int32Array;
+  /** 1 where the element's target is 1: RetinaNet's positives */
+  positive: Uint8Array;
+}
+
+/** Parameters of the evaluation; α may be per class for softmax rows. */
+export interface EvaluationParams extends FocalParams {
+  /** per-class α for softmax rows (overrides `alpha` there) */
+  classAlpha?: readonly number[] | null;
+}
+
+export function evaluateBatch(batch: SampleBatch, params: EvaluationParams): EvaluatedBatch {
+  const { gamma, alpha } = params;
+  const scale = LN_OF_BASE[params.base ?? 'e'];
+  const out: LossPair = { ce: 0, fl: 0 };
+
+  if (batch.shape === 'binary') {
+    const n = batch.rows;
+    const result = allocate(n);
+    for (let r = 0; r < n; r++) {
+      const y = batch.label[r]!;
+      binaryLossInto(out, batch.input, batch.value[r]!, y, gamma, alphaWeight(alpha, y), scale);
+      result.ce[r] = out.ce;
+      result.fl[r] = out.fl;
+      result.classOf[r] = y === 0 || y === 1 ? y : SOFT_CLASS;
+      result.positive[r] = y === 1 ? 1 : 0;
+    }
+    return { ...result, rows: n, ignored: 0, count: n };
+  }
+
+  if (batch.shape === 'softmax') {
+    const { rows: n, classes: k } = batch;
+    const result = allocate(n);
+    const categorical = { gamma, alpha: params.classAlpha ?? alpha, base: params.base ?? 'e' } as const;
+    for (let r = 0; r < n; r++) {
+      const t = batch.target[r]!;
+      const e = evaluateCategorical(batch.input, batch.scores.subarray(r * k, (r + 1) * k), t, categorical);
+      result.ce[r] = e.ce;
+      result.fl[r] = e.fl;
+      result.classOf[r] = t;
+      result.positive[r] = 0;
+    }
+    return { ...result, rows: n, ignored: 0, count: n };
+  }
+
+  // sigmoid: every element of a kept row is one binary sample (torchvision's sigmoid_focal_loss)
+  const { rows: n, classes: c, scores, target, targetForm, ignoreLabel, input } = batch;
+  let kept = n;
+  if (targetForm === 'index') for (let r = 0; r < n; r++) if (target[r] === ignoreLabel) kept--;
+  const result = allocate(kept * c);
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const index = targetForm === 'index' ? target[r]! : NaN;
+    if (index === ignoreLabel) continue;
+    for (let j = 0; j < c; j++) {
+      // a class index outside 0…C−1 (background) makes every target of the row 0
+      const y = targetForm === 'rows' ? target[r * c + j]! : index === j ? 1 : 0;
+      binaryLossInto(out, input, scores[r * c + j]!, y, gamma, alphaWeight(alpha, y), scale);
+      result.ce[at] = out.ce;
+      result.fl[at] = out.fl;
+      result.classOf[at] = j;
+      result.positive[at] = y === 1 ? 1 : 0;
+      at++;
+    }
+  }
+  return { ...result, rows: kept, ignored: n - kept, count: kept * c };
+}
+
+function allocate(n: number): Pick<EvaluatedBatch, 'ce' | 'fl' | 'classOf' | 'positive'> {
+  return { ce: new Float64Array(n), fl: new Float64Array(n), classOf: new Int32Array(n), positive: new Uint8Array(n) };
+}
