@@ -76,6 +76,13 @@ export class Tape {
     return this.push(this.round(va * vb), [a, b], (g) => [this.round(g * vb), this.round(g * va)]);
   }
 
+  /** a / b; backward g/b and −g·a/b² (TF's RealDiv gradient: g/b and (−a/b)/b·g). */
+  div(a: Var, b: Var): Var {
+    const va = this.value(a);
+    const vb = this.value(b);
+    return this.push(this.round(va / vb), [a, b], (g) => [this.round(g / vb), this.round(g * this.round(this.round(-va / vb) / vb))]);
+  }
+
   /** s − a with a Python/C++ scalar s (torch's rsub, TF's `1 - t`): the scalar is taken in opmath. */
   rsub(s: number, a: Var): Var {
     return this.push(this.round(this.opScalar(s) - this.value(a)), [a], (g) => [-g]);
