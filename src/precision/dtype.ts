@@ -36,12 +36,13 @@ function pow2(k: number): number {
   return k < -1000 ? 2 ** (k + 200) * 2 ** -200 : 2 ** k;
 }
 
-/** floor(log2 a) for a finite a > 0, exactly (Math.log2 can be off by one next to a power of two). */
+const bits = new DataView(new ArrayBuffer(8));
+
+/** floor(log2 a) for a finite a > 0, exactly: the double's exponent field (subnormals scaled up first). */
 export function exponentOf(a: number): number {
-  let e = Math.floor(Math.log2(a));
-  if (pow2(e) > a) e -= 1;
-  else if (pow2(e + 1) <= a) e += 1;
-  return e;
+  if (a < 2 ** -1022) return exponentOf(a * 2 ** 64) - 64;
+  bits.setFloat64(0, a);
+  return ((bits.getUint16(0) >> 4) & 0x7ff) - 1023;
 }
 
 /** The spacing of the format's grid at |x| (its ulp there): 2^(max(e, emin) − p + 1). */
