@@ -17,16 +17,17 @@ export const PROBLEM_MEANING: Readonly<Record<Problem, string>> = {
 export const DEFAULT_TOLERANCE = 0.01;
 
 /**
- * The problem with `value` given `exact`, or null. A value equal to the exact one is never a
- * problem (an infinite CE at p = 0 is right). An exact value too small for the dtype still
- * makes a 0 "zero": the framework then trains with 0, which is what the user needs to know.
+ * The problem with `value` given `exact`, or null. The exact value rounded to the dtype is never
+ * a problem, whatever it is: an infinite CE at p = 0 is right, and a gradient of 1e-50 is 0
+ * in float32 for every framework. Otherwise: NaN, ±Infinity, 0, or a relative error above
+ * the tolerance.
  */
-export function problemOf(value: number, exact: number, tolerance = DEFAULT_TOLERANCE): Problem | null {
-  if (Object.is(value, exact) || value === exact) return null;
-  if (value !== value) return exact !== exact ? null : 'NaN';
+export function problemOf(dtype: DType, value: number, exact: number, tolerance = DEFAULT_TOLERANCE): Problem | null {
+  if (value === exact || (value !== value && exact !== exact) || value === rounderOf(dtype)(exact)) return null;
+  if (value !== value) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
-  if (value === 0 && exact !== 0) return 'zero';
+  if (value === 0) return 'zero';
   return relativeError(value, exact) > tolerance ? 'off' : null;
 }
 
@@ -43,6 +44,8 @@ export interface Measured {
 export interface SampleMeasure {
   /** the input as the dtype holds it (where the exact value is taken) */
   input: number;
+  /** the label the exact value is taken at (smoothed, in float64) */
+  y: number;
   ce: Measured;
   fl: Measured;
   /** d FL / d input */
@@ -52,7 +55,7 @@ export interface SampleMeasure {
 }
 
 function measured(dtype: DType, value: number, exact: number, tolerance: number): Measured {
-  return { value, exact, ulps: ulpDistance(dtype, value, exact), relative: relativeError(value, exact), problem: problemOf(value, exact, tolerance) };
+  return { value, exact, ulps: ulpDistance(dtype, value, exact), relative: relativeError(value, exact), problem: problemOf(dtype, value, exact, tolerance) };
 }
 
 /**
@@ -64,13 +67,14 @@ export function measureSample(fw: Framework, dtype: DType, input: EmulationInput
   const round = rounderOf(dtype);
   const x = round(input.value);
   const s = input.smoothing ?? 0;
-  const y = s > 0 ? input.y * (1 - s) + s / 2 : input.y;
+  const y = s === 0 ? input.y : input.y === 1 ? 1 - s / 2 : input.y === 0 ? s / 2 : input.y * (1 - s) + s / 2;
   const exact = evaluateBinary(input.kind, x, y, { gamma: input.gamma, alpha: input.alpha });
   const exactGrad = input.kind === 'logit' ? exact.grad : exact.gradP;
   const exactGradCe = input.kind === 'logit' ? exact.gradCe : exact.gradCeP;
   const got = fw === 'exact' ? { ce: round(exact.ce), fl: round(exact.fl), grad: round(exactGrad), gradCe: round(exactGradCe) } : emulate(fw, dtype, input);
   return {
     input: x,
+    y,
     ce: measured(dtype, got.ce, exact.ce, tolerance),
     fl: measured(dtype, got.fl, exact.fl, tolerance),
     grad: measured(dtype, got.grad, exactGrad, tolerance),
