@@ -65,6 +65,11 @@ export function checkPrecision(p: Precision, kind: 'logit' | 'p' | 'pt', ys: rea
 
 const PROBLEM_TEXT: Readonly<Record<Problem, string>> = { NaN: 'NaN', '+Inf': '+Inf', '-Inf': '−Inf', zero: '0', off: '>1%' };
 
+/** Column keys of a framework; `exact` in a dtype is the exact value rounded, e.g. exact_float16_fl. */
+function prefixOf(fw: Framework, dtype: DType): string {
+  return fw === 'exact' ? `exact_${dtype}` : fw;
+}
+
 /** The columns: the input as the dtype holds it, the exact values, then each framework's. */
 export function precisionColumns(p: Precision, o: { kind: 'logit' | 'p'; grad: boolean; gamma: boolean; alpha: boolean; smoothing: boolean }): Column[] {
   const cols: Column[] = [
@@ -77,17 +82,18 @@ export function precisionColumns(p: Precision, o: { kind: 'logit' | 'p'; grad: b
   cols.push({ key: 'exact_ce', label: 'CE exact' }, { key: 'exact_fl', label: 'FL exact' });
   if (o.grad) cols.push({ key: 'exact_grad', label: `dFL/d${o.kind === 'logit' ? 'x' : 'p'} exact` }, { key: 'exact_grad_ce', label: 'dCE exact', table: false });
   for (const fw of p.frameworks) {
+    const name = prefixOf(fw, p.dtype);
     const quantities: [string, string, boolean][] = [
       ['ce', 'CE', false],
       ['fl', 'FL', true],
     ];
     if (o.grad) quantities.push(['grad', 'dFL', true], ['grad_ce', 'dCE', false]);
     for (const [key, label, ulpsInTable] of quantities) {
-      cols.push({ key: `${fw}_${key}`, label: `${fw} ${label}`, table: key !== 'grad_ce' });
-      cols.push({ key: `${fw}_${key}_ulps`, label: `${label} ulps`, table: ulpsInTable });
-      cols.push({ key: `${fw}_${key}_rel`, label: `${label} rel. err.`, table: false });
+      cols.push({ key: `${name}_${key}`, label: `${name} ${label}`, table: key !== 'grad_ce' });
+      cols.push({ key: `${name}_${key}_ulps`, label: `${label} ulps`, table: ulpsInTable });
+      cols.push({ key: `${name}_${key}_rel`, label: `${label} rel. err.`, table: false });
     }
-    cols.push({ key: `${fw}_flag`, label: `${fw} flag`, kind: 'text' });
+    cols.push({ key: `${name}_flag`, label: `${name} flag`, kind: 'text' });
   }
   return cols;
 }
@@ -105,6 +111,7 @@ export function precisionRow(p: Precision, input: EmulationInput, extra: { gamma
   if (extra.grad) Object.assign(row, { exact_grad: first.grad.exact, exact_grad_ce: first.gradCe.exact });
   p.frameworks.forEach((fw, k) => {
     const m = measures[k]!;
+    const name = prefixOf(fw, p.dtype);
     const entries: [string, string, Measured][] = [
       ['ce', 'CE', m.ce],
       ['fl', 'FL', m.fl],
@@ -113,12 +120,12 @@ export function precisionRow(p: Precision, input: EmulationInput, extra: { gamma
     const flags: string[] = [];
     for (const [key, label, v] of entries) {
       // a framework's NaN is data here (the output layer refuses a numeric NaN as a bug): the string "NaN"
-      row[`${fw}_${key}`] = v.value !== v.value ? 'NaN' : v.value;
-      row[`${fw}_${key}_ulps`] = v.ulps;
-      row[`${fw}_${key}_rel`] = v.relative;
+      row[`${name}_${key}`] = v.value !== v.value ? 'NaN' : v.value;
+      row[`${name}_${key}_ulps`] = v.ulps;
+      row[`${name}_${key}_rel`] = v.relative;
       if (v.problem) flags.push(`${label} ${PROBLEM_TEXT[v.problem]}`);
     }
-    row[`${fw}_flag`] = flags.join(', ');
+    row[`${name}_flag`] = flags.join(', ');
   });
   return row;
 }
