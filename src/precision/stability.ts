@@ -158,9 +158,3 @@ function refine(dtype: DType, probes: readonly number[], stateOf: (v: number) =>
   }
   return out;
 }
-
-/** The worst problem (or the relative error) of one quantity at one input: a heatmap cell. */
-export function cellOf(m: SampleMeasure, quantity: Quantity): { problem: Problem | null; relative: number } {
-  const q = quantity === 'loss' ? m.fl : m.grad;
-  return { problem: q.problem, relative: q.relative };
-}
