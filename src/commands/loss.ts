@@ -12,6 +12,7 @@ import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-clas
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
 import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
 import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
+import { checkSoftmaxFamily, softmaxFamilyCells, softmaxFamilyColumns } from './loss-softmax.js';
 
 interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
   p?: number[];
@@ -208,21 +209,24 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   const gamma = single(gammas, '--gamma');
   const alpha = categoricalAlpha(alphas, classes);
   const family = familyOf(opts);
-  if (family.extras.length) throw new UsageError(`option '--loss' ${family.extras.join(',')}: the variants are binary; --${kind} takes ce and fl.`);
-  if (grad && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
-  const acc = new LossAccumulator();
+  checkSoftmaxFamily(family, kind);
+  const acc = new LossAccumulator(family.extras.length);
+  const extraColumns = softmaxFamilyColumns(family, grad);
   function* rows(): Generator<Row> {
+    const variants = new Float64Array(family.extras.length);
     for (let i = 0; i < samples.length; i++) {
       const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base, labelSmoothing: family.smoothing });
       acc.add(r.ce, r.fl, targets[i]!);
-      yield categoricalRow(r, i, targets[i]!, gamma, grad);
+      const cells = softmaxFamilyCells(family, kind, samples[i]!, targets[i]!, { gamma, alpha, base, epsilon: family.params.epsilon! }, r, grad, variants);
+      if (family.extras.length) acc.addExtras(variants);
+      yield { ...categoricalRow(r, i, targets[i]!, gamma), ...cells };
     }
   }
   return {
     command: 'loss',
     params: { input: kind, classes, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
-    columns: grad ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS] : CATEGORICAL_COLUMNS,
+    columns: [...CATEGORICAL_COLUMNS, ...extraColumns.losses, ...(grad ? CATEGORICAL_GRAD_COLUMNS : []), ...extraColumns.grads],
     rows: rows(),
     ...commonReport(acc, false, reduction, family),
   };
