@@ -119,3 +119,28 @@ describe('stability', () => {
     expect(r.stderr).toMatch(/one framework, one dtype/);
   });
 });
+
+describe('loss --as --dtype', () => {
+  it('reduces each framework in its dtype beside the exact reduction', async () => {
+    const r = await runCli(['loss', '--logit', '2.5,-1,0.3,12', '--y', '1,0,0,1', '--as', 'torchvision,keras', '--dtype', 'bfloat16', '--json']);
+    expect(r.code).toBe(0);
+    const doc = parseJson(r.stdout);
+    expect(doc.summary.exact_fl).toBeCloseTo(doc.rows.reduce((s: number, row: { exact_fl: number }) => s + row.exact_fl, 0) / 4, 15);
+    expect(doc.summary.torchvision_fl).toBe(toBfloat16(doc.summary.torchvision_fl));
+    expect(doc.rows[3].torchvision_flag).toBe('CE 0, FL 0');
+  });
+
+  it("Keras' CategoricalFocalCrossentropy docstring through the CLI: [3.2058331e-05, 0.46627346], mean 0.23315276", async () => {
+    const r = await runCli(['loss', '--probs', '0.05,0.95,0;0.1,0.8,0.1', '--target', '1,2', '--as', 'keras', '--dtype', 'float32', '--json']);
+    expect(r.code).toBe(0);
+    const doc = parseJson(r.stdout);
+    expect(doc.rows.map((row: { keras_fl: number }) => row.keras_fl)).toEqual([3.2058331e-5, 0.46627346].map(Math.fround));
+    expect(doc.summary.keras_fl).toBe(Math.fround(0.23315276));
+  });
+
+  it('refuses --as with --input, in one line', async () => {
+    const r = await runCli(['loss', '--input', 'x.csv', '--as', 'keras']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/from the command line/);
+  });
+});

@@ -13,8 +13,9 @@ import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, fa
 import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
 import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
 import { checkSoftmaxFamily, softmaxFamilyCells, softmaxFamilyColumns } from './loss-softmax.js';
+import { addPrecisionOptions, PRECISION_HELP, precisionOf, type PrecisionOptionValues } from './precision.js';
 
-interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
+export interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues, PrecisionOptionValues {
   p?: number[];
   logit?: number[];
   probs?: number[][];
@@ -57,13 +58,13 @@ Examples:
 `;
 
 /** Pairs a list with per-sample values: equal lengths, or a single value that broadcasts. */
-function paired<T>(items: readonly T[], n: number, option: string, samples: string): T[] {
+export function paired<T>(items: readonly T[], n: number, option: string, samples: string): T[] {
   if (items.length === n) return [...items];
   if (items.length === 1) return new Array<T>(n).fill(items[0]!);
   throw new UsageError(`option '${option}' has ${items.length} values for ${n} ${samples}; give one value or ${n}.`);
 }
 
-function single<T>(items: readonly T[], option: string): T {
+export function single<T>(items: readonly T[], option: string): T {
   if (items.length !== 1) throw new UsageError(`option '${option}' takes one value in 'loss' (got ${items.length}); use 'focal compare' to sweep it.`);
   return items[0]!;
 }
@@ -87,20 +88,27 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .option('--grad', 'add the gradients per sample: of FL and CE with respect to the logit and to p (binary), or over the logits (--logits: vectors)');
   addFocalOptions(cmd, { lists: false });
   addFamilyOptions(cmd);
+  addPrecisionOptions(cmd);
   addOutputOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP);
+  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP + PRECISION_HELP);
   cmd.action(async (opts: LossOptions) => {
     const reduction = opts.reduction ?? 'mean';
     const given = (['p', 'logit', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
     if (given.length > 1) throw new UsageError(`loss takes one kind of prediction, but got ${given.map((k) => `--${k}`).join(' and ')}; give only one.`);
     if (given.length === 1 && opts.input !== undefined) throw new UsageError(`option '--input' and --${given[0]} are two sources of samples; give one.`);
     const input = inputPath(opts.input, given.length > 0, ctx);
+    const precision = precisionOf(opts);
+    if (precision && input !== undefined) throw new UsageError('--as and --dtype take samples from the command line (--p/--logit with --y, --probs/--logits with --target), not --input.');
     if (input !== undefined) return ctx.emit(await inputReport(input, opts, reduction, ctx), opts);
     for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads'] as const) {
       if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for --input; the samples here come from the command line.`);
     }
     const kind = given[0];
     if (!kind) throw new UsageError('loss needs samples: give --p/--logit with --y, --probs/--logits with --target, or --input FILE (- for stdin).');
+    if (precision) {
+      const { precisionLossReport } = await import('./precision-loss.js');
+      return ctx.emit(precisionLossReport(precision, kind, opts, reduction), opts);
+    }
     const report = kind === 'p' || kind === 'logit' ? binaryReport(kind, opts, reduction) : categoricalReport(kind, opts, reduction);
     await ctx.emit(report, opts);
   });

@@ -65,6 +65,11 @@ export function checkPrecision(p: Precision, kind: 'logit' | 'p' | 'pt', ys: rea
 
 const PROBLEM_TEXT: Readonly<Record<Problem, string>> = { NaN: 'NaN', '+Inf': '+Inf', '-Inf': '−Inf', zero: '0', off: '>1%' };
 
+/** A problem as a flag shows it ('' for none). */
+export function flagText(problem: Problem | null): string {
+  return problem ? PROBLEM_TEXT[problem] : '';
+}
+
 /** Column keys of a framework; `exact` in a dtype is the exact value rounded, e.g. exact_float16_fl. */
 function prefixOf(fw: Framework, dtype: DType): string {
   return fw === 'exact' ? `exact_${dtype}` : fw;
