@@ -32,12 +32,18 @@ const QUANTITIES = [
 ] as const;
 
 describe(`torchvision's sigmoid_focal_loss against PyTorch ${doc.torch} (test/fixtures/torch-focal.json)`, () => {
-  it('has float32 and bfloat16 cases; float16 is recorded as not runnable on this CPU build', () => {
-    expect(doc.dtypes).toEqual(['float32', 'bfloat16']);
+  it('has float64, float32 and bfloat16 cases; float16 is recorded as not runnable on this CPU build', () => {
+    expect(doc.dtypes).toEqual(['float64', 'float32', 'bfloat16']);
     expect(doc.skipped.float16).toMatch(/not implemented for 'Half'/);
   });
 
-  for (const dtype of ['float32', 'bfloat16'] as const) {
+  it('real torchvision float64 returns FL = 0 at logit 37, y = 1, for every γ and α (the issue\'s observation)', () => {
+    const at37 = doc.cases.filter((c) => c.dtype === 'float64' && c.x === 37 && c.y === 1);
+    expect(at37.length).toBe(10);
+    for (const c of at37) expect(c.fl).toBe(0);
+  });
+
+  for (const dtype of ['float64', 'float32', 'bfloat16'] as const) {
     for (const [key, emuKey, exactKey] of QUANTITIES) {
       it(`${dtype} ${key}: the same NaN/Inf/0 class always, ≥ 95% within 2 ulps, the rest no further from exact than 10× torch`, () => {
         const cases = doc.cases.filter((c) => c.dtype === dtype);
