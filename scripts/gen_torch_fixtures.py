@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write test/fixtures/torch-focal.json: what torchvision's sigmoid_focal_loss and autograd
 return on this machine's PyTorch, in float64, float32 and bfloat16 (and float16 where the CPU
-kernels exist), for the precision emulation's tests (test/precision-torch.test.ts reads only the JSON).
+kernels exist), for the precision emulation's tests (test/precision-frameworks.test.ts reads only the JSON).
 
 Usage: /usr/bin/python3 scripts/gen_torch_fixtures.py   (Debian's python3-torch and
 python3-torchvision; the script records their versions and which dtypes ran)
