@@ -19,6 +19,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }
   { name: 'imbalance', summary: 'many easy negatives versus a few hard positives: where the total loss goes', load: async () => (await import('./commands/imbalance.js')).registerImbalance },
   { name: 'plot', summary: "loss curves against p_t, one per γ (the paper's Figure 1), in the terminal or as SVG/PNG", load: async () => (await import('./commands/plot.js')).registerPlot },
   { name: 'prior', summary: "the paper's prior initialisation: the bias, and the start-of-training loss with and without it", load: async () => (await import('./commands/prior.js')).registerPrior },
+  { name: 'stability', summary: "where a framework's focal loss and gradient break in float32/float16/bfloat16: intervals, or a logit × γ heatmap", load: async () => (await import('./commands/stability.js')).registerStability },
   { name: 'anatomy', summary: "where the loss of real predictions goes: by class, by p_t bucket, and by hardness (the paper's Figure 4)", load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
 ];
 

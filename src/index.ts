@@ -18,6 +18,7 @@ import { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type LogBase } from './core/pa
 import { evaluateVariants, variantProblem, type LossName, type VariantParams } from './core/variants.js';
 
 export * from './core/index.js';
+export * from './precision/index.js';
 
 /** Options of the binary losses; every field is optional. */
 export interface FocalOptions {

@@ -6,11 +6,12 @@ import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValue
 import { labels, logitSeq, probabilitySeq, type NumberSeq } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, binaryColumns, binaryRow, captionOf, exactlyOne, type CommandContext } from './shared.js';
+import { addPrecisionOptions, PRECISION_HELP, precisionOf, type PrecisionOptionValues } from './precision.js';
 
 /** Rows stream, so a grid is limited only by patience; beyond this it is surely a typo. */
 const MAX_GRID_ROWS = 1e10;
 
-interface CompareOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
+interface CompareOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues, PrecisionOptionValues {
   p?: NumberSeq;
   logit?: NumberSeq;
   pt?: NumberSeq;
@@ -44,8 +45,9 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .option('--grad', 'add the gradients of FL and CE with respect to the logit x and to p');
   addFocalOptions(cmd, { lists: true });
   addFamilyOptions(cmd);
+  addPrecisionOptions(cmd);
   addOutputOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP);
+  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP + PRECISION_HELP);
   cmd.action(async (opts: CompareOptions) => {
     const kind = exactlyOne(opts, ['p', 'logit', 'pt'] as const, ['--p', '--logit', '--pt'], 'compare') as BinaryInputKind;
     const values = opts[kind]!;
@@ -58,6 +60,11 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     const family = familyOf(opts);
     if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");
     checkFamily(family, ys, gammas);
+    const precision = precisionOf(opts);
+    if (precision) {
+      const { precisionCompareReport } = await import('./precision-compare.js');
+      return ctx.emit(precisionCompareReport(precision, { kind, values, ys, gammas, alphas, base, grad, family }), opts);
+    }
     function* rows(): Generator<Row> {
       const variants = new Float64Array(family.extras.length);
       for (const gamma of gammas) {

@@ -12,8 +12,10 @@ import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-clas
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
 import { createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
 import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
+import { checkSoftmaxFamily, softmaxFamilyCells, softmaxFamilyColumns } from './loss-softmax.js';
+import { addPrecisionOptions, PRECISION_HELP, precisionOf, type PrecisionOptionValues } from './precision.js';
 
-interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
+export interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues, PrecisionOptionValues {
   p?: number[];
   logit?: number[];
   pt?: number[];
@@ -57,13 +59,13 @@ Examples:
 `;
 
 /** Pairs a list with per-sample values: equal lengths, or a single value that broadcasts. */
-function paired<T>(items: readonly T[], n: number, option: string, samples: string): T[] {
+export function paired<T>(items: readonly T[], n: number, option: string, samples: string): T[] {
   if (items.length === n) return [...items];
   if (items.length === 1) return new Array<T>(n).fill(items[0]!);
   throw new UsageError(`option '${option}' has ${items.length} values for ${n} ${samples}; give one value or ${n}.`);
 }
 
-function single<T>(items: readonly T[], option: string): T {
+export function single<T>(items: readonly T[], option: string): T {
   if (items.length !== 1) throw new UsageError(`option '${option}' takes one value in 'loss' (got ${items.length}); use 'focal compare' to sweep it.`);
   return items[0]!;
 }
@@ -88,20 +90,28 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .option('--grad', 'add the gradients per sample: of FL and CE with respect to the logit and to p (binary), or over the logits (--logits: vectors)');
   addFocalOptions(cmd, { lists: false });
   addFamilyOptions(cmd);
+  addPrecisionOptions(cmd);
   addOutputOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP);
+  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP + PRECISION_HELP);
   cmd.action(async (opts: LossOptions) => {
     const reduction = opts.reduction ?? 'mean';
     const given = (['p', 'logit', 'pt', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
     if (given.length > 1) throw new UsageError(`loss takes one kind of prediction, but got ${given.map((k) => `--${k}`).join(' and ')}; give only one.`);
     if (given.length === 1 && opts.input !== undefined) throw new UsageError(`option '--input' and --${given[0]} are two sources of samples; give one.`);
     const input = inputPath(opts.input, given.length > 0, ctx);
+    const precision = precisionOf(opts);
+    if (precision && input !== undefined) throw new UsageError('--as and --dtype take samples from the command line (--p/--logit with --y, --probs/--logits with --target), not --input.');
     if (input !== undefined) return ctx.emit(await inputReport(input, opts, reduction, ctx), opts);
     for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads'] as const) {
       if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for --input; the samples here come from the command line.`);
     }
     const kind = given[0];
     if (!kind) throw new UsageError('loss needs samples: give --p/--logit/--pt with --y, --probs/--logits with --target, or --input FILE (- for stdin).');
+    if (precision) {
+      if (kind === 'pt') throw new UsageError('--as and --dtype take --p or --logit (frameworks compute from those), not --pt.');
+      const { precisionLossReport } = await import('./precision-loss.js');
+      return ctx.emit(precisionLossReport(precision, kind, opts, reduction), opts);
+    }
     const report = kind === 'probs' || kind === 'logits' ? categoricalReport(kind, opts, reduction) : binaryReport(kind, opts, reduction);
     await ctx.emit(report, opts);
   });
@@ -214,21 +224,24 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   const gamma = single(gammas, '--gamma');
   const alpha = categoricalAlpha(alphas, classes);
   const family = familyOf(opts);
-  if (family.extras.length) throw new UsageError(`option '--loss' ${family.extras.join(',')}: the variants are binary; --${kind} takes ce and fl.`);
-  if (grad && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
-  const acc = new LossAccumulator();
+  checkSoftmaxFamily(family, kind);
+  const acc = new LossAccumulator(family.extras.length);
+  const extraColumns = softmaxFamilyColumns(family, grad);
   function* rows(): Generator<Row> {
+    const variants = new Float64Array(family.extras.length);
     for (let i = 0; i < samples.length; i++) {
       const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base, labelSmoothing: family.smoothing });
       acc.add(r.ce, r.fl, targets[i]!);
-      yield categoricalRow(r, i, targets[i]!, gamma, grad);
+      const cells = softmaxFamilyCells(family, kind, samples[i]!, targets[i]!, { gamma, alpha, base, epsilon: family.params.epsilon! }, r, grad, variants);
+      if (family.extras.length) acc.addExtras(variants);
+      yield { ...categoricalRow(r, i, targets[i]!, gamma), ...cells };
     }
   }
   return {
     command: 'loss',
     params: { input: kind, classes, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
-    columns: grad ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS] : CATEGORICAL_COLUMNS,
+    columns: [...CATEGORICAL_COLUMNS, ...extraColumns.losses, ...(grad ? CATEGORICAL_GRAD_COLUMNS : []), ...extraColumns.grads],
     rows: rows(),
     ...commonReport(acc, false, reduction, family),
   };

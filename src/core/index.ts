@@ -27,3 +27,12 @@ export {
 export { CURVE_KINDS, CURVE_MEANING, curveValue, sampleCurves, type Curve, type CurveKind } from './curves.js';
 export { priorBias, priorComparison, type PriorComparison } from './prior.js';
 export { classWeights, HARDNESS_BINS, LossAnatomy, type AnatomyState, type BucketShare, type CdfPoint } from './anatomy.js';
+export {
+  flsdGamma,
+  smoothedCategoricalGradients,
+  SOFTMAX_LOSS_NAMES,
+  softmaxVariant,
+  type SoftmaxFamilyParams,
+  type SoftmaxLoss,
+  type SoftmaxLossName,
+} from './softmax-family.js';

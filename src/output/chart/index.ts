@@ -1,7 +1,9 @@
 import type { Chart } from './model.js';
+import type { Heatmap } from './heatmap.js';
 import { writeNewFile } from '../files.js';
 
 export { domainOf, normalise, ticks, type Chart, type Scale, type Series } from './model.js';
+export type { Heatmap, HeatClass } from './heatmap.js';
 
 /** Where a chart goes: the terminal (text) or a file (.svg or .png). Renderers load lazily. */
 export async function chartToTerminal(chart: Chart, options: { width: number; height: number; color: boolean }): Promise<string> {
@@ -15,6 +17,24 @@ export const PICTURE_EXTENSIONS = ['.svg', '.png'] as const;
 export async function chartToFile(chart: Chart, path: string, options: { width: number; height: number; force: boolean }): Promise<string> {
   const { renderSvg } = await import('./svg.js');
   const svg = renderSvg(chart, options.width, options.height);
+  if (path.toLowerCase().endsWith('.png')) {
+    const { svgToPng } = await import('./png.js');
+    writeNewFile(path, svgToPng(svg, options.width), options.force);
+    return `wrote ${path} (PNG, ${options.width}×${options.height})`;
+  }
+  writeNewFile(path, svg, options.force);
+  return `wrote ${path} (SVG, ${options.width}×${options.height})`;
+}
+
+/** A heatmap in the terminal, or written to `path` (.svg or .png) like a chart. */
+export async function heatmapToTerminal(map: Heatmap, options: { color: boolean }): Promise<string> {
+  const { renderHeatmapTerminal } = await import('./heatmap.js');
+  return renderHeatmapTerminal(map, options);
+}
+
+export async function heatmapToFile(map: Heatmap, path: string, options: { width: number; height: number; force: boolean }): Promise<string> {
+  const { renderHeatmapSvg } = await import('./heatmap.js');
+  const svg = renderHeatmapSvg(map, options.width, options.height);
   if (path.toLowerCase().endsWith('.png')) {
     const { svgToPng } = await import('./png.js');
     writeNewFile(path, svgToPng(svg, options.width), options.force);
