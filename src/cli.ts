@@ -4,6 +4,7 @@ import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js'
 import type { OutputOptionValues } from './cli/options.js';
 import { DEFAULT_PRECISION, MAX_TABLE_ROWS } from './output/human.js';
 import { render, type Report } from './output/index.js';
+import { plainOutput, plainText } from './output/plain.js';
 
 declare const FOCAL_VERSION: string | undefined;
 
@@ -59,14 +60,22 @@ export function useColor(io: Io, flag: boolean | undefined): boolean {
   return io.stdout.isTTY === true;
 }
 
+/** The width to draw for: COLUMNS when set (as ls and man honour it), else the terminal's, else 80. */
+export function terminalColumns(io: Io): number {
+  const fromEnv = Number(io.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 80;
+}
+
 export async function buildProgram(io: Io, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('focal');
+  const plain = plainOutput(io.env);
   const ctx: CommandContext = {
     stdin: () => io.stdin?.() ?? null,
     stderr: io.stderr,
-    write: (text) => void io.stdout.write(text),
+    write: (text) => void io.stdout.write(plain ? plainText(text) : text),
     color: (flag) => useColor(io, flag),
-    columns: () => (io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 80),
+    columns: () => terminalColumns(io),
     async emit(report: Report, o: OutputOptionValues) {
       const format = o.json ? 'json' : (o.format ?? 'table');
       if (o.json && o.format && o.format !== 'json') {
@@ -75,7 +84,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
       if (format === 'table' && (report.rowCount ?? 0) > MAX_TABLE_ROWS) {
         throw new UsageError(`${report.rowCount!.toLocaleString('en-US')} rows are too many for a table (at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}); use --format csv, tsv, ndjson or json, which stream.`);
       }
-      const chunks = await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color) });
+      const chunks = await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color), plain });
       // Rows are small: gather them into writes of ~64 KiB, and wait when the pipe is full.
       let pending = '';
       for await (const chunk of chunks) {
@@ -94,12 +103,16 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     .showSuggestionAfterError(true)
     .addHelpText('after', ROOT_HELP)
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
+      writeOut: (s) => io.stdout.write(plain ? plainText(s) : s),
+      getOutHelpWidth: () => terminalColumns(io),
       writeErr: (s) => io.stderr.write(s),
       // Commander's usage errors: one line, prefixed with the program name.
       outputError: (s, write) => write(`focal: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .exitOverride();
+  // ASCII help too: styled before the columns are measured, so the options stay aligned
+  const helpStyle = plain ? { styleDescriptionText: plainText, styleOptionText: plainText, styleArgumentText: plainText, styleSubcommandText: plainText, styleCommandText: plainText } : {};
+  program.configureHelp(helpStyle);
   // the subcommand asked for (`focal help X` asks for X)
   const words = argv.filter((a) => !a.startsWith('-'));
   const wanted = new Set(words[0] === 'help' ? words.slice(0, 2) : words.slice(0, 1));
@@ -108,7 +121,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     else program.command(entry.name);
     program.commands[program.commands.length - 1]!.summary(entry.summary);
   }
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput());
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(helpStyle);
   return program;
 }
 
