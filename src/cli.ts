@@ -13,16 +13,33 @@ const WRITE_BATCH = 1 << 16;
 /**
  * The subcommands. Only the one that runs is loaded (a dynamic import, which the bundle keeps
  * unevaluated until needed); the others are named with their summaries for help and
- * suggestions. Loading all six costs ~5 ms of start-up (bench/startup.mjs).
+ * suggestions. Loading all six costs ~5 ms of start-up (bench/startup.mjs). `completion` and
+ * `man` describe the whole program, so they load every command (`all`).
  */
-const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }[] = [
-  { name: 'compare', summary: 'cross-entropy and focal loss side by side, over a grid of inputs', load: async () => (await import('./commands/compare.js')).registerCompare },
-  { name: 'loss', summary: 'the loss of a batch of samples (command line, file or stdin), reduced, with CE beside FL', load: async () => (await import('./commands/loss.js')).registerLoss },
-  { name: 'imbalance', summary: 'many easy negatives versus a few hard positives: where the total loss goes', load: async () => (await import('./commands/imbalance.js')).registerImbalance },
-  { name: 'plot', summary: "loss curves against p_t, one per γ (the paper's Figure 1), in the terminal or as SVG/PNG", load: async () => (await import('./commands/plot.js')).registerPlot },
-  { name: 'prior', summary: "the paper's prior initialisation: the bias, and the start-of-training loss with and without it", load: async () => (await import('./commands/prior.js')).registerPrior },
-  { name: 'anatomy', summary: "where the loss of real predictions goes: by class, by p_t bucket, and by hardness (the paper's Figure 4)", load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; all?: boolean }[] = [
+  { name: 'compare', summary: 'CE and FL side by side, over a grid of inputs', load: async () => (await import('./commands/compare.js')).registerCompare },
+  { name: 'loss', summary: 'a batch of samples (arguments, file or stdin), reduced', load: async () => (await import('./commands/loss.js')).registerLoss },
+  { name: 'imbalance', summary: 'many easy negatives versus a few hard positives', load: async () => (await import('./commands/imbalance.js')).registerImbalance },
+  { name: 'plot', summary: "loss curves against p_t (the paper's Figure 1)", load: async () => (await import('./commands/plot.js')).registerPlot },
+  { name: 'prior', summary: "the prior initialisation's bias and first loss", load: async () => (await import('./commands/prior.js')).registerPrior },
+  { name: 'anatomy', summary: 'where the loss of real predictions goes', load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+  { name: 'completion', summary: 'a completion script for bash, zsh or fish', load: async () => (await import('./commands/completion.js')).registerCompletion, all: true },
+  { name: 'man', summary: 'the manual page, in roff', load: async () => (await import('./commands/man.js')).registerMan, all: true },
 ];
+
+/** What `focal` alone prints: what it is, the commands, where to go next (at most 15 lines). */
+function shortUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'focal: focal loss versus cross-entropy, exact numbers side by side.',
+    'Usage: focal <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Try:  focal compare --p 0.9 --gamma 2',
+    "Help: focal <command> --help, or focal --help for more examples",
+  ].join('\n') + '\n';
+}
 
 /** Where the program reads its environment and writes its output; tests pass their own. */
 export interface Io {
@@ -116,8 +133,9 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
   // the subcommand asked for (`focal help X` asks for X)
   const words = argv.filter((a) => !a.startsWith('-'));
   const wanted = new Set(words[0] === 'help' ? words.slice(0, 2) : words.slice(0, 1));
+  const all = COMMANDS.some((entry) => entry.all && wanted.has(entry.name));
   for (const entry of COMMANDS) {
-    if (wanted.has(entry.name)) (await entry.load())(program, ctx);
+    if (all || wanted.has(entry.name)) (await entry.load())(program, ctx);
     else program.command(entry.name);
     program.commands[program.commands.length - 1]!.summary(entry.summary);
   }
@@ -130,8 +148,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     const program = await buildProgram(io, argv);
     if (argv.length === 0) {
-      program.outputHelp({ error: true });
-      return EXIT_USAGE;
+      // asking for nothing is not an error: a short usage on stdout, status 0
+      io.stdout.write(plainOutput(io.env) ? plainText(shortUsage()) : shortUsage());
+      return EXIT_OK;
     }
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;

@@ -35,6 +35,7 @@ const WORDS: Readonly<Record<string, string>> = {
   '∈': 'in',
   '∞': 'inf',
   '…': '...',
+  '§': 'section ',
   '₊': '+',
   '₋': '-',
   '‘': "'",
