@@ -81,9 +81,9 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     const report: Report = {
       command: 'compare',
       params: {
-        input: kind,
-        gamma: gammas,
-        alpha: alphas,
+        prediction: kind,
+        gammas,
+        alphas,
         y: ys,
         log_base: base,
         grad,

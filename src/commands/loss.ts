@@ -7,7 +7,7 @@ import { UsageError } from '../cli/errors.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
-import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
+import { alphaParams, alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
 import { createScanner, SampleSink, type SampleSettings } from './loss-input.js';
@@ -142,7 +142,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   }
   return {
     command: 'loss',
-    params: { input: kind, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
+    params: { prediction: kind, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
     caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad, family })],
     rows: rows(),
@@ -220,7 +220,7 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   }
   return {
     command: 'loss',
-    params: { input: kind, classes, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
+    params: { prediction: kind, classes, gamma, ...alphaParams(alpha), log_base: base, reduction, grad, ...familyJson(family) },
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: grad ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS] : CATEGORICAL_COLUMNS,
     rows: rows(),
@@ -244,7 +244,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const settings: SampleSettings = { source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
   const grad = opts.grad ?? false;
   const progress = Progress.for(ctx.stderr, source.size);
-  const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction, ...familyJson(family) });
+  const params = (layout: Layout) => ({ input: source.name, input_format: source.format, columns: layout.names, prediction: layout.kind, gamma, ...alphaParams(alpha), log_base: base, reduction, grad, ...familyJson(family) });
   const caption = captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base, reduction, ...familyCaption(family) });
 
   if (reduction !== 'none') {
@@ -261,7 +261,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     noteSkipped(ctx, source, outcome);
     return {
       command: 'loss',
-      params: { ...params(), columns: layout.names, threads },
+      params: { ...params(layout), threads },
       caption,
       columns: [],
       rows: [],
@@ -305,7 +305,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   }
   return {
     command: 'loss',
-    params: { ...params(), columns: layout.names },
+    params: params(layout),
     caption,
     columns: binary
       ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad, family })]
