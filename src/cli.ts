@@ -58,12 +58,13 @@ Examples:
   $ focal compare --y 1,0 --p 0.9,0.1 --log-base 10
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum
   $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
-  $ focal loss --input preds.csv.gz --format json
+  $ focal loss --input examples/preds.csv.gz --format json
   $ focal plot --out figure-1.svg
   $ focal prior --pi 0.01
-  $ focal anatomy --input preds.csv
+  $ focal anatomy --input examples/dets.tsv --columns p=score,y=label
 
 Tables take --format json|csv|tsv|ndjson for programs; see 'focal <command> --help'.
+examples/ in the checkout holds the files these read; docs/ has the full reference.
 Exit status: 0 success, 2 bad usage or input, 1 internal error.
 `;
 

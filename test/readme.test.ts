@@ -45,7 +45,7 @@ function shell(line: string): Result {
   symlinkSync(join(ROOT, 'examples'), join(cwd, 'examples'));
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, HOME: home, MANPAGER: 'cat', PAGER: 'cat' };
   for (const name of ['FORCE_COLOR', 'NO_COLOR', 'LC_ALL', 'LC_CTYPE', 'LANG', 'TERM', 'COLUMNS']) delete env[name];
-  const r = spawnSync('bash', ['-c', line], { cwd, env, encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', line], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -99,6 +99,26 @@ describe('the pages and their examples', () => {
         expect(r.code).toBe(0);
       } else if (r.code === 0) expect(r.stdout).toBe(output);
       else expect(r.stderr).toBe(output); // an example of an error message
+    });
+  }
+});
+
+describe("the examples in each command's --help run", () => {
+  const help = (args: string) => shell(`focal ${args} --help`).stdout;
+  const commands = [...help('').matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+  // `$ focal …` lines; a comment follows two spaces; what comes after && or | is another program
+  const examples = ['', ...commands].flatMap((c) => [...help(c).matchAll(/^ {2}\$ (focal .*)$/gm)].map((m) => m[1]!.split(/ {2,}| && | \| /)[0]!));
+
+  it('finds them', () => {
+    expect(commands).toContain('anatomy');
+    expect(examples.length).toBeGreaterThan(30);
+  });
+
+  for (const command of new Set(examples)) {
+    it(command, () => {
+      const r = shell(command);
+      expect(r.stderr).not.toMatch(/error/i);
+      expect(r.code).toBe(0);
     });
   }
 });

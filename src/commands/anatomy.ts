@@ -53,10 +53,10 @@ formats: JSON has every table ("rows" per class, the others under "sections"); C
 NDJSON write one table, chosen with --rows class|buckets|easy|cdf.
 
 Examples:
-  $ focal anatomy --input preds.csv
-  $ focal anatomy --input preds.csv.gz --buckets 20 --gamma 2 --alpha 0.25
-  $ focal anatomy --input preds.csv --rows buckets --format csv
-  $ focal anatomy --input preds.csv --chart
+  $ focal anatomy --input examples/preds.csv
+  $ focal anatomy --input examples/preds.csv.gz --buckets 20 --gamma 2 --alpha 0.25
+  $ focal anatomy --input examples/preds.csv --rows buckets --format csv
+  $ focal anatomy --input examples/dets.tsv --columns p=score,y=label --chart
   $ cat preds.ndjson | focal anatomy --out cdf.svg
 `;
 

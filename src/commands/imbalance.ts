@@ -26,7 +26,7 @@ Examples:
   $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
   $ focal imbalance --neg 100000 --neg-p 0.01 --pos 100 --pos-p 0.3 --gamma 2 --alpha 0.25
   $ focal imbalance --neg 1e6 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --alpha none --json
-  $ focal imbalance --input preds.csv        the same question for real predictions ('focal anatomy')
+  $ focal imbalance --input examples/preds.csv    the same question for real predictions ('focal anatomy')
 `;
 
 const probability = numberIn(0, 1, 'a probability is a number in [0, 1]');

@@ -49,8 +49,8 @@ Examples:
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum --gamma 2 --alpha 0.25
   $ focal loss --logit=-4 --logit=-5 --y 0 --reduction positives --json
   $ focal loss --probs '0.7,0.2,0.1;0.1,0.3,0.6' --target 0,2 --alpha 0.25
-  $ focal loss --input preds.csv --reduction mean
-  $ focal loss --input preds.csv.gz --columns p=score,y=label --format json
+  $ focal loss --input examples/preds.csv --reduction mean
+  $ focal loss --input examples/dets.tsv --columns p=score,y=label --format json
   $ cat preds.ndjson | focal loss --reduction none --format ndjson | head
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --loss ce,fl,poly1,fl-star --reduction sum
 `;
