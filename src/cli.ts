@@ -5,23 +5,41 @@ import { refuseRepeats, type OutputOptionValues } from './cli/options.js';
 import { DEFAULT_PRECISION, MAX_TABLE_ROWS } from './output/human.js';
 import { render, type Report } from './output/index.js';
 import { writeChunks } from './output/write.js';
+import { plainOutput, plainText } from './output/plain.js';
 
 declare const FOCAL_VERSION: string | undefined;
 
 /**
  * The subcommands. Only the one that runs is loaded (a dynamic import, which the bundle keeps
  * unevaluated until needed); the others are named with their summaries for help and
- * suggestions. Loading all six costs ~5 ms of start-up (bench/startup.mjs).
+ * suggestions. Loading all six costs ~5 ms of start-up (bench/startup.mjs). `completion` and
+ * `man` describe the whole program, so they load every command (`all`).
  */
-const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }[] = [
-  { name: 'compare', summary: 'cross-entropy and focal loss side by side, over a grid of inputs', load: async () => (await import('./commands/compare.js')).registerCompare },
-  { name: 'loss', summary: 'the loss of a batch of samples (command line, file or stdin), reduced, with CE beside FL', load: async () => (await import('./commands/loss.js')).registerLoss },
-  { name: 'imbalance', summary: 'many easy negatives versus a few hard positives: where the total loss goes', load: async () => (await import('./commands/imbalance.js')).registerImbalance },
-  { name: 'plot', summary: "loss curves against p_t, one per γ (the paper's Figure 1), in the terminal or as SVG/PNG", load: async () => (await import('./commands/plot.js')).registerPlot },
-  { name: 'prior', summary: "the paper's prior initialisation: the bias, and the start-of-training loss with and without it", load: async () => (await import('./commands/prior.js')).registerPrior },
-  { name: 'stability', summary: "where a framework's focal loss and gradient break in float32/float16/bfloat16: intervals, or a logit × γ heatmap", load: async () => (await import('./commands/stability.js')).registerStability },
-  { name: 'anatomy', summary: "where the loss of real predictions goes: by class, by p_t bucket, and by hardness (the paper's Figure 4)", load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; all?: boolean }[] = [
+  { name: 'compare', summary: 'CE and FL side by side, over a grid of inputs', load: async () => (await import('./commands/compare.js')).registerCompare },
+  { name: 'loss', summary: 'a batch of samples (arguments, file or stdin), reduced', load: async () => (await import('./commands/loss.js')).registerLoss },
+  { name: 'imbalance', summary: 'many easy negatives versus a few hard positives', load: async () => (await import('./commands/imbalance.js')).registerImbalance },
+  { name: 'plot', summary: "loss curves against p_t (the paper's Figure 1)", load: async () => (await import('./commands/plot.js')).registerPlot },
+  { name: 'prior', summary: "the prior initialisation's bias and first loss", load: async () => (await import('./commands/prior.js')).registerPrior },
+  { name: 'anatomy', summary: 'where the loss of real predictions goes', load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+  { name: 'stability', summary: "where a framework's float32/16 loss and gradient break", load: async () => (await import('./commands/stability.js')).registerStability },
+  { name: 'completion', summary: 'a completion script for bash, zsh or fish', load: async () => (await import('./commands/completion.js')).registerCompletion, all: true },
+  { name: 'man', summary: 'the manual page, in roff', load: async () => (await import('./commands/man.js')).registerMan, all: true },
 ];
+
+/** What `focal` alone prints: what it is, the commands, where to go next (at most 15 lines). */
+function shortUsage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'focal: focal loss versus cross-entropy, exact numbers side by side.',
+    'Usage: focal <command> [options]',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Try:  focal compare --p 0.9 --gamma 2',
+    "Help: focal <command> --help, or focal --help for more examples",
+  ].join('\n') + '\n';
+}
 
 /** Where the program reads its environment and writes its output; tests pass their own. */
 export interface Io {
@@ -40,12 +58,13 @@ Examples:
   $ focal compare --y 1,0 --p 0.9,0.1 --log-base 10
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum
   $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
-  $ focal loss --input preds.csv.gz --format json
+  $ focal loss --input examples/preds.csv.gz --format json
   $ focal plot --out figure-1.svg
   $ focal prior --pi 0.01
-  $ focal anatomy --input preds.csv
+  $ focal anatomy --input examples/dets.tsv --columns p=score,y=label
 
 Tables take --format json|csv|tsv|ndjson for programs; see 'focal <command> --help'.
+examples/ in the checkout holds the files these read; docs/ has the full reference.
 Exit status: 0 success, 2 bad usage or input, 1 internal error.
 `;
 
@@ -59,14 +78,22 @@ export function useColor(io: Io, flag: boolean | undefined): boolean {
   return io.stdout.isTTY === true;
 }
 
+/** The width to draw for: COLUMNS when set (as ls and man honour it), else the terminal's, else 80. */
+export function terminalColumns(io: Io): number {
+  const fromEnv = Number(io.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 80;
+}
+
 export async function buildProgram(io: Io, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('focal');
+  const plain = plainOutput(io.env);
   const ctx: CommandContext = {
     stdin: () => io.stdin?.() ?? null,
     stderr: io.stderr,
-    write: (text) => void io.stdout.write(text),
+    write: (text) => void io.stdout.write(plain ? plainText(text) : text),
     color: (flag) => useColor(io, flag),
-    columns: () => (io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 80),
+    columns: () => terminalColumns(io),
     async emit(report: Report, o: OutputOptionValues) {
       const format = o.json ? 'json' : (o.format ?? 'table');
       if (o.json && o.format && o.format !== 'json') {
@@ -75,7 +102,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
       if (format === 'table' && (report.rowCount ?? 0) > MAX_TABLE_ROWS) {
         throw new UsageError(`${report.rowCount!.toLocaleString('en-US')} rows are too many for a table (at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}); use --format csv, tsv, ndjson or json, which stream.`);
       }
-      await writeChunks(await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color) }), io.stdout, io.drain);
+      await writeChunks(await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color), plain }), io.stdout, io.drain);
     },
   };
   program
@@ -84,21 +111,26 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     .showSuggestionAfterError(true)
     .addHelpText('after', ROOT_HELP)
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
+      writeOut: (s) => io.stdout.write(plain ? plainText(s) : s),
+      getOutHelpWidth: () => terminalColumns(io),
       writeErr: (s) => io.stderr.write(s),
       // Commander's usage errors: one line, prefixed with the program name.
       outputError: (s, write) => write(`focal: ${s.trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .exitOverride();
+  // ASCII help too: styled before the columns are measured, so the options stay aligned
+  const helpStyle = plain ? { styleDescriptionText: plainText, styleOptionText: plainText, styleArgumentText: plainText, styleSubcommandText: plainText, styleCommandText: plainText } : {};
+  program.configureHelp(helpStyle);
   // the subcommand asked for (`focal help X` asks for X)
   const words = argv.filter((a) => !a.startsWith('-'));
   const wanted = new Set(words[0] === 'help' ? words.slice(0, 2) : words.slice(0, 1));
+  const all = COMMANDS.some((entry) => entry.all && wanted.has(entry.name));
   for (const entry of COMMANDS) {
-    if (wanted.has(entry.name)) (await entry.load())(program, ctx);
+    if (all || wanted.has(entry.name)) (await entry.load())(program, ctx);
     else program.command(entry.name);
     program.commands[program.commands.length - 1]!.summary(entry.summary);
   }
-  for (const cmd of program.commands) refuseRepeats(cmd.exitOverride().configureOutput(program.configureOutput()));
+  for (const cmd of program.commands) refuseRepeats(cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(helpStyle));
   return program;
 }
 
@@ -107,8 +139,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     const program = await buildProgram(io, argv);
     if (argv.length === 0) {
-      program.outputHelp({ error: true });
-      return EXIT_USAGE;
+      // asking for nothing is not an error: a short usage on stdout, status 0
+      io.stdout.write(plainOutput(io.env) ? plainText(shortUsage()) : shortUsage());
+      return EXIT_OK;
     }
     await program.parseAsync(argv, { from: 'user' });
     return EXIT_OK;

@@ -116,11 +116,11 @@ describe('help and version', () => {
     for (const cmd of ['compare', 'loss', 'imbalance', 'plot', 'prior', 'anatomy']) expect(r.stdout).toContain(cmd);
   });
 
-  it('focal with no arguments prints help on stderr and exits 2', async () => {
+  it('focal with no arguments prints a short usage on stdout and exits 0 (asking for nothing is not an error)', async () => {
     const r = await runCli([]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/Usage: focal/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^Usage: focal <command>/m);
   });
 });
 

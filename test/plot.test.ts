@@ -110,7 +110,7 @@ describe('focal plot as data, and its bad input', () => {
   });
   it('--json carries the parameters', () => {
     const doc = parseJson(runBin(['plot', '--json', '--samples', '3', '--gamma', '2', '--kind', 'ratio', '--alpha', '0.25']).stdout);
-    expect(doc.params).toMatchObject({ kind: 'ratio', gamma: [2], alpha: 0.25 });
+    expect(doc.params).toMatchObject({ kind: 'ratio', gammas: [2], alpha: 0.25 });
     expect(doc.rows.map((r: any) => r.value)).toEqual([expect.any(Number), expect.any(Number), Infinity]);
   });
   for (const [name, argv, message] of [

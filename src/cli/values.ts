@@ -169,10 +169,12 @@ export function vectors(kind: 'probs' | 'logits') {
 
 /** One of a fixed set of words. */
 export function oneOf<T extends string>(choices: readonly T[], what: string) {
-  return (text: string): T => {
+  const parse = (text: string): T => {
     if ((choices as readonly string[]).includes(text)) return text as T;
     throw new InvalidArgumentError(`${quote(text)} is not ${what}; use one of ${choices.join(', ')}.`);
   };
+  // the choices travel with the parser, for shell completion (src/cli/spec.ts)
+  return Object.assign(parse, { choices });
 }
 
 /**

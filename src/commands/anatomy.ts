@@ -8,7 +8,7 @@ import { UsageError } from '../cli/errors.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
-import { alphaText, captionOf, type CommandContext } from './shared.js';
+import { alphaParams, alphaText, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
@@ -53,10 +53,10 @@ formats: JSON has every table ("rows" per class, the others under "sections"); C
 NDJSON write one table, chosen with --rows class|buckets|easy|cdf.
 
 Examples:
-  $ focal anatomy --input preds.csv
-  $ focal anatomy --input preds.csv.gz --buckets 20 --gamma 2 --alpha 0.25
-  $ focal anatomy --input preds.csv --rows buckets --format csv
-  $ focal anatomy --input preds.csv --chart
+  $ focal anatomy --input examples/preds.csv
+  $ focal anatomy --input examples/preds.csv.gz --buckets 20 --gamma 2 --alpha 0.25
+  $ focal anatomy --input examples/preds.csv --rows buckets --format csv
+  $ focal anatomy --input examples/dets.tsv --columns p=score,y=label --chart
   $ cat preds.ndjson | focal anatomy --out cdf.svg
 `;
 
@@ -194,7 +194,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const positiveIndex = hard.findIndex((c) => c.key === 1);
   const report: Report = {
     command: 'anatomy',
-    params: { input: source.name, format: source.format, columns: layout.names, gamma, alpha, log_base: base, buckets: anatomy.buckets, beta },
+    params: { input: source.name, input_format: source.format, columns: layout.names, prediction: layout.kind, gamma, ...alphaParams(alpha), log_base: base, buckets: anatomy.buckets, beta },
     caption: captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base }),
     columns: main.columns,
     rows: main.rows,

@@ -24,13 +24,13 @@ Every combination of the values given is one row: γ varies slowest, then α, th
 the prediction. Lists are comma-separated; a range start:stop:step includes both ends.
 
 Examples:
-  $ focal compare --p 0.9 --gamma 2                 easy positive and hard negative at p = 0.9
-  $ focal compare --y 1,0 --p 0.9,0.1 --log-base 10 the article's four scenarios (γ = 2, α = 0.25)
-  $ focal compare --logit -745,-37,0,37,745 --y 1   extreme logits, exactly
+  $ focal compare --p 0.9 --gamma 2                     easy positive and hard negative at p = 0.9
+  $ focal compare --y 1,0 --p 0.9,0.1 --log-base 10     the article's four scenarios (γ = 2, α = 0.25)
+  $ focal compare --logit -745,-37,0,37,745 --y 1       extreme logits, exactly
   $ focal compare --pt 0.5:0.9:0.1 --y 1 --gamma 0,1,2,5 --alpha none
   $ focal compare --p 0.9 --gamma 0:5:1 --format csv
-  $ focal compare --p 0.0001:0.9999:0.0001 --gamma 0:5:0.5 --format ndjson   (streams 109,989 rows)
-  $ focal compare --logit=-3 --y 1 --grad --json    gradients with respect to the logit and to p
+  $ focal compare --p 0.0001:0.9999:0.0001 --gamma 0:5:0.5 --format ndjson   (streams 219,978 rows)
+  $ focal compare --logit=-3 --y 1 --grad --json        gradients with respect to the logit and to p
   $ focal compare --p 0.1,0.9 --y 1 --loss ce,fl,fl-star,poly1,asl   the family side by side
 `;
 
@@ -88,9 +88,9 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     const report: Report = {
       command: 'compare',
       params: {
-        input: kind,
-        gamma: gammas,
-        alpha: alphas,
+        prediction: kind,
+        gammas,
+        alphas,
         y: ys,
         log_base: base,
         grad,

@@ -26,7 +26,7 @@ Examples:
   $ focal imbalance --neg 1000000 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --log-base 10
   $ focal imbalance --neg 100000 --neg-p 0.01 --pos 100 --pos-p 0.3 --gamma 2 --alpha 0.25
   $ focal imbalance --neg 1e6 --neg-pt 0.99 --pos 10 --pos-pt 0.01 --alpha none --json
-  $ focal imbalance --input preds.csv        the same question for real predictions ('focal anatomy')
+  $ focal imbalance --input examples/preds.csv    the same question for real predictions ('focal anatomy')
 `;
 
 const probability = numberIn(0, 1, 'a probability is a number in [0, 1]');
@@ -37,11 +37,17 @@ export function registerImbalance(program: Command, ctx: CommandContext): void {
     .description('How the total loss splits between a large group of negatives and a small group of positives, under cross-entropy and under focal loss.')
     .option('--neg <count>', 'number of negative samples (a whole number up to 2^53)', count)
     .option('--pos <count>', 'number of positive samples', count)
-    .addOption(new Option('--neg-pt <p_t>', "negatives' probability of their own class (0)").argParser(probability).conflicts('negP'))
-    .addOption(new Option('--pos-pt <p_t>', "positives' probability of their own class (1)").argParser(probability).conflicts('posP'))
-    .option('--neg-p <p>', "negatives' probability of class 1", probability)
-    .option('--pos-p <p>', "positives' probability of class 1", probability);
+    .addOption(new Option('--neg-pt <p_t>', "negatives' p_t: their probability of class 0, their own").argParser(probability).conflicts('negP'))
+    .addOption(new Option('--pos-pt <p_t>', "positives' p_t: their probability of class 1, their own").argParser(probability).conflicts('posP'))
+    .option('--neg-p <p>', "negatives' probability of class 1 (= 1 − p_t), instead of --neg-pt", probability)
+    .option('--pos-p <p>', "positives' probability of class 1 (= p_t), instead of --pos-pt", probability);
+  const own = cmd.options.length;
   addAnatomyOptions(cmd, { withInput: true });
+  // With --input, imbalance is `focal anatomy`: its options work here, but are listed there.
+  for (const option of cmd.options.slice(own)) {
+    if (option.long === '--input') option.description = "real predictions instead of made-up groups (a file, or - for stdin): runs 'focal anatomy', which takes further options; see 'focal anatomy --help'";
+    else option.hideHelp();
+  }
   addFocalOptions(cmd, { lists: false });
   addOutputOptions(cmd);
   cmd.addHelpText('after', EXAMPLES);

@@ -7,7 +7,7 @@ import { UsageError } from '../cli/errors.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
-import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
+import { alphaParams, alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
 import { createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
@@ -52,8 +52,8 @@ Examples:
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum --gamma 2 --alpha 0.25
   $ focal loss --logit=-4 --logit=-5 --y 0 --reduction positives --json
   $ focal loss --probs '0.7,0.2,0.1;0.1,0.3,0.6' --target 0,2 --alpha 0.25
-  $ focal loss --input preds.csv --reduction mean
-  $ focal loss --input preds.csv.gz --columns p=score,y=label --format json
+  $ focal loss --input examples/preds.csv --reduction mean
+  $ focal loss --input examples/dets.tsv --columns p=score,y=label --format json
   $ cat preds.ndjson | focal loss --reduction none --format ndjson | head
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --loss ce,fl,poly1,fl-star --reduction sum
 `;
@@ -158,7 +158,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   }
   return {
     command: 'loss',
-    params: { input: kind, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
+    params: { prediction: kind, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
     caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad, family })],
     rows: rows(),
@@ -239,7 +239,7 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   }
   return {
     command: 'loss',
-    params: { input: kind, classes, gamma, alpha, log_base: base, reduction, grad, ...familyJson(family) },
+    params: { prediction: kind, classes, gamma, ...alphaParams(alpha), log_base: base, reduction, grad, ...familyJson(family) },
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: [...CATEGORICAL_COLUMNS, ...extraColumns.losses, ...(grad ? CATEGORICAL_GRAD_COLUMNS : []), ...extraColumns.grads],
     rows: rows(),
@@ -263,7 +263,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
   const grad = opts.grad ?? false;
   const progress = Progress.for(ctx.stderr, source.size);
-  const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction, ...familyJson(family) });
+  const params = (layout: Layout) => ({ input: source.name, input_format: source.format, columns: layout.names, prediction: layout.kind, gamma, ...alphaParams(alpha), log_base: base, reduction, grad, ...familyJson(family) });
   const caption = captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base, reduction, ...familyCaption(family) });
 
   if (reduction !== 'none') {
@@ -280,7 +280,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     noteSkipped(ctx, source, outcome);
     return {
       command: 'loss',
-      params: { ...params(), columns: layout.names, threads },
+      params: { ...params(layout), threads },
       caption,
       columns: [],
       rows: [],
@@ -331,7 +331,7 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   }
   return {
     command: 'loss',
-    params: { ...params(), columns: layout.names },
+    params: params(layout),
     caption,
     columns: binary
       ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad, family })]

@@ -102,7 +102,7 @@ export function registerPlot(program: Command, ctx: CommandContext): void {
     // p_t = 0 makes CE infinite: sample from just above it (the point is off the chart anyway)
     const start = from === 0 ? Math.min(1e-4, to / 2) : from;
     const curves = sampleCurves(kind, gammas, { alpha, base }, start, to, samples);
-    const params = { kind, gamma: gammas, alpha, log_base: base, x: [from, to], y_scale: yScale };
+    const params = { kind, gammas, alpha, log_base: base, x: [from, to], y_scale: yScale };
 
     if (format !== 'chart') {
       const rows: Row[] = curves.flatMap((c) => c.points.map(([pt, value]) => ({ gamma: c.gamma, pt, value })));

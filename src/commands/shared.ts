@@ -69,6 +69,14 @@ export function binaryRow(
   return row;
 }
 
+/**
+ * α in JSON params, one shape per key (docs/formats.md): `alpha` is one number, or null for
+ * none; a multiclass α given per class is `alpha_per_class` instead.
+ */
+export function alphaParams(alpha: number | null | readonly number[]): { alpha: number | null } | { alpha_per_class: readonly number[] } {
+  return typeof alpha === 'number' || alpha === null ? { alpha } : { alpha_per_class: alpha };
+}
+
 export function alphaText(alpha: number | null): string {
   return alpha === null ? 'none' : String(alpha);
 }

@@ -8,6 +8,8 @@ export interface RenderOptions {
   format: Format;
   precision: number;
   color: boolean;
+  /** tables in ASCII (a non-UTF-8 locale or TERM=dumb) */
+  plain?: boolean;
 }
 
 /** Every command's output goes through here: the chunks of text to write, in order. */

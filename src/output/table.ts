@@ -3,22 +3,29 @@ import Table from 'cli-table3';
 import { formatCount, formatNumber, MAX_TABLE_ROWS } from './human.js';
 import { UsageError } from '../cli/errors.js';
 import { isVector, type Cell, type Column, type Report, type Row } from './report.js';
+import { PLAIN_TABLE_CHARS, plainText } from './plain.js';
 
 /** The table renderer: loaded only when a table is printed (cli-table3 and chalk stay off the start-up path). */
 
 export interface TableOptions {
   precision: number;
   color: boolean;
+  /** ASCII borders and spelt-out symbols (see plain.ts) */
+  plain?: boolean;
 }
+
+const asIs = (text: string) => text;
 
 function tableOf(allColumns: readonly Column[], rows: readonly Row[], options: TableOptions, chalk: ChalkInstance): string {
   const columns = allColumns.filter((c) => c.table !== false);
+  const text = options.plain ? plainText : asIs;
   const table = new Table({
-    head: columns.map((c) => chalk.bold.cyan(c.label)),
+    head: columns.map((c) => chalk.bold.cyan(text(c.label))),
     colAligns: columns.map((c) => (c.kind === 'text' ? 'left' : 'right')),
     style: { head: [], border: [], compact: true },
+    ...(options.plain ? { chars: PLAIN_TABLE_CHARS } : {}),
   });
-  for (const row of rows) table.push(columns.map((c) => cellText(row[c.key], c.kind, options.precision)));
+  for (const row of rows) table.push(columns.map((c) => text(cellText(row[c.key], c.kind, options.precision))));
   return table.toString();
 }
 
@@ -37,20 +44,21 @@ export async function renderTable(report: Report, options: TableOptions): Promis
     if (rows.length === MAX_TABLE_ROWS) throw new UsageError(`more than ${MAX_TABLE_ROWS.toLocaleString('en-US')} rows are too many for a table; use --format csv, tsv, ndjson or json, which stream.`);
     rows.push(row);
   }
-  const lines = [chalk.dim(report.caption)];
+  const text = options.plain ? plainText : asIs;
+  const lines = [chalk.dim(text(report.caption))];
   if (rows.length > 0) lines.push(tableOf(report.columns, rows, options, chalk));
   const summary = report.summary();
   if (summary && report.summaryItems?.length) {
-    const items = report.summaryItems.filter((i) => i.key in summary);
+    const items = report.summaryItems.filter((i) => i.key in summary).map((i) => ({ ...i, label: text(i.label) }));
     const width = Math.max(...items.map((i) => i.label.length));
     for (const item of items) {
-      lines.push(`${chalk.bold(item.label.padEnd(width))}  ${cellText(summary[item.key], item.kind, Math.max(options.precision, item.precision ?? 0))}`);
+      lines.push(`${chalk.bold(item.label.padEnd(width))}  ${text(cellText(summary[item.key], item.kind, Math.max(options.precision, item.precision ?? 0)))}`);
     }
   }
   for (const section of report.sections?.() ?? []) {
     if (section.rows.length === 0) continue;
-    lines.push('', chalk.dim(section.caption), tableOf(section.columns, section.rows, options, chalk));
+    lines.push('', chalk.dim(text(section.caption)), tableOf(section.columns, section.rows, options, chalk));
   }
-  for (const note of report.notes ?? []) lines.push(chalk.dim(note));
+  for (const note of report.notes ?? []) lines.push(chalk.dim(text(note)));
   return `${lines.join('\n')}\n`;
 }

@@ -24,8 +24,10 @@ export const BIN = fileURLToPath(new URL('../../bin/focal.js', import.meta.url))
 
 /** Runs the built binary (npm test builds it first), as a user would. */
 export function runBin(argv: string[], opts: { env?: Record<string, string>; input?: string } = {}): Result {
-  const env = { ...process.env, ...opts.env };
-  delete env.FORCE_COLOR;
+  // the output must not depend on the terminal the tests run in (locale, width, colour)
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['FORCE_COLOR', 'LC_ALL', 'LC_CTYPE', 'LANG', 'TERM', 'COLUMNS']) delete env[name];
+  Object.assign(env, opts.env);
   const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', env, input: opts.input ?? '' });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
