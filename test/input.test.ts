@@ -459,7 +459,7 @@ describe('loss --pt, as compare takes it', () => {
     expect(s.n).toBe(6);
     expect(s.fl).toBeCloseTo(sum(fl), 14);
     expect(s.ce).toBeCloseTo(sum(ce), 14);
-    expect(JSON.parse(r.stdout).params.input).toBe('pt');
+    expect(JSON.parse(r.stdout).params.prediction).toBe('pt');
   });
   it('--label-smoothing is refused with p_t, on the command line and in a file', async () => {
     expect(await refused(['loss', '--pt', '0.5', '--y', '1', '--label-smoothing', '0.1'])).toMatch(/--label-smoothing' makes labels soft, and p_t needs hard labels/);

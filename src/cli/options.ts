@@ -54,9 +54,11 @@ export function refuseRepeats(cmd: Command): void {
     const parse = option.parseArg;
     if (parse && parse.length >= 2) continue;
     const name = option.attributeName();
-    option.parseArg = <T>(value: string, previous: T): T => {
+    const once = <T>(value: string, previous: T): T => {
       if (cmd.getOptionValueSource(name) === 'cli') throw new InvalidArgumentError(`${option.long} was already given; give it once.`);
       return (parse ? parse(value, previous) : value) as T;
     };
+    // keep what the parser tells about itself (the values a oneOf parser accepts, for completion)
+    option.parseArg = Object.assign(once, parse);
   }
 }

@@ -41,7 +41,7 @@ dtype, α and label), in the terminal or --out FILE.svg|.png.
 
 Examples:
   $ focal stability --as torchvision --dtype float16 --gamma 0.5,2 --y 1
-  $ focal stability --as torchvision,keras,mmcv --dtype float32,float16 --format json
+  $ focal stability --as torchvision,mmcv --dtype float16 --gamma 2 --y 1 --format json
   $ focal stability --as keras --dtype bfloat16 --p 0:1 --y 0
   $ focal stability --as mmcv --dtype float16 --y 1 --heatmap grad --out mmcv-fp16.svg
 `;
