@@ -1,5 +1,7 @@
 /** The loss core: pure functions on float64, no I/O. Commands import only from here. */
 export { softplus } from './softplus.js';
+export { log1pmx } from './log1pmx.js';
+export { logit } from './logit.js';
 export { sigmoid } from './sigmoid.js';
 export { twoProduct, twoDifference, expOfProduct } from './float.js';
 export { powOfComplement, powOfSigmoid } from './modulating.js';

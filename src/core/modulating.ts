@@ -21,11 +21,23 @@ function power(x: number, e: number): number {
  * (hi + lo)^e for 1 − p_t = hi + lo, an unevaluated sum (lo = 0 when hi is exact). pow() of
  * the rounded value alone would turn its 0.5-ulp rounding error into |e|/2 ulps; the
  * first-order correction (1 + e·lo/hi) removes it.
+ *
+ * Special cases: a power beyond the double range is Infinity, never ∞ + ∞·(correction) = NaN
+ * (the correction is negative when e < 0 < lo: 1 − 0.3 = 0.7 + 5.6e-17, so 0.7^-2000, the
+ * ratio CE/FL at p = 0.3, γ = 2000, once gave NaN); 0^e is power()'s.
  * @example powOfComplement(0.1, 0, 2) // 0.010000000000000002 (0.1 is 0.1000000000000000055…)
  */
 export function powOfComplement(hi: number, lo: number, e: number): number {
   const base = power(hi, e);
   if (lo === 0 || hi === 0) return base;
+  if (base === Infinity) {
+    // hi^e overflowed (0.7^-2000): ∞ + ∞·(negative correction) would be NaN. The exact power
+    // may still be finite within |e·lo/hi| of the threshold: take it as a corrected square.
+    const half = power(hi, e / 2);
+    if (half === Infinity) return Infinity;
+    const corrected = half + half * ((e / 2) * lo / hi);
+    return corrected * corrected;
+  }
   return base + base * ((e * lo) / hi);
 }
 

@@ -36,3 +36,4 @@ function load<T>(name: string): T {
 
 export const binaryRegions = (): Record<string, BinaryCase[]> => load<{ regions: Record<string, BinaryCase[]> }>('binary.json').regions;
 export const categoricalCases = (): CategoricalCase[] => load<{ cases: CategoricalCase[] }>('categorical.json').cases;
+export const priorRegions = (): Record<string, { pi: number; bias: string }[]> => load<{ regions: Record<string, { pi: number; bias: string }[]> }>('prior.json').regions;
