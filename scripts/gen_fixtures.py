@@ -297,6 +297,22 @@ def grid_categorical():
     return cases
 
 
+def grid_categorical_extreme():
+    """Issue 8 §1.8–9: logits whose differences leave the double range, probability vectors
+    whose sum (or whose ratio to the target entry) does."""
+    big = 1.7976931348623157e308
+    logits = [([9e307, -9e307], 0), ([9e307, -9e307], 1), ([big, -big], 0), ([big, -big], 1),
+              ([9e307, 9e307, -9e307], 2), ([9e307, 9e307, -9e307], 0), ([-9e307, 0.0, 9e307], 1), ([1e308, 1e308 * (1 - 2**-52), -1e308], 1)]
+    probs = [([1e308, 1e308], 0), ([1e308, 1e308], 1), ([big, big, big], 0), ([1e-320, 1e308, 1e308], 0),
+             ([1e-320, 1e10], 0), ([5e-324, big], 0), ([1e308, 1e-300, 1e308], 1), ([1e308, 1e308, 3.0], 2)]
+    cases = []
+    for g in (0, 2):
+        for kind, vectors in (("logits", logits), ("probs", probs)):
+            for values, target in vectors:
+                cases.append(categorical_case(kind, values, target, g, 0.25))
+    return cases
+
+
 def variant_case(name, kind, x, y, gamma, alpha, **kw):
     """One loss of the focal family at the exact double inputs (definitions: src/core/variants.ts)."""
     X, Y, G = mpf(x), mpf(y), mpf(gamma)
@@ -413,7 +429,8 @@ def main():
         json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "regions": binary}, f, indent=0)
         f.write("\n")
     with open(os.path.join(OUT, "categorical.json"), "w") as f:
-        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical(), "smoothed": grid_categorical_smoothed()}, f, indent=0)
+        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical(), "smoothed": grid_categorical_smoothed(),
+                   "extreme": grid_categorical_extreme()}, f, indent=0)
         f.write("\n")
     with open(os.path.join(OUT, "variants.json"), "w") as f:
         json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_variants()}, f, indent=0)
