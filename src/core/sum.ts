@@ -32,3 +32,93 @@ export class CompensatedSum {
     return Number.isFinite(this.sum) ? this.sum + this.compensation : this.sum;
   }
 }
+
+/**
+ * An exact sum (Shewchuk 1997, the algorithm of Python's math.fsum): the running sum is kept
+ * as a list of non-overlapping partials whose exact total is the exact sum of every term, and
+ * `value` rounds that total once, correctly. So the value does not depend on the order of the
+ * terms nor on how they were split and merged: two threads give the bits of one.
+ *
+ * Cost: one TwoSum per partial and term. Terms of similar magnitude (one histogram bin's
+ * losses) keep two or three partials; a sum over the whole double range up to ~40, which is
+ * why the per-class totals use CompensatedSum instead.
+ *
+ * Special cases: an infinite term makes the sum infinite (+∞ and −∞ together give NaN); a
+ * finite sum beyond the double range is ±Infinity.
+ * @example const s = new ExactSum(); for (const x of [0.1, 0.2, 0.3, -0.6]) s.add(x); s.value // 5.551115123125783e-17 (0.1 + 0.2 + 0.3 − 0.6 in exact binary)
+ */
+export class ExactSum {
+  /** partials[0, count): non-overlapping, increasing in magnitude */
+  private partials: number[] = [];
+  private count = 0;
+  private special = 0;
+
+  add(x: number): void {
+    if (!(x - x === 0)) {
+      this.special += x; // ±∞ (or NaN)
+      return;
+    }
+    const p = this.partials;
+    const n = this.count;
+    let i = 0;
+    for (let j = 0; j < n; j++) {
+      let y = p[j]!;
+      if (Math.abs(x) < Math.abs(y)) {
+        const t = x;
+        x = y;
+        y = t;
+      }
+      const hi = x + y;
+      const lo = y - (hi - x);
+      if (lo !== 0) p[i++] = lo;
+      x = hi;
+    }
+    if (!(x - x === 0)) {
+      // the exact sum left the double range: it is ±∞ from here on
+      this.special += x;
+      this.count = 0;
+      return;
+    }
+    if (i < p.length) p[i] = x;
+    else p.push(x);
+    this.count = i + 1;
+  }
+
+  /** Adds another exact sum's state (a worker's), exactly. */
+  merge(state: ExactSumState): void {
+    this.special += state[0];
+    for (const x of state[1]) this.add(x);
+  }
+
+  /** [infinite part, partials]: plain data to send between threads */
+  state(): ExactSumState {
+    return [this.special, this.partials.slice(0, this.count)];
+  }
+
+  /** The exact sum, rounded to nearest (ties to even) once. */
+  get value(): number {
+    if (!(this.special === 0)) return this.special; // ±∞ or NaN
+    const p = this.partials;
+    let n = this.count;
+    if (n === 0) return 0;
+    let hi = p[--n]!;
+    let lo = 0;
+    while (n > 0) {
+      const x = hi;
+      const y = p[--n]!;
+      hi = x + y;
+      lo = y - (hi - x);
+      if (lo !== 0) break;
+    }
+    // Round half-even correctly: if the rest has the sign of lo, a tie in hi + lo is not a tie.
+    if (n > 0 && ((lo < 0 && p[n - 1]! < 0) || (lo > 0 && p[n - 1]! > 0))) {
+      const y = lo * 2;
+      const x = hi + y;
+      if (y === x - hi) hi = x;
+    }
+    return hi;
+  }
+}
+
+/** An ExactSum as plain data: [sum of its infinite terms (0 if none), partials]. */
+export type ExactSumState = [number, number[]];
