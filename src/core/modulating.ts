@@ -47,8 +47,10 @@ export function powOfComplement(hi: number, lo: number, e: number): number {
  *   z > 0:  σ(−z)^e = e^(−e·z) · e^(−e·log1p(e^−z)), with e·z carried exactly (twoProduct);
  *   z ≤ 0:  σ(−z)^e = e^(−e·log1p(e^z)), whose argument is at most |e|·ln 2.
  * pow(σ(−z), e) would multiply σ's ~1.5-ulp error by |e|; this keeps the result within a few
- * ulps for any e and any z, and never underflows or overflows an intermediate before the
- * result does.
+ * ulps for any z at the usual |e| ≤ 10, and never underflows or overflows an intermediate
+ * before the result does. Limit: for z ≤ 0 the rounding of log1p(e^z) still scales with e —
+ * about |e·log1p(e^z)|·2^-53 relative, i.e. ~300 ulps at e = 1000, z = 0.2 (found by the
+ * large-γ fixtures of issue 8; a double-double e^z would remove it).
  * @example powOfSigmoid(800, 0.1) // 1.804851387845407e-35, where σ(−800) itself underflows to 0
  */
 export function powOfSigmoid(z: number, e: number): number {

@@ -165,7 +165,10 @@ function minusLogComplement(m: number, c: number): number {
  * One loss of the family, natural log. Precondition: variantProblem(...) is null.
  *
  * Accuracy: within 8 ulps of the exact value on test/fixtures/variants.json (mpmath), every
- * region; FL* from a logit is exact to a few ulps for any x (it is a softplus of the margin).
+ * region, including Poly-1 with ε = −1 near p_t = 1, FL* at logits up to ±1.8e308 and γ up to
+ * 5000 from a probability; FL* from a logit is exact to a few ulps for any x (it is a softplus
+ * of the margin). Limits: where α_t·CE + ε(1 − p_t) (ε < 0, α_t < 1) changes sign, the
+ * accuracy is its condition number's; from a logit at γ ≫ 10 see powOfSigmoid.
  * @example variantLoss('poly1', binaryTerms('p', 0.9, 1), 1, { gamma: 2, alpha: 0.25 }) // −ln 0.9 + 0.1 = 0.20536051565782626
  */
 export function variantLoss(name: LossName, t: BinaryTerms, y: number, params: VariantParams): number {
