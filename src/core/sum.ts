@@ -45,7 +45,7 @@ export class CompensatedSum {
  *
  * Special cases: an infinite term makes the sum infinite (+∞ and −∞ together give NaN); a
  * finite sum beyond the double range is ±Infinity.
- * @example const s = new ExactSum(); for (const x of [0.1, 0.2, 0.3, -0.6]) s.add(x); s.value // 5.551115123125783e-17 (0.1 + 0.2 + 0.3 − 0.6 in exact binary)
+ * @example const s = new ExactSum(); for (const x of [0.1, 0.2, 0.3, -0.6]) s.add(x); s.value // 2.7755575615628914e-17 (the exact sum of those doubles, as math.fsum; a plain sum gives 1.1102230246251565e-16)
  */
 export class ExactSum {
   /** partials[0, count): non-overlapping, increasing in magnitude */
