@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExactSum } from '../src/core/index.js';
+import { ExactSum, ExactSumArray } from '../src/core/index.js';
 
 /** A reproducible stream of doubles from 1e-20 to 1e20, both signs. */
 function values(n: number, seed: number): number[] {
@@ -54,5 +54,29 @@ describe('ExactSum', () => {
     big.add(1.7976931348623157e308);
     big.add(1.7976931348623157e308);
     expect(big.value).toBe(Infinity);
+  });
+});
+
+describe('ExactSumArray', () => {
+  it('issue 8 §1.15: each slot is the correctly rounded sum, however the terms were split and merged (spilled slots too)', () => {
+    const xs = values(6000, 7);
+    const slotOf = (k: number) => k % 5; // slot 0 … 4; values over 40 decades spill past 4 partials
+    const whole = new ExactSumArray(5);
+    xs.forEach((v, k) => whole.add(slotOf(k), v));
+    for (let slot = 0; slot < 5; slot++) expect(whole.value(slot)).toBe(roundedSum(xs.filter((_, k) => slotOf(k) === slot)));
+    const [a, b] = [new ExactSumArray(5), new ExactSumArray(5)];
+    xs.forEach((v, k) => (k < 2345 ? a : b).add(slotOf(k), v));
+    const merged = new ExactSumArray(5);
+    merged.merge(b.state());
+    merged.merge(a.state());
+    for (let slot = 0; slot < 5; slot++) expect(merged.value(slot)).toBe(whole.value(slot));
+  });
+  it('keeps terms of one size in place and an infinite term makes its slot infinite', () => {
+    const s = new ExactSumArray(2);
+    for (let k = 0; k < 1000; k++) s.add(0, 0.1 * (1 + k / 1e4));
+    s.add(1, 1);
+    s.add(1, Infinity);
+    expect(s.state().spilled.map(([i]) => i)).toEqual([1]);
+    expect([s.value(0), s.value(1)]).toEqual([roundedSum(Array.from({ length: 1000 }, (_, k) => 0.1 * (1 + k / 1e4))), Infinity]);
   });
 });

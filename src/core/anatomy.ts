@@ -1,4 +1,4 @@
-import { CompensatedSum, ExactSum, type ExactSumState } from './sum.js';
+import { CompensatedSum, ExactSumArray, type ExactSumArrayState } from './sum.js';
 import { shareOf, type ClassKey, type ClassLoss } from './reduce.js';
 
 /**
@@ -44,7 +44,7 @@ function mergeInto(t: Totals, [count, ce, fl]: TotalsState): void {
 /** A LossAnatomy as plain data (structured-cloneable), for merging the work of threads. */
 export interface AnatomyState {
   buckets: number;
-  classes: { key: ClassKey; all: TotalsState; buckets: TotalsState[]; easy: TotalsState; hard: TotalsState; binCount: Float64Array; binCe: (ExactSumState | null)[]; binFl: (ExactSumState | null)[] }[];
+  classes: { key: ClassKey; all: TotalsState; buckets: TotalsState[]; easy: TotalsState; hard: TotalsState; binCount: Float64Array; binCe: ExactSumArrayState; binFl: ExactSumArrayState }[];
 }
 
 interface ClassAnatomy {
@@ -53,17 +53,16 @@ interface ClassAnatomy {
   easy: Totals;
   hard: Totals;
   /**
-   * per hardness bin: count, CE sum, FL sum. The sums are exact (created when a bin is first
-   * used), so the cumulative shares have the same bits however the file was split across
-   * threads (one bin's losses are of similar size: two or three partials each).
+   * per hardness bin: count, CE sum, FL sum. The sums are exact, so the cumulative shares
+   * have the same bits however the file was split across threads.
    */
   binCount: Float64Array;
-  binCe: (ExactSum | undefined)[];
-  binFl: (ExactSum | undefined)[];
+  binCe: ExactSumArray;
+  binFl: ExactSumArray;
 }
 
-/** The correctly rounded value of each bin's exact sum (0 for a bin never used). */
-const binValues = (sums: (ExactSum | undefined)[]): Float64Array => Float64Array.from(sums, (s) => s?.value ?? 0);
+/** The correctly rounded value of each bin's exact sum. */
+const binValues = (sums: ExactSumArray): Float64Array => Float64Array.from({ length: sums.length }, (_, b) => sums.value(b));
 
 function binOf(pt: number): number {
   const z = Math.log(pt) - Math.log1p(-pt); // +∞ at p_t = 1, −∞ at 0
@@ -118,8 +117,8 @@ export class LossAnatomy {
         easy: totals(),
         hard: totals(),
         binCount: new Float64Array(HARDNESS_BINS),
-        binCe: new Array<ExactSum | undefined>(HARDNESS_BINS).fill(undefined),
-        binFl: new Array<ExactSum | undefined>(HARDNESS_BINS).fill(undefined),
+        binCe: new ExactSumArray(HARDNESS_BINS),
+        binFl: new ExactSumArray(HARDNESS_BINS),
       };
       this.classes.set(key, c);
     }
@@ -133,8 +132,8 @@ export class LossAnatomy {
     addTo(pt > 0.5 ? c.easy : c.hard, ce, fl);
     const b = binOf(pt);
     c.binCount[b]!++;
-    (c.binCe[b] ??= new ExactSum()).add(ce);
-    (c.binFl[b] ??= new ExactSum()).add(fl);
+    c.binCe.add(b, ce);
+    c.binFl.add(b, fl);
   }
 
   state(): AnatomyState {
@@ -147,8 +146,8 @@ export class LossAnatomy {
         easy: stateOf(c.easy),
         hard: stateOf(c.hard),
         binCount: c.binCount,
-        binCe: c.binCe.map((s) => s?.state() ?? null),
-        binFl: c.binFl.map((s) => s?.state() ?? null),
+        binCe: c.binCe.state(),
+        binFl: c.binFl.state(),
       })),
     };
   }
@@ -161,12 +160,9 @@ export class LossAnatomy {
       other.buckets.forEach((b, i) => mergeInto(c.buckets[i]!, b));
       mergeInto(c.easy, other.easy);
       mergeInto(c.hard, other.hard);
-      for (let b = 0; b < HARDNESS_BINS; b++) {
-        c.binCount[b]! += other.binCount[b]!;
-        const [ce, fl] = [other.binCe[b], other.binFl[b]];
-        if (ce) (c.binCe[b] ??= new ExactSum()).merge(ce);
-        if (fl) (c.binFl[b] ??= new ExactSum()).merge(fl);
-      }
+      for (let b = 0; b < HARDNESS_BINS; b++) c.binCount[b]! += other.binCount[b]!;
+      c.binCe.merge(other.binCe);
+      c.binFl.merge(other.binFl);
     }
   }
 

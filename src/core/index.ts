@@ -13,7 +13,7 @@ export {
   type CategoricalInputKind,
   type CategoricalParams,
 } from './categorical.js';
-export { CompensatedSum, ExactSum, type ExactSumState } from './sum.js';
+export { CompensatedSum, ExactSum, ExactSumArray, type ExactSumArrayState, type ExactSumState } from './sum.js';
 export { LossAccumulator, REDUCTIONS, shareOf, type AccumulatorState, type ClassKey, type ClassLoss, type ReducedLoss, type Reduction } from './reduce.js';
 export { inverseFrequencyAlpha, lossShares, type GroupLoss, type SampleGroup } from './imbalance.js';
 export {
