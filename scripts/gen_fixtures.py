@@ -224,6 +224,20 @@ def grid_binary():
             add("random", binary_case("logit", rng.uniform(-60, 60), y, g, a))
         else:
             add("random", binary_case("logit", rng.choice((-1, 1)) * 10 ** rng.uniform(-5, math.log10(745)), y, g, a))
+    # issue 8 §1.1–2: (1 − p_t)^−γ beyond the double range (ratio Infinity, FL subnormal or 0),
+    # where 1 − p rounds up (0.3, 0.01, 1e-10) or down (0.1, 0.9); and γ a few ulps below the
+    # overflow threshold of the exact (1 − p)^−γ, where the rounded 1 − p alone overflows.
+    for p in [0.3, 0.01, 1e-10, 0.1, 0.9, 0.7, 0.5]:
+        for y in (0, 1):
+            for g in (1100, 2000, 1e4):
+                for a in (0.25, None):
+                    add("complement-overflow", binary_case("p", p, y, g, a))
+        add("complement-overflow", binary_case("pt", p, 1, 2000, 0.25))
+    for p in [0.3, 0.01]:
+        q = one_minus(mpf(p))
+        edge = float(log(mpf(2) ** 1024) / -log(q))
+        for k in range(1, 6):
+            add("complement-overflow", binary_case("p", p, 1, edge - k * math.ulp(edge), None))
     return regions
 
 
@@ -283,6 +297,22 @@ def grid_categorical():
     return cases
 
 
+def grid_categorical_extreme():
+    """Issue 8 §1.8–9: logits whose differences leave the double range, probability vectors
+    whose sum (or whose ratio to the target entry) does."""
+    big = 1.7976931348623157e308
+    logits = [([9e307, -9e307], 0), ([9e307, -9e307], 1), ([big, -big], 0), ([big, -big], 1),
+              ([9e307, 9e307, -9e307], 2), ([9e307, 9e307, -9e307], 0), ([-9e307, 0.0, 9e307], 1), ([1e308, 1e308 * (1 - 2**-52), -1e308], 1)]
+    probs = [([1e308, 1e308], 0), ([1e308, 1e308], 1), ([big, big, big], 0), ([1e-320, 1e308, 1e308], 0),
+             ([1e-320, 1e10], 0), ([5e-324, big], 0), ([1e308, 1e-300, 1e308], 1), ([1e308, 1e308, 3.0], 2)]
+    cases = []
+    for g in (0, 2):
+        for kind, vectors in (("logits", logits), ("probs", probs)):
+            for values, target in vectors:
+                cases.append(categorical_case(kind, values, target, g, 0.25))
+    return cases
+
+
 def variant_case(name, kind, x, y, gamma, alpha, **kw):
     """One loss of the focal family at the exact double inputs (definitions: src/core/variants.ts)."""
     X, Y, G = mpf(x), mpf(y), mpf(gamma)
@@ -336,7 +366,60 @@ def grid_variants():
                 continue
             for y in (0.1, 0.9):
                 cases.append(variant_case(name, kind, v, y, 2, 0.25, **kw))
+    cases += issue8_variants()
     return cases
+
+
+def issue8_variants():
+    """Regions added for issue 8 §1.1–2, 10 and 11, each case tagged with its region."""
+    cases = []
+    add = lambda region, case: cases.append({**case, "region": region})
+    # §1.11: Poly-1 with ε ≤ 0 near p_t = 1, where CE and ε(1 − p_t) cancel (completely at
+    # ε = −1: the loss is ≈ (1 − p_t)²/2, 1e-648 at logit 745, hence 800 digits).
+    xs = [-745.0, -40.0, -5.0, -1.5, -0.5, 0.0, 0.5, 1.5, 5.0, 14.3, 20.0, 40.0, 100.0, 700.0, 745.0]
+    ps = [1e-300, 1e-10, 0.1, 0.2, 0.21, 0.3, 0.5, 0.7, 0.79, 0.8, 0.9, 0.99, 1 - 1e-10, 1 - 2**-53]
+    inputs = [("logit", v) for v in xs] + [("p", v) for v in ps]
+    with mp.workdps(800):
+        for eps in (-1, -0.999, -0.25):
+            for kind, v in inputs:
+                for y in (0, 1):
+                    for g, a in ((2, None), (0.5, 0.25)):
+                        add("poly1-negative-epsilon", variant_case("poly1", kind, v, y, g, a, epsilon=eps))
+                        add("poly1-negative-epsilon", variant_case("poly1-fl", kind, v, y, g, a, epsilon=eps))
+                # (α none: with α_t < 1, α_t·CE + ε(1 − p_t) changes sign, and near there its
+                # condition number, not the method, decides the accuracy)
+                for y in (0.1, 0.9):
+                    add("poly1-negative-epsilon", variant_case("poly1", kind, v, y, 2, None, epsilon=eps))
+                    add("poly1-negative-epsilon", variant_case("poly1-fl", kind, v, y, 2, None, epsilon=eps))
+    # §1.10: FL* at logits whose γ·x leaves the double range.
+    for x in [800.0, 1e4, 1e300, 9e307, 1e308, 1.7976931348623157e308]:
+        for sx in (x, -x):
+            for y in (0, 1):
+                for g in (0.5, 2, 5):
+                    for beta in (0, 1):
+                        add("fl-star-huge-logit", variant_case("fl-star", "logit", sx, y, g, 0.25, beta=beta))
+    # §1.1–2 for the variants: γ so large that (1 − p_t)^γ, th^γ or p_t^γ underflow (from a
+    # probability; FL* also from a logit).
+    for kind, v in [("p", 0.51), ("p", 0.55), ("p", 0.6), ("p", 0.7), ("p", 0.9), ("p", 0.99), ("p", 0.3), ("logit", 0.2), ("logit", 1.0), ("logit", 3.0)]:
+        for y in (0, 1):
+            for g in (1000, 1100, 2000, 5000):
+                add("large-gamma", variant_case("fl-star", kind, v, y, g, 0.25, beta=0))
+                if kind == "p":
+                    add("large-gamma", variant_case("fl-reduced", kind, v, y, g, 0.25, threshold=0.5))
+                    add("large-gamma", variant_case("poly1-fl", kind, v, y, g, 0.25, epsilon=1))
+    return cases
+
+
+def grid_prior():
+    """The prior bias b = log(π/(1 − π)) (issue 8 §1.12), by region: near ½, where log π and
+    log(1 − π) cancel; the ends; and log-uniform π and 1 − π."""
+    bias = lambda pi: {"pi": pi, "bias": text(log(mpf(pi)) - log(one_minus(mpf(pi))))}
+    near_half = [0.5, 0.500002055, 0.499997945, 0.5 + 2**-53, 0.5 - 2**-54, 0.5000000001, 0.4999, 0.51, 0.49, 0.3, 0.7, 0.25, 0.75, 0.2500000001, 0.7499999999]
+    ends = [5e-324, 1e-300, 1e-20, 1e-5, 0.01, 0.1, 0.9, 0.99, 1 - 1e-10, 1 - 2**-53]
+    rng = random.Random(8112)
+    rand = [0.5 + rng.choice((-1, 1)) * 10 ** rng.uniform(-16, -0.31) for _ in range(100)]
+    rand += [10 ** rng.uniform(-300, -0.31) for _ in range(50)] + [1 - 10 ** rng.uniform(-16, -0.31) for _ in range(50)]
+    return {"near-half": [bias(p) for p in near_half], "ends": [bias(p) for p in ends], "random": [bias(p) for p in rand]}
 
 
 def main():
@@ -346,10 +429,14 @@ def main():
         json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "regions": binary}, f, indent=0)
         f.write("\n")
     with open(os.path.join(OUT, "categorical.json"), "w") as f:
-        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical(), "smoothed": grid_categorical_smoothed()}, f, indent=0)
+        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_categorical(), "smoothed": grid_categorical_smoothed(),
+                   "extreme": grid_categorical_extreme()}, f, indent=0)
         f.write("\n")
     with open(os.path.join(OUT, "variants.json"), "w") as f:
         json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "cases": grid_variants()}, f, indent=0)
+        f.write("\n")
+    with open(os.path.join(OUT, "prior.json"), "w") as f:
+        json.dump({"generator": "scripts/gen_fixtures.py", "digits": 25, "regions": grid_prior()}, f, indent=0)
         f.write("\n")
     n = sum(len(v) for v in binary.values())
     print(f"binary: {n} cases in {len(binary)} regions; categorical: {len(grid_categorical())} cases")

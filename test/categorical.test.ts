@@ -2,10 +2,45 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe as group, expect, it } from 'vitest';
 import { evaluateBinary, evaluateCategorical } from '../src/core/index.js';
-import { categoricalCases } from './helpers/fixtures.js';
+import { categoricalCases, categoricalExtremeCases, type CategoricalCase } from './helpers/fixtures.js';
 import { describe, ulpDistance } from './helpers/ulp.js';
 
 const BOUND = 8;
+
+/** Every quantity of `cases` farther than BOUND ulps from mpmath, one line each. */
+function failuresOf(cases: CategoricalCase[]): string[] {
+  const failures: string[] = [];
+  for (const c of cases) {
+    const r = evaluateCategorical(c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha });
+    const where = `${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha}`;
+    for (const quantity of ['pt', 'ce', 'fl', 'ratio'] as const) {
+      if (!(ulpDistance(r[quantity], c[quantity]) <= BOUND)) failures.push(describe(where, quantity, r[quantity], c[quantity]));
+    }
+    c.grad?.forEach((ref, j) => {
+      if (!(ulpDistance(r.grad![j]!, ref) <= BOUND)) failures.push(describe(`${where} j=${j}`, 'grad', r.grad![j]!, ref));
+    });
+  }
+  return failures;
+}
+
+group('issue 8 §1.8–9: vectors beyond the double range', () => {
+  const extreme = categoricalExtremeCases();
+  it(`issue 8 §1.8–9: logits ±9e307 and probability vectors whose sum overflows, within ${BOUND} ulps (${extreme.length} cases)`, () => {
+    expect(extreme.length).toBeGreaterThan(20);
+    expect(failuresOf(extreme)).toEqual([]);
+  });
+  it('issue 8 §1.8: logits [9e307, −9e307] with target 1 give CE = Infinity (1.8e308), FL = 4.5e307, not NaN', () => {
+    const r = evaluateCategorical('logits', [9e307, -9e307], 1, { gamma: 2, alpha: 0.25 });
+    expect([r.ce, r.fl, r.pt]).toEqual([Infinity, 4.5e307, 0]);
+    // CE/ln 10 = 1.8e308/ln 10 is finite again (mpmath)
+    const ce10 = evaluateCategorical('logits', [9e307, -9e307], 1, { gamma: 2, alpha: 0.25, base: '10' }).ce;
+    expect(ulpDistance(ce10, '7.817300674258533330259935e+307')).toBeLessThanOrEqual(2);
+  });
+  it('issue 8 §1.9: probabilities [1e308, 1e308] give p_t = 0.5', () => {
+    const r = evaluateCategorical('probs', [1e308, 1e308], 0, { gamma: 2, alpha: 0.25 });
+    expect([r.pt, r.ce]).toEqual([0.5, Math.LN2]);
+  });
+});
 
 group('categorical core against the mpmath fixtures', () => {
   const cases = categoricalCases();

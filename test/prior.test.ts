@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { priorBias } from '../src/core/index.js';
 import { parseJson, runBin, runCli } from './helpers/cli.js';
+import { priorRegions } from './helpers/fixtures.js';
+import { describe as describeUlp, ulpDistance } from './helpers/ulp.js';
+
+/** logit(π) is atanh or two logarithms and one subtraction: a few ulps. */
+const PRIOR_BOUND = 4;
 
 describe('focal prior', () => {
   it('prints b = −4.59512 for π = 0.01', () => {
@@ -10,11 +15,19 @@ describe('focal prior', () => {
     expect(runBin(['prior', '--pi', '0.01', '--precision', '9']).stdout).toMatch(/-4\.59511985\n/);
   });
 
-  it('the bias agrees with an independent computation, also at the extremes', () => {
-    // log(π/(1 − π)) in plain arithmetic is accurate away from the ends
-    for (const pi of [0.01, 0.1, 0.5, 0.9]) expect(priorBias(pi)).toBeCloseTo(Math.log(pi / (1 - pi)), 14);
-    expect(priorBias(1e-300)).toBeCloseTo(Math.log(1e-300), 12);
-    expect(priorBias(1 - 2 ** -53)).toBeCloseTo(53 * Math.LN2, 12); // π/(1 − π) = 2^53 − 1
+  // test/fixtures/prior.json (mpmath): log(π/(1 − π)) at the exact double π, by region
+  for (const [region, cases] of Object.entries(priorRegions())) {
+    it(`priorBias within ${PRIOR_BOUND} ulps of mpmath, region ${region} (${cases.length} cases)`, () => {
+      const failures = cases.filter((c) => !(ulpDistance(priorBias(c.pi), c.bias) <= PRIOR_BOUND)).map((c) => describeUlp(`π=${c.pi}`, 'bias', priorBias(c.pi), c.bias));
+      expect(failures).toEqual([]);
+    });
+  }
+
+  it('issue 8 §1.12: the bias at π = 0.500002055 is within a few ulps (was 38,000 ulps off)', () => {
+    const c = priorRegions()['near-half']!.find((k) => k.pi === 0.500002055)!;
+    expect(ulpDistance(priorBias(c.pi), c.bias)).toBeLessThanOrEqual(PRIOR_BOUND);
+    const doc = parseJson(runBin(['prior', '--pi', '0.500002055', '--json']).stdout);
+    expect(ulpDistance(doc.summary.bias, c.bias)).toBeLessThanOrEqual(PRIOR_BOUND);
   });
 
   it('start-of-training totals with b = 0 and with the prior, per class (100,000 anchors, 1:1000)', () => {

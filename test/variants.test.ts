@@ -13,6 +13,8 @@ interface VariantCase {
   alpha: number | null;
   params: { beta?: number; epsilon?: number; gamma_pos?: number; gamma_neg?: number; clip?: number; threshold?: number };
   value: string;
+  /** set on the regions added for issue 8 (tested by name below) */
+  region?: string;
 }
 
 const cases = (JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/variants.json', import.meta.url)), 'utf8')) as { cases: VariantCase[] }).cases;
@@ -20,29 +22,58 @@ const cases = (JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/variant
 /** Per-loss bounds where one differs from the 8-ulp default (none now). */
 const BOUND: Record<string, number> = {};
 
-describe('the focal family against the mpmath fixtures', () => {
-  for (const name of [...new Set(cases.map((c) => c.loss))]) {
-    const mine = cases.filter((c) => c.loss === name);
-    const bound = BOUND[name] ?? 8;
-    it(`${name}: ${mine.length} cases within ${bound} ulps`, () => {
-      const failures: string[] = [];
-      for (const c of mine) {
-        const params = {
-          gamma: c.gamma,
-          alpha: c.alpha,
-          beta: c.params.beta,
-          epsilon: c.params.epsilon,
-          gammaPos: c.params.gamma_pos,
-          gammaNeg: c.params.gamma_neg,
-          clip: c.params.clip,
-          threshold: c.params.threshold,
-        };
-        const got = variantLoss(name, binaryTerms(c.kind, c.x, c.y), c.y, params);
-        if (!(ulpDistance(got, c.value) <= bound)) failures.push(text(`${c.kind}=${c.x} y=${c.y} γ=${c.gamma} ${JSON.stringify(c.params)}`, name, got, c.value));
-      }
-      expect(failures).toEqual([]);
-    });
+/** The cases farther than `bound` ulps from the reference, one readable line each. */
+function failuresOf(some: VariantCase[], bound: number): string[] {
+  const failures: string[] = [];
+  for (const c of some) {
+    const params = {
+      gamma: c.gamma,
+      alpha: c.alpha,
+      beta: c.params.beta,
+      epsilon: c.params.epsilon,
+      gammaPos: c.params.gamma_pos,
+      gammaNeg: c.params.gamma_neg,
+      clip: c.params.clip,
+      threshold: c.params.threshold,
+    };
+    const got = variantLoss(c.loss, binaryTerms(c.kind, c.x, c.y), c.y, params);
+    if (!(ulpDistance(got, c.value) <= bound)) failures.push(text(`${c.kind}=${c.x} y=${c.y} γ=${c.gamma} α=${c.alpha} ${JSON.stringify(c.params)}`, c.loss, got, c.value));
   }
+  return failures;
+}
+
+describe('the focal family against the mpmath fixtures', () => {
+  const grid = cases.filter((c) => !c.region);
+  for (const name of [...new Set(grid.map((c) => c.loss))]) {
+    const mine = grid.filter((c) => c.loss === name);
+    const bound = BOUND[name] ?? 8;
+    it(`${name}: ${mine.length} cases within ${bound} ulps`, () => expect(failuresOf(mine, bound)).toEqual([]));
+  }
+});
+
+describe('issue 8: the regions where the family used to fail', () => {
+  const region = (name: string) => cases.filter((c) => c.region === name);
+  it('the regions are there', () => {
+    for (const name of ['poly1-negative-epsilon', 'fl-star-huge-logit', 'large-gamma']) expect(region(name).length, name).toBeGreaterThan(50);
+  });
+  it('issue 8 §1.11: poly1 and poly1-fl at ε = −1 (and −0.999, −0.25) without cancellation, within 8 ulps', () => {
+    expect(failuresOf(region('poly1-negative-epsilon'), 8)).toEqual([]);
+  });
+  it('issue 8 §1.11: poly1-fl at logit 40, ε = −1, α none is +1.63e-70, not −9.27e-69', () => {
+    const [poly1, poly1fl] = evaluateVariants(['poly1', 'poly1-fl'], 'logit', 40, 1, { gamma: 2, alpha: null, epsilon: -1 });
+    expect(ulpDistance(poly1!, region('poly1-negative-epsilon').find((c) => c.loss === 'poly1' && c.kind === 'logit' && c.x === 40 && c.y === 1 && c.params.epsilon === -1 && c.alpha === null)!.value)).toBeLessThanOrEqual(8);
+    expect(poly1fl).toBeGreaterThan(1.6e-70);
+    expect(poly1fl).toBeLessThan(1.7e-70);
+  });
+  it('issue 8 §1.10: fl-star at logits ±800 … ±1.8e308 (γ·x beyond the double range), within 8 ulps', () => {
+    expect(failuresOf(region('fl-star-huge-logit'), 8)).toEqual([]);
+  });
+  it('issue 8 §1.10: fl-star at logit −1e308, y = 1 is 2.5e307, not Infinity', () => {
+    expect(evaluateVariants(['fl-star'], 'logit', -1e308, 1, { gamma: 2, alpha: 0.25 })[0]).toBe(2.5e307);
+  });
+  it('issue 8 §1.1–2: fl-reduced, fl-star, poly1-fl at γ = 1000 … 5000 (powers that underflow), within 8 ulps', () => {
+    expect(failuresOf(region('large-gamma'), 8)).toEqual([]);
+  });
 });
 
 describe('the family, by name', () => {
@@ -73,8 +104,13 @@ describe('the family, by name', () => {
     expect(evaluateVariants(['asl'], 'p', 0.06, 0, { ...p, clip: 0.05 })[0]).toBeGreaterThan(0);
   });
   it('fl-star at logit 800 is exact where σ rounds to 1', () => {
-    // FL* = α softplus(−γx)/γ: e^-1600/2 · 0.25 underflows; at x = 20 it is 0.25·e^-40/2
-    expect(evaluateVariants(['fl-star'], 'logit', 20, 1, p)[0]).toBeCloseTo((0.25 * Math.exp(-40)) / 2, 30);
+    // FL* = α_t softplus(−γz)/γ with z = ±800: at γ = 0.5, y = 1 it is 0.25·e^-400/0.5 (σ(800) is 1
+    // and 1 − σ(800) is 0 in double precision); at y = 0 it is 0.75·softplus(400)/0.5 = 600.
+    const at800 = cases.filter((c) => c.region === 'fl-star-huge-logit' && Math.abs(c.x) === 800);
+    expect(at800.length).toBe(24);
+    expect(failuresOf(at800, 4)).toEqual([]);
+    expect(ulpDistance(evaluateVariants(['fl-star'], 'logit', 800, 1, { gamma: 0.5, alpha: 0.25 })[0]!, '9.5758479835700284751e-175' /* mpmath */)).toBeLessThanOrEqual(4);
+    expect(evaluateVariants(['fl-star'], 'logit', 800, 0, { gamma: 0.5, alpha: 0.25 })[0]).toBe(600);
   });
   it('never NaN, at every end of the input range', () => {
     const names = ['ce', 'fl', 'ce-balanced', 'fl-star', 'poly1', 'poly1-fl', 'asl', 'fl-reduced', 'flsd'] as const;

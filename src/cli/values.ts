@@ -23,11 +23,34 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
-/** Digits after the decimal point of a plain decimal ("0.125" → 3), or null for exponent forms. */
-function decimals(text: string): number | null {
-  if (/[eE]/.test(text)) return null;
-  const dot = text.indexOf('.');
-  return dot < 0 ? 0 : text.length - dot - 1;
+/** A decimal's exact value, digits·10^exponent ("-1.25e-3" → −125·10^-5). */
+interface ExactDecimal {
+  digits: bigint;
+  exponent: number;
+}
+
+/**
+ * The exact value of text that matches NUMBER (no rounding: "9007199254740993" stays odd). A
+ * value whose double is 0 ("1e-99999") is taken as 0, so that no exponent is beyond the
+ * double range's few hundred.
+ */
+function exactDecimal(text: string): ExactDecimal {
+  if (Number(text) === 0) return { digits: 0n, exponent: 0 };
+  const [, sign, whole, fraction, exp] = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(text)!;
+  return { digits: BigInt(`${sign}${whole || '0'}${fraction}`), exponent: Number(exp ?? 0) - fraction!.length };
+}
+
+/** d·10^(d.exponent − to) as an integer, for to ≤ d.exponent. */
+function scaledTo(d: ExactDecimal, to: number): bigint {
+  return d.digits * 10n ** BigInt(d.exponent - to);
+}
+
+/** The whole number text denotes exactly, or null when it has a fractional part ("2.5", "1e-1"). */
+function exactInteger(text: string): bigint | null {
+  const d = exactDecimal(text);
+  if (d.exponent >= 0) return scaledTo(d, 0);
+  const unit = 10n ** BigInt(-d.exponent);
+  return d.digits % unit === 0n ? d.digits / unit : null;
 }
 
 /** Part of a list: explicit values, or a range whose values are computed when read. */
@@ -56,28 +79,37 @@ export class NumberSeq implements Iterable<number> {
 /** Most values one range may hold: beyond this a range is more likely a typo than a sweep. */
 export const MAX_RANGE_LENGTH = 1_000_000_000;
 
+/** 10^k for k ≤ 22: every one is an exact double, so an integer below 2^53 over it rounds once. */
+const EXACT_POWER_OF_TEN = 22;
+
 /**
- * An inclusive range start:stop:step. Values are start + i·step; when all three are plain
- * decimals they are computed on integers scaled by 10^d and divided once, so 0:1:0.1 gives
- * 0.3 (the double nearest 3/10), not 0.30000000000000004.
+ * An inclusive range start:stop:step of the exact decimals start + i·step, as written (so
+ * 0:1e-5:1e-6 ends at 1e-5, and 0:1:0.1 holds 0.3, not 0.30000000000000004), each converted
+ * once to its nearest double. The arithmetic is on integers scaled by 10^(−e), e the smallest
+ * exponent of the three: BigInt in general, and doubles with one correctly rounded division
+ * when the integers are below 2^53 and e ≥ −22 (the usual sweeps, at full speed).
  */
 export function parseRange(text: string, what: string): Segment {
   const parts = text.split(':');
   if (parts.length !== 3) throw new InvalidArgumentError(`${quote(text)} is not a range start:stop:step; ${what}.`);
-  const [start, stop, step] = parts.map((p) => parseNumber(p, what)) as [number, number, number];
-  if (!(step > 0)) throw new InvalidArgumentError(`The range ${quote(text)} has step ${parts[2]}; the step must be > 0.`);
-  if (stop < start) throw new InvalidArgumentError(`The range ${quote(text)} ends before it starts; write start:stop:step with start ≤ stop.`);
-  const d = Math.max(...parts.map((p) => decimals(p) ?? Infinity));
-  const scale = 10 ** d;
-  const [s, e, t] = [start, stop, step].map((v) => Math.round(v * scale)) as [number, number, number];
-  const onIntegers = d <= 15 && [s, e, t].every(Number.isSafeInteger) && t > 0;
-  // A hair of slack so that 0:0.3:0.1 in floating point still reaches 0.3.
-  const length = onIntegers ? Math.floor((e - s) / t) + 1 : Math.floor(((stop - start) / step) * (1 + 1e-12)) + 1;
-  if (length > MAX_RANGE_LENGTH) {
-    throw new InvalidArgumentError(`The range ${quote(text)} has ${length} values; at most ${MAX_RANGE_LENGTH} are allowed.`);
+  if (!(parseNumber(parts[2]!, what) > 0)) throw new InvalidArgumentError(`The range ${quote(text)} has step ${parts[2]}; the step must be > 0.`);
+  parts.forEach((p) => parseNumber(p, what));
+  const exact = parts.map(exactDecimal) as [ExactDecimal, ExactDecimal, ExactDecimal];
+  const e = Math.min(...exact.map((d) => d.exponent));
+  const [s, stop, t] = exact.map((d) => scaledTo(d, e)) as [bigint, bigint, bigint];
+  if (stop < s) throw new InvalidArgumentError(`The range ${quote(text)} ends before it starts; write start:stop:step with start ≤ stop.`);
+  const count = (stop - s) / t + 1n;
+  if (count > BigInt(MAX_RANGE_LENGTH)) {
+    throw new InvalidArgumentError(`The range ${quote(text)} has ${count} values; at most ${MAX_RANGE_LENGTH} are allowed.`);
   }
-  const at = onIntegers ? (i: number) => (s + i * t) / scale : (i: number) => Math.min(start + i * step, stop);
-  return { length, at };
+  const length = Number(count);
+  const last = s + (count - 1n) * t;
+  const safe = (v: bigint) => v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+  if (e <= 0 && e >= -EXACT_POWER_OF_TEN && safe(s) && safe(last)) {
+    const [start, step, scale] = [Number(s), Number(t), 10 ** -e];
+    return { length, at: (i: number) => (start + i * step) / scale };
+  }
+  return { length, at: (i: number) => Number(`${s + BigInt(i) * t}e${e}`) };
 }
 
 /**
@@ -140,12 +172,17 @@ export const alphas = appending((text: string): (number | null)[] =>
   ),
 );
 
-/** A count of samples: a whole number from 0 to 2^53 (thousands separators _ and , are not accepted). */
+/**
+ * A count of samples: a whole number from 0 to 2^53, judged on the decimal as written (a
+ * double would round 9007199254740993 to 2^53 and 2.0000000000000001 to 2). Thousands
+ * separators _ and , are not accepted.
+ */
 export function count(text: string): number {
-  const v = parseNumber(text, 'a count is a whole number ≥ 0');
-  if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError(`${quote(text)} is not a whole number ≥ 0.`);
-  if (v > 2 ** 53) throw new InvalidArgumentError(`${quote(text)} is above 2^53, the largest count held exactly.`);
-  return v;
+  parseNumber(text, 'a count is a whole number ≥ 0');
+  const v = exactInteger(text);
+  if (v === null || v < 0n) throw new InvalidArgumentError(`${quote(text)} is not a whole number ≥ 0.`);
+  if (v > 2n ** 53n) throw new InvalidArgumentError(`${quote(text)} is above 2^53 = 9007199254740992, the largest count held exactly.`);
+  return Number(v);
 }
 
 /** A class index list for multiclass targets. */
@@ -193,11 +230,12 @@ export function numberIn(min: number, max: number, what: string, ends: '[]' | '[
   };
 }
 
-/** A whole number in [min, max]. */
+/** A whole number in [min, max] (min and max safe integers), judged on the decimal as written. */
 export function integerIn(min: number, max: number) {
   return (text: string): number => {
-    const v = parseNumber(text, `a whole number from ${min} to ${max}`);
-    if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${quote(text)} is not a whole number from ${min} to ${max}.`);
-    return v;
+    parseNumber(text, `a whole number from ${min} to ${max}`);
+    const v = exactInteger(text);
+    if (v === null || v < BigInt(min) || v > BigInt(max)) throw new InvalidArgumentError(`${quote(text)} is not a whole number from ${min} to ${max}.`);
+    return Number(v);
   };
 }

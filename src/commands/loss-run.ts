@@ -15,8 +15,9 @@ import type { CommandContext } from './shared.js';
 /**
  * Runs a file or stdin through the loss core. One thread streams (always for per-sample
  * output, stdin and gzip); a plain file of at least PARALLEL_MIN_BYTES with a reduction is
- * split by byte ranges across worker threads, whose compensated partial sums merge exactly
- * as one thread's would.
+ * split by byte ranges across worker threads, merged in file order: anatomy's histogram sums
+ * are exact (the same bits for any split); the totals are compensated (Neumaier), accurate to
+ * about one rounding whatever the split, and in practice the same bits, but not guaranteed.
  */
 
 /** Below this size a second thread costs more to start (~40 ms) than it saves. */

@@ -1,4 +1,4 @@
-import { CompensatedSum } from './sum.js';
+import { CompensatedSum, ExactSumArray, type ExactSumArrayState } from './sum.js';
 import { shareOf, type ClassKey, type ClassLoss } from './reduce.js';
 
 /**
@@ -44,7 +44,7 @@ function mergeInto(t: Totals, [count, ce, fl]: TotalsState): void {
 /** A LossAnatomy as plain data (structured-cloneable), for merging the work of threads. */
 export interface AnatomyState {
   buckets: number;
-  classes: { key: ClassKey; all: TotalsState; buckets: TotalsState[]; easy: TotalsState; hard: TotalsState; binCount: Float64Array; binCe: Float64Array; binFl: Float64Array }[];
+  classes: { key: ClassKey; all: TotalsState; buckets: TotalsState[]; easy: TotalsState; hard: TotalsState; binCount: Float64Array; binCe: ExactSumArrayState; binFl: ExactSumArrayState }[];
 }
 
 interface ClassAnatomy {
@@ -52,11 +52,17 @@ interface ClassAnatomy {
   buckets: Totals[];
   easy: Totals;
   hard: Totals;
-  /** per hardness bin: count, CE sum, FL sum (plain sums: each bin's sum feeds only a share) */
+  /**
+   * per hardness bin: count, CE sum, FL sum. The sums are exact, so the cumulative shares
+   * have the same bits however the file was split across threads.
+   */
   binCount: Float64Array;
-  binCe: Float64Array;
-  binFl: Float64Array;
+  binCe: ExactSumArray;
+  binFl: ExactSumArray;
 }
+
+/** The correctly rounded value of each bin's exact sum. */
+const binValues = (sums: ExactSumArray): Float64Array => Float64Array.from({ length: sums.length }, (_, b) => sums.value(b));
 
 function binOf(pt: number): number {
   const z = Math.log(pt) - Math.log1p(-pt); // +∞ at p_t = 1, −∞ at 0
@@ -111,8 +117,8 @@ export class LossAnatomy {
         easy: totals(),
         hard: totals(),
         binCount: new Float64Array(HARDNESS_BINS),
-        binCe: new Float64Array(HARDNESS_BINS),
-        binFl: new Float64Array(HARDNESS_BINS),
+        binCe: new ExactSumArray(HARDNESS_BINS),
+        binFl: new ExactSumArray(HARDNESS_BINS),
       };
       this.classes.set(key, c);
     }
@@ -126,8 +132,8 @@ export class LossAnatomy {
     addTo(pt > 0.5 ? c.easy : c.hard, ce, fl);
     const b = binOf(pt);
     c.binCount[b]!++;
-    c.binCe[b]! += ce;
-    c.binFl[b]! += fl;
+    c.binCe.add(b, ce);
+    c.binFl.add(b, fl);
   }
 
   state(): AnatomyState {
@@ -140,8 +146,8 @@ export class LossAnatomy {
         easy: stateOf(c.easy),
         hard: stateOf(c.hard),
         binCount: c.binCount,
-        binCe: c.binCe,
-        binFl: c.binFl,
+        binCe: c.binCe.state(),
+        binFl: c.binFl.state(),
       })),
     };
   }
@@ -154,11 +160,9 @@ export class LossAnatomy {
       other.buckets.forEach((b, i) => mergeInto(c.buckets[i]!, b));
       mergeInto(c.easy, other.easy);
       mergeInto(c.hard, other.hard);
-      for (let b = 0; b < HARDNESS_BINS; b++) {
-        c.binCount[b]! += other.binCount[b]!;
-        c.binCe[b]! += other.binCe[b]!;
-        c.binFl[b]! += other.binFl[b]!;
-      }
+      for (let b = 0; b < HARDNESS_BINS; b++) c.binCount[b]! += other.binCount[b]!;
+      c.binCe.merge(other.binCe);
+      c.binFl.merge(other.binFl);
     }
   }
 
@@ -218,8 +222,9 @@ export class LossAnatomy {
     const c = this.classes.get(key);
     if (!c || c.all.count === 0) return [];
     const n = c.all.count;
-    const ceTotal = c.binCe.reduce((a, b) => a + b, 0);
-    const flTotal = c.binFl.reduce((a, b) => a + b, 0);
+    const [binCe, binFl] = [binValues(c.binCe), binValues(c.binFl)];
+    const ceTotal = binCe.reduce((a, b) => a + b, 0);
+    const flTotal = binFl.reduce((a, b) => a + b, 0);
     const points: CdfPoint[] = [{ fraction: 0, ce: 0, fl: 0 }];
     let count = 0;
     let ce = 0;
@@ -227,8 +232,8 @@ export class LossAnatomy {
     for (let b = 0; b < HARDNESS_BINS; b++) {
       if (c.binCount[b] === 0) continue;
       count += c.binCount[b]!;
-      ce += c.binCe[b]!;
-      fl += c.binFl[b]!;
+      ce += binCe[b]!;
+      fl += binFl[b]!;
       points.push({ fraction: count / n, ce: cumulativeShare(ce, ceTotal), fl: cumulativeShare(fl, flTotal) });
     }
     return points;

@@ -47,6 +47,8 @@ interface TargetView {
   pt: number;
   q: number;
   ce: number;
+  /** CE/2 where CE itself overflows but α_t·CE or CE/ln b may not (M = x_max − x_t = ∞) */
+  ceHalf?: number;
   modulation: Modulation;
   /** p_j / (1 − p_t) for j ≠ target (logits), for the gradient */
   shareOfRest: number[] | null;
@@ -56,6 +58,9 @@ interface TargetView {
 /**
  * Softmax in the target's frame: with d_j = x_j − x_t and M = max_{j≠t} d_j,
  * S = Σ_{j≠t} e^(d_j − M) ∈ [1, K − 1] and "others" = Σ_{j≠t} p_j/p_t = e^M·S.
+ * d_j − M is taken as x_j − max_{k≠t} x_k, one rounding and no overflow even where x_j − x_t
+ * is beyond the double range (±9e307); M itself may then be ±∞, which is the exact loss
+ * rounded (CE = ∞, or 0).
  *   M ≤ 0 (the target is the arg-max): CE = log1p(e^M·S), 1 − p_t = others/(1 + others), and
  *     (1 − p_t)^γ = e^(γM) · e^(γ(log S − log1p(others))), γM carried exactly (twoProduct);
  *   M > 0: CE = M + log(S + e^−M), p_t = e^−M/(S + e^−M), (1 − p_t)^γ = e^(−γ·log1p(e^−M/S)).
@@ -63,12 +68,13 @@ interface TargetView {
  */
 function fromLogits(x: ArrayLike<number>, t: number, gamma: number): TargetView {
   const xt = x[t]!;
-  let m = -Infinity;
-  for (let j = 0; j < x.length; j++) if (j !== t) m = Math.max(m, x[j]! - xt);
+  let top = -Infinity;
+  for (let j = 0; j < x.length; j++) if (j !== t) top = Math.max(top, x[j]!);
+  const m = top - xt;
   const weights: number[] = [];
   let s = 0;
   for (let j = 0; j < x.length; j++) {
-    const w = j === t ? 0 : Math.exp(x[j]! - xt - m);
+    const w = j === t ? 0 : Math.exp(x[j]! - top);
     weights.push(w);
     s += w;
   }
@@ -78,10 +84,11 @@ function fromLogits(x: ArrayLike<number>, t: number, gamma: number): TargetView 
     const ce = Math.log1p(others);
     const q = others / (1 + others);
     const c = Math.log(s) - ce;
-    const modulation = {
-      factor: expOfProduct(gamma, m) * Math.exp(gamma * c),
-      inverse: expOfProduct(-gamma, m) * Math.exp(-gamma * c),
-    };
+    // (γ = 0 at M = −∞ is 0^0 = 1, not e^(0·−∞) = NaN)
+    const modulation =
+      gamma === 0
+        ? { factor: 1, inverse: 1 }
+        : { factor: expOfProduct(gamma, m) * Math.exp(gamma * c), inverse: expOfProduct(-gamma, m) * Math.exp(-gamma * c) };
     const pt = 1 / (1 + others);
     return { pt, q, ce, modulation, shareOfRest, probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)) };
   }
@@ -91,20 +98,37 @@ function fromLogits(x: ArrayLike<number>, t: number, gamma: number): TargetView 
   const q = s / (s + e);
   const l = Math.log1p(e / s);
   const modulation = { factor: Math.exp(-gamma * l), inverse: Math.exp(gamma * l) };
-  return { pt, q, ce, modulation, shareOfRest, probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)) };
+  const view: TargetView = { pt, q, ce, modulation, shareOfRest, probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)) };
+  if (m === Infinity) view.ceHalf = (top / 2 - xt / 2) + Math.log(s) / 2; // CE = M + log S, M beyond the double range
+  return view;
 }
+
+/** 2^-64: scales a probability vector whose sum overflows; exact for every entry above 2^-958. */
+const SUM_SCALE = 2 ** -64;
 
 /**
  * A probability vector, normalised by its sum as Keras does: p_t = v_t/Σv, 1 − p_t = (Σ_{j≠t} v_j)/Σv
  * (summed apart, so it keeps its digits when p_t ≈ 1), CE = log(Σv/v_t) = log1p(Σ_{j≠t} v_j / v_t).
+ * Entries need not be normalised: where the sum overflows ([1e308, 1e308]) every entry is
+ * scaled by 2^-64 first (the entries that lose bits to underflow then are below 2^-1900 of the
+ * sum); where the ratio Σ_{j≠t} v_j / v_t overflows, CE = log Σ_{j≠t} v_j − log v_t.
  */
 function fromProbabilities(v: ArrayLike<number>, t: number, gamma: number): TargetView {
   let others = 0;
   for (let j = 0; j < v.length; j++) if (j !== t) others += v[j]!;
-  const vt = v[t]!;
+  let vt = v[t]!;
+  let shift = 0; // ln of the scale undone in CE
+  if (vt + others === Infinity) {
+    others = 0;
+    for (let j = 0; j < v.length; j++) if (j !== t) others += v[j]! * SUM_SCALE;
+    vt *= SUM_SCALE;
+    shift = -Math.log(SUM_SCALE);
+  }
   const total = vt + others;
   const q = others / total;
-  const ce = vt === 0 ? Infinity : Math.log1p(others / vt);
+  const ratio = others / vt;
+  // (log v_t from the unscaled entry: scaled, it may be subnormal)
+  const ce = v[t]! === 0 ? Infinity : ratio === Infinity ? Math.log(others) + shift - Math.log(v[t]!) : Math.log1p(ratio);
   return { pt: vt / total, q, ce, modulation: { factor: powOfComplement(q, 0, gamma), inverse: powOfComplement(q, 0, -gamma) }, shareOfRest: null, probs: null };
 }
 
@@ -136,7 +160,9 @@ export function evaluateCategorical(
   const alphaT = alpha === null ? 1 : typeof alpha === 'number' ? alpha : alpha[target]!;
   const scale = LN_OF_BASE[params.base ?? 'e'];
   const { factor, inverse } = view.modulation;
-  const fl = alphaT === 0 ? 0 : alphaT * factor * view.ce;
+  // where CE overflows, CE/ln b and α_t·(1 − p_t)^γ·CE are formed from CE/2 and doubled
+  const half = view.ceHalf;
+  const fl = alphaT === 0 ? 0 : half === undefined ? (alphaT * factor * view.ce) / scale : ((alphaT * factor * half) / scale) * 2;
   let grad: number[] | null = null;
   let gradCe: number[] | null = null;
   if (view.shareOfRest && view.probs) {
@@ -149,8 +175,8 @@ export function evaluateCategorical(
     pt: view.pt,
     alphaT,
     modulating: factor,
-    ce: view.ce / scale,
-    fl: fl / scale,
+    ce: half === undefined ? view.ce / scale : (half / scale) * 2,
+    fl,
     ratio: inverse / alphaT,
     grad,
     gradCe,

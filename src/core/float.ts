@@ -7,6 +7,9 @@
  * in its result). JavaScript has no fused multiply-add, hence Veltkamp's splitting.
  */
 
+/** The smallest normal double, 2^-1022: below it a result keeps fewer than 53 significant bits. */
+export const MIN_NORMAL = 2 ** -1022;
+
 /** 2^27 + 1: splits a double into two halves of at most 26 significant bits each. */
 const SPLITTER = 134217729;
 

@@ -1,5 +1,7 @@
 /** The loss core: pure functions on float64, no I/O. Commands import only from here. */
 export { softplus } from './softplus.js';
+export { log1pmx } from './log1pmx.js';
+export { logit } from './logit.js';
 export { sigmoid } from './sigmoid.js';
 export { twoProduct, twoDifference, expOfProduct } from './float.js';
 export { powOfComplement, powOfSigmoid } from './modulating.js';
@@ -11,7 +13,7 @@ export {
   type CategoricalInputKind,
   type CategoricalParams,
 } from './categorical.js';
-export { CompensatedSum, ExactSum, type ExactSumState } from './sum.js';
+export { CompensatedSum, ExactSum, ExactSumArray, type ExactSumArrayState, type ExactSumState } from './sum.js';
 export { LossAccumulator, REDUCTIONS, shareOf, type AccumulatorState, type ClassKey, type ClassLoss, type ReducedLoss, type Reduction } from './reduce.js';
 export { inverseFrequencyAlpha, lossShares, type GroupLoss, type SampleGroup } from './imbalance.js';
 export {

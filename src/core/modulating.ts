@@ -21,11 +21,23 @@ function power(x: number, e: number): number {
  * (hi + lo)^e for 1 − p_t = hi + lo, an unevaluated sum (lo = 0 when hi is exact). pow() of
  * the rounded value alone would turn its 0.5-ulp rounding error into |e|/2 ulps; the
  * first-order correction (1 + e·lo/hi) removes it.
+ *
+ * Special cases: a power beyond the double range is Infinity, never ∞ + ∞·(correction) = NaN
+ * (the correction is negative when e < 0 < lo: 1 − 0.3 = 0.7 + 5.6e-17, so 0.7^-2000, the
+ * ratio CE/FL at p = 0.3, γ = 2000, once gave NaN); 0^e is power()'s.
  * @example powOfComplement(0.1, 0, 2) // 0.010000000000000002 (0.1 is 0.1000000000000000055…)
  */
 export function powOfComplement(hi: number, lo: number, e: number): number {
   const base = power(hi, e);
   if (lo === 0 || hi === 0) return base;
+  if (base === Infinity) {
+    // hi^e overflowed (0.7^-2000): ∞ + ∞·(negative correction) would be NaN. The exact power
+    // may still be finite within |e·lo/hi| of the threshold: take it as a corrected square.
+    const half = power(hi, e / 2);
+    if (half === Infinity) return Infinity;
+    const corrected = half + half * ((e / 2) * lo / hi);
+    return corrected * corrected;
+  }
   return base + base * ((e * lo) / hi);
 }
 
@@ -35,8 +47,10 @@ export function powOfComplement(hi: number, lo: number, e: number): number {
  *   z > 0:  σ(−z)^e = e^(−e·z) · e^(−e·log1p(e^−z)), with e·z carried exactly (twoProduct);
  *   z ≤ 0:  σ(−z)^e = e^(−e·log1p(e^z)), whose argument is at most |e|·ln 2.
  * pow(σ(−z), e) would multiply σ's ~1.5-ulp error by |e|; this keeps the result within a few
- * ulps for any e and any z, and never underflows or overflows an intermediate before the
- * result does.
+ * ulps for any z at the usual |e| ≤ 10, and never underflows or overflows an intermediate
+ * before the result does. Limit: for z ≤ 0 the rounding of log1p(e^z) still scales with e —
+ * about |e·log1p(e^z)|·2^-53 relative, i.e. ~300 ulps at e = 1000, z = 0.2 (found by the
+ * large-γ fixtures of issue 8; a double-double e^z would remove it).
  * @example powOfSigmoid(800, 0.1) // 1.804851387845407e-35, where σ(−800) itself underflows to 0
  */
 export function powOfSigmoid(z: number, e: number): number {

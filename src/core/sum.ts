@@ -132,3 +132,92 @@ export class ExactSum {
     return hi;
   }
 }
+
+/** Partials an ExactSumArray keeps in place per sum before it moves that sum to an ExactSum. */
+const INLINE_PARTIALS = 4;
+
+/** An ExactSumArray as plain data. */
+export interface ExactSumArrayState {
+  partials: Float64Array;
+  counts: Uint8Array;
+  /** the sums that outgrew their place: [index, state] */
+  spilled: [number, ExactSumState][];
+}
+
+/**
+ * Many exact sums (a histogram's bins), each as ExactSum computes it, with their partials in
+ * one flat array: a bin's terms are of similar size and need two or three partials, so the
+ * per-term cost stays near a compensated sum's, where one ExactSum object per bin cost 2×. A
+ * sum that needs more than INLINE_PARTIALS partials (or meets an infinite term) moves to an
+ * ExactSum of its own.
+ */
+export class ExactSumArray {
+  private readonly partials: Float64Array;
+  private readonly counts: Uint8Array;
+  private readonly spilled = new Map<number, ExactSum>();
+
+  constructor(readonly length: number) {
+    this.partials = new Float64Array(length * INLINE_PARTIALS);
+    this.counts = new Uint8Array(length);
+  }
+
+  add(i: number, x: number): void {
+    const spilled = this.counts[i] === 255 ? this.spilled.get(i)! : undefined;
+    if (spilled) return spilled.add(x);
+    const p = this.partials;
+    const base = i * INLINE_PARTIALS;
+    const n = this.counts[i]!;
+    let k = base;
+    if (x - x === 0) {
+      for (let j = base; j < base + n; j++) {
+        let y = p[j]!;
+        if (Math.abs(x) < Math.abs(y)) {
+          const t = x;
+          x = y;
+          y = t;
+        }
+        const hi = x + y;
+        const lo = y - (hi - x);
+        if (lo !== 0) p[k++] = lo;
+        x = hi;
+      }
+      if (k < base + INLINE_PARTIALS && x - x === 0) {
+        p[k] = x;
+        this.counts[i] = k - base + 1;
+        return;
+      }
+    }
+    // an infinite term or sum, or one partial too many: this sum continues as an ExactSum
+    const sum = new ExactSum();
+    for (let j = base; j < k; j++) sum.add(p[j]!);
+    sum.add(x);
+    this.spilled.set(i, sum);
+    this.counts[i] = 255;
+  }
+
+  /** Sum i, correctly rounded. */
+  value(i: number): number {
+    if (this.counts[i] === 255) return this.spilled.get(i)!.value;
+    const sum = new ExactSum();
+    const base = i * INLINE_PARTIALS;
+    sum.merge({ partials: Array.from(this.partials.subarray(base, base + this.counts[i]!)), nonFinite: 0 });
+    return sum.value;
+  }
+
+  state(): ExactSumArrayState {
+    return { partials: this.partials, counts: this.counts, spilled: [...this.spilled].map(([i, s]) => [i, s.state()]) };
+  }
+
+  /** Adds another array's sums, exactly (a worker's histogram). */
+  merge(other: ExactSumArrayState): void {
+    for (let i = 0; i < this.length; i++) {
+      const n = other.counts[i]!;
+      if (n === 255) continue;
+      for (let j = 0; j < n; j++) this.add(i, other.partials[i * INLINE_PARTIALS + j]!);
+    }
+    for (const [i, { partials, nonFinite }] of other.spilled) {
+      if (nonFinite !== 0) this.add(i, nonFinite);
+      for (const x of partials) this.add(i, x);
+    }
+  }
+}

@@ -1,6 +1,7 @@
-import { binaryTerms, complementPower, type BinaryInputKind, type BinaryTerms } from './binary.js';
+import { binaryTerms, complementPower, modulated, type BinaryInputKind, type BinaryTerms } from './binary.js';
 import { alphaWeight, LN_OF_BASE, type LogBase } from './params.js';
-import { expOfProduct } from './float.js';
+import { expOfProduct, MIN_NORMAL } from './float.js';
+import { log1pmx } from './log1pmx.js';
 import { softplus } from './softplus.js';
 
 /**
@@ -57,25 +58,102 @@ export function variantProblem(name: LossName, y: number, params: VariantParams)
 }
 
 /**
- * log(p_t/(1 − p_t)), the margin: exact for a logit input (±x); otherwise from log p_t = −CE
- * and log(1 − p_t) with 1 − p_t = q + qLo.
+ * log(p_t/(1 − p_t)), the margin: exact for a logit input (±x); otherwise, with 1 − p_t =
+ * q + qLo, 2·atanh(2p_t − 1) = 2·atanh((1 − 2q) − 2qLo) near p_t = ½ (1 − 2q is exact there;
+ * see logit.ts), else log p_t = −CE minus log(q + qLo).
  * @example marginOf(binaryTerms('p', 0.9, 1)) // ln 9 = 2.1972245773362196
  */
 export function marginOf(t: BinaryTerms): number {
   if (t.margin === t.margin) return t.margin;
+  if (t.q >= 0.25 && t.q <= 0.75) return 2 * Math.atanh(1 - 2 * t.q - 2 * t.qLo);
   return -t.ce - (Math.log(t.q) + (t.qLo === 0 ? 0 : t.qLo / t.q));
 }
 
 /**
- * softplus(−(γz + β)), FL*'s numerator. For an easy example (z > 0) it is log1p(e^−β·e^−γz)
- * with e^−γz = ((1 − p_t)/p_t)^γ taken from accurate powers (or e^−γz with γz carried exactly
- * for a logit), since rounding γz itself would cost γ·z/2 ulps.
+ * softplus(−(γz + β))/γ, FL* without α_t. For an easy example (z > 0) the numerator is
+ * log1p(e^−β·e^−γz) with e^−γz = ((1 − p_t)/p_t)^γ taken from accurate powers (or e^−γz with
+ * γz carried exactly for a logit), since rounding γz itself would cost γ·z/2 ulps. For a hard
+ * one whose γz is beyond the double range (z = −1e308, γ = 2) softplus(w) = w, and the
+ * quotient w/γ = −z − β/γ is formed without the overflow.
  */
 function flStar(t: BinaryTerms, gamma: number, beta: number): number {
   const z = marginOf(t);
-  if (!(z > 0)) return softplus(-(gamma * z + beta));
-  const odds = t.margin === t.margin ? expOfProduct(-gamma, z) : complementPower(t, gamma) / Math.pow(t.pt, gamma);
-  return Math.log1p(Math.exp(-beta) * odds);
+  if (!(z > 0)) {
+    const w = -(gamma * z + beta);
+    return w === Infinity ? -z - beta / gamma : softplus(w) / gamma;
+  }
+  const odds = t.margin === t.margin ? expOfProduct(-gamma, z) : complementPowerOver(t, gamma, t.pt);
+  return Math.log1p(Math.exp(-beta) * odds) / gamma;
+}
+
+/** Above this 1 − u, log1pmx's series converges slowly and −log(1 − u) − u cancels little. */
+const SERIES_LIMIT = 0.79149064;
+
+/** −log(1 − u) − u ≥ 0 for u ∈ [0, 1], given minusLog = −log(1 − u) accurately (for u near 1). */
+function logLoss(u: number, minusLog: number): number {
+  return u <= SERIES_LIMIT ? -log1pmx(-u) : minusLog - u;
+}
+
+/**
+ * CE − (1 − p_t) ≥ 0 without cancellation (Poly-1's ε = −1 point), with 1 − p_t = q + qLo.
+ * Hard label: −log1pmx(−q) plus its first-order change q/(1 − q)·qLo, or (CE − q) − qLo above
+ * the series' range; soft label: CE − q = y·(−log p − (1 − p)) + (1 − y)·(−log(1 − p) − p),
+ * both terms ≥ 0.
+ */
+function ceMinusComplement(t: BinaryTerms, y: number): number {
+  if (y === 0 || y === 1) return t.q <= SERIES_LIMIT ? -log1pmx(-t.q) + (t.q / t.pt) * t.qLo : t.ce - t.q - t.qLo;
+  // −log p and −log(1 − p); where p (or 1 − p) is subnormal or 0, from CE, whose other term is ≈ p
+  const [logP, logPNeg] = [-Math.log(t.p), -Math.log(t.pNeg)];
+  const minusLogP = t.p >= MIN_NORMAL ? logP : (t.ce - (1 - y) * logPNeg) / y;
+  const minusLogPNeg = t.pNeg >= MIN_NORMAL ? logPNeg : (t.ce - y * logP) / (1 - y);
+  return y * logLoss(t.pNeg, minusLogP) + (1 - y) * logLoss(t.p, minusLogPNeg);
+}
+
+/**
+ * Poly-1, CE + ε(1 − p_t). For ε < 0 the two terms cancel (completely for ε = −1, PolyLoss'
+ * choice for some tasks, where the loss is ≈ (1 − p_t)²/2): evaluated as
+ * (1 + ε)(1 − p_t) + (CE − (1 − p_t)), whose terms share a sign for −1 ≤ ε < 0.
+ */
+function poly1(t: BinaryTerms, y: number, epsilon: number): number {
+  if (!(epsilon < 0) || t.ce === Infinity) return t.ce + epsilon * t.q;
+  return (1 + epsilon) * t.q + ((1 + epsilon) * t.qLo + ceMinusComplement(t, y));
+}
+
+/**
+ * Poly-1 focal, α_t(1 − p_t)^γ CE + ε(1 − p_t)^(γ+1). For ε < 0 it is
+ * (1 − p_t)^γ·(α_t·(CE − (1 − p_t)) + (α_t + ε)(1 − p_t)), without the cancellation of the two.
+ */
+function poly1Focal(t: BinaryTerms, y: number, gamma: number, alphaT: number, epsilon: number): number {
+  if (!(epsilon < 0) || alphaT === 0 || t.ce === Infinity) {
+    return (alphaT === 0 ? 0 : alphaT * modulated(complementPower(t, gamma), t.ce)) + epsilon * complementPower(t, gamma + 1);
+  }
+  return complementPower(t, gamma) * (alphaT * ceMinusComplement(t, y) + (alphaT + epsilon) * (t.q + t.qLo));
+}
+
+/**
+ * ((1 − p_t)/d)^γ as (1 − p_t)^γ / d^γ from accurate powers (reduced FL: d = th; FL* from a
+ * probability: d = p_t). Where either power leaves the normal range while the quotient need
+ * not (0.5^1100, or 0.4^1000 over 0.5^1000 = 0.8^1000 = 1.2e-97), the quotient would be 0/0
+ * or 0: halve the exponent until both powers are normal (or the numerator is exactly 0), and
+ * square the quotient as often; each squaring doubles its relative error (one halving up to
+ * γ ≈ 2000 at d = ½: about 8 ulps).
+ */
+function complementPowerOver(t: BinaryTerms, gamma: number, d: number): number {
+  const exactZero = t.margin !== t.margin && t.q === 0; // p_t = 1 exactly (a logit's 1 − p_t is never 0)
+  let e = gamma;
+  let splits = 0;
+  let numerator = complementPower(t, e);
+  let denominator = Math.pow(d, e);
+  // halving e ends: at e ≈ 0 both powers are 1
+  while (d > 0 && (denominator < MIN_NORMAL || (numerator < MIN_NORMAL && !exactZero))) {
+    e /= 2;
+    splits++;
+    numerator = complementPower(t, e);
+    denominator = Math.pow(d, e);
+  }
+  let r = numerator / denominator;
+  for (; splits > 0 && r !== 0 && r !== Infinity; splits--) r *= r;
+  return r;
 }
 
 /** −log(1 − m) for m ∈ [0, 1), given also 1 − m = c computed without cancellation. */
@@ -87,7 +165,10 @@ function minusLogComplement(m: number, c: number): number {
  * One loss of the family, natural log. Precondition: variantProblem(...) is null.
  *
  * Accuracy: within 8 ulps of the exact value on test/fixtures/variants.json (mpmath), every
- * region; FL* from a logit is exact to a few ulps for any x (it is a softplus of the margin).
+ * region, including Poly-1 with ε = −1 near p_t = 1, FL* at logits up to ±1.8e308 and γ up to
+ * 5000 from a probability; FL* from a logit is exact to a few ulps for any x (it is a softplus
+ * of the margin). Limits: where α_t·CE + ε(1 − p_t) (ε < 0, α_t < 1) changes sign, the
+ * accuracy is its condition number's; from a logit at γ ≫ 10 see powOfSigmoid.
  * @example variantLoss('poly1', binaryTerms('p', 0.9, 1), 1, { gamma: 2, alpha: 0.25 }) // −ln 0.9 + 0.1 = 0.20536051565782626
  */
 export function variantLoss(name: LossName, t: BinaryTerms, y: number, params: VariantParams): number {
@@ -98,17 +179,17 @@ export function variantLoss(name: LossName, t: BinaryTerms, y: number, params: V
     case 'ce':
       return t.ce;
     case 'fl':
-      return alphaT === 0 ? 0 : alphaT * complementPower(t, gamma) * t.ce; // evaluateBinary's order, same bits
+      return alphaT === 0 ? 0 : modulated(alphaT * complementPower(t, gamma), t.ce); // evaluateBinary's order, same bits
     case 'ce-balanced':
       return weighted(t.ce);
     case 'fl-star':
-      return weighted(flStar(t, gamma, params.beta ?? VARIANT_DEFAULTS.beta) / gamma);
+      return weighted(flStar(t, gamma, params.beta ?? VARIANT_DEFAULTS.beta));
     case 'poly1':
-      return t.ce + (params.epsilon ?? VARIANT_DEFAULTS.epsilon) * t.q;
+      return poly1(t, y, params.epsilon ?? VARIANT_DEFAULTS.epsilon);
     case 'poly1-fl':
-      return weighted(complementPower(t, gamma) * t.ce) + (params.epsilon ?? VARIANT_DEFAULTS.epsilon) * complementPower(t, gamma + 1);
+      return poly1Focal(t, y, gamma, alphaT, params.epsilon ?? VARIANT_DEFAULTS.epsilon);
     case 'asl': {
-      if (y === 1) return complementPower(t, params.gammaPos ?? VARIANT_DEFAULTS.gammaPos) * t.ce;
+      if (y === 1) return modulated(complementPower(t, params.gammaPos ?? VARIANT_DEFAULTS.gammaPos), t.ce);
       // y = 0: p = q (the probability of class 1 is 1 − p_t); shifted by the margin.
       const m = params.clip ?? VARIANT_DEFAULTS.clip;
       const shifted = t.q - m;
@@ -121,10 +202,10 @@ export function variantLoss(name: LossName, t: BinaryTerms, y: number, params: V
     case 'fl-reduced': {
       const th = params.threshold ?? VARIANT_DEFAULTS.threshold;
       if (t.pt < th) return weighted(t.ce);
-      return weighted((complementPower(t, gamma) / Math.pow(th, gamma)) * t.ce);
+      return weighted(modulated(complementPowerOver(t, gamma, th), t.ce));
     }
     case 'flsd':
-      return weighted(complementPower(t, t.pt < 0.2 ? 5 : 3) * t.ce);
+      return weighted(modulated(complementPower(t, t.pt < 0.2 ? 5 : 3), t.ce));
   }
 }
 
