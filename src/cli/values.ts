@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { PICTURE_EXTENSIONS } from '../output/chart/index.js';
 
 /**
  * Parsers for option values. Each one either returns clean, typed values or throws commander's
@@ -198,4 +199,11 @@ export function integerIn(min: number, max: number) {
     if (!Number.isInteger(v) || v < min || v > max) throw new InvalidArgumentError(`${quote(text)} is not a whole number from ${min} to ${max}.`);
     return v;
   };
+}
+
+/** A picture file for --out: a non-empty name ending in .svg or .png (either case). */
+export function pictureFile(text: string): string {
+  if (text === '') throw new InvalidArgumentError(`The file name is empty; give FILE${PICTURE_EXTENSIONS.join(' or FILE')}.`);
+  if (!PICTURE_EXTENSIONS.some((e) => text.toLowerCase().endsWith(e))) throw new InvalidArgumentError(`${quote(text)}: the file name must end in ${PICTURE_EXTENSIONS.join(' or ')}.`);
+  return text;
 }

@@ -1,7 +1,7 @@
 import type { Chart } from './model.js';
 import { writeNewFile } from '../files.js';
 
-export { domainOf, normalise, ticks, type Chart, type Scale, type Series } from './model.js';
+export { domainOf, doublesBetween, MAX_SERIES, MIN_AXIS_DOUBLES, normalise, ticks, type Chart, type Scale, type Series, type Tick } from './model.js';
 
 /** Where a chart goes: the terminal (text) or a file (.svg or .png). Renderers load lazily. */
 export async function chartToTerminal(chart: Chart, options: { width: number; height: number; color: boolean }): Promise<string> {
