@@ -37,8 +37,8 @@ export const MAX_SERIES = 16;
  */
 export const MIN_AXIS_DOUBLES = 1024;
 
-/** Decades a log axis reaches: 10^-323 (near the smallest subnormal) to 10^308. */
-const LOG_FLOOR = 1e-323;
+/** Decades a log axis reaches: 10^-320 (its decade still holds MIN_AXIS_DOUBLES doubles, for linear ticks) to 10^308. */
+const LOG_FLOOR = 1e-320;
 const LOG_CEILING = 1e308;
 
 /** Most ticks an axis gets, whatever it is asked for: the loops that make them cannot run away. */
@@ -76,7 +76,7 @@ export function normalise(v: number, [lo, hi]: [number, number], scale: Scale): 
  * domain gets at most a few more ticks than `target`, each label exactly its decimal.
  */
 export function ticks([lo, hi]: [number, number], scale: Scale, target = 6): Tick[] {
-  if (!(lo < hi && Number.isFinite(lo) && Number.isFinite(hi))) return [];
+  if (!(lo < hi && Number.isFinite(lo) && Number.isFinite(hi)) || (scale === 'log' && !(lo > 0))) return [];
   if (scale === 'log') {
     const decades = logTicks(lo, hi, target);
     if (decades.length >= 2) return decades;
@@ -157,10 +157,11 @@ function scientificText(digits: bigint, exponent: number): string {
 /**
  * A domain that covers the data (finite values only; positive ones on a log axis), padded to
  * nice ends: whole decades on a log axis; on a linear one, from 0 when the data sit well
- * above it, and at least MIN_AXIS_DOUBLES wide. Reads the values once, in a loop (a spread
+ * above it, and at least MIN_AXIS_DOUBLES wide. With no such value: `fallback`, by default
+ * [0, 1] (linear) or [1, 10] (log). Reads the values once, in a loop (a spread
  * into Math.min overflows the stack at a few hundred thousand values).
  */
-export function domainOf(values: Iterable<number>, scale: Scale, fallback: [number, number] = [0, 1]): [number, number] {
+export function domainOf(values: Iterable<number>, scale: Scale, fallback: [number, number] = scale === 'log' ? [1, 10] : [0, 1]): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {

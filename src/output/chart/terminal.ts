@@ -40,7 +40,8 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
     for (const [x, y] of series.points) {
       if (x < chart.xDomain[0] || x > chart.xDomain[1] || !Number.isFinite(y)) continue;
       if (chart.yScale === 'log' && !(y > 0)) continue;
-      byColumn.set(column(x), row(y));
+      const r = row(y);
+      if (!Number.isNaN(r)) byColumn.set(column(x), r); // NaN: a domain that cannot place it
     }
     let previous: number | null = null;
     for (let c = 0; c < plotWidth; c++) {
