@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext, Register } from './commands/shared.js';
 import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
-import { refuseRepeats, type OutputOptionValues } from './cli/options.js';
+import { outputFormat, refuseRepeats, type OutputOptionValues } from './cli/options.js';
 import { DEFAULT_PRECISION, MAX_TABLE_ROWS } from './output/human.js';
 import { render, type Report } from './output/index.js';
 import { writeChunks } from './output/write.js';
@@ -95,10 +95,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     color: (flag) => useColor(io, flag),
     columns: () => terminalColumns(io),
     async emit(report: Report, o: OutputOptionValues) {
-      const format = o.json ? 'json' : (o.format ?? 'table');
-      if (o.json && o.format && o.format !== 'json') {
-        throw new UsageError(`--json and --format ${o.format} disagree; give one of them.`);
-      }
+      const format = outputFormat(o, 'table');
       if (format === 'table' && (report.rowCount ?? 0) > MAX_TABLE_ROWS) {
         throw new UsageError(`${report.rowCount!.toLocaleString('en-US')} rows are too many for a table (at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}); use --format csv, tsv, ndjson or json, which stream.`);
       }

@@ -439,7 +439,7 @@ describe('non-seekable inputs are read as streams', () => {
 
 describe('system errors in words', () => {
   it('no such file, a directory, a path through a file', async () => {
-    expect(await refused(['loss', '--input', join(dir, 'nope.csv')])).toMatch(/cannot be read \(no such file\)/);
+    expect(await refused(['loss', '--input', join(dir, 'nope.csv')])).toMatch(/cannot be read \(no such file or directory\)/);
     expect(await refused(['loss', '--input', dir])).toMatch(/is a directory/);
     expect(await refused(['loss', '--input', join(file('a.csv', csv), 'x.csv')])).toMatch(/cannot be read \(a part of the path is not a directory\)/);
   });

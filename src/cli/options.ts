@@ -3,6 +3,7 @@ import { FORMATS, type Format } from '../output/index.js';
 import { DEFAULT_PRECISION } from '../output/human.js';
 import type { LogBase } from '../core/index.js';
 import { alphas, gammas, integerIn, oneOf } from './values.js';
+import { UsageError } from './errors.js';
 
 /** Options every loss command shares, and the defaults applied after parsing (commander would pass a default to the appending parsers as a first value). */
 
@@ -61,4 +62,10 @@ export function refuseRepeats(cmd: Command): void {
     // keep what the parser tells about itself (the values a oneOf parser accepts, for completion)
     option.parseArg = Object.assign(once, parse);
   }
+}
+
+/** The output format from --format and --json, which must not disagree (`--json --format csv`). */
+export function outputFormat<F extends string>(o: { format?: F; json?: boolean }, fallback: F): F | 'json' {
+  if (o.json && o.format !== undefined && o.format !== 'json') throw new UsageError(`--json and --format ${o.format} disagree; give one of them.`);
+  return o.json ? 'json' : (o.format ?? fallback);
 }

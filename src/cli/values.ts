@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { PICTURE_EXTENSIONS } from '../output/chart/index.js';
 
 /**
  * Parsers for option values. Each one either returns clean, typed values or throws commander's
@@ -238,4 +239,11 @@ export function integerIn(min: number, max: number) {
     if (v === null || v < BigInt(min) || v > BigInt(max)) throw new InvalidArgumentError(`${quote(text)} is not a whole number from ${min} to ${max}.`);
     return Number(v);
   };
+}
+
+/** A picture file for --out: a non-empty name ending in .svg or .png (either case). */
+export function pictureFile(text: string): string {
+  if (text === '') throw new InvalidArgumentError(`The file name is empty; give FILE${PICTURE_EXTENSIONS.join(' or FILE')}.`);
+  if (!PICTURE_EXTENSIONS.some((e) => text.toLowerCase().endsWith(e))) throw new InvalidArgumentError(`${quote(text)}: the file name must end in ${PICTURE_EXTENSIONS.join(' or ')}.`);
+  return text;
 }

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import { inverseFrequencyAlpha, lossShares, type SampleGroup } from '../core/index.js';
 import type { Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
@@ -57,6 +57,12 @@ export function registerImbalance(program: Command, ctx: CommandContext): void {
         if (opts[o] !== undefined) throw new UsageError(`option '--input' reads real predictions; --${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} describes made-up groups. Give one or the other.`);
       }
       return runAnatomy(opts, ctx);
+    }
+    // the options that only --input reads (--out, --chart, --buckets…) would do nothing here
+    for (const option of addAnatomyOptions(new Command(), { withInput: false }).options) {
+      if (opts[option.attributeName() as keyof AnatomyOptions] !== undefined) {
+        throw new UsageError(`option '${option.long}' applies to real predictions (--input FILE); made-up groups (--neg, --pos) give only the table.`);
+      }
     }
     if (opts.neg === undefined || opts.pos === undefined) {
       throw new UsageError(`imbalance needs both group sizes: give --neg COUNT and --pos COUNT.`);

@@ -23,6 +23,28 @@ export interface CommandContext {
 
 export type Register = (program: Command, ctx: CommandContext) => void;
 
+/** The options of a command that can draw a chart (in the terminal, or to a file with --out). */
+export interface PictureOptionValues {
+  out?: string;
+  force?: boolean;
+  chart?: boolean;
+  format?: string;
+  json?: boolean;
+}
+
+/**
+ * Refuses picture options that would do nothing: --force without --out, --out with --chart
+ * or with a data format (--format csv, --json), --chart with a data format. Every command
+ * with --out calls it before doing any work.
+ */
+export function checkPictureOptions(o: PictureOptionValues): void {
+  if (o.force && o.out === undefined) throw new UsageError("option '--force' replaces the --out file, but no --out is given.");
+  if (o.out !== undefined && o.chart) throw new UsageError("option '--out' writes the chart to a file and --chart draws it in the terminal; give one.");
+  const data = o.json ? 'json' : o.format;
+  const drawing = o.out !== undefined ? "option '--out' writes a picture" : o.chart ? "option '--chart' draws a chart" : null;
+  if (drawing && data !== undefined && data !== 'chart') throw new UsageError(`${drawing}; --format ${data} writes ${data === 'table' ? 'a table' : 'data'} to stdout. Give one.`);
+}
+
 /** Exactly one of the named options must be present. */
 export function exactlyOne<K extends string>(opts: Partial<Record<K, unknown>>, names: readonly K[], flags: readonly string[], command: string): K {
   const given = names.filter((n) => opts[n] !== undefined);

@@ -2,7 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
-import { UsageError } from '../cli/errors.js';
+import { systemErrorText, UsageError } from '../errors.js';
 import { unsupportedKind } from './magic.js';
 
 /** Where predictions come from: a file (optionally gzip) or standard input, as byte chunks. */
@@ -70,27 +70,8 @@ function isGzip(chunk: Uint8Array): boolean {
   return chunk.length >= 2 && chunk[0] === GZIP_MAGIC[0] && chunk[1] === GZIP_MAGIC[1];
 }
 
-/** System errors in words: what a person can act on, not an errno code. */
-const SYSTEM_ERRORS: Record<string, string> = {
-  ENOENT: 'no such file',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EISDIR: 'is a directory',
-  ENOTDIR: 'a part of the path is not a directory',
-  ELOOP: 'too many symbolic links',
-  ENAMETOOLONG: 'the name is too long',
-  EMFILE: 'too many open files',
-  ENFILE: 'too many open files',
-  ENXIO: 'no such device',
-  ENODEV: 'no such device',
-  EIO: 'an input/output error',
-  EAGAIN: 'not ready to be read',
-};
-
 function readError(name: string, err: unknown): UsageError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const words = (code && SYSTEM_ERRORS[code]) ?? (err as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
-  return new UsageError(`option '--input' ${JSON.stringify(name)} cannot be read (${words}); give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`);
+  return new UsageError(`option '--input' ${JSON.stringify(name)} cannot be read (${systemErrorText(err)}); give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`);
 }
 
 /** Refuses input focal cannot read, named by its first bytes (see magic.ts). */

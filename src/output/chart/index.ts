@@ -2,7 +2,7 @@ import type { Chart } from './model.js';
 import type { Heatmap } from './heatmap.js';
 import { writeNewFile } from '../files.js';
 
-export { domainOf, normalise, ticks, type Chart, type Scale, type Series } from './model.js';
+export { domainOf, doublesBetween, MAX_SERIES, MIN_AXIS_DOUBLES, normalise, ticks, type Chart, type Scale, type Series, type Tick } from './model.js';
 export type { Heatmap, HeatClass } from './heatmap.js';
 
 /** Where a chart goes: the terminal (text) or a file (.svg or .png). Renderers load lazily. */

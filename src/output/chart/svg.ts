@@ -16,9 +16,18 @@ function escape(text: string): string {
 
 const fmt = (v: number) => (Math.round(v * 100) / 100).toString();
 
+/**
+ * Series s: colour s mod 8 and a dash pattern shifted by one every eight series, so that the
+ * first 64 series (MAX_SERIES is fewer) each get their own pair.
+ */
+function styleOf(s: number): string {
+  const dash = DASHES[(s + Math.floor(s / SVG_COLOURS.length)) % DASHES.length];
+  return `stroke="${SVG_COLOURS[s % SVG_COLOURS.length]}"${dash ? ` stroke-dasharray="${dash}"` : ''}`;
+}
+
 export function renderSvg(chart: Chart, width: number, height: number): string {
   // the legend sits right of the plot: as wide as its longest label (≈ 7.6 px a character at 13 px)
-  const legendWidth = 38 + Math.ceil(Math.max(0, ...chart.series.map((s) => s.label.length)) * 7.6);
+  const legendWidth = 38 + Math.ceil(chart.series.reduce((n, s) => Math.max(n, s.label.length), 0) * 7.6);
   const margin = { top: 48, right: 30 + legendWidth, bottom: 56, left: 72 };
   const w = width - margin.left - margin.right;
   const h = height - margin.top - margin.bottom;
@@ -51,21 +60,31 @@ export function renderSvg(chart: Chart, width: number, height: number): string {
   out.push(`<text transform="translate(20 ${margin.top + h / 2}) rotate(-90)" text-anchor="middle" font-size="14">${escape(chart.yLabel)}</text>`);
   // series
   out.push('<g clip-path="url(#plot)" fill="none" stroke-width="2.2" stroke-linejoin="round">');
+  const [top, bottom] = [margin.top, margin.top + h];
   chart.series.forEach((series, s) => {
-    const segments: string[][] = [[]];
+    // Polylines of the line segments that cross the plot's height: the rest is clipped anyway,
+    // and a clipped group whose content lies wholly far off the picture makes resvg (PNG) abort.
+    const lines: string[][] = [];
+    let line: string[] = [];
+    let previous: { text: string; py: number } | null = null;
     for (const [x, y] of series.points) {
       const drawable = Number.isFinite(y) && (chart.yScale === 'linear' || y > 0) && x >= chart.xDomain[0] && x <= chart.xDomain[1];
-      if (!drawable) {
-        if (segments[segments.length - 1]!.length) segments.push([]);
-        continue;
-      }
       // keep far-off values finite so that clipping, not overflow, cuts the line
-      const py = Math.max(-10 * height, Math.min(11 * height, Y(y)));
-      segments[segments.length - 1]!.push(`${fmt(X(x))},${fmt(py)}`);
+      const point = drawable ? { text: '', py: Math.max(-10 * height, Math.min(11 * height, Y(y))) } : null;
+      if (point) point.text = `${fmt(X(x))},${fmt(point.py)}`;
+      const crosses = previous && point && Math.min(previous.py, point.py) <= bottom && Math.max(previous.py, point.py) >= top;
+      if (crosses) {
+        if (line.length === 0) line.push(previous!.text);
+        line.push(point!.text);
+      } else if (line.length) {
+        lines.push(line);
+        line = [];
+      }
+      previous = point;
     }
-    const dash = DASHES[s % DASHES.length] ? ` stroke-dasharray="${DASHES[s % DASHES.length]}"` : '';
-    const attrs = `class="series" data-label="${escape(series.label)}" stroke="${SVG_COLOURS[s % SVG_COLOURS.length]}"${dash}`;
-    out.push(`<g ${attrs}>${segments.filter((g) => g.length > 1).map((g) => `<polyline points="${g.join(' ')}"/>`).join('')}</g>`);
+    if (line.length) lines.push(line);
+    const attrs = `class="series" data-label="${escape(series.label)}" ${styleOf(s)}`;
+    out.push(`<g ${attrs}>${lines.map((g) => `<polyline points="${g.join(' ')}"/>`).join('')}</g>`);
   });
   out.push('</g>');
   // legend
@@ -73,8 +92,7 @@ export function renderSvg(chart: Chart, width: number, height: number): string {
   out.push(`<g class="legend" font-size="13">`);
   chart.series.forEach((series, s) => {
     const y = margin.top + 10 + s * 22;
-    const dash = DASHES[s % DASHES.length] ? ` stroke-dasharray="${DASHES[s % DASHES.length]}"` : '';
-    out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 30}" y2="${y}" stroke="${SVG_COLOURS[s % SVG_COLOURS.length]}" stroke-width="2.2"${dash}/>`);
+    out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 30}" y2="${y}" ${styleOf(s)} stroke-width="2.2"/>`);
     out.push(`<text x="${lx + 38}" y="${y}" dominant-baseline="middle">${escape(series.label)}</text>`);
   });
   out.push('</g></svg>');

@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import { normalise, ticks, type Chart } from './model.js';
+import { MAX_SERIES, normalise, ticks, type Chart } from './model.js';
 
 /**
  * A chart in character cells: y tick labels and axis on the left, x ticks and label below,
@@ -8,7 +8,8 @@ import { normalise, ticks, type Chart } from './model.js';
  * stay connected.
  */
 
-const GLYPHS = ['*', 'o', '+', 'x', '#', '@', '%', '&', '=', '~'];
+/** One glyph per series, MAX_SERIES of them (then they repeat). */
+const GLYPHS = ['*', 'o', '+', 'x', '#', '@', '%', '&', '=', '~', '$', '^', '?', '!', 'v', 'z'].slice(0, MAX_SERIES);
 const COLOURS = ['cyan', 'yellow', 'green', 'magenta', 'red', 'blue', 'white', 'gray'] as const;
 
 export interface TerminalOptions {
@@ -20,14 +21,16 @@ export interface TerminalOptions {
 export function renderTerminalChart(chart: Chart, options: TerminalOptions): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const yTicks = ticks(chart.yDomain, chart.yScale, Math.max(2, Math.floor(options.height / 4)));
-  const labelWidth = Math.max(...yTicks.map((t) => t.label.length));
+  const labelWidth = yTicks.reduce((n, t) => Math.max(n, t.label.length), 0);
   const plotWidth = Math.max(10, options.width - labelWidth - 2);
   const legendLines = chart.series.length;
   // title, y label, x axis, x tick labels, x label and the legend take the rest of the height
   const plotHeight = Math.max(5, options.height - 5 - legendLines);
   const grid: (string | null)[][] = Array.from({ length: plotHeight }, () => new Array<string | null>(plotWidth).fill(null));
   const column = (x: number) => Math.round(normalise(x, chart.xDomain, chart.xScale) * (plotWidth - 1));
-  const row = (y: number) => (plotHeight - 1) - Math.round(normalise(y, chart.yDomain, chart.yScale) * (plotHeight - 1));
+  // rows above and below the plot are -1 and plotHeight: a value far off the axis (1e300 on an
+  // axis to 1e-8) must not become a run of a billion rows
+  const row = (y: number) => Math.min(plotHeight, Math.max(-1, (plotHeight - 1) - Math.round(normalise(y, chart.yDomain, chart.yScale) * (plotHeight - 1))));
 
   chart.series.forEach((series, s) => {
     const glyph = GLYPHS[s % GLYPHS.length]!;
@@ -37,7 +40,8 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
     for (const [x, y] of series.points) {
       if (x < chart.xDomain[0] || x > chart.xDomain[1] || !Number.isFinite(y)) continue;
       if (chart.yScale === 'log' && !(y > 0)) continue;
-      byColumn.set(column(x), row(y));
+      const r = row(y);
+      if (!Number.isNaN(r)) byColumn.set(column(x), r); // NaN: a domain that cannot place it
     }
     let previous: number | null = null;
     for (let c = 0; c < plotWidth; c++) {
