@@ -21,6 +21,8 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }
   { name: 'plot', summary: "loss curves against p_t, one per γ (the paper's Figure 1), in the terminal or as SVG/PNG", load: async () => (await import('./commands/plot.js')).registerPlot },
   { name: 'prior', summary: "the paper's prior initialisation: the bias, and the start-of-training loss with and without it", load: async () => (await import('./commands/prior.js')).registerPrior },
   { name: 'anatomy', summary: "where the loss of real predictions goes: by class, by p_t bucket, and by hardness (the paper's Figure 4)", load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+  { name: 'sweep', summary: 'a (γ, α) grid over a file of predictions in one pass: class shares of loss and gradient, and the balancing α per γ', load: async () => (await import('./commands/sweep.js')).registerSweep },
+  { name: 'calibration', summary: 'calibration of models side by side: ECE, AdaECE, MCE, classwise ECE, Brier, NLL, reliability diagram, temperature scaling', load: async () => (await import('./commands/calibration.js')).registerCalibration },
 ];
 
 /** Where the program reads its environment and writes its output; tests pass their own. */

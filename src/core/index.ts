@@ -27,3 +27,19 @@ export {
 export { CURVE_KINDS, CURVE_MEANING, curveValue, sampleCurves, type Curve, type CurveKind } from './curves.js';
 export { priorBias, priorComparison, type PriorComparison } from './prior.js';
 export { classWeights, HARDNESS_BINS, LossAnatomy, type AnatomyState, type BucketShare, type CdfPoint } from './anatomy.js';
+export { balancingAlpha, concentration, equalisingAlphas, exactLinearCombination } from './sweep.js';
+export {
+  adaptiveCalibrationError,
+  binMeans,
+  calibrationBin,
+  calibrationEdges,
+  calibrationErrors,
+  DEFAULT_CALIBRATION_BINS,
+  fitTemperature,
+  logitOf,
+  probabilitiesInto,
+  type BinResult,
+  type BinSums,
+  type TemperatureFit,
+} from './calibration.js';
+export { binaryTermsInto, emptyTerms } from './binary.js';
