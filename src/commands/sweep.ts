@@ -107,7 +107,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     };
     for (const c of p.classes) {
       const k = label(c.key);
-      Object.assign(row, { [`${k}_count`]: c.count, [`${k}_fl_share`]: c.flShare, [`${k}_grad_share`]: c.gradShare, [`${k}_easy_fl_share`]: c.easyFlShare, [`${k}_concentration`]: c.concentration });
+      Object.assign(row, { [`${k}_count`]: c.count, [`${k}_fl_total`]: c.flTotal, [`${k}_grad_total`]: c.gradTotal, [`${k}_fl_share`]: c.flShare, [`${k}_grad_share`]: c.gradShare, [`${k}_easy_fl_share`]: c.easyFlShare, [`${k}_concentration`]: c.concentration });
     }
     return row;
   });
@@ -124,6 +124,8 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     { key: 'grad_total', label: 'grad total', table: false },
     ...classNames.flatMap((k) => [
       { key: `${k}_count`, label: `${k} count`, kind: 'count' as const, table: false },
+      { key: `${k}_fl_total`, label: `${k} FL total`, table: false },
+      { key: `${k}_grad_total`, label: `${k} grad total`, table: false },
       { key: `${k}_fl_share`, label: `${k} FL share`, table: multiclass },
       { key: `${k}_grad_share`, label: `${k} grad share`, table: false },
       { key: `${k}_easy_fl_share`, label: `${k} easy FL share`, table: false },
