@@ -131,9 +131,9 @@ describe('focal calibration against torchmetrics definitions (numpy) and mpmath'
       const r = ref[key];
       expect(row.n).toBe(r.n);
       expect(row.accuracy).toBe(r.accuracy);
-      for (const [mine, theirs] of [['ece', 'ece'], ['mce', 'mce'], ['ada_ece', 'adaptiveEce'], ['classwise_ece', 'classwiseEce'], ['brier', 'brier'], ['nll', 'nll']]) close(row[mine], r[theirs], 1e-12, `${name} ${mine}`);
+      for (const [mine, theirs] of <[string, string][]>[['ece', 'ece'], ['mce', 'mce'], ['ada_ece', 'adaptiveEce'], ['classwise_ece', 'classwiseEce'], ['brier', 'brier'], ['nll', 'nll']]) close(row[mine], r[theirs], 1e-12, `${name} ${mine}`);
       close(row.temperature, r.temperature, 1e-9, `${name} T`);
-      for (const [mine, theirs] of [['ece_scaled', 'ece'], ['ada_ece_scaled', 'adaptiveEce'], ['mce_scaled', 'mce'], ['brier_scaled', 'brier'], ['nll_scaled', 'nll']]) close(row[mine], r.scaled[theirs], 1e-9, `${name} ${mine}`);
+      for (const [mine, theirs] of <[string, string][]>[['ece_scaled', 'ece'], ['ada_ece_scaled', 'adaptiveEce'], ['mce_scaled', 'mce'], ['brier_scaled', 'brier'], ['nll_scaled', 'nll']]) close(row[mine], r.scaled[theirs], 1e-9, `${name} ${mine}`);
       // the reliability rows are the bins ECE is computed from
       const bins = doc.sections.reliability;
       expect(bins).toHaveLength(16);

@@ -44,7 +44,7 @@ export function balancingAlpha(negative: number, positive: number, total = negat
  * α_c·S_c equal for all c ⇔ α_c ∝ 1/S_c (computed as min S / S_c to stay in range). null when a
  * class carries nothing (S_c = 0) or an infinite total (no finite weights equalise it).
  * For two classes α_1 equals balancingAlpha up to rounding.
- * @example equalisingAlphas([1, 2, 4]) // [4/7, 2/7, 1/7]
+ * @example equalisingAlphas([1, 2, 4]) // [0.5714285714285714, 0.2857142857142857, 0.14285714285714285]
  */
 export function equalisingAlphas(totals: readonly number[]): number[] | null {
   if (totals.length === 0 || totals.some((s) => !(s > 0 && Number.isFinite(s)))) return null;
