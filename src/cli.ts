@@ -22,6 +22,8 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; 
   { name: 'plot', summary: "loss curves against p_t (the paper's Figure 1)", load: async () => (await import('./commands/plot.js')).registerPlot },
   { name: 'prior', summary: "the prior initialisation's bias and first loss", load: async () => (await import('./commands/prior.js')).registerPrior },
   { name: 'anatomy', summary: 'where the loss of real predictions goes', load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+  { name: 'sweep', summary: 'a (γ, α) grid over predictions in one pass; α* per γ', load: async () => (await import('./commands/sweep.js')).registerSweep },
+  { name: 'calibration', summary: 'ECE, MCE, Brier, NLL, temperature: models side by side', load: async () => (await import('./commands/calibration.js')).registerCalibration },
   { name: 'stability', summary: "where a framework's float32/16 loss and gradient break", load: async () => (await import('./commands/stability.js')).registerStability },
   { name: 'completion', summary: 'a completion script for bash, zsh or fish', load: async () => (await import('./commands/completion.js')).registerCompletion, all: true },
   { name: 'man', summary: 'the manual page, in roff', load: async () => (await import('./commands/man.js')).registerMan, all: true },
@@ -29,12 +31,12 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; 
 
 /** What `focal` alone prints: what it is, the commands, where to go next (at most 15 lines). */
 function shortUsage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const main = COMMANDS.filter((c) => !c.all);
+  const width = Math.max(...main.map((c) => c.name.length));
   return [
     'focal: focal loss versus cross-entropy, exact numbers side by side.',
-    'Usage: focal <command> [options]',
-    '',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `Usage: focal <command> [options]   (also: ${COMMANDS.filter((c) => c.all).map((c) => c.name).join(', ')})`,
+    ...main.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Try:  focal compare --p 0.9 --gamma 2',
     "Help: focal <command> --help, or focal --help for more examples",

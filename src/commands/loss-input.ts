@@ -16,7 +16,7 @@ import { shownName, shownText } from '../input/show.js';
 
 export interface SampleSettings {
   /** the command reading the samples, for its messages */
-  command: 'loss' | 'anatomy';
+  command: 'loss' | 'anatomy' | 'sweep' | 'calibration';
   source: string;
   columns: ColumnSpec;
   gamma: number;

@@ -58,6 +58,8 @@ export function noteSkipped(ctx: CommandContext, source: Pick<InputSource, 'name
 const EMPTY_STDIN_HINT: Record<SampleSettings['command'], string> = {
   loss: 'give samples with --p/--logit/--pt and --y, or --input FILE',
   anatomy: 'give --input FILE, or pipe in a CSV, TSV or NDJSON file',
+  sweep: 'give --input FILE, or pipe in a CSV, TSV or NDJSON file',
+  calibration: 'give --input FILE, or pipe in a CSV, TSV or NDJSON file',
 };
 
 /** No sample to answer for: an empty input, or every row skipped as invalid. */

@@ -38,3 +38,19 @@ export {
   type SoftmaxLoss,
   type SoftmaxLossName,
 } from './softmax-family.js';
+export { balancingAlpha, concentration, equalisingAlphas, exactLinearCombination } from './sweep.js';
+export {
+  adaptiveCalibrationError,
+  binMeans,
+  calibrationBin,
+  calibrationEdges,
+  calibrationErrors,
+  DEFAULT_CALIBRATION_BINS,
+  fitTemperature,
+  logitOf,
+  probabilitiesInto,
+  type BinResult,
+  type BinSums,
+  type TemperatureFit,
+} from './calibration.js';
+export { binaryTermsInto, emptyTerms } from './binary.js';

@@ -1,0 +1,174 @@
+import { Option, type Command } from 'commander';
+import type { Column, Report, Row, Section } from '../output/index.js';
+import { chartToFile, chartToTerminal, PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
+import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
+import { integerIn, oneOf } from '../cli/values.js';
+import { UsageError } from '../cli/errors.js';
+import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
+import type { ColumnSpec } from '../input/layout.js';
+import type { InputFormat } from '../input/source.js';
+import { calibrationCollector, KEEP_LIMIT, type CalibrationResult } from '../pipeline/collect/calibration.js';
+import { captionOf, type CommandContext } from './shared.js';
+import { inputPath } from './loss-run.js';
+import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
+
+/** `focal calibration`: the calibration of one or more models' predictions, side by side (pipeline/collect/calibration.ts). */
+
+export interface CalibrationOptions extends OutputOptionValues {
+  input?: string[];
+  inputFormat?: InputFormat;
+  columns?: ColumnSpec;
+  skipInvalid?: boolean;
+  bins?: number;
+  rows?: (typeof ROW_TABLES)[number];
+  chart?: boolean;
+  out?: string;
+  force?: boolean;
+  width?: number;
+  height?: number;
+}
+
+const ROW_TABLES = ['models', 'reliability'] as const;
+
+const CALIBRATION_HELP = `
+Definitions (torchmetrics CalibrationError, computed in float64, so you can cross-check):
+  ECE       Σ_b (n_b/n)·|accuracy_b − confidence_b| over --bins equal-width bins (default 15,
+            as Guo et al. 2017 and Mukhoti et al. 2020); edges torch.linspace(0, 1, B + 1), a
+            confidence of exactly 1 in a bin of its own (torchmetrics' bucketize, right=True)
+  MCE       max_b |accuracy_b − confidence_b| (norm "max")
+  AdaECE    the same over B equal-mass bins (Mukhoti et al.): the samples sorted by confidence,
+            bin b holds ranks ⌊b·n/B⌋ … ⌊(b+1)·n/B⌋ − 1 (exact; needs the samples in memory)
+  classwise ECE   the mean over classes c of the ECE of p_c against [target = c]
+  Brier     mean of Σ_c (p_c − [target = c])² (multiclass), (p − y)² (binary)
+  NLL       mean cross-entropy (natural log); accuracy: p > 0.5 (binary), arg-max (multiclass)
+Binary input: the confidence is p of class 1 against the label (torchmetrics' binary task);
+multiclass: the top-label confidence max_c p_c, right when the arg-max is the target.
+Temperature scaling (Guo et al.): T minimising the NLL of softmax(logits/T) (binary: σ(x/T);
+from probabilities, logits = log p), solved by a safeguarded Newton iteration in 1/T on exact
+sums; the report is repeated on the scaled predictions. AdaECE and T keep the samples in memory
+(up to ${KEEP_LIMIT.toLocaleString('en')}); beyond, they are reported as null.
+
+Examples:
+  $ focal calibration --input ce-model.csv --input fl-model.csv
+  $ focal calibration --input preds.csv --rows reliability --format csv
+  $ focal calibration --input ce.csv --input fl.csv --out reliability.svg
+`;
+
+export function registerCalibration(program: Command, ctx: CommandContext): void {
+  const cmd = program
+    .command('calibration')
+    .description('Calibration of one or more models: ECE, AdaECE, MCE, classwise ECE, Brier, NLL, accuracy, the reliability diagram, and temperature scaling.')
+    .option('--input <file>', 'predictions (repeat for several models): CSV, TSV or NDJSON (gzip too), or - for stdin', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--bins <n>', `equal-width (and equal-mass) bins, 2–1000 (default ${DEFAULT_CALIBRATION_BINS})`, integerIn(2, 1000))
+    .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default models)`).argParser(oneOf(ROW_TABLES, 'a table')));
+  addPredictionInputOptions(cmd);
+  chartSizeOptions(cmd);
+  addOutputOptions(cmd);
+  cmd.addHelpText('after', CALIBRATION_HELP);
+  cmd.action((opts: CalibrationOptions) => runCalibration(opts, ctx));
+}
+
+export async function runCalibration(opts: CalibrationOptions, ctx: CommandContext): Promise<void> {
+  const first = inputPath(opts.input?.[0], false, ctx);
+  if (first === undefined) throw new UsageError('calibration needs predictions: give --input FILE (repeat it for several models), or pipe them in.');
+  if (opts.out && !PICTURE_EXTENSIONS.some((e) => opts.out!.toLowerCase().endsWith(e))) throw new UsageError(`option '--out' ${JSON.stringify(opts.out)}: the file name must end in .svg or .png.`);
+  const inputs = opts.input ?? [first];
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError("option '--input': stdin (-) can be read only once.");
+  const bins = opts.bins ?? DEFAULT_CALIBRATION_BINS;
+  const models: { name: string; result: CalibrationResult }[] = [];
+  for (const input of inputs) {
+    const collector = calibrationCollector(bins);
+    const { state, name } = await collectPredictions(input, opts, ctx, collector, 'calibration');
+    models.push({ name, result: collector.finish(state) });
+  }
+  const modelRows: Row[] = models.map(({ name, result: r }) => ({
+    model: name,
+    n: r.n,
+    classes: r.classes,
+    accuracy: r.accuracy,
+    ece: r.ece,
+    ada_ece: r.adaptiveEce,
+    mce: r.mce,
+    classwise_ece: r.classwiseEce,
+    brier: r.brier,
+    nll: r.nll,
+    temperature: r.temperature?.temperature ?? null,
+    ece_scaled: r.scaled?.ece ?? null,
+    ada_ece_scaled: r.scaled?.adaptiveEce ?? null,
+    mce_scaled: r.scaled?.mce ?? null,
+    brier_scaled: r.scaled?.brier ?? null,
+    nll_scaled: r.scaled?.nll ?? null,
+  }));
+  const modelColumns: Column[] = [
+    { key: 'model', label: 'model', kind: 'text' },
+    { key: 'n', label: 'n', kind: 'count' },
+    { key: 'classes', label: 'classes', kind: 'count', table: false },
+    { key: 'accuracy', label: 'accuracy' },
+    { key: 'ece', label: 'ECE' },
+    { key: 'ada_ece', label: 'AdaECE' },
+    { key: 'mce', label: 'MCE' },
+    { key: 'classwise_ece', label: 'classwise ECE' },
+    { key: 'brier', label: 'Brier' },
+    { key: 'nll', label: 'NLL' },
+    { key: 'temperature', label: 'T' },
+    { key: 'ece_scaled', label: 'ECE at T' },
+    { key: 'ada_ece_scaled', label: 'AdaECE at T', table: false },
+    { key: 'mce_scaled', label: 'MCE at T', table: false },
+    { key: 'brier_scaled', label: 'Brier at T', table: false },
+    { key: 'nll_scaled', label: 'NLL at T' },
+  ];
+  const reliabilityRows: Row[] = models.flatMap(({ name, result }) =>
+    result.reliability.map((b, i) => ({ model: name, bin: i, from: b.from, to: b.to, count: b.count, confidence: b.confidence, accuracy: b.accuracy, gap: b.count > 0 ? b.confidence - b.accuracy : null })),
+  );
+  const reliability: Section = {
+    key: 'reliability',
+    caption: 'reliability diagram: per confidence bin, mean confidence and accuracy (gap = confidence − accuracy: over-confidence > 0)',
+    columns: [
+      { key: 'model', label: 'model', kind: 'text' },
+      { key: 'bin', label: 'bin', kind: 'count', table: false },
+      { key: 'from', label: 'from' },
+      { key: 'to', label: 'to' },
+      { key: 'count', label: 'count', kind: 'count' },
+      { key: 'confidence', label: 'confidence' },
+      { key: 'accuracy', label: 'accuracy' },
+      { key: 'gap', label: 'gap' },
+    ],
+    rows: reliabilityRows,
+  };
+  const notes = models.flatMap(({ name, result }) => (result.temperature?.reason ? [`${name}: no temperature: ${result.temperature.reason}`] : result.adaptiveEce === null ? [`${name}: more than ${KEEP_LIMIT} samples: AdaECE and T not computed`] : []));
+  const fmt = opts.json ? 'json' : (opts.format ?? 'table');
+  const table = opts.rows === 'reliability' && fmt !== 'json' && fmt !== 'table' ? reliability : { columns: modelColumns, rows: modelRows };
+  const report: Report = {
+    command: 'calibration',
+    params: { inputs: models.map((m) => m.name), bins, definitions: 'torchmetrics CalibrationError (norm l1 / max), float64' },
+    caption: captionOf({ models: String(models.length), bins: String(bins) }),
+    columns: table.columns,
+    rows: table.rows,
+    summary: () => null,
+    sections: () => (fmt === 'table' || fmt === 'json' ? [reliability] : []),
+    summaryIsTheRecord: false,
+    notes,
+  };
+  if (opts.chart || opts.out) {
+    const chart: Chart = {
+      title: `Reliability diagram (${bins} equal-width bins)`,
+      xLabel: 'confidence',
+      yLabel: 'accuracy',
+      xScale: 'linear',
+      yScale: 'linear',
+      xDomain: [0, 1],
+      yDomain: [0, 1],
+      series: [
+        { label: 'perfect calibration', points: [[0, 0], [1, 1]] },
+        ...models.map(({ name, result }) => ({ label: `${name} (ECE ${result.ece.toPrecision(3)})`, points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const) })),
+      ],
+    };
+    if (opts.out) {
+      ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
+      return;
+    }
+    ctx.write(await chartToTerminal(chart, { width: opts.width ?? ctx.columns(), height: opts.height ?? 24, color: ctx.color(opts.color) }));
+    return;
+  }
+  await ctx.emit(report, opts);
+}

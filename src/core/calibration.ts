@@ -1,0 +1,246 @@
+import { ExactSum } from './sum.js';
+import { sigmoid } from './sigmoid.js';
+
+/**
+ * Calibration measures as torchmetrics defines them (CalibrationError, v1.x:
+ * functional/classification/calibration_error.py), in float64:
+ *   bin edges   torch.linspace(0, 1, B + 1) (B = 15 by default, as Guo et al. 2017 and
+ *               Mukhoti et al. 2020 use); a confidence c goes to bin bucketize(c, edges,
+ *               right=True) − 1, i.e. the number of edges ≤ c, minus 1: bins [e_b, e_{b+1}) and a
+ *               last bin of its own for c = 1 exactly (torchmetrics keeps B + 1 slots);
+ *   ECE (l1)    Σ_b (n_b/n)·|acc_b − conf_b|, acc_b and conf_b the means in bin b;
+ *   MCE (max)   max_b |acc_b − conf_b| (an empty bin counts 0, as nan_to_num makes it there).
+ * Binary input: the confidence is p of class 1 and the "accuracy" the label (torchmetrics'
+ * binary_calibration_error); multiclass: the top-label confidence max_j p_j, correct when the
+ * arg-max is the target.
+ */
+
+/** Equal-width bins by default (Guo et al. 2017; Mukhoti et al. 2020). */
+export const DEFAULT_CALIBRATION_BINS = 15;
+
+/**
+ * torch.linspace(0, 1, bins + 1) in float64, to the bit: step = 1/bins, the first half
+ * start + i·step, the second half end − (steps − 1 − i)·step (torch's symmetric formula).
+ * @example calibrationEdges(15)[15] // 1
+ */
+export function calibrationEdges(bins: number): Float64Array {
+  const steps = bins + 1;
+  const step = 1 / bins;
+  const half = Math.floor(steps / 2);
+  const edges = new Float64Array(steps);
+  for (let i = 0; i < steps; i++) edges[i] = i < half ? i * step : 1 - (steps - 1 - i) * step;
+  return edges;
+}
+
+/** torch.bucketize(c, edges, right=True) − 1 for c ∈ [0, 1]: 0 … bins (bins: c = 1). */
+export function calibrationBin(c: number, edges: Float64Array): number {
+  const bins = edges.length - 1;
+  let b = Math.min(bins, Math.max(0, Math.floor(c * bins)));
+  while (b > 0 && edges[b]! > c) b--;
+  while (b < bins && edges[b + 1]! <= c) b++;
+  return b;
+}
+
+/** One bin: how many samples, the sum of their confidences, how many were right. */
+export interface BinSums {
+  count: number;
+  confidence: number;
+  hits: number;
+}
+
+export interface BinResult {
+  count: number;
+  /** mean confidence (0 for an empty bin, as torchmetrics' nan_to_num) */
+  confidence: number;
+  /** fraction right (0 for an empty bin) */
+  accuracy: number;
+}
+
+/** Per-bin means as torchmetrics computes them. */
+export function binMeans(bins: readonly BinSums[]): BinResult[] {
+  return bins.map((b) => ({ count: b.count, confidence: b.count > 0 ? b.confidence / b.count : 0, accuracy: b.count > 0 ? b.hits / b.count : 0 }));
+}
+
+/** ECE (norm l1) and MCE (norm max) from per-bin means; null for no samples. */
+export function calibrationErrors(bins: readonly BinResult[]): { ece: number; mce: number } | null {
+  let n = 0;
+  for (const b of bins) n += b.count;
+  if (n === 0) return null;
+  let ece = 0;
+  let mce = 0;
+  for (const b of bins) {
+    const gap = Math.abs(b.accuracy - b.confidence);
+    ece += gap * (b.count / n);
+    mce = Math.max(mce, gap);
+  }
+  return { ece, mce };
+}
+
+/**
+ * AdaECE (Mukhoti et al. 2020): the l1 calibration error over B equal-mass bins. Defined here
+ * by rank, exactly: the samples sorted by (confidence, hit) ascending, bin b holds ranks
+ * ⌊b·n/B⌋ … ⌊(b + 1)·n/B⌋ − 1, so every sample is in one bin and bins differ by at most one
+ * sample. (Mukhoti et al.'s code places edges with np.interp over the sorted confidences and
+ * drops samples equal to the lowest edge; on data without ties the bins agree up to those
+ * edge samples.) Sums are exact, so the result does not depend on the input order.
+ * @param confidence  the confidences (any order)
+ * @param hit         1 where the sample was right, else 0
+ */
+export function adaptiveCalibrationError(confidence: ArrayLike<number>, hit: ArrayLike<number>, bins: number): number | null {
+  const n = confidence.length;
+  if (n === 0) return null;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidence[a]! - confidence[b]! || hit[a]! - hit[b]!);
+  const result: BinResult[] = [];
+  for (let b = 0; b < bins; b++) {
+    const [from, to] = [Math.floor((b * n) / bins), Math.floor(((b + 1) * n) / bins)];
+    const conf = new ExactSum();
+    let hits = 0;
+    for (let r = from; r < to; r++) {
+      conf.add(confidence[order[r]!]!);
+      hits += hit[order[r]!]!;
+    }
+    const count = to - from;
+    result.push({ count, confidence: count > 0 ? conf.value / count : 0, accuracy: count > 0 ? hits / count : 0 });
+  }
+  return calibrationErrors(result)!.ece;
+}
+
+/**
+ * Softmax of a logit vector, or a probability vector divided by its sum, into `out`.
+ * Logits are shifted by their maximum first (no overflow).
+ */
+export function probabilitiesInto(out: Float64Array, kind: 'probs' | 'logits', v: ArrayLike<number>): Float64Array {
+  const k = v.length;
+  if (kind === 'probs') {
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += v[j]!;
+    for (let j = 0; j < k; j++) out[j] = v[j]! / sum;
+    return out;
+  }
+  let max = -Infinity;
+  for (let j = 0; j < k; j++) max = Math.max(max, v[j]!);
+  let sum = 0;
+  for (let j = 0; j < k; j++) sum += out[j] = Math.exp(v[j]! - max);
+  for (let j = 0; j < k; j++) out[j]! /= sum;
+  return out;
+}
+
+/** The fitted temperature, or why there is none. */
+export interface TemperatureFit {
+  /** T minimising the mean NLL of softmax(z/T); null when no finite positive T does */
+  temperature: number | null;
+  /** 1/T, the variable the fit solves for */
+  inverse: number | null;
+  iterations: number;
+  /** why temperature is null */
+  reason?: string;
+}
+
+/**
+ * Temperature scaling (Guo et al. 2017): the T > 0 minimising Σ_i NLL_i(T) with
+ * NLL_i = logsumexp(β·z_i) − β·z_{i,t}, β = 1/T. In β the sum is convex (a log-sum-exp of
+ * linear functions minus a linear one):
+ *   f'(β)  = Σ_i (E_{softmax(βz_i)}[z] − z_{i,t}),   f''(β) = Σ_i Var_{softmax(βz_i)}[z] ≥ 0,
+ * so β* is the one root of f'. It is found by a safeguarded Newton iteration — Newton steps
+ * inside a bracket [lo, hi] with f'(lo) < 0 < f'(hi), bisection when a step leaves it — on
+ * exact sums (ExactSum) of the per-sample terms, so the result is the same however the samples
+ * were split and ordered. A binary sample is the pair of logits (0, x) with label y.
+ *
+ * Special cases: f'(0) ≥ 0 (the predictions are no better than uniform) → no finite T (null);
+ * f'(β) < 0 up to β = 2^40 (separable: NLL falls as T → 0) → null; a sample whose target
+ * has logit −∞ (p = 0 on the true class) makes the NLL infinite for every T → null.
+ * @param logits   n·width values: a binary logit per sample (width 1) or a K-vector (width K)
+ * @param labels   the label 0/1 (binary) or the target index
+ */
+export function fitTemperature(logits: ArrayLike<number>, labels: ArrayLike<number>, width: number): TemperatureFit {
+  const n = labels.length;
+  let infinite = false;
+  // f'(β) and f''(β) as exact sums of the per-sample terms
+  const derivatives = (beta: number): [number, number] => {
+    const [s1, s2] = [new ExactSum(), new ExactSum()];
+    for (let i = 0; i < n; i++) {
+      if (width === 1) {
+        const x = logits[i]!;
+        const y = labels[i]!;
+        if (!Number.isFinite(x)) {
+          // p = 1 or 0: no gradient when right, an infinite NLL when wrong
+          if ((x > 0) !== (y === 1)) infinite = true;
+          continue;
+        }
+        const p = sigmoid(beta * x);
+        s1.add(x * (p - y));
+        s2.add(x * x * p * sigmoid(-beta * x));
+        continue;
+      }
+      const at = i * width;
+      const t = labels[i]!;
+      let max = -Infinity;
+      for (let j = 0; j < width; j++) max = Math.max(max, logits[at + j]!);
+      const zt = logits[at + t]! - max;
+      if (zt === -Infinity) {
+        infinite = true;
+        continue;
+      }
+      let sum = 0;
+      let first = 0;
+      for (let j = 0; j < width; j++) {
+        const z = logits[at + j]! - max;
+        const w = Math.exp(beta * z);
+        if (w === 0) continue;
+        sum += w;
+        first += w * z;
+      }
+      const mean = first / sum;
+      let variance = 0;
+      for (let j = 0; j < width; j++) {
+        const z = logits[at + j]! - max;
+        const w = Math.exp(beta * z);
+        if (w === 0) continue;
+        variance += w * (z - mean) * (z - mean);
+      }
+      s1.add(mean - zt);
+      s2.add(variance / sum);
+    }
+    return [s1.value, s2.value];
+  };
+  let iterations = 0;
+  const [atZero] = derivatives(0);
+  if (infinite) return { temperature: null, inverse: null, iterations, reason: 'a sample gives its true class probability 0: the NLL is infinite at every T' };
+  if (!(atZero < 0)) return { temperature: null, inverse: null, iterations, reason: 'the NLL does not fall below that of uniform predictions for any T > 0' };
+  let lo = 0;
+  let hi = 1;
+  for (;;) {
+    const [f] = derivatives(hi);
+    iterations++;
+    if (f > 0) break;
+    if (f === 0) return { temperature: 1 / hi, inverse: hi, iterations };
+    lo = hi;
+    hi *= 2;
+    if (hi > 2 ** 40) return { temperature: null, inverse: null, iterations, reason: 'the classes are separable: the NLL keeps falling as T → 0' };
+  }
+  let beta = lo > 0 ? lo : hi / 2;
+  for (let k = 0; k < 200; k++) {
+    const [f, g] = derivatives(beta);
+    iterations++;
+    if (f === 0) break;
+    if (f < 0) lo = beta;
+    else hi = beta;
+    const newton = beta - f / g;
+    const next = g > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
+    if (Math.abs(next - beta) <= 2 * Number.EPSILON * beta || hi - lo <= 2 * Number.EPSILON * hi) {
+      beta = next;
+      break;
+    }
+    beta = next;
+  }
+  return { temperature: 1 / beta, inverse: beta, iterations };
+}
+
+/**
+ * The binary logit of a probability p of class 1: log p − log1p(−p) (±Infinity at p = 1, 0).
+ * @example logitOf(0.5) // 0
+ */
+export function logitOf(p: number): number {
+  return Math.log(p) - Math.log1p(-p);
+}
+

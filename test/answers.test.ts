@@ -1,0 +1,194 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { calibrationEdges } from '../src/core/index.js';
+import { calibrationCollector } from '../src/pipeline/collect/calibration.js';
+import type { Collector } from '../src/pipeline/collect/collector.js';
+import type { PredictionBatch } from '../src/pipeline/collect/predictions.js';
+import { sweepCollector } from '../src/pipeline/collect/sweep.js';
+import { makePartial, parsePartial, serializePartial } from '../src/pipeline/state.js';
+import { parseJson, runCli } from './helpers/cli.js';
+
+// References from scripts/gen_answers_fixtures.py (mpmath at 50 digits; torchmetrics'
+// CalibrationError definitions written out in numpy); the inputs are the CSVs beside them.
+const dir = fileURLToPath(new URL('./fixtures/answers/', import.meta.url));
+const ref = JSON.parse(readFileSync(`${dir}reference.json`, 'utf8'));
+const BINARY = `${dir}binary-logits.csv`;
+const MULTI = `${dir}multi-logits.csv`;
+
+function close(actual: number, expected: number, rel: number, what: string): void {
+  const err = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-300);
+  if (!(err <= rel)) throw new Error(`${what}: got ${actual}, expected ${expected} (relative error ${err.toExponential(2)} > ${rel})`);
+}
+
+async function json(argv: string[]) {
+  const r = await runCli(argv);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return parseJson(r.stdout);
+}
+
+describe('focal sweep against mpmath', () => {
+  it('binary: class shares of FL and gradient mass, easy shares, concentration, per (γ, α)', async () => {
+    const doc = await json(['sweep', '--input', BINARY, '--gamma', ref.gammas.join(','), '--alpha', ref.alphas.join(','), '--json']);
+    expect(doc.rows).toHaveLength(ref.sweepBinary.points.length);
+    doc.rows.forEach((row: any, i: number) => {
+      const p = ref.sweepBinary.points[i];
+      const at = `γ=${p.gamma} α=${p.alpha}`;
+      expect([row.gamma, row.alpha]).toEqual([p.gamma, p.alpha]);
+      close(row.fl_total, p.flTotal, 1e-13, `${at} fl_total`);
+      close(row.grad_total, p.gradTotal, 1e-13, `${at} grad_total`);
+      close(row.easy_fl_share, p.easyFlShare, 1e-12, `${at} easy_fl_share`);
+      close(row.easy_grad_share, p.easyGradShare, 1e-12, `${at} easy_grad_share`);
+      close(row.concentration, p.concentration, 1e-13, `${at} concentration`);
+      ['negative', 'positive'].forEach((name, c) => {
+        close(row[`${name}_fl_share`], p.classes[c].flShare, 1e-13, `${at} ${name}_fl_share`);
+        close(row[`${name}_grad_share`], p.classes[c].gradShare, 1e-13, `${at} ${name}_grad_share`);
+        close(row[`${name}_easy_fl_share`], p.classes[c].easyFlShare, 1e-12, `${at} ${name}_easy_fl_share`);
+        close(row[`${name}_concentration`], p.classes[c].concentration, 1e-13, `${at} ${name}_concentration`);
+      });
+    });
+  });
+
+  it('binary: the α that gives the positive class half of the loss and of the gradient mass, per γ', async () => {
+    const doc = await json(['sweep', '--input', BINARY, '--gamma', ref.gammas.join(','), '--alpha', '0.5', '--json']);
+    doc.sections.alpha.forEach((row: any, i: number) => {
+      const g = ref.sweepBinary.perGamma[i];
+      close(row.alpha_loss, g.alphaLoss, 1e-14, `γ=${g.gamma} alpha_loss`);
+      close(row.alpha_grad, g.alphaGrad, 1e-14, `γ=${g.gamma} alpha_grad`);
+    });
+    // and at that α the positive share of FL is one half
+    const at = await json(['sweep', '--input', BINARY, '--gamma', '2', '--alpha', String(doc.sections.alpha[3].alpha_loss), '--json']);
+    close(at.rows[0].positive_fl_share, 0.5, 1e-15, 'positive share at α*');
+  });
+
+  it('multiclass: per-class shares and the α vector equalising the classes, per γ', async () => {
+    const doc = await json(['sweep', '--input', MULTI, '--gamma', ref.gammas.join(','), '--json']);
+    doc.rows.forEach((row: any, i: number) => {
+      const p = ref.sweepMulti.points[i];
+      close(row.fl_total, p.flTotal, 1e-13, `γ=${p.gamma} fl_total`);
+      p.classes.forEach((c: any, k: number) => {
+        close(row[`class_${k}_fl_share`], c.flShare, 1e-13, `γ=${p.gamma} class ${k} fl_share`);
+        close(row[`class_${k}_grad_share`], c.gradShare, 1e-13, `γ=${p.gamma} class ${k} grad_share`);
+      });
+    });
+    doc.sections.alpha.forEach((row: any, i: number) => {
+      const g = ref.sweepMulti.perGamma[i];
+      g.alphaVectorLoss.forEach((a: number, k: number) => close(row.alpha_vector_loss[k], a, 1e-14, `γ=${g.gamma} α_loss[${k}]`));
+      g.alphaVectorGrad.forEach((a: number, k: number) => close(row.alpha_vector_grad[k], a, 1e-14, `γ=${g.gamma} α_grad[${k}]`));
+    });
+  });
+
+  it('the one-pass grid equals separate `focal anatomy` runs bit for bit where they compute the same number', async () => {
+    // α none (α_t = 1) and α = 0.5 (α_t·L exact): the per-sample FL terms are the same doubles in both commands
+    for (const [input, classes] of [[BINARY, ['negative', 'positive']], [MULTI, ['class_0', 'class_1', 'class_2', 'class_3']]] as const) {
+      const alphas = input === BINARY ? ['none', '0.5'] : ['none'];
+      const sweep = await json(['sweep', '--input', input, '--gamma', ref.gammas.join(','), ...(input === BINARY ? ['--alpha', alphas.join(',')] : []), '--json']);
+      for (const gamma of ref.gammas) {
+        for (const alpha of alphas) {
+          const anatomy = await json(['anatomy', '--input', input, '--gamma', String(gamma), '--alpha', alpha, '--json']);
+          const row = sweep.rows.find((r: any) => r.gamma === gamma && (input === MULTI || r.alpha === (alpha === 'none' ? null : 0.5)));
+          for (const name of classes) {
+            const a = anatomy.rows.find((r: any) => r.class === name);
+            expect(row[`${name}_count`]).toBe(a.count);
+            expect(row[`${name}_fl_total`]).toBe(a.fl_total);
+            expect(row[`${name}_fl_share`]).toBe(a.fl_share);
+            const easy = anatomy.sections.easy_hard.find((e: any) => e.class === name && e.split === 'easy');
+            expect(row[`${name}_easy_fl_share`]).toBe(easy.fl_share);
+          }
+        }
+      }
+    }
+  });
+
+  it('refuses soft labels and --alpha with multiclass input in one line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'focal-answers-')), 'soft.csv');
+    writeFileSync(file, 'p,y\n0.2,0\n0.7,0.3\n');
+    for (const command of ['sweep', 'calibration']) {
+      const soft = await runCli([command, '--input', file]);
+      expect(soft.code).toBe(2);
+      expect(soft.stdout).toBe('');
+      expect(soft.stderr).toMatch(/^focal: .*sample 2 has the soft label 0\.3; \w+ needs hard labels 0 or 1\.\n$/);
+    }
+    const multi = await runCli(['sweep', '--input', MULTI, '--alpha', '0.25']);
+    expect(multi.code).toBe(2);
+    expect(multi.stdout).toBe('');
+    expect(multi.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('focal calibration against torchmetrics definitions (numpy) and mpmath', () => {
+  it('bin edges are torch.linspace(0, 1, 16), bit for bit', () => {
+    expect(Array.from(calibrationEdges(15))).toEqual(ref.linspace15);
+  });
+
+  for (const [name, input, key] of [['binary', BINARY, 'calibrationBinary'], ['multiclass', MULTI, 'calibrationMulti']] as const) {
+    it(`${name}: ECE, MCE, AdaECE, classwise ECE, Brier, NLL, accuracy; T to 1e-9; the report after scaling`, async () => {
+      const doc = await json(['calibration', '--input', input, '--json']);
+      const row = doc.rows[0];
+      const r = ref[key];
+      expect(row.n).toBe(r.n);
+      expect(row.accuracy).toBe(r.accuracy);
+      for (const [mine, theirs] of <[string, string][]>[['ece', 'ece'], ['mce', 'mce'], ['ada_ece', 'adaptiveEce'], ['classwise_ece', 'classwiseEce'], ['brier', 'brier'], ['nll', 'nll']]) close(row[mine], r[theirs], 1e-12, `${name} ${mine}`);
+      close(row.temperature, r.temperature, 1e-9, `${name} T`);
+      for (const [mine, theirs] of <[string, string][]>[['ece_scaled', 'ece'], ['ada_ece_scaled', 'adaptiveEce'], ['mce_scaled', 'mce'], ['brier_scaled', 'brier'], ['nll_scaled', 'nll']]) close(row[mine], r.scaled[theirs], 1e-9, `${name} ${mine}`);
+      // the reliability rows are the bins ECE is computed from
+      const bins = doc.sections.reliability;
+      expect(bins).toHaveLength(16);
+      expect(bins.reduce((a: number, b: any) => a + b.count, 0)).toBe(r.n);
+    });
+  }
+});
+
+/** The rows of a fixture CSV as batches, split at random points. */
+function batches(path: string, cuts: number[]): PredictionBatch[] {
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  const header = lines[0]!.split(',');
+  const width = header.length - 1;
+  const kind = header[0] === 'logit' ? 'logit' : header[0] === 'p' ? 'p' : 'logits';
+  const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+  const bounds = [0, ...cuts, rows.length];
+  return bounds.slice(1).map((end, i) => {
+    const part = rows.slice(bounds[i], end);
+    return { kind, width, count: part.length, values: Float64Array.from(part.flatMap((r) => r.slice(0, width))), labels: Float64Array.from(part.map((r) => r[width]!)), first: bounds[i]! };
+  });
+}
+
+function random(seed: number) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+describe('merge of states under random splits gives the bits of one pass', () => {
+  const cases: [string, string, () => Collector<any, PredictionBatch, unknown>][] = [
+    ['sweep, binary', BINARY, () => sweepCollector(ref.gammas, [0.1, 0.25, null])],
+    ['sweep, multiclass', MULTI, () => sweepCollector(ref.gammas, [null])],
+    ['calibration, binary', BINARY, () => calibrationCollector(15)],
+    ['calibration, multiclass', MULTI, () => calibrationCollector(15)],
+  ];
+  for (const [name, input, make] of cases) {
+    it(name, () => {
+      const c = make();
+      const one = c.create();
+      for (const b of batches(input, [])) c.add(one, b);
+      const expected = c.finish(one);
+      const next = random(name.length * 7919);
+      for (let trial = 0; trial < 5; trial++) {
+        const n = readFileSync(input, 'utf8').trim().split('\n').length - 1;
+        const cuts = [...new Set(Array.from({ length: 1 + Math.floor(next() * 6) }, () => 1 + Math.floor(next() * (n - 1))))].sort((a, b) => a - b);
+        // each shard's state goes through a --partial file's text, then the shards merge in a random order
+        const shards = batches(input, cuts).map((b) => {
+          const s = c.create();
+          c.add(s, b);
+          return parsePartial(serializePartial(makePartial({}, [[c as never, s]])), 'shard').collectors[c.kind]!.state;
+        });
+        shards.sort(() => next() - 0.5);
+        const merged = c.create();
+        for (const s of shards) c.merge(merged, s);
+        expect(c.finish(merged)).toStrictEqual(expected);
+      }
+    });
+  }
+});
