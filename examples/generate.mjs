@@ -31,15 +31,22 @@ const digits = (x, n) => String(Number(x.toPrecision(n)));
 // gzip-compressed CSV and NDJSON (they give the same answers).
 const u = rng(8);
 const preds = [];
+const logits = [];
 for (let i = 0; i < 1000; i++) {
   const y = u() < 0.1 ? 1 : 0;
   const logit = y === 1 ? 1.5 + 1.5 * normal(u) : -2.5 + 1.5 * normal(u);
   preds.push([digits(sigmoid(logit), 6), y]);
+  logits.push([logit, y]);
 }
 const csv = `p,y\n${preds.map(([p, y]) => `${p},${y}\n`).join('')}`;
 writeFileSync(join(dir, 'preds.csv'), csv);
 // mtime 0 and a fixed level: the same bytes for the same zlib
 writeFileSync(join(dir, 'preds.csv.gz'), gzipSync(csv, { level: 9 }));
+// model-ce.csv, model-fl.csv: two models' logits on the same samples, for `focal calibration`:
+// one sharper (the logits × 2) and one softer (× 1); temperature scaling brings both to one answer.
+for (const [name, scale] of [['model-ce.csv', 2], ['model-fl.csv', 1]]) {
+  writeFileSync(join(dir, name), `logit,y\n${logits.map(([x, y]) => `${digits(scale * x, 6)},${y}\n`).join('')}`);
+}
 writeFileSync(join(dir, 'preds.ndjson'), preds.map(([p, y]) => `{"p":${p},"y":${y}}\n`).join(''));
 
 // dets.tsv: a detector's anchors, 1 positive per 1,000 negatives (4,000 + 4), scores as logits

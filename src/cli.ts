@@ -35,11 +35,11 @@ function shortUsage(): string {
   const width = Math.max(...main.map((c) => c.name.length));
   return [
     'focal: focal loss versus cross-entropy, exact numbers side by side.',
-    `Usage: focal <command> [options]   (also: ${COMMANDS.filter((c) => c.all).map((c) => c.name).join(', ')})`,
+    'Usage: focal <command> [options]',
     ...main.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Try:  focal compare --p 0.9 --gamma 2',
-    "Help: focal <command> --help, or focal --help for more examples",
+    `Help: focal <command> --help, focal --help for examples; also: ${COMMANDS.filter((c) => c.all).map((c) => c.name).join(', ')}`,
   ].join('\n') + '\n';
 }
 

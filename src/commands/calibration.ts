@@ -49,9 +49,9 @@ sums; the report is repeated on the scaled predictions. AdaECE and T keep the sa
 (up to ${KEEP_LIMIT.toLocaleString('en')}); beyond, they are reported as null.
 
 Examples:
-  $ focal calibration --input ce-model.csv --input fl-model.csv
-  $ focal calibration --input preds.csv --rows reliability --format csv
-  $ focal calibration --input ce.csv --input fl.csv --out reliability.svg
+  $ focal calibration --input examples/model-ce.csv --input examples/model-fl.csv
+  $ focal calibration --input examples/preds.csv --rows reliability --format csv
+  $ focal calibration --input examples/model-ce.csv --input examples/model-fl.csv --out reliability.svg
 `;
 
 export function registerCalibration(program: Command, ctx: CommandContext): void {

@@ -56,9 +56,9 @@ Multiclass input (probs/logits): one α for every class scales all classes alike
 per γ only, and --alpha is refused.
 
 Examples:
-  $ focal sweep --input preds.csv --gamma 0:5:0.5 --alpha 0.05:0.95:0.05
-  $ focal sweep --input preds.csv --rows alpha --format csv
-  $ focal sweep --input preds.csv --out alpha-star.svg
+  $ focal sweep --input examples/preds.csv --gamma 0:5:0.5 --alpha 0.05:0.95:0.05
+  $ focal sweep --input examples/preds.csv --rows alpha --format csv
+  $ focal sweep --input examples/preds.csv --out alpha-star.svg
 `;
 
 export function registerSweep(program: Command, ctx: CommandContext): void {
