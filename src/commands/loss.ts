@@ -1,16 +1,22 @@
 import { Option, type Command } from 'commander';
 import { evaluateBinary, evaluateCategorical, evaluateVariants, LossAccumulator, REDUCTIONS, type BinaryEvaluation, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
-import type { Cell, Column, Report, Row } from '../output/index.js';
+import { totalsCollector, TotalsFeed } from '../pipeline/collect/totals.js';
+import { SOFT_CLASS } from '../pipeline/evaluate.js';
+import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
+import { arrayName, type ColumnarFile } from '../pipeline/open.js';
+import { runColumnar, sampleBatches } from '../pipeline/run.js';
+import type { Column, Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { classIndices, integerIn, labels, logits, oneOf, probabilities, vectors } from '../cli/values.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
-import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
+import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
 import { alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
-import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
+import { totalsReport, type SampleShape } from './loss-classes.js';
+import { writePartial, type LossParams } from './loss-partial.js';
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
-import { createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
+import { columnarPlan, createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
 import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
 
 interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptionValues {
@@ -28,11 +34,16 @@ interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptio
   columns?: ColumnSpec;
   skipInvalid?: boolean;
   threads?: number;
+  labels?: string;
+  activation?: Activation;
+  ignoreLabel?: number;
+  partial?: string;
 }
 
 const EXAMPLES = `
 Samples come from the command line (paired element-wise with their labels; a single --y or
---target applies to all) or from a file or stdin (--input FILE|-, CSV/TSV/NDJSON, .gz too).
+--target applies to all) or from a file or stdin (--input FILE|-: CSV/TSV/NDJSON, .gz too;
+.npy, .npz, Parquet and Arrow, recognised by their first bytes).
 The summary holds the reduced CE and FL (--reduction, default mean), both totals and means,
 and each class's share of the total CE and FL.
   mean       sum / n
@@ -45,6 +56,16 @@ target) for the label; multiclass p_0, p_1, … or logit_0, logit_1, … with ta
 names: --columns p=score,y=label or --columns logits=c0+c1+c2,y=cls. A bad row stops the run
 (exit 2, naming the line and column) unless --skip-invalid.
 
+Binary files: .npz arrays and Parquet/Arrow columns are named like CSV headers (a 2-D array
+or a list column is a vector: logits=NAME); two .npy files: --input logits.npy --labels
+targets.npy (an array is named after its file). Dense detector outputs [N, C]:
+--activation sigmoid is one-vs-rest focal loss on every element (torchvision), with targets
+[N, C] (multi-hot) or a class index per row (outside 0…C−1: background; --ignore-label, default
+−2: row skipped and counted); --reduction positives divides by the positive elements (RetinaNet).
+
+Shards: --partial FILE (- for stdout) writes the totals instead of a report; 'focal merge
+A.json B.json …' prints the report of all the shards' rows, bit for bit.
+
 Examples:
   $ focal loss --p 0.9,0.2,0.7 --y 1,0,1
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum --gamma 2 --alpha 0.25
@@ -54,6 +75,9 @@ Examples:
   $ focal loss --input preds.csv.gz --columns p=score,y=label --format json
   $ cat preds.ndjson | focal loss --reduction none --format ndjson | head
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --loss ce,fl,poly1,fl-star --reduction sum
+  $ focal loss --input preds.npz --columns logits=cls_logits,y=labels --activation sigmoid --reduction positives
+  $ focal loss --input logits.npy --labels targets.npy
+  $ focal loss --input shard-3.parquet --partial shard-3.json
 `;
 
 /** Pairs a list with per-sample values: equal lengths, or a single value that broadcasts. */
@@ -79,7 +103,11 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .option('--probs <vector>', "multiclass: one probability vector per sample (repeat the option, or separate vectors with ';'); normalised by its sum", vectors('probs'))
     .option('--logits <vector>', "multiclass: one logit vector per sample (repeat, or separate with ';'); softmax", vectors('logits'))
     .option('--target <list>', 'multiclass: target class index per sample (0-based), or one for all', classIndices)
-    .option('--input <file>', "read samples from a CSV, TSV or NDJSON file (gzip too), or - for stdin (also read when stdin is a pipe and no samples are given)")
+    .option('--input <file>', "read samples from a CSV, TSV or NDJSON file (gzip too), .npy, .npz, Parquet or Arrow, or - for stdin (also read when stdin is a pipe and no samples are given)")
+    .option('--labels <file>', 'with --input PREDICTIONS.npy: the .npy file of the labels (the two-file form)')
+    .addOption(new Option('--activation <a>', 'vector inputs: softmax (one class per row; the default) or sigmoid (one-vs-rest on every element, as torchvision and RetinaNet)').argParser(oneOf(ACTIVATIONS, 'an activation')))
+    .option('--ignore-label <n>', `--activation sigmoid with a class index per row: the index that skips a row (default ${DEFAULT_IGNORE_LABEL})`, integerIn(-(2 ** 31), 2 ** 31 - 1))
+    .option('--partial <file>', "write the totals as a partial file (- for stdout) instead of a report; 'focal merge' combines them")
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the file name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
     .option('--skip-invalid', 'skip input rows that are not valid samples (count and first lines on stderr) instead of stopping')
@@ -96,8 +124,11 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     if (given.length > 1) throw new UsageError(`loss takes one kind of prediction, but got ${given.map((k) => `--${k}`).join(' and ')}; give only one.`);
     if (given.length === 1 && opts.input !== undefined) throw new UsageError(`option '--input' and --${given[0]} are two sources of samples; give one.`);
     const input = inputPath(opts.input, given.length > 0, ctx);
-    if (input !== undefined) return ctx.emit(await inputReport(input, opts, reduction, ctx), opts);
-    for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads'] as const) {
+    if (input !== undefined) {
+      const report = await inputReport(input, opts, reduction, ctx);
+      return report ? ctx.emit(report, opts) : undefined;
+    }
+    for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads', 'labels', 'activation', 'ignoreLabel', 'partial'] as const) {
       if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for --input; the samples here come from the command line.`);
     }
     const kind = given[0];
@@ -105,15 +136,6 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     const report = kind === 'probs' || kind === 'logits' ? categoricalReport(kind, opts, reduction) : binaryReport(kind, opts, reduction);
     await ctx.emit(report, opts);
   });
-}
-
-function commonReport(acc: LossAccumulator, binary: boolean, reduction: Reduction, family: Family, extra: () => Record<string, Cell> = () => ({})) {
-  return {
-    summary: () => lossSummary(acc, reduction, binary, extra(), family),
-    summaryItems: summaryItems(binary, family),
-    summaryIsTheRecord: reduction !== 'none',
-    sections: () => [{ caption: 'by class', columns: CLASS_COLUMNS, rows: classRows(acc, binary) }],
-  };
 }
 
 function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduction): Report {
@@ -131,6 +153,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   const family = familyOf(opts);
   if (kind === 'pt' && family.smoothing > 0) throw new UsageError(PT_SMOOTHING);
   checkFamily(family, [...new Set(ys)], [gamma]);
+  const totals = new TotalsFeed();
   const acc = new LossAccumulator(family.extras.length);
   function* rows(): Generator<Row> {
     const variants = new Float64Array(family.extras.length);
@@ -138,7 +161,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
       const y = ys[i]!;
       const label = smoothLabel(y, family.smoothing);
       const r = evaluateBinary(kind, values[i]!, label, { gamma, alpha, base });
-      acc.add(r.ce, r.fl, y === 0 || y === 1 ? y : 'soft');
+      totals.add(r.ce, r.fl, y === 0 || y === 1 ? y : SOFT_CLASS, y === 1);
       if (family.extras.length) {
         evaluateVariants(family.extras, kind, values[i]!, label, { gamma, alpha, base, ...family.params }, variants);
         acc.addExtras(variants);
@@ -152,7 +175,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
     caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad, family })],
     rows: rows(),
-    ...commonReport(acc, true, reduction, family),
+    ...totalsReport(() => totals.totals(), reduction, 'binary', { family, variantSums: () => acc.extraSums(), fromInput: false }),
   };
 }
 
@@ -216,11 +239,11 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   const family = familyOf(opts);
   if (family.extras.length) throw new UsageError(`option '--loss' ${family.extras.join(',')}: the variants are binary; --${kind} takes ce and fl.`);
   if (grad && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
-  const acc = new LossAccumulator();
+  const totals = new TotalsFeed();
   function* rows(): Generator<Row> {
     for (let i = 0; i < samples.length; i++) {
       const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base, labelSmoothing: family.smoothing });
-      acc.add(r.ce, r.fl, targets[i]!);
+      totals.add(r.ce, r.fl, targets[i]!, false);
       yield categoricalRow(r, i, targets[i]!, gamma, grad);
     }
   }
@@ -230,7 +253,7 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: grad ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS] : CATEGORICAL_COLUMNS,
     rows: rows(),
-    ...commonReport(acc, false, reduction, family),
+    ...totalsReport(() => totals.totals(), reduction, 'softmax', { family, fromInput: false }),
   };
 }
 
@@ -240,12 +263,20 @@ function rowOf(layout: Layout, r: BinaryEvaluation | CategoricalEvaluation, inde
   return { index, ...binaryRow(r as BinaryEvaluation, { logit: layout.kind === 'logit' ? input[0] : undefined, y: input[1], ...o, variants }) };
 }
 
-async function inputReport(path: string, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report> {
+/** The report of a file or stdin; null when --partial wrote the totals instead. */
+async function inputReport(path: string, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report | null> {
   const { gammas, alphas, base } = focalDefaults(opts);
   const gamma = single(gammas, '--gamma');
   const alpha: number | number[] | null = alphas.length === 1 ? alphas[0]! : categoricalAlpha(alphas, alphas.length);
-  const source = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
+  const opened = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
+  if (opened.columnar) return columnarReport(opened, opts, reduction, ctx);
+  const source = opened;
+  for (const o of ['labels', 'activation', 'ignoreLabel'] as const) {
+    if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for .npy, .npz, Parquet and Arrow input; ${source.name} is ${source.format.toUpperCase()} text.`);
+  }
+  if (opts.partial !== undefined && reduction === 'none') throw new UsageError("option '--partial' keeps totals, not rows: give a reduction (mean, sum or positives).");
   const family = familyOf(opts);
+  if (opts.partial !== undefined && family.extras.length > 0) throw new UsageError(`option '--partial' keeps the CE and FL totals; the --loss variants (${family.extras.join(',')}) are not kept in partial files yet.`);
   checkFamily(family, [0, 1], [gamma]);
   const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
   const grad = opts.grad ?? false;
@@ -265,13 +296,19 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
     if (reduction === 'positives' && !binary) throw new UsageError("reduction 'positives' needs binary labels; use mean or sum for multiclass input.");
     noteSkipped(ctx, source, outcome);
+    const shape: SampleShape = binary ? 'binary' : 'softmax';
+    const state = outcome.sink.state();
+    if (opts.partial !== undefined) {
+      writePartial(opts.partial, { shape, input: layout.kind, gamma, alpha, base, reduction, smoothing: family.smoothing, ignoreLabel: null }, state, [source.name], ctx);
+      return null;
+    }
     return {
       command: 'loss',
       params: { ...params(), columns: layout.names, threads },
       caption,
       columns: [],
       rows: [],
-      ...commonReport(outcome.sink.totals, binary, reduction, family, () => ({ skipped: outcome.skipped })),
+      ...totalsReport(() => state, reduction, shape, { family, variantSums: () => outcome.sink.extras.extraSums() }),
     };
   }
 
@@ -326,6 +363,79 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
         ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS]
         : CATEGORICAL_COLUMNS,
     rows: rows(),
-    ...commonReport(sink.totals, binary, reduction, family, () => ({ skipped: sink.skipped })),
+    ...totalsReport(() => sink.state(), reduction, binary ? 'binary' : 'softmax', { family, variantSums: () => sink.extras.extraSums() }),
+  };
+}
+
+/** A .npy/.npz/Parquet/Arrow input through the pipeline: one thread, totals only (for now). */
+async function columnarReport(input: ColumnarInput, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report | null> {
+  const what = `${input.name} is ${input.format === 'npy' ? '.npy' : input.format === 'npz' ? '.npz' : input.format === 'parquet' ? 'Parquet' : 'Arrow'}`;
+  if (reduction === 'none') throw new UsageError(`--reduction none (per-sample rows) reads CSV, TSV or NDJSON for now; ${what}: give mean, sum or positives.`);
+  if (opts.grad) throw new UsageError(`option '--grad' adds per-sample columns, which come from CSV, TSV or NDJSON input for now; ${what}.`);
+  if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; ${what}, and a bad value in it stops the run.`);
+  if (opts.threads !== undefined && opts.threads > 1) throw new UsageError(`option '--threads' splits text files; ${what}, which is read on one thread.`);
+  const family = familyOf(opts);
+  if (family.extras.length > 0 || family.smoothing > 0) throw new UsageError(`options '--loss' variants and '--label-smoothing' read CSV, TSV or NDJSON for now; ${what}.`);
+  const { gammas, alphas, base } = focalDefaults(opts);
+  const gamma = single(gammas, '--gamma');
+  let labels: ColumnarFile | null = null;
+  if (opts.labels !== undefined) {
+    const opened = await openInput(opts.labels, { stdin: opts.labels === '-' ? ctx.stdin() : null });
+    if (!opened.columnar || opened.format !== 'npy') throw new UsageError(`option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`);
+    labels = opened;
+  }
+  const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
+  const plan = columnarPlan({ source: input.name, columns: opts.columns ?? {}, activation: opts.activation, ignoreLabel, labelsArray: labels ? arrayName(labels.name) : null });
+  const classAlpha = alphas.length > 1 ? (alphas as number[]) : null;
+  const alpha = alphas.length === 1 ? alphas[0]! : null;
+  const state = totalsCollector.create();
+  let first: SampleBatch | null = null;
+  let names: string[] = [];
+  await runColumnar(
+    sampleBatches(input, labels, (available) => {
+      const p = plan(available);
+      names = p.vector ? [...p.vector] : [p.layout.prediction];
+      names.push(p.layout.shape === 'binary' ? p.layout.label : p.layout.target);
+      return p;
+    }),
+    { gamma, alpha, base, classAlpha },
+    (evaluated) => totalsCollector.add(state, evaluated),
+    {
+      check(batch) {
+        first = batch;
+        if (classAlpha && batch.shape !== 'softmax') throw new UsageError(`option '--alpha' has ${classAlpha.length} values; ${batch.shape} samples take one.`);
+        if (classAlpha && batch.shape === 'softmax' && classAlpha.length !== batch.classes) categoricalAlpha(alphas, batch.classes);
+        if (reduction === 'positives' && batch.shape === 'softmax') throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for softmax rows.");
+      },
+    },
+  );
+  const batch = first as SampleBatch | null;
+  if (batch === null || (state.rows === 0 && state.ignored === 0)) throw new UsageError(`${input.name}: no rows; nothing to reduce.`);
+  if (state.rows === 0) throw new UsageError(`${input.name}: every row (${state.ignored}) carries the ignore label ${ignoreLabel}; nothing to reduce.`);
+  const shape: SampleShape = batch.shape;
+  const lossParams: LossParams = { shape, input: batch.input, gamma, alpha: classAlpha ?? alpha, base, reduction, smoothing: 0, ignoreLabel: batch.shape === 'sigmoid' && batch.targetForm === 'index' ? ignoreLabel : null };
+  const inputs = labels ? [input.name, labels.name] : [input.name];
+  if (opts.partial !== undefined) {
+    writePartial(opts.partial, lossParams, state, inputs, ctx);
+    return null;
+  }
+  const alphaShown = classAlpha ? classAlpha.join(', ') : alphaText(alpha);
+  return {
+    command: 'loss',
+    params: {
+      input: inputs.join(', '),
+      format: input.format,
+      gamma,
+      alpha: classAlpha ?? alpha,
+      log_base: base,
+      reduction,
+      columns: names,
+      ...(shape === 'sigmoid' ? { activation: 'sigmoid', ...(lossParams.ignoreLabel !== null ? { ignore_label: ignoreLabel } : {}) } : {}),
+      threads: 1,
+    },
+    caption: captionOf({ input: inputs.join(', '), γ: String(gamma), α: alphaShown, 'log base': base, reduction, ...(shape === 'sigmoid' ? { activation: 'sigmoid' } : {}) }),
+    columns: [],
+    rows: [],
+    ...totalsReport(() => state, reduction, shape),
   };
 }
