@@ -38,8 +38,19 @@ async function randomAccess(file: ColumnarFile): Promise<RandomAccess> {
   if (file.path !== null) return openRandomAccess(file.path);
   // npz and Parquet keep their index at the end: a stream is read whole first
   const parts: Uint8Array[] = [];
-  for await (const chunk of streamChunks(file.stream!)) parts.push(chunk);
-  return bytesSource(file.name, Buffer.concat(parts));
+  let size = 0;
+  for await (const chunk of streamChunks(file.stream!)) {
+    parts.push(chunk);
+    size += chunk.byteLength;
+  }
+  // a buffer of its own (not a view into Node's shared pool, as Buffer.concat may give)
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    bytes.set(part, at);
+    at += part.byteLength;
+  }
+  return bytesSource(file.name, bytes);
 }
 
 function chunksOf(file: ColumnarFile): AsyncIterable<Uint8Array> {
