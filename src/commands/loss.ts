@@ -42,8 +42,7 @@ interface LossOptions extends FocalOptionValues, OutputOptionValues, FamilyOptio
 
 const EXAMPLES = `
 Samples come from the command line (paired element-wise with their labels; a single --y or
---target applies to all) or from a file or stdin (--input FILE|-: CSV/TSV/NDJSON, .gz too;
-.npy, .npz, Parquet and Arrow, recognised by their first bytes).
+--target applies to all) or from a file or stdin (--input FILE|-, CSV/TSV/NDJSON, .gz too).
 The summary holds the reduced CE and FL (--reduction, default mean), both totals and means,
 and each class's share of the total CE and FL.
   mean       sum / n
@@ -56,16 +55,6 @@ target) for the label; multiclass p_0, p_1, … or logit_0, logit_1, … with ta
 names: --columns p=score,y=label or --columns logits=c0+c1+c2,y=cls. A bad row stops the run
 (exit 2, naming the line and column) unless --skip-invalid.
 
-Binary files: .npz arrays and Parquet/Arrow columns are named like CSV headers (a 2-D array
-or a list column is a vector: logits=NAME); two .npy files: --input logits.npy --labels
-targets.npy (an array is named after its file). Dense detector outputs [N, C]:
---activation sigmoid is one-vs-rest focal loss on every element (torchvision), with targets
-[N, C] (multi-hot) or a class index per row (outside 0…C−1: background; --ignore-label, default
-−2: row skipped and counted); --reduction positives divides by the positive elements (RetinaNet).
-
-Shards: --partial FILE (- for stdout) writes the totals instead of a report; 'focal merge
-A.json B.json …' prints the report of all the shards' rows, bit for bit.
-
 Examples:
   $ focal loss --p 0.9,0.2,0.7 --y 1,0,1
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --reduction sum --gamma 2 --alpha 0.25
@@ -75,7 +64,20 @@ Examples:
   $ focal loss --input preds.csv.gz --columns p=score,y=label --format json
   $ cat preds.ndjson | focal loss --reduction none --format ndjson | head
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --loss ce,fl,poly1,fl-star --reduction sum
-  $ focal loss --input preds.npz --columns logits=cls_logits,y=labels --activation sigmoid --reduction positives
+`;
+
+/** Help on the binary formats, dense detector outputs and shards (issue 9). */
+const BINARY_INPUT_HELP = `
+.npy, .npz, Parquet and Arrow (recognised by their first bytes, or --input-format): .npz arrays
+and Parquet/Arrow columns are named like CSV headers (a 2-D array or a list column is a vector:
+logits=NAME); two .npy files: --input logits.npy --labels targets.npy (an array is named after
+its file). Dense detector outputs [N, C]: --activation sigmoid is one-vs-rest focal loss on every
+element (torchvision), with targets [N, C] (multi-hot) or a class index per row (outside 0…C−1:
+background; --ignore-label, default −2: the row is skipped and counted); --reduction positives
+divides by the positive elements (RetinaNet).
+Shards: --partial FILE (- for stdout) writes the totals instead of a report; 'focal merge A.json
+B.json …' prints the report of all the shards' rows, bit for bit.
+  $ focal loss --input dets.npz --columns logits=cls_logits,y=labels --activation sigmoid --reduction positives
   $ focal loss --input logits.npy --labels targets.npy
   $ focal loss --input shard-3.parquet --partial shard-3.json
 `;
@@ -117,7 +119,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
   addFocalOptions(cmd, { lists: false });
   addFamilyOptions(cmd);
   addOutputOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP);
+  cmd.addHelpText('after', EXAMPLES + BINARY_INPUT_HELP + FAMILY_HELP);
   cmd.action(async (opts: LossOptions) => {
     const reduction = opts.reduction ?? 'mean';
     const given = (['p', 'logit', 'pt', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
