@@ -144,6 +144,25 @@ describe("--activation sigmoid against torchvision's sigmoid_focal_loss (numpy, 
     expect(await refused(['loss', '--input', f('sigmoid_logits.npy'), '--labels', f('sigmoid_label.npy'), '--columns', 'pt=sigmoid_logits', '--activation', 'sigmoid'])).toMatch(/p_t is one number per sample/);
   });
 
+  it('the same rows as CSV (logit_0 … logit_4, target, written here from the fixture) give the same report, and shards of both merge', async () => {
+    const full = JSON.parse(readFileSync(f('sigmoid_reference.json'), 'utf8')) as { logits: number[][]; label: number[] };
+    const header = `${full.logits[0]!.map((_, j) => `logit_${j}`).join(',')},target\n`;
+    const csv = file('sigmoid.csv', header + full.logits.map((row, i) => `${row.join(',')},${full.label[i]}\n`).join(''));
+    const focal = ['--activation', 'sigmoid', '--gamma', String(ref.gamma), '--alpha', String(ref.alpha)];
+    const fromNpy = await json(['loss', ...args, '--labels', f('sigmoid_label.npy'), '--reduction', 'positives']);
+    const fromCsv = await json(['loss', '--input', csv, ...focal, '--reduction', 'positives']);
+    expect(fromCsv.summary).toEqual(fromNpy.summary);
+    const half = file('sigmoid-half.csv', header + full.logits.slice(0, 11).map((row, i) => `${row.join(',')},${full.label[i]}\n`).join(''));
+    const rest = file('sigmoid-rest.csv', header + full.logits.slice(11).map((row, i) => `${row.join(',')},${full.label[i + 11]}\n`).join(''));
+    const parts = [join(dir, 'sig-a.json'), join(dir, 'sig-b.json')];
+    for (const [input, out] of [[half, parts[0]!], [rest, parts[1]!]]) expect((await runCli(['loss', '--input', input, ...focal, '--reduction', 'positives', '--partial', out])).code).toBe(0);
+    expect((await json(['merge', ...parts])).summary).toEqual(fromNpy.summary);
+    // a CSV shard and an .npy shard of other rows merge too: the parameters, not the formats, must agree
+    const npyPart = join(dir, 'sig-npy.json');
+    expect((await runCli(['loss', ...args, '--labels', f('sigmoid_label.npy'), '--reduction', 'positives', '--partial', npyPart])).code).toBe(0);
+    expect((await json(['merge', parts[0]!, parts[1]!, npyPart])).summary).toMatchObject({ n: 2 * ref.index_form.elements, ignored: 2 * ref.index_form.ignored });
+  });
+
   it('anatomy per class (column) of the same elements', async () => {
     const a = await json(['anatomy', ...args, '--labels', f('sigmoid_label.npy')]);
     expect(a.summary.n).toBe(ref.index_form.elements);

@@ -264,9 +264,8 @@ interface AnatomyOutcome {
 type Focal = { gamma: number; alpha: number | number[] | null; base: string };
 
 async function textAnatomy(source: Exclude<Awaited<ReturnType<typeof openInput>>, ColumnarInput>, opts: AnatomyOptions, f: Focal, anatomy: LossAnatomy, ctx: CommandContext): Promise<AnatomyOutcome> {
-  for (const o of ['labels', 'activation', 'ignoreLabel'] as const) {
-    if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for .npy, .npz, Parquet and Arrow input; ${source.name} is ${source.format.toUpperCase()} text.`);
-  }
+  if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${source.name} is ${source.format.toUpperCase()} text.`);
+  if (opts.activation === 'sigmoid' || opts.ignoreLabel !== undefined) throw new UsageError(`anatomy --activation sigmoid reads .npy, .npz, Parquet and Arrow for now; ${source.name} is ${source.format.toUpperCase()} text.`);
   const progress = Progress.for(ctx.stderr, source.size);
   const settings: SampleSettings = { command: 'anatomy', source: source.name, columns: opts.columns ?? {}, gamma: f.gamma, alpha: f.alpha, base: f.base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
   // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly

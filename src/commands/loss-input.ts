@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import { resolveLayout, type ColumnSpec, type Layout } from '../input/layout.js';
 import { TotalsFeed, type TotalsState } from '../pipeline/collect/totals.js';
 import { SOFT_CLASS } from '../pipeline/evaluate.js';
-import { layoutOf, type Activation } from '../pipeline/layout.js';
+import { DEFAULT_IGNORE_LABEL, layoutOf, type Activation } from '../pipeline/layout.js';
 import type { ColumnarPlan } from '../pipeline/run.js';
 import { DelimitedScanner } from '../input/delimited.js';
 import type { RecordSink, Scanner } from '../input/lines.js';
@@ -30,6 +30,10 @@ export interface SampleSettings {
   skipInvalid: boolean;
   /** the losses beyond CE and FL, their parameters, and label smoothing */
   family: Family;
+  /** vectors: one softmax per row (the default) or a sigmoid per element, one-vs-rest */
+  activation?: Activation;
+  /** sigmoid rows: the class index that skips a row (others outside 0…C−1 are background) */
+  ignoreLabel?: number;
 }
 
 export type SampleCallback = (evaluation: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, layout: Layout, variants: Float64Array) => void;
@@ -103,6 +107,11 @@ export class SampleSink implements RecordSink {
       }
     }
     if (layout.kind === 'pt' && this.settings.family.smoothing > 0) throw new UsageError(PT_SMOOTHING);
+    if (this.settings.activation === 'sigmoid') {
+      if (layout.kind !== 'probs' && layout.kind !== 'logits') throw new UsageError(`--activation sigmoid takes a vector of class scores per row (logit_0, logit_1, … or --columns logits=A+B+…); ${this.settings.source} has one ${layout.kind} per row.`);
+      if (Array.isArray(alpha)) throw new UsageError(`option '--alpha' has ${alpha.length} values; --activation sigmoid takes one (the weight of every positive element).`);
+      if (this.settings.family.extras.length > 0 || this.settings.family.smoothing > 0) throw new UsageError("options '--loss' variants and '--label-smoothing' are not available with --activation sigmoid.");
+    }
     if (layout.kind === 'probs' || layout.kind === 'logits') {
       if (this.settings.family.extras.length > 0) throw new UsageError(`option '--loss' ${this.settings.family.extras.join(',')}: the variants are binary; multiclass input takes ce and fl.`);
     }
@@ -164,6 +173,7 @@ export class SampleSink implements RecordSink {
     }
     const k = layout.classes;
     const target = values[k]!;
+    if (this.settings.activation === 'sigmoid') return this.sigmoidRow(values, k, target, line);
     if (!(Number.isInteger(target) && target >= 0 && target < k)) {
       return this.reject(line, `column ${layout.names[k]}: ${target} is not a class index 0 to ${k - 1}`);
     }
@@ -180,6 +190,31 @@ export class SampleSink implements RecordSink {
     const r = evaluateCategorical(layout.kind as 'probs' | 'logits', vector, target, { gamma, alpha: this.classAlpha, base, labelSmoothing: this.settings.family.smoothing });
     this.totals.add(r.ce, r.fl, target, false);
     if (this.onSample) this.onSample(r, this.index, values, layout, this.variants);
+    this.index++;
+  }
+
+  /**
+   * A row of C one-vs-rest scores with a class index (torchvision's sigmoid_focal_loss, mmdet's
+   * labels): every element a binary sample whose target is 1 at the index; an index outside
+   * 0…C−1 is background (all 0), the ignore label skips the row. The same rules as the
+   * pipeline's sigmoid layout (pipeline/layout.ts), so CSV and .npz give the same totals.
+   */
+  private sigmoidRow(values: Float64Array, k: number, target: number, line: number): void {
+    const layout = this.layout!;
+    const ignoreLabel = this.settings.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
+    if (target === ignoreLabel) return this.totals.ignore();
+    if (!Number.isInteger(target)) return this.reject(line, `column ${layout.names[k]}: ${target} is not a class index (0 to ${k - 1} a class, others background, ${ignoreLabel} ignored)`);
+    const kind = layout.kind === 'logits' ? 'logit' : 'p';
+    for (let j = 0; j < k; j++) {
+      const x = values[j]!;
+      if (kind === 'logit' ? x !== x : !(x >= 0 && x <= 1)) return this.reject(line, `column ${layout.names[j]}: ${x} is ${kind === 'logit' ? 'not a number' : 'not a probability in [0, 1]'}`);
+    }
+    const alpha = this.classAlpha as number | null;
+    for (let j = 0; j < k; j++) {
+      const y = target === j ? 1 : 0;
+      const pair = binaryLossInto(this.pair, kind, values[j]!, y, this.settings.gamma, alphaWeight(alpha, y), this.scale);
+      this.totals.add(pair.ce, pair.fl, j, y === 1, j === 0);
+    }
     this.index++;
   }
 

@@ -273,14 +273,15 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const opened = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
   if (opened.columnar) return columnarReport(opened, opts, reduction, ctx);
   const source = opened;
-  for (const o of ['labels', 'activation', 'ignoreLabel'] as const) {
-    if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for .npy, .npz, Parquet and Arrow input; ${source.name} is ${source.format.toUpperCase()} text.`);
-  }
+  if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${source.name} is ${source.format.toUpperCase()} text.`);
+  const sigmoid = opts.activation === 'sigmoid';
+  if (opts.ignoreLabel !== undefined && !sigmoid) throw new UsageError("option '--ignore-label' is for --activation sigmoid.");
+  if (sigmoid && reduction === 'none') throw new UsageError('--activation sigmoid with --reduction none: per-element rows are not available yet; give mean, sum or positives.');
   if (opts.partial !== undefined && reduction === 'none') throw new UsageError("option '--partial' keeps totals, not rows: give a reduction (mean, sum or positives).");
   const family = familyOf(opts);
   if (opts.partial !== undefined && family.extras.length > 0) throw new UsageError(`option '--partial' keeps the CE and FL totals; the --loss variants (${family.extras.join(',')}) are not kept in partial files yet.`);
   checkFamily(family, [0, 1], [gamma]);
-  const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
+  const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family, activation: opts.activation, ignoreLabel: opts.ignoreLabel };
   const grad = opts.grad ?? false;
   const progress = Progress.for(ctx.stderr, source.size);
   const params = () => ({ input: source.name, format: source.format, gamma, alpha, log_base: base, reduction, ...familyJson(family) });
@@ -296,18 +297,20 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     progress?.done();
     const layout = outcome.sink.layout!;
     const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
-    if (reduction === 'positives' && !binary) throw new UsageError("reduction 'positives' needs binary labels; use mean or sum for multiclass input.");
+    if (reduction === 'positives' && !binary && !sigmoid) throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for multiclass input.");
     noteSkipped(ctx, source, outcome);
-    const shape: SampleShape = binary ? 'binary' : 'softmax';
+    const shape: SampleShape = sigmoid ? 'sigmoid' : binary ? 'binary' : 'softmax';
     const state = outcome.sink.state();
     if (opts.partial !== undefined) {
-      writePartial(opts.partial, { shape, input: layout.kind, gamma, alpha, base, reduction, smoothing: family.smoothing, ignoreLabel: null }, state, [source.name], ctx);
+      // a sigmoid row's scores are named as the pipeline names them (logit, p), so CSV and .npz shards merge
+      const input = sigmoid ? (layout.kind === 'logits' ? 'logit' : 'p') : layout.kind;
+      writePartial(opts.partial, { shape, input, gamma, alpha, base, reduction, smoothing: family.smoothing, ignoreLabel: sigmoid ? (opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL) : null }, state, [source.name], ctx);
       return null;
     }
     return {
       command: 'loss',
-      params: { ...params(), columns: layout.names, threads },
-      caption,
+      params: { ...params(), columns: layout.names, ...(sigmoid ? { activation: 'sigmoid', ignore_label: opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL } : {}), threads },
+      caption: sigmoid ? `${caption}, activation = sigmoid` : caption,
       columns: [],
       rows: [],
       ...totalsReport(() => state, reduction, shape, { family, variantSums: () => outcome.sink.extras.extraSums() }),

@@ -161,6 +161,8 @@ const FEED_BATCH = 4096;
 export class TotalsFeed {
   readonly state: TotalsState = totalsCollector.create();
   private n = 0;
+  private rows = 0;
+  private ignored = 0;
   private readonly batch: EvaluatedBatch = {
     rows: 0,
     ignored: 0,
@@ -172,14 +174,23 @@ export class TotalsFeed {
     pt: null,
   };
 
-  /** One sample's losses; `classCode` as EvaluatedBatch.classOf (SOFT_CLASS for a soft label). */
-  add(ce: number, fl: number, classCode: number, positive: boolean): void {
+  /**
+   * One sample's losses; `classCode` as EvaluatedBatch.classOf (SOFT_CLASS for a soft label).
+   * @param newRow  false for the second and later elements of a sigmoid row
+   */
+  add(ce: number, fl: number, classCode: number, positive: boolean, newRow = true): void {
     const b = this.batch;
+    if (newRow) this.rows++;
     b.ce[this.n] = ce;
     b.fl[this.n] = fl;
     b.classOf[this.n] = classCode;
     b.positive[this.n] = positive ? 1 : 0;
     if (++this.n === FEED_BATCH) this.flush();
+  }
+
+  /** A row skipped for its ignore label. */
+  ignore(): void {
+    this.ignored++;
   }
 
   /** The state with every loss added so far. */
@@ -189,10 +200,12 @@ export class TotalsFeed {
   }
 
   private flush(): void {
-    if (this.n === 0) return;
+    if (this.n === 0 && this.ignored === 0) return;
     const b = this.batch;
-    b.rows = b.count = this.n;
+    b.count = this.n;
+    b.rows = this.rows;
+    b.ignored = this.ignored;
     totalsCollector.add(this.state, b);
-    this.n = 0;
+    this.n = this.rows = this.ignored = 0;
   }
 }
