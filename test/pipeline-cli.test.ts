@@ -41,7 +41,7 @@ const f = formatFixture;
 
 describe('each format gives the report its samples give as CSV', () => {
   it.each([['binary.npz'], ['binary_compressed.npz'], ['binary.parquet'], ['binary_plain.parquet'], ['binary.arrow'], ['binary.arrows']])('loss: %s = binary.csv', async (name) => {
-    for (const extra of [[], ['--reduction', 'sum', '--gamma', '0.5', '--alpha', '0.9'], ['--reduction', 'positives', '--log-base', '2']]) {
+    for (const extra of [[], ['--reduction', 'sum', '--gamma', '0.5', '--alpha', '0.9'], ['--reduction', 'positives', '--log-base', '2'], ['--reduction', 'none', '--grad']]) {
       const csv = await json(['loss', '--input', f('binary.csv'), ...extra]);
       const got = await json(['loss', '--input', f(name), ...extra]);
       expect(got.summary).toEqual(csv.summary);
@@ -50,9 +50,12 @@ describe('each format gives the report its samples give as CSV', () => {
     }
   });
 
-  it('the table has the same rows, captions aside', async () => {
-    const table = async (name: string) => (await runCli(['loss', '--input', f(name)])).stdout.split('\n').slice(1).join('\n');
+  it('the table and the CSV of per-sample rows are the same, captions aside', async () => {
+    const table = async (name: string, extra: string[] = []) => (await runCli(['loss', '--input', f(name), ...extra])).stdout.split('\n').slice(1).join('\n');
     expect(await table('binary.parquet')).toBe(await table('binary.csv'));
+    expect(await table('binary.arrow', ['--reduction', 'none'])).toBe(await table('binary.csv', ['--reduction', 'none']));
+    const rows = async (name: string) => (await runCli(['loss', '--input', f(name), '--reduction', 'none', '--format', 'csv'])).stdout;
+    expect(await rows('binary.npz')).toBe(await rows('binary.csv'));
   });
 
   it.each([
@@ -74,9 +77,10 @@ describe('each format gives the report its samples give as CSV', () => {
   });
 
   it.each([['vectors.npz'], ['vectors.parquet'], ['vectors.arrow']])('softmax vectors: %s = vectors.csv (x0+x1+x2+x3)', async (name) => {
-    for (const extra of [[], ['--alpha', '0.1,0.2,0.3,0.4']]) {
+    for (const extra of [[], ['--alpha', '0.1,0.2,0.3,0.4'], ['--reduction', 'none', '--grad']]) {
       const csv = await json(['loss', '--input', f('vectors.csv'), '--columns', 'logits=x0+x1+x2+x3,y=target', ...extra]);
-      expect((await json(['loss', '--input', f(name), ...extra])).summary).toEqual(csv.summary);
+      const got = await json(['loss', '--input', f(name), ...extra]);
+      expect([got.summary, got.rows]).toEqual([csv.summary, csv.rows]);
     }
   });
 

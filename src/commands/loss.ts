@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { evaluateBinary, evaluateCategorical, evaluateVariants, LossAccumulator, REDUCTIONS, type BinaryEvaluation, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
-import { totalsCollector, TotalsFeed } from '../pipeline/collect/totals.js';
+import { totalsCollector, TotalsFeed, type TotalsState } from '../pipeline/collect/totals.js';
 import { SOFT_CLASS } from '../pipeline/evaluate.js';
 import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
 import { arrayName, type ColumnarFile } from '../pipeline/open.js';
@@ -375,8 +375,9 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
 /** A .npy/.npz/Parquet/Arrow input through the pipeline: one thread, totals only (for now). */
 async function columnarReport(input: ColumnarInput, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report | null> {
   const what = `${input.name} is ${input.format === 'npy' ? '.npy' : input.format === 'npz' ? '.npz' : input.format === 'parquet' ? 'Parquet' : 'Arrow'}`;
-  if (reduction === 'none') throw new UsageError(`--reduction none (per-sample rows) reads CSV, TSV or NDJSON for now; ${what}: give mean, sum or positives.`);
-  if (opts.grad) throw new UsageError(`option '--grad' adds per-sample columns, which come from CSV, TSV or NDJSON input for now; ${what}.`);
+  const grad = opts.grad ?? false;
+  if (grad && reduction !== 'none') throw new UsageError("option '--grad' adds per-sample columns; use it with --reduction none.");
+  if (opts.partial !== undefined && reduction === 'none') throw new UsageError("option '--partial' keeps totals, not rows: give a reduction (mean, sum or positives).");
   if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; ${what}, and a bad value in it stops the run.`);
   if (opts.threads !== undefined && opts.threads > 1) throw new UsageError(`option '--threads' splits text files; ${what}, which is read on one thread.`);
   const family = familyOf(opts);
@@ -393,54 +394,77 @@ async function columnarReport(input: ColumnarInput, opts: LossOptions, reduction
   const plan = columnarPlan({ source: input.name, columns: opts.columns ?? {}, activation: opts.activation, ignoreLabel, labelsArray: labels ? arrayName(labels.name) : null });
   const classAlpha = alphas.length > 1 ? (alphas as number[]) : null;
   const alpha = alphas.length === 1 ? alphas[0]! : null;
-  const state = totalsCollector.create();
-  let first: SampleBatch | null = null;
   let names: string[] = [];
-  await runColumnar(
-    sampleBatches(input, labels, (available) => {
-      const p = plan(available);
-      names = p.vector ? [...p.vector] : [p.layout.prediction];
-      names.push(p.layout.shape === 'binary' ? p.layout.label : p.layout.target);
-      return p;
-    }),
-    { gamma, alpha, base, classAlpha },
-    (evaluated) => totalsCollector.add(state, evaluated),
-    {
-      check(batch) {
-        first = batch;
-        if (classAlpha && batch.shape !== 'softmax') throw new UsageError(`option '--alpha' has ${classAlpha.length} values; ${batch.shape} samples take one.`);
-        if (classAlpha && batch.shape === 'softmax' && classAlpha.length !== batch.classes) categoricalAlpha(alphas, batch.classes);
-        if (reduction === 'positives' && batch.shape === 'softmax') throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for softmax rows.");
-      },
-    },
-  );
-  const batch = first as SampleBatch | null;
-  if (batch === null || (state.rows === 0 && state.ignored === 0)) throw new UsageError(`${input.name}: no rows; nothing to reduce.`);
-  if (state.rows === 0) throw new UsageError(`${input.name}: every row (${state.ignored}) carries the ignore label ${ignoreLabel}; nothing to reduce.`);
-  const shape: SampleShape = batch.shape;
-  const lossParams: LossParams = { shape, input: batch.input, gamma, alpha: classAlpha ?? alpha, base, reduction, smoothing: 0, ignoreLabel: batch.shape === 'sigmoid' && batch.targetForm === 'index' ? ignoreLabel : null };
+  const batches = sampleBatches(input, labels, (available) => {
+    const p = plan(available);
+    names = p.vector ? [...p.vector] : [p.layout.prediction];
+    names.push(p.layout.shape === 'binary' ? p.layout.label : p.layout.target);
+    return p;
+  });
+  // the first batch is read before anything is printed: the shape decides the columns, and a bad file fails cleanly
+  const head = await batches.next();
+  if (head.done) throw new UsageError(`${input.name}: no rows; nothing to reduce.`);
+  const first = head.value;
+  if (classAlpha && first.shape !== 'softmax') throw new UsageError(`option '--alpha' has ${classAlpha.length} values; ${first.shape} samples take one.`);
+  if (classAlpha && first.shape === 'softmax' && classAlpha.length !== first.classes) categoricalAlpha(alphas, first.classes);
+  if (reduction === 'positives' && first.shape === 'softmax') throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for softmax rows.");
+  async function* all(): AsyncGenerator<SampleBatch> {
+    yield first;
+    yield* batches;
+  }
   const inputs = labels ? [input.name, labels.name] : [input.name];
+  const shape: SampleShape = first.shape;
+  const sigmoidParams = shape === 'sigmoid' ? { activation: 'sigmoid', ...(first.shape === 'sigmoid' && first.targetForm === 'index' ? { ignore_label: ignoreLabel } : {}) } : {};
+  const report = (state: () => TotalsState, columns: Column[], rows: Report['rows']): Report => ({
+    command: 'loss',
+    params: { input: inputs.join(', '), format: input.format, gamma, alpha: classAlpha ?? alpha, log_base: base, reduction, columns: names, ...sigmoidParams, ...(reduction !== 'none' ? { threads: 1 } : {}) },
+    caption: captionOf({ input: inputs.join(', '), γ: String(gamma), α: classAlpha ? classAlpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...(shape === 'sigmoid' ? { activation: 'sigmoid' } : {}) }),
+    columns,
+    rows,
+    ...totalsReport(state, reduction, shape),
+  });
+
+  if (reduction === 'none') {
+    if (first.shape === 'sigmoid') throw new UsageError('--activation sigmoid with --reduction none: per-element rows are not available yet; give mean, sum or positives.');
+    if (grad && first.shape === 'softmax' && first.input === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability vectors have none.");
+    const totals = new TotalsFeed();
+    async function* rows(): AsyncGenerator<Row> {
+      let index = 0;
+      for await (const b of all()) {
+        if (b.shape === 'binary') {
+          for (let r = 0; r < b.rows; r++) {
+            const v = b.value[r]!;
+            const y = b.label[r]!;
+            const e = evaluateBinary(b.input, v, y, { gamma, alpha, base });
+            totals.add(e.ce, e.fl, y === 0 || y === 1 ? y : SOFT_CLASS, y === 1);
+            yield { index: index++, ...binaryRow(e, { logit: b.input === 'logit' ? v : undefined, y, gamma, alpha, grad, family }) };
+          }
+        } else if (b.shape === 'softmax') {
+          for (let r = 0; r < b.rows; r++) {
+            const t = b.target[r]!;
+            const e = evaluateCategorical(b.input, b.scores.subarray(r * b.classes, (r + 1) * b.classes), t, { gamma, alpha: classAlpha ?? alpha, base });
+            totals.add(e.ce, e.fl, t, false);
+            yield categoricalRow(e, index++, t, gamma, grad);
+          }
+        }
+      }
+    }
+    const columns: Column[] =
+      first.shape === 'binary'
+        ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: first.input === 'logit', grad, family })]
+        : grad
+          ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS]
+          : CATEGORICAL_COLUMNS;
+    return report(() => totals.totals(), columns, rows());
+  }
+
+  const state = totalsCollector.create();
+  await runColumnar(all(), { gamma, alpha, base, classAlpha }, (evaluated) => totalsCollector.add(state, evaluated));
+  if (state.rows === 0) throw new UsageError(`${input.name}: every row (${state.ignored}) carries the ignore label ${ignoreLabel}; nothing to reduce.`);
   if (opts.partial !== undefined) {
+    const lossParams: LossParams = { shape, input: first.input, gamma, alpha: classAlpha ?? alpha, base, reduction, smoothing: 0, ignoreLabel: 'ignore_label' in sigmoidParams ? ignoreLabel : null };
     writePartial(opts.partial, lossParams, state, inputs, ctx);
     return null;
   }
-  const alphaShown = classAlpha ? classAlpha.join(', ') : alphaText(alpha);
-  return {
-    command: 'loss',
-    params: {
-      input: inputs.join(', '),
-      format: input.format,
-      gamma,
-      alpha: classAlpha ?? alpha,
-      log_base: base,
-      reduction,
-      columns: names,
-      ...(shape === 'sigmoid' ? { activation: 'sigmoid', ...(lossParams.ignoreLabel !== null ? { ignore_label: ignoreLabel } : {}) } : {}),
-      threads: 1,
-    },
-    caption: captionOf({ input: inputs.join(', '), γ: String(gamma), α: alphaShown, 'log base': base, reduction, ...(shape === 'sigmoid' ? { activation: 'sigmoid' } : {}) }),
-    columns: [],
-    rows: [],
-    ...totalsReport(() => state, reduction, shape),
-  };
+  return report(() => state, [], []);
 }
