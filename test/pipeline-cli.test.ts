@@ -159,7 +159,7 @@ describe("--activation sigmoid against torchvision's sigmoid_focal_loss (numpy, 
     const half = file('sigmoid-half.csv', header + full.logits.slice(0, 11).map((row, i) => `${row.join(',')},${full.label[i]}\n`).join(''));
     const rest = file('sigmoid-rest.csv', header + full.logits.slice(11).map((row, i) => `${row.join(',')},${full.label[i + 11]}\n`).join(''));
     const parts = [join(dir, 'sig-a.json'), join(dir, 'sig-b.json')];
-    for (const [input, out] of [[half, parts[0]!], [rest, parts[1]!]]) expect((await runCli(['loss', '--input', input, ...focal, '--reduction', 'positives', '--partial', out])).code).toBe(0);
+    for (const [input, out] of [[half, parts[0]!], [rest, parts[1]!]] as const) expect((await runCli(['loss', '--input', input, ...focal, '--reduction', 'positives', '--partial', out])).code).toBe(0);
     expect((await json(['merge', ...parts])).summary).toEqual(fromNpy.summary);
     // a CSV shard and an .npy shard of other rows merge too: the parameters, not the formats, must agree
     const npyPart = join(dir, 'sig-npy.json');
