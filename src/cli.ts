@@ -25,6 +25,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; 
   { name: 'sweep', summary: 'a (γ, α) grid over predictions in one pass; α* per γ', load: async () => (await import('./commands/sweep.js')).registerSweep },
   { name: 'calibration', summary: 'ECE, MCE, Brier, NLL, temperature: models side by side', load: async () => (await import('./commands/calibration.js')).registerCalibration },
   { name: 'stability', summary: "where a framework's float32/16 loss and gradient break", load: async () => (await import('./commands/stability.js')).registerStability },
+  { name: 'merge', summary: "merge 'loss --partial' shards into one report, bit for bit", load: async () => (await import('./commands/merge.js')).registerMerge },
   { name: 'completion', summary: 'a completion script for bash, zsh or fish', load: async () => (await import('./commands/completion.js')).registerCompletion, all: true },
   { name: 'man', summary: 'the manual page, in roff', load: async () => (await import('./commands/man.js')).registerMan, all: true },
 ];

@@ -392,12 +392,9 @@ describe('consistent files', () => {
   });
   const npyHead = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY\x01\x00v\x00{"descr": "<f8", "fortran_order": False, "shape": (3,), }'), Buffer.alloc(24)]);
   const UNSUPPORTED: [string, Buffer, string][] = [
-    ['x.npy', npyHead, 'a NumPy .npy array'],
-    ['x.npz', Buffer.from('PK\x03\x04\x14\x00\x00\x00\x00\x00'), 'a zip archive'],
-    ['x.parquet', Buffer.from('PAR1\x15\x04\x15\x10\x15\x14L\x15\x04\x15\x00\x12\x00\x00'), 'Parquet'],
-    ['x.arrow', Buffer.from('ARROW1\x00\x00\xff\xff\xff\xff'), 'an Arrow IPC file'],
     ['x.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10, 0x00, 0x41]), 'binary data'],
-    ['x.csv.gz', gzipSync(npyHead), 'a NumPy .npy array'],
+    ['x.h5', Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'HDF5'],
+    ['x.csv.gz', gzipSync(npyHead), 'a NumPy .npy array inside gzip'],
   ];
   for (const [name, bytes, kind] of UNSUPPORTED) {
     it(`an unsupported file (${name}) says "unsupported format: ${kind}", not its bytes`, async () => {
@@ -407,9 +404,25 @@ describe('consistent files', () => {
       expect(message.slice(0, -1)).not.toMatch(/[\x00-\x1f\x7f-\x9f\ufffd]/);
     });
   }
-  it('an unsupported stream on stdin too', () => {
+  // the binary formats focal reads, cut short: recognised by their magic bytes, refused as corrupt
+  const TRUNCATED: [string, Buffer, RegExp][] = [
+    ['x.npz', Buffer.from('PK\x03\x04\x14\x00\x00\x00\x00\x00'), /: corrupt \.npz \(zip\): no end-of-archive record/],
+    ['x.parquet', Buffer.from('PAR1\x15\x04\x15\x10\x15\x14L\x15\x04\x15\x00\x12\x00\x00'), /: corrupt or unsupported Parquet/],
+    ['x.arrow', Buffer.from('ARROW1\x00\x00\xff\xff\xff\xff'), /: not a readable Arrow IPC file or stream/],
+  ];
+  for (const [name, bytes, problem] of TRUNCATED) {
+    it(`a truncated ${name} is refused in one line naming the file, not its bytes`, async () => {
+      const path = file(name, bytes);
+      const message = await refused(['loss', '--input', path]);
+      expect(message.startsWith(`focal: error: ${path}: `)).toBe(true);
+      expect(message).toMatch(problem);
+      expect(message.slice(0, -1)).not.toMatch(/[\x00-\x1f\x7f-\x9f\ufffd]/);
+    });
+  }
+  it('a truncated Parquet stream on stdin too', () => {
     const r = spawnSync('bash', ['-c', `printf 'PAR1\\x15\\x04' | node ${BIN} anatomy`], { encoding: 'utf8' });
-    expect([r.status, r.stdout, r.stderr]).toEqual([2, '', 'focal: error: stdin: unsupported format: Parquet; focal reads CSV, TSV and NDJSON text (optionally gzip).\n']);
+    expect([r.status, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^focal: error: stdin: corrupt or unsupported Parquet \(.*\)\n$/);
   });
 });
 

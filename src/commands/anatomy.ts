@@ -4,15 +4,19 @@ import type { Column, Report, Row, Section } from '../output/index.js';
 import { chartToFile, chartToTerminal, type Chart } from '../output/chart/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { integerIn, numberIn, oneOf, pictureFile } from '../cli/values.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
+import { SOFT_CLASS } from '../pipeline/evaluate.js';
+import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
+import { arrayName, type ColumnarFile } from '../pipeline/open.js';
+import { runColumnar, sampleBatches } from '../pipeline/run.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
-import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
+import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
 import { alphaParams, alphaText, captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
-import { anatomyOf, type SampleSettings } from './loss-input.js';
+import { anatomyOf, columnarPlan, type SampleSettings } from './loss-input.js';
 
 /**
  * `focal anatomy` (also `focal imbalance --input`): where the loss of real predictions goes.
@@ -34,6 +38,9 @@ export interface AnatomyOptions extends FocalOptionValues, OutputOptionValues {
   width?: number;
   height?: number;
   threads?: number;
+  labels?: string;
+  activation?: Activation;
+  ignoreLabel?: number;
 }
 
 const ROW_TABLES = ['class', 'buckets', 'easy', 'cdf'] as const;
@@ -64,8 +71,11 @@ const betaValue = numberIn(0, 1, 'β is a number in [0, 1)', '[)');
 
 /** The options anatomy adds to a command (imbalance adds them for --input). */
 export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: boolean }): Command {
-  if (withInput) cmd.option('--input <file>', 'predictions: a CSV, TSV or NDJSON file (gzip too), or - for stdin');
+  if (withInput) cmd.option('--input <file>', 'predictions: a CSV, TSV or NDJSON file (gzip too), .npy, .npz, Parquet or Arrow, or - for stdin');
   return cmd
+    .option('--labels <file>', 'with --input PREDICTIONS.npy: the .npy file of the labels (the two-file form)')
+    .addOption(new Option('--activation <a>', 'vector inputs: softmax (the default) or sigmoid (one-vs-rest on every element)').argParser(oneOf(ACTIVATIONS, 'an activation')))
+    .option('--ignore-label <n>', `--activation sigmoid with a class index per row: the index that skips a row (default ${DEFAULT_IGNORE_LABEL})`, integerIn(-(2 ** 31), 2 ** 31 - 1))
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
     .option('--skip-invalid', 'skip rows that are not valid samples instead of stopping')
@@ -100,20 +110,11 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const gamma = gammas[0]!;
   const alpha = alphas.length === 1 ? alphas[0]! : (alphas as number[]);
   const beta = opts.beta ?? 0.9999;
-  const source = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
+  const opened = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
   const anatomy = new LossAnatomy(opts.buckets ?? 10);
-  const progress = Progress.for(ctx.stderr, source.size);
-  const settings: SampleSettings = { command: 'anatomy', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
-  // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly
-  const threads = threadsFor(source, opts.threads);
-  const outcome =
-    threads > 1
-      ? await runParallel(source, settings, threads, progress, anatomy)
-      : await runSingle(source, settings, anatomyOf(anatomy), (samples) => progress?.update(source.bytesRead(), samples));
-  progress?.done();
-  noteSkipped(ctx, source, outcome);
-  const layout = outcome.sink.layout!;
-  const binary = !(layout.kind === 'probs' || layout.kind === 'logits');
+  const outcome = opened.columnar ? await columnarAnatomy(opened, opts, { gamma, alpha, base }, anatomy, ctx) : await textAnatomy(opened, opts, { gamma, alpha, base }, anatomy, ctx);
+  const source = opened;
+  const binary = outcome.binary;
   const name = (key: ClassKey) => className(key, binary);
 
   const classes = anatomy.byClass();
@@ -192,7 +193,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const positiveIndex = hard.findIndex((c) => c.key === 1);
   const report: Report = {
     command: 'anatomy',
-    params: { input: source.name, input_format: source.format, columns: layout.names, prediction: layout.kind, gamma, ...alphaParams(alpha), log_base: base, buckets: anatomy.buckets, beta },
+    params: { input: source.name, input_format: source.format, columns: outcome.columns, gamma, ...alphaParams(alpha), log_base: base, buckets: anatomy.buckets, beta },
     caption: captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base }),
     columns: main.columns,
     rows: main.rows,
@@ -248,4 +249,72 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
     return;
   }
   await ctx.emit(report, opts);
+}
+
+interface AnatomyOutcome {
+  n: number;
+  skipped: number;
+  /** binary samples (classes negative/positive), not class indices */
+  binary: boolean;
+  columns: string[];
+}
+
+type Focal = { gamma: number; alpha: number | number[] | null; base: string };
+
+async function textAnatomy(source: Exclude<Awaited<ReturnType<typeof openInput>>, ColumnarInput>, opts: AnatomyOptions, f: Focal, anatomy: LossAnatomy, ctx: CommandContext): Promise<AnatomyOutcome> {
+  if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${source.name} is ${source.format.toUpperCase()} text.`);
+  if (opts.activation === 'sigmoid' || opts.ignoreLabel !== undefined) throw new UsageError(`anatomy --activation sigmoid reads .npy, .npz, Parquet and Arrow for now; ${source.name} is ${source.format.toUpperCase()} text.`);
+  const progress = Progress.for(ctx.stderr, source.size);
+  const settings: SampleSettings = { command: 'anatomy', source: source.name, columns: opts.columns ?? {}, gamma: f.gamma, alpha: f.alpha, base: f.base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
+  // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly
+  const threads = threadsFor(source, opts.threads);
+  const outcome =
+    threads > 1
+      ? await runParallel(source, settings, threads, progress, anatomy)
+      : await runSingle(source, settings, anatomyOf(anatomy), (samples) => progress?.update(source.bytesRead(), samples));
+  progress?.done();
+  noteSkipped(ctx, source, outcome);
+  const layout = outcome.sink.layout!;
+  return { n: outcome.n, skipped: outcome.skipped, binary: !(layout.kind === 'probs' || layout.kind === 'logits'), columns: layout.names };
+}
+
+/** A .npy/.npz/Parquet/Arrow input through the pipeline (one thread), every element into the anatomy. */
+async function columnarAnatomy(input: ColumnarInput, opts: AnatomyOptions, f: Focal, anatomy: LossAnatomy, ctx: CommandContext): Promise<AnatomyOutcome> {
+  if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; a bad value in ${input.name} stops the run.`);
+  if (opts.threads !== undefined && opts.threads > 1) throw new UsageError(`option '--threads' splits text files; ${input.name} is read on one thread.`);
+  let labels: ColumnarFile | null = null;
+  if (opts.labels !== undefined) {
+    const opened = await openInput(opts.labels, { stdin: opts.labels === '-' ? ctx.stdin() : null });
+    if (!opened.columnar || opened.format !== 'npy') throw new UsageError(`option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`);
+    labels = opened;
+  }
+  const plan = columnarPlan({ source: input.name, columns: opts.columns ?? {}, activation: opts.activation, ignoreLabel: opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL, labelsArray: labels ? arrayName(labels.name) : null });
+  const classAlpha = Array.isArray(f.alpha) ? f.alpha : null;
+  let columns: string[] = [];
+  let shape: SampleBatch['shape'] = 'binary';
+  let n = 0;
+  await runColumnar(
+    sampleBatches(input, labels, (available) => {
+      const p = plan(available);
+      columns = [...(p.vector ?? [p.layout.prediction]), p.layout.shape === 'binary' ? p.layout.label : p.layout.target];
+      return p;
+    }),
+    { gamma: f.gamma, alpha: classAlpha ? null : (f.alpha as number | null), base: f.base as LogBase, classAlpha },
+    (e) => {
+      n += e.count;
+      for (let i = 0; i < e.count; i++) {
+        const code = e.classOf[i]!;
+        anatomy.add(code === SOFT_CLASS ? 'soft' : code, e.pt![i]!, e.ce[i]!, e.fl[i]!);
+      }
+    },
+    {
+      withPt: true,
+      check(batch) {
+        shape = batch.shape;
+        if (classAlpha && (batch.shape !== 'softmax' || classAlpha.length !== batch.classes)) throw new UsageError(`option '--alpha' has ${classAlpha.length} values; give one${batch.shape === 'softmax' ? `, or one per class (${batch.classes})` : ''}.`);
+      },
+    },
+  );
+  if (n === 0) throw new UsageError(`${input.name}: no rows; nothing to take apart.`);
+  return { n, skipped: 0, binary: shape === 'binary', columns };
 }

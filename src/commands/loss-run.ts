@@ -2,8 +2,9 @@ import { openSync, readSync, closeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AccumulatorState, LossAnatomy } from '../core/index.js';
-import { UsageError } from '../cli/errors.js';
+import type { LossAnatomy } from '../core/index.js';
+import { UsageError } from '../errors.js';
+import { totalsCollector } from '../pipeline/collect/totals.js';
 import type { Progress } from '../cli/progress.js';
 import { splitHeader } from '../input/delimited.js';
 import type { InputSource } from '../input/source.js';
@@ -178,7 +179,8 @@ export async function runParallel(
   let n = 0;
   for (const r of results) {
     if (r.type === 'invalid') throw new InvalidRecord(before + r.line, r.detail, source.name);
-    sink.totals.merge(r.state as AccumulatorState);
+    totalsCollector.merge(sink.totals.state, r.state);
+    sink.extras.merge(r.extras);
     if (anatomy && r.anatomy) anatomy.merge(r.anatomy);
     skipped += r.skipped;
     n += r.n;
@@ -186,6 +188,7 @@ export async function runParallel(
     before += r.lines;
   }
   if (n === 0) throw emptyInput(source, settings.command, skipped);
+  sink.skipped = skipped;
   return { sink, n, skipped, skippedRows, threads };
 }
 

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LossAnatomy, type AccumulatorState, type AnatomyState } from '../core/index.js';
-import type { InputFormat } from '../input/source.js';
+import type { TextFormat } from '../input/source.js';
+import type { TotalsState } from '../pipeline/collect/totals.js';
 import { readFileChunks } from '../input/source.js';
 import { anatomyOf, createScanner, InvalidRecord, SampleSink, type SampleSettings, type SkippedRow } from './loss-input.js';
 
@@ -16,7 +17,7 @@ export interface WorkerJob {
   /** true for the range that starts right after the header (it starts on a line start) */
   first: boolean;
   header: string[];
-  format: InputFormat;
+  format: TextFormat;
   settings: SampleSettings;
   /** set for focal anatomy: the number of p_t buckets; the worker then returns its anatomy too */
   anatomyBuckets?: number;
@@ -24,7 +25,7 @@ export interface WorkerJob {
 
 export type WorkerMessage =
   | { type: 'progress'; bytes: number; rows: number }
-  | { type: 'done'; state: AccumulatorState; anatomy: AnatomyState | null; lines: number; n: number; skipped: number; skippedRows: SkippedRow[] }
+  | { type: 'done'; state: TotalsState; extras: AccumulatorState; anatomy: AnatomyState | null; lines: number; n: number; skipped: number; skippedRows: SkippedRow[] }
   | { type: 'invalid'; line: number; detail: string }
   | { type: 'error'; message: string };
 
@@ -78,7 +79,7 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
     await chunks.return(undefined);
   }
   parentPort!.postMessage({ type: 'progress', bytes: job.end - job.start, rows: sink.index } satisfies WorkerMessage);
-  return { type: 'done', state: sink.totals.state(), anatomy: anatomy?.state() ?? null, lines: scanner.lines, n: sink.index, skipped: sink.skipped, skippedRows: sink.skippedRows };
+  return { type: 'done', state: sink.state(), extras: sink.extras.state(), anatomy: anatomy?.state() ?? null, lines: scanner.lines, n: sink.index, skipped: sink.skipped, skippedRows: sink.skippedRows };
 }
 
 if (parentPort && workerData) {

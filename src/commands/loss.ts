@@ -1,16 +1,22 @@
 import { Option, type Command } from 'commander';
 import { evaluateBinary, evaluateCategorical, evaluateVariants, LossAccumulator, REDUCTIONS, type BinaryEvaluation, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
-import type { Cell, Column, Report, Row } from '../output/index.js';
+import { totalsCollector, TotalsFeed, type TotalsState } from '../pipeline/collect/totals.js';
+import { SOFT_CLASS } from '../pipeline/evaluate.js';
+import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
+import { arrayName, type ColumnarFile } from '../pipeline/open.js';
+import { runColumnar, sampleBatches } from '../pipeline/run.js';
+import type { Column, Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { classIndices, integerIn, labels, logits, oneOf, probabilities, vectors } from '../cli/values.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
-import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
+import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
 import { alphaParams, alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
-import { CLASS_COLUMNS, classRows, lossSummary, summaryItems } from './loss-classes.js';
+import { totalsReport, type SampleShape } from './loss-classes.js';
+import { writePartial, type LossParams } from './loss-partial.js';
 import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
-import { createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
+import { columnarPlan, createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
 import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
 import { checkSoftmaxFamily, softmaxFamilyCells, softmaxFamilyColumns } from './loss-softmax.js';
 import { addPrecisionOptions, PRECISION_HELP, precisionOf, type PrecisionOptionValues } from './precision.js';
@@ -30,6 +36,10 @@ export interface LossOptions extends FocalOptionValues, OutputOptionValues, Fami
   columns?: ColumnSpec;
   skipInvalid?: boolean;
   threads?: number;
+  labels?: string;
+  activation?: Activation;
+  ignoreLabel?: number;
+  partial?: string;
 }
 
 const EXAMPLES = `
@@ -58,6 +68,22 @@ Examples:
   $ focal loss --logit 2.5,-1,0.3 --y 1,0,0 --loss ce,fl,poly1,fl-star --reduction sum
 `;
 
+/** Help on the binary formats, dense detector outputs and shards (issue 9). */
+const BINARY_INPUT_HELP = `
+.npy, .npz, Parquet and Arrow (recognised by their first bytes, or --input-format): .npz arrays
+and Parquet/Arrow columns are named like CSV headers (a 2-D array or a list column is a vector:
+logits=NAME); two .npy files: --input logits.npy --labels targets.npy (an array is named after
+its file). Dense detector outputs [N, C]: --activation sigmoid is one-vs-rest focal loss on every
+element (torchvision), with targets [N, C] (multi-hot) or a class index per row (outside 0…C−1:
+background; --ignore-label, default −2: the row is skipped and counted); --reduction positives
+divides by the positive elements (RetinaNet).
+Shards: --partial FILE (- for stdout) writes the totals instead of a report; 'focal merge A.json
+B.json …' prints the report of all the shards' rows, bit for bit.
+  $ focal loss --input dets.npz --columns logits=cls_logits,y=labels --activation sigmoid --reduction positives
+  $ focal loss --input logits.npy --labels targets.npy
+  $ focal loss --input shard-3.parquet --partial shard-3.json
+`;
+
 /** Pairs a list with per-sample values: equal lengths, or a single value that broadcasts. */
 export function paired<T>(items: readonly T[], n: number, option: string, samples: string): T[] {
   if (items.length === n) return [...items];
@@ -81,7 +107,11 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .option('--probs <vector>', "multiclass: one probability vector per sample (repeat the option, or separate vectors with ';'); normalised by its sum", vectors('probs'))
     .option('--logits <vector>', "multiclass: one logit vector per sample (repeat, or separate with ';'); softmax", vectors('logits'))
     .option('--target <list>', 'multiclass: target class index per sample (0-based), or one for all', classIndices)
-    .option('--input <file>', "read samples from a CSV, TSV or NDJSON file (gzip too), or - for stdin (also read when stdin is a pipe and no samples are given)")
+    .option('--input <file>', "read samples from a CSV, TSV or NDJSON file (gzip too), .npy, .npz, Parquet or Arrow, or - for stdin (also read when stdin is a pipe and no samples are given)")
+    .option('--labels <file>', 'with --input PREDICTIONS.npy: the .npy file of the labels (the two-file form)')
+    .addOption(new Option('--activation <a>', 'vector inputs: softmax (one class per row; the default) or sigmoid (one-vs-rest on every element, as torchvision and RetinaNet)').argParser(oneOf(ACTIVATIONS, 'an activation')))
+    .option('--ignore-label <n>', `--activation sigmoid with a class index per row: the index that skips a row (default ${DEFAULT_IGNORE_LABEL})`, integerIn(-(2 ** 31), 2 ** 31 - 1))
+    .option('--partial <file>', "write the totals as a partial file (- for stdout) instead of a report; 'focal merge' combines them")
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the file name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
     .option('--skip-invalid', 'skip input rows that are not valid samples (count and first lines on stderr) instead of stopping')
@@ -92,7 +122,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
   addFamilyOptions(cmd);
   addPrecisionOptions(cmd);
   addOutputOptions(cmd);
-  cmd.addHelpText('after', EXAMPLES + FAMILY_HELP + PRECISION_HELP);
+  cmd.addHelpText('after', EXAMPLES + BINARY_INPUT_HELP + FAMILY_HELP + PRECISION_HELP);
   cmd.action(async (opts: LossOptions) => {
     const reduction = opts.reduction ?? 'mean';
     const given = (['p', 'logit', 'pt', 'probs', 'logits'] as const).filter((k) => opts[k] !== undefined);
@@ -101,8 +131,11 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     const input = inputPath(opts.input, given.length > 0, ctx);
     const precision = precisionOf(opts);
     if (precision && input !== undefined) throw new UsageError('--as and --dtype take samples from the command line (--p/--logit with --y, --probs/--logits with --target), not --input.');
-    if (input !== undefined) return ctx.emit(await inputReport(input, opts, reduction, ctx), opts);
-    for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads'] as const) {
+    if (input !== undefined) {
+      const report = await inputReport(input, opts, reduction, ctx);
+      return report ? ctx.emit(report, opts) : undefined;
+    }
+    for (const o of ['columns', 'inputFormat', 'skipInvalid', 'threads', 'labels', 'activation', 'ignoreLabel', 'partial'] as const) {
       if (opts[o] !== undefined) throw new UsageError(`option '--${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}' is for --input; the samples here come from the command line.`);
     }
     const kind = given[0];
@@ -115,15 +148,6 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     const report = kind === 'probs' || kind === 'logits' ? categoricalReport(kind, opts, reduction) : binaryReport(kind, opts, reduction);
     await ctx.emit(report, opts);
   });
-}
-
-function commonReport(acc: LossAccumulator, binary: boolean, reduction: Reduction, family: Family, extra: () => Record<string, Cell> = () => ({})) {
-  return {
-    summary: () => lossSummary(acc, reduction, binary, extra(), family),
-    summaryItems: summaryItems(binary, family),
-    summaryIsTheRecord: reduction !== 'none',
-    sections: () => [{ caption: 'by class', columns: CLASS_COLUMNS, rows: classRows(acc, binary) }],
-  };
 }
 
 function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduction): Report {
@@ -141,6 +165,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   const family = familyOf(opts);
   if (kind === 'pt' && family.smoothing > 0) throw new UsageError(PT_SMOOTHING);
   checkFamily(family, [...new Set(ys)], [gamma]);
+  const totals = new TotalsFeed();
   const acc = new LossAccumulator(family.extras.length);
   function* rows(): Generator<Row> {
     const variants = new Float64Array(family.extras.length);
@@ -148,7 +173,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
       const y = ys[i]!;
       const label = smoothLabel(y, family.smoothing);
       const r = evaluateBinary(kind, values[i]!, label, { gamma, alpha, base });
-      acc.add(r.ce, r.fl, y === 0 || y === 1 ? y : 'soft');
+      totals.add(r.ce, r.fl, y === 0 || y === 1 ? y : SOFT_CLASS, y === 1);
       if (family.extras.length) {
         evaluateVariants(family.extras, kind, values[i]!, label, { gamma, alpha, base, ...family.params }, variants);
         acc.addExtras(variants);
@@ -162,7 +187,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
     caption: captionOf({ γ: String(gamma), α: alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: kind === 'logit', grad, family })],
     rows: rows(),
-    ...commonReport(acc, true, reduction, family),
+    ...totalsReport(() => totals.totals(), reduction, 'binary', { family, variantSums: () => acc.extraSums(), fromInput: false }),
   };
 }
 
@@ -227,11 +252,12 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   checkSoftmaxFamily(family, kind);
   const acc = new LossAccumulator(family.extras.length);
   const extraColumns = softmaxFamilyColumns(family, grad);
+  const totals = new TotalsFeed();
   function* rows(): Generator<Row> {
     const variants = new Float64Array(family.extras.length);
     for (let i = 0; i < samples.length; i++) {
       const r = evaluateCategorical(kind, samples[i]!, targets[i]!, { gamma, alpha, base, labelSmoothing: family.smoothing });
-      acc.add(r.ce, r.fl, targets[i]!);
+      totals.add(r.ce, r.fl, targets[i]!, false);
       const cells = softmaxFamilyCells(family, kind, samples[i]!, targets[i]!, { gamma, alpha, base, epsilon: family.params.epsilon! }, r, grad, variants);
       if (family.extras.length) acc.addExtras(variants);
       yield { ...categoricalRow(r, i, targets[i]!, gamma), ...cells };
@@ -243,7 +269,7 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
     caption: captionOf({ γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...familyCaption(family) }),
     columns: [...CATEGORICAL_COLUMNS, ...extraColumns.losses, ...(grad ? CATEGORICAL_GRAD_COLUMNS : []), ...extraColumns.grads],
     rows: rows(),
-    ...commonReport(acc, false, reduction, family),
+    ...totalsReport(() => totals.totals(), reduction, 'softmax', { family, variantSums: () => acc.extraSums(), fromInput: false }),
   };
 }
 
@@ -253,14 +279,23 @@ function rowOf(layout: Layout, r: BinaryEvaluation | CategoricalEvaluation, inde
   return { index, ...binaryRow(r as BinaryEvaluation, { logit: layout.kind === 'logit' ? input[0] : undefined, y: input[1], ...o, variants }) };
 }
 
-async function inputReport(path: string, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report> {
+/** The report of a file or stdin; null when --partial wrote the totals instead. */
+async function inputReport(path: string, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report | null> {
   const { gammas, alphas, base } = focalDefaults(opts);
   const gamma = single(gammas, '--gamma');
   const alpha: number | number[] | null = alphas.length === 1 ? alphas[0]! : categoricalAlpha(alphas, alphas.length);
-  const source = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
+  const opened = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
+  if (opened.columnar) return columnarReport(opened, opts, reduction, ctx);
+  const source = opened;
+  if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${source.name} is ${source.format.toUpperCase()} text.`);
+  const sigmoid = opts.activation === 'sigmoid';
+  if (opts.ignoreLabel !== undefined && !sigmoid) throw new UsageError("option '--ignore-label' is for --activation sigmoid.");
+  if (sigmoid && reduction === 'none') throw new UsageError('--activation sigmoid with --reduction none: per-element rows are not available yet; give mean, sum or positives.');
+  if (opts.partial !== undefined && reduction === 'none') throw new UsageError("option '--partial' keeps totals, not rows: give a reduction (mean, sum or positives).");
   const family = familyOf(opts);
+  if (opts.partial !== undefined && family.extras.length > 0) throw new UsageError(`option '--partial' keeps the CE and FL totals; the --loss variants (${family.extras.join(',')}) are not kept in partial files yet.`);
   checkFamily(family, [0, 1], [gamma]);
-  const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family };
+  const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family, activation: opts.activation, ignoreLabel: opts.ignoreLabel };
   const grad = opts.grad ?? false;
   const progress = Progress.for(ctx.stderr, source.size);
   const params = (layout: Layout) => ({ input: source.name, input_format: source.format, columns: layout.names, prediction: layout.kind, gamma, ...alphaParams(alpha), log_base: base, reduction, grad, ...familyJson(family) });
@@ -276,15 +311,23 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
     progress?.done();
     const layout = outcome.sink.layout!;
     const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
-    if (reduction === 'positives' && !binary) throw new UsageError("reduction 'positives' needs binary labels; use mean or sum for multiclass input.");
+    if (reduction === 'positives' && !binary && !sigmoid) throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for multiclass input.");
     noteSkipped(ctx, source, outcome);
+    const shape: SampleShape = sigmoid ? 'sigmoid' : binary ? 'binary' : 'softmax';
+    const state = outcome.sink.state();
+    if (opts.partial !== undefined) {
+      // a sigmoid row's scores are named as the pipeline names them (logit, p), so CSV and .npz shards merge
+      const input = sigmoid ? (layout.kind === 'logits' ? 'logit' : 'p') : layout.kind;
+      writePartial(opts.partial, { shape, input, gamma, alpha, base, reduction, smoothing: family.smoothing, ignoreLabel: sigmoid ? (opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL) : null }, state, [source.name], ctx);
+      return null;
+    }
     return {
       command: 'loss',
-      params: { ...params(layout), threads },
-      caption,
+      params: { ...params(layout), ...(sigmoid ? { activation: 'sigmoid', ignore_label: opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL } : {}), threads },
+      caption: sigmoid ? `${caption}, activation = sigmoid` : caption,
       columns: [],
       rows: [],
-      ...commonReport(outcome.sink.totals, binary, reduction, family, () => ({ skipped: outcome.skipped })),
+      ...totalsReport(() => state, reduction, shape, { family, variantSums: () => outcome.sink.extras.extraSums() }),
     };
   }
 
@@ -339,6 +382,103 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
         ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS]
         : CATEGORICAL_COLUMNS,
     rows: rows(),
-    ...commonReport(sink.totals, binary, reduction, family, () => ({ skipped: sink.skipped })),
+    ...totalsReport(() => sink.state(), reduction, binary ? 'binary' : 'softmax', { family, variantSums: () => sink.extras.extraSums() }),
   };
+}
+
+/** A .npy/.npz/Parquet/Arrow input through the pipeline: one thread, totals only (for now). */
+async function columnarReport(input: ColumnarInput, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report | null> {
+  const what = `${input.name} is ${input.format === 'npy' ? '.npy' : input.format === 'npz' ? '.npz' : input.format === 'parquet' ? 'Parquet' : 'Arrow'}`;
+  const grad = opts.grad ?? false;
+  if (grad && reduction !== 'none') throw new UsageError("option '--grad' adds per-sample columns; use it with --reduction none.");
+  if (opts.partial !== undefined && reduction === 'none') throw new UsageError("option '--partial' keeps totals, not rows: give a reduction (mean, sum or positives).");
+  if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; ${what}, and a bad value in it stops the run.`);
+  if (opts.threads !== undefined && opts.threads > 1) throw new UsageError(`option '--threads' splits text files; ${what}, which is read on one thread.`);
+  const family = familyOf(opts);
+  if (family.extras.length > 0 || family.smoothing > 0) throw new UsageError(`options '--loss' variants and '--label-smoothing' read CSV, TSV or NDJSON for now; ${what}.`);
+  const { gammas, alphas, base } = focalDefaults(opts);
+  const gamma = single(gammas, '--gamma');
+  let labels: ColumnarFile | null = null;
+  if (opts.labels !== undefined) {
+    const opened = await openInput(opts.labels, { stdin: opts.labels === '-' ? ctx.stdin() : null });
+    if (!opened.columnar || opened.format !== 'npy') throw new UsageError(`option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`);
+    labels = opened;
+  }
+  const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
+  const plan = columnarPlan({ source: input.name, columns: opts.columns ?? {}, activation: opts.activation, ignoreLabel, labelsArray: labels ? arrayName(labels.name) : null });
+  const classAlpha = alphas.length > 1 ? (alphas as number[]) : null;
+  const alpha = alphas.length === 1 ? alphas[0]! : null;
+  let names: string[] = [];
+  const batches = sampleBatches(input, labels, (available) => {
+    const p = plan(available);
+    names = p.vector ? [...p.vector] : [p.layout.prediction];
+    names.push(p.layout.shape === 'binary' ? p.layout.label : p.layout.target);
+    return p;
+  });
+  // the first batch is read before anything is printed: the shape decides the columns, and a bad file fails cleanly
+  const head = await batches.next();
+  if (head.done) throw new UsageError(`${input.name}: no rows; nothing to reduce.`);
+  const first = head.value;
+  if (classAlpha && first.shape !== 'softmax') throw new UsageError(`option '--alpha' has ${classAlpha.length} values; ${first.shape} samples take one.`);
+  if (classAlpha && first.shape === 'softmax' && classAlpha.length !== first.classes) categoricalAlpha(alphas, first.classes);
+  if (reduction === 'positives' && first.shape === 'softmax') throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for softmax rows.");
+  async function* all(): AsyncGenerator<SampleBatch> {
+    yield first;
+    yield* batches;
+  }
+  const inputs = labels ? [input.name, labels.name] : [input.name];
+  const shape: SampleShape = first.shape;
+  const sigmoidParams = shape === 'sigmoid' ? { activation: 'sigmoid', ...(first.shape === 'sigmoid' && first.targetForm === 'index' ? { ignore_label: ignoreLabel } : {}) } : {};
+  const report = (state: () => TotalsState, columns: Column[], rows: Report['rows']): Report => ({
+    command: 'loss',
+    params: { input: inputs.join(', '), input_format: input.format, gamma, ...alphaParams(classAlpha ?? alpha), log_base: base, reduction, columns: names, ...sigmoidParams, ...(reduction !== 'none' ? { threads: 1 } : {}) },
+    caption: captionOf({ input: inputs.join(', '), γ: String(gamma), α: classAlpha ? classAlpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...(shape === 'sigmoid' ? { activation: 'sigmoid' } : {}) }),
+    columns,
+    rows,
+    ...totalsReport(state, reduction, shape),
+  });
+
+  if (reduction === 'none') {
+    if (first.shape === 'sigmoid') throw new UsageError('--activation sigmoid with --reduction none: per-element rows are not available yet; give mean, sum or positives.');
+    if (grad && first.shape === 'softmax' && first.input === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability vectors have none.");
+    const totals = new TotalsFeed();
+    async function* rows(): AsyncGenerator<Row> {
+      let index = 0;
+      for await (const b of all()) {
+        if (b.shape === 'binary') {
+          for (let r = 0; r < b.rows; r++) {
+            const v = b.value[r]!;
+            const y = b.label[r]!;
+            const e = evaluateBinary(b.input, v, y, { gamma, alpha, base });
+            totals.add(e.ce, e.fl, y === 0 || y === 1 ? y : SOFT_CLASS, y === 1);
+            yield { index: index++, ...binaryRow(e, { logit: b.input === 'logit' ? v : undefined, y, gamma, alpha, grad, family }) };
+          }
+        } else if (b.shape === 'softmax') {
+          for (let r = 0; r < b.rows; r++) {
+            const t = b.target[r]!;
+            const e = evaluateCategorical(b.input, b.scores.subarray(r * b.classes, (r + 1) * b.classes), t, { gamma, alpha: classAlpha ?? alpha, base });
+            totals.add(e.ce, e.fl, t, false);
+            yield categoricalRow(e, index++, t, gamma, grad);
+          }
+        }
+      }
+    }
+    const columns: Column[] =
+      first.shape === 'binary'
+        ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: first.input === 'logit', grad, family })]
+        : grad
+          ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS]
+          : CATEGORICAL_COLUMNS;
+    return report(() => totals.totals(), columns, rows());
+  }
+
+  const state = totalsCollector.create();
+  await runColumnar(all(), { gamma, alpha, base, classAlpha }, (evaluated) => totalsCollector.add(state, evaluated));
+  if (state.rows === 0) throw new UsageError(`${input.name}: every row (${state.ignored}) carries the ignore label ${ignoreLabel}; nothing to reduce.`);
+  if (opts.partial !== undefined) {
+    const lossParams: LossParams = { shape, input: first.input, gamma, alpha: classAlpha ?? alpha, base, reduction, smoothing: 0, ignoreLabel: 'ignore_label' in sigmoidParams ? ignoreLabel : null };
+    writePartial(opts.partial, lossParams, state, inputs, ctx);
+    return null;
+  }
+  return report(() => state, [], []);
 }

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { Option, type Command } from 'commander';
 import { integerIn, oneOf } from '../cli/values.js';
 import { Progress } from '../cli/progress.js';
@@ -45,6 +46,7 @@ export async function collectPredictions<S>(
   command: 'sweep' | 'calibration',
 ): Promise<{ state: S; layout: Layout; outcome: InputOutcome; name: string; format: string }> {
   const source = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
+  if (source.columnar) throw new UsageError(`${source.name} is ${source.format}: ${command} reads CSV, TSV and NDJSON for now (loss and anatomy read it).`);
   const progress = Progress.for(ctx.stderr, source.size);
   const state = collector.create();
   let batcher: PredictionBatcher | null = null;

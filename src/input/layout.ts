@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { shownName, shownText } from './show.js';
 
 /**
@@ -16,6 +16,8 @@ export type ColumnSpec = Partial<Record<ColumnRole, string[]>>;
 
 const ROLES: readonly ColumnRole[] = ['p', 'logit', 'pt', 'probs', 'logits', 'y'];
 const LABEL_NAMES = ['y', 'label', 'target'];
+/** Array files (.npy, .npz) are often named in the plural: targets.npy, labels.npy. */
+const ARRAY_LABEL_NAMES = [...LABEL_NAMES, 'labels', 'targets'];
 
 export interface Layout {
   kind: BinaryKind | VectorKind;
@@ -53,7 +55,13 @@ function classColumns(header: string[], pattern: RegExp): string[] {
   return names.length >= 2 ? names : [];
 }
 
-export function resolveLayout(header: string[], spec: ColumnSpec, source: string): Layout {
+/**
+ * The layout from a header (or the array / column names of a binary file) and --columns.
+ * @param arrays  names of whole columns that may each hold a vector (an .npz array of shape
+ *                [N, K], a Parquet list): probs=NAME and logits=NAME then take one name, and a
+ *                column named probs or logits is found by itself
+ */
+export function resolveLayout(header: string[], spec: ColumnSpec, source: string, { arrays = false }: { arrays?: boolean } = {}): Layout {
   const has = (name: string) => header.includes(name);
   const shown = header.slice(0, 12).map(shownName).join(', ') + (header.length > 12 ? ', …' : '');
   const missing = (what: string) =>
@@ -61,7 +69,7 @@ export function resolveLayout(header: string[], spec: ColumnSpec, source: string
   for (const [role, names] of Object.entries(spec)) {
     for (const n of names ?? []) if (!has(n)) throw new UsageError(`${source}: option '--columns' ${role}=${n}: no column ${shownText(n)} among [${shown}].`);
   }
-  const labels = LABEL_NAMES.filter(has);
+  const labels = (arrays ? ARRAY_LABEL_NAMES : LABEL_NAMES).filter(has);
   if (!spec.y && labels.length > 1) {
     throw new UsageError(`${source}: several label columns (${labels.join(', ')}); choose one with --columns y=NAME.`);
   }
@@ -71,7 +79,7 @@ export function resolveLayout(header: string[], spec: ColumnSpec, source: string
   let kind = explicit[0];
   let predictions = kind ? spec[kind]! : [];
   if (!kind) {
-    const binary = (['p', 'logit', 'pt'] as const).filter(has);
+    const binary = ((arrays ? ['p', 'logit', 'pt', 'probs', 'logits'] : ['p', 'logit', 'pt']) as ('p' | 'logit' | 'pt' | VectorKind)[]).filter(has);
     const vectors = VECTOR_PATTERNS.map(([k, re]) => [k, classColumns(header, re)] as const).filter(([, names]) => names.length > 0);
     const candidates = binary.length + vectors.length;
     if (candidates > 1) {
@@ -85,10 +93,11 @@ export function resolveLayout(header: string[], spec: ColumnSpec, source: string
     } else throw missing('prediction (p, logit, pt, or p_0, p_1, … / logit_0, logit_1, …)');
   }
   if (!label) throw missing(kind === 'probs' || kind === 'logits' ? 'target (target, y or label)' : 'label (y, label or target)');
-  if ((kind === 'probs' || kind === 'logits') && predictions.length < 2) {
+  // arrays: one column of any width, or scalar columns joined with + (checked against the data)
+  if (!arrays && (kind === 'probs' || kind === 'logits') && predictions.length < 2) {
     throw new UsageError(`option '--columns' ${kind} needs at least 2 class columns joined with +, e.g. ${kind}=c0+c1+c2.`);
   }
-  if (!(kind === 'probs' || kind === 'logits') && predictions.length !== 1) {
+  if (!arrays && !(kind === 'probs' || kind === 'logits') && predictions.length !== 1) {
     throw new UsageError(`option '--columns' ${kind} takes one column.`);
   }
   const names = [...predictions, label];
@@ -96,5 +105,5 @@ export function resolveLayout(header: string[], spec: ColumnSpec, source: string
   if (reused !== undefined) throw new UsageError(`option '--columns' names column ${shownText(reused)} for two roles; each role takes a column of its own.`);
   const repeated = names.find((n) => header.indexOf(n) !== header.lastIndexOf(n));
   if (repeated !== undefined) throw new UsageError(`${source}: the header names column ${shownName(repeated)} ${header.filter((h) => h === repeated).length} times; which one is meant is ambiguous (rename one).`);
-  return { kind, names, classes: kind === 'probs' || kind === 'logits' ? predictions.length : 2 };
+  return { kind, names, classes: kind === 'probs' || kind === 'logits' || predictions.length > 1 ? predictions.length : 2 };
 }

@@ -3,21 +3,47 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { systemErrorText, UsageError } from '../errors.js';
-import { unsupportedKind } from './magic.js';
+import { describeNonText, detectFormat } from '../pipeline/decode/detect.js';
+import type { ColumnarFile, ColumnarFormat } from '../pipeline/open.js';
 
-/** Where predictions come from: a file (optionally gzip) or standard input, as byte chunks. */
+/**
+ * Where predictions come from: a file (optionally gzip) or standard input, as byte chunks of
+ * text; or, for the binary formats (recognised by their magic bytes, or --input-format), the
+ * file or stream handed to the pipeline's decoders.
+ */
 
-export type InputFormat = 'csv' | 'tsv' | 'ndjson';
-export const INPUT_FORMATS: readonly InputFormat[] = ['csv', 'tsv', 'ndjson'];
+export type TextFormat = 'csv' | 'tsv' | 'ndjson';
+export type InputFormat = TextFormat | ColumnarFormat;
+export const TEXT_FORMATS: readonly TextFormat[] = ['csv', 'tsv', 'ndjson'];
+export const COLUMNAR_FORMATS: readonly ColumnarFormat[] = ['npy', 'npz', 'parquet', 'arrow'];
+export const INPUT_FORMATS: readonly InputFormat[] = [...TEXT_FORMATS, ...COLUMNAR_FORMATS];
+
+/** A binary input: read by src/pipeline (openColumnar), from a path or a stream. */
+export interface ColumnarInput extends ColumnarFile {
+  columnar: true;
+  size: number | null;
+}
+
+function isColumnar(format: InputFormat | undefined): format is ColumnarFormat {
+  return format !== undefined && (COLUMNAR_FORMATS as readonly string[]).includes(format);
+}
+
+/** The binary format the first bytes announce, if any. */
+function columnarFormat(head: Uint8Array): ColumnarFormat | null {
+  const detected = detectFormat(head);
+  if (detected === 'arrow-file' || detected === 'arrow-stream') return 'arrow';
+  return detected === 'npy' || detected === 'npz' || detected === 'parquet' ? detected : null;
+}
 
 export interface InputSource {
+  columnar?: false;
   /** the name used in messages: the path, or "stdin" */
   name: string;
   /** the path of a plain (uncompressed) regular file, which workers may split by byte range */
   splittablePath: string | null;
   /** bytes on disk, when known (for progress) */
   size: number | null;
-  format: InputFormat;
+  format: TextFormat;
   chunks: AsyncIterable<Uint8Array>;
   /** bytes consumed so far from disk or the pipe (compressed bytes for gzip) */
   bytesRead(): number;
@@ -49,7 +75,7 @@ export async function* readFileChunks(path: string, start = 0): AsyncGenerator<B
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-export function formatFromName(name: string): InputFormat | null {
+export function formatFromName(name: string): TextFormat | null {
   const base = name.toLowerCase().replace(/\.gz$/, '');
   if (base.endsWith('.csv')) return 'csv';
   if (base.endsWith('.tsv') || base.endsWith('.tab')) return 'tsv';
@@ -58,7 +84,7 @@ export function formatFromName(name: string): InputFormat | null {
 }
 
 /** Guesses the format of headerless-named input (stdin) from its first line. */
-export function sniffFormat(first: Uint8Array): InputFormat {
+export function sniffFormat(first: Uint8Array): TextFormat {
   const line = Buffer.from(first.subarray(0, Math.min(first.length, 4096))).toString('utf8').split('\n')[0] ?? '';
   const trimmed = line.replace(/^\ufeff/, '').trimStart();
   if (trimmed.startsWith('{')) return 'ndjson';
@@ -71,13 +97,15 @@ function isGzip(chunk: Uint8Array): boolean {
 }
 
 function readError(name: string, err: unknown): UsageError {
-  return new UsageError(`option '--input' ${JSON.stringify(name)} cannot be read (${systemErrorText(err)}); give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`);
+  return new UsageError(`option '--input' ${JSON.stringify(name)} cannot be read (${systemErrorText(err)}); give a CSV, TSV, NDJSON (optionally .gz), .npy, .npz, Parquet or Arrow file, or - for stdin.`);
 }
 
-/** Refuses input focal cannot read, named by its first bytes (see magic.ts). */
-function checkSupported(name: string, head: Uint8Array): void {
-  const kind = unsupportedKind(head);
-  if (kind) throw new UsageError(`${name}: unsupported format: ${kind}; focal reads CSV, TSV and NDJSON text (optionally gzip).`);
+/** Refuses input focal cannot read as text, named by its first bytes (pipeline/decode/detect.ts). */
+function checkSupported(name: string, head: Uint8Array, gzipped: boolean): void {
+  const kind = describeNonText(head);
+  if (!kind) return;
+  if (gzipped && columnarFormat(head)) throw new UsageError(`${name}: unsupported format: ${kind} inside gzip; decompress it (focal reads .npy, .npz, Parquet and Arrow uncompressed).`);
+  throw new UsageError(`${name}: unsupported format: ${kind}; focal reads CSV, TSV and NDJSON text (optionally gzip), .npy, .npz, Parquet and Arrow.`);
 }
 
 /** The first bytes of a file, to recognise gzip and sniff the format. */
@@ -149,15 +177,15 @@ async function peekStream(raw: Readable): Promise<Buffer> {
  * A stream's chunks, with gzip (recognised by its magic bytes) decompressed on the fly, piped
  * straight into gunzip in small reads (see GZIP_READ_SIZE).
  */
-async function streamChunks(raw: Readable, name: string, counter: { bytes: number }): Promise<{ chunks: AsyncIterable<Uint8Array>; peek: Uint8Array }> {
+async function streamChunks(raw: Readable, name: string, counter: { bytes: number }): Promise<{ chunks: AsyncIterable<Uint8Array>; peek: Uint8Array; gzipped: boolean }> {
   const head = await peekStream(raw);
-  if (!isGzip(head)) return { chunks: counted(raw, counter), peek: head };
+  if (!isGzip(head)) return { chunks: counted(raw, counter), peek: head, gzipped: false };
   raw.on('data', (c: Buffer | string) => {
     counter.bytes += c.length;
   });
   const gunzip = raw.pipe(createGunzip());
   raw.on('error', (err) => gunzip.destroy(err));
-  return { chunks: gzipErrors(gunzip, name), peek: gunzipPeek(head) };
+  return { chunks: gzipErrors(gunzip, name), peek: gunzipPeek(head), gzipped: true };
 }
 
 /**
@@ -165,7 +193,7 @@ async function streamChunks(raw: Readable, name: string, counter: { bytes: numbe
  * compressed pipes both work; the format comes from the name (or `format`), else is sniffed.
  * A plain file is read into one reused buffer (readFileChunks); stdin and gzip as streams.
  */
-export async function openInput(path: string, opts: { format?: InputFormat; stdin: NodeJS.ReadableStream | null }): Promise<InputSource> {
+export async function openInput(path: string, opts: { format?: InputFormat; stdin: NodeJS.ReadableStream | null }): Promise<InputSource | ColumnarInput> {
   const name = path === '-' ? 'stdin' : path;
   const counter = { bytes: 0 };
   let size: number | null = null;
@@ -188,12 +216,14 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
       throw err instanceof UsageError ? err : readError(path, err);
     }
     if (head !== null && !isGzip(head)) {
-      checkSupported(name, head);
+      const columnar = isColumnar(opts.format) ? opts.format : opts.format === undefined ? columnarFormat(head) : null;
+      if (columnar) return { columnar: true, name, format: columnar, path, stream: null, size };
+      checkSupported(name, head, false);
       return {
         name,
         splittablePath: path,
         size,
-        format: opts.format ?? formatFromName(name) ?? sniffFormat(head),
+        format: (opts.format as TextFormat | undefined) ?? formatFromName(name) ?? sniffFormat(head),
         chunks: counted(readFileChunks(path), counter),
         bytesRead: () => counter.bytes,
       };
@@ -203,18 +233,27 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
     // 32 KiB reads keep it at 59 MB at the same speed
     stream = createReadStream(path, { highWaterMark: head !== null ? GZIP_READ_SIZE : READ_SIZE });
   }
+  if (isColumnar(opts.format)) return { columnar: true, name, format: opts.format, path: null, stream, size };
+  let head: Buffer;
+  try {
+    head = await peekStream(stream);
+  } catch (err) {
+    throw readError(name, err);
+  }
+  const columnar = opts.format === undefined ? columnarFormat(head) : null;
+  if (columnar) return { columnar: true, name, format: columnar, path: null, stream, size };
   let opened: Awaited<ReturnType<typeof streamChunks>>;
   try {
     opened = await streamChunks(stream, name, counter);
   } catch (err) {
     throw err instanceof UsageError ? err : readError(name, err);
   }
-  checkSupported(name, opened.peek);
+  checkSupported(name, opened.peek, opened.gzipped);
   return {
     name,
     splittablePath: null,
     size,
-    format: opts.format ?? formatFromName(name) ?? sniffFormat(opened.peek),
+    format: (opts.format as TextFormat | undefined) ?? formatFromName(name) ?? sniffFormat(opened.peek),
     chunks: opened.chunks,
     bytesRead: () => counter.bytes,
   };

@@ -2,7 +2,7 @@
  * Samples → losses, through the core (binaryLossInto, evaluateCategorical): no loss
  * mathematics here, only the loop over a batch and the class each loss belongs to.
  */
-import { alphaWeight, binaryLossInto, evaluateCategorical, LN_OF_BASE, type FocalParams, type LossPair } from '../core/index.js';
+import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, LN_OF_BASE, type BinaryInputKind, type FocalParams, type LossPair } from '../core/index.js';
 import type { SampleBatch } from './layout.js';
 
 /** The class key of a soft binary label (hard labels are 0 and 1). */
@@ -25,6 +25,8 @@ export interface EvaluatedBatch {
   classOf: Int32Array;
   /** 1 where the element's target is 1: RetinaNet's positives */
   positive: Uint8Array;
+  /** p_t of each element, when asked for (the anatomy needs it, the totals do not) */
+  pt: Float64Array | null;
 }
 
 /** Parameters of the evaluation; α may be per class for softmax rows. */
@@ -33,17 +35,31 @@ export interface EvaluationParams extends FocalParams {
   classAlpha?: readonly number[] | null;
 }
 
-export function evaluateBatch(batch: SampleBatch, params: EvaluationParams): EvaluatedBatch {
+/**
+ * @param withPt  also give each element's p_t (through evaluateBinary, which gives the same
+ *                CE and FL bits as the faster binaryLossInto)
+ */
+export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, withPt = false): EvaluatedBatch {
   const { gamma, alpha } = params;
   const scale = LN_OF_BASE[params.base ?? 'e'];
   const out: LossPair = { ce: 0, fl: 0 };
+  const binaryInto = (at: number, pt: Float64Array | null, kind: BinaryInputKind, value: number, y: number): void => {
+    if (pt === null) {
+      binaryLossInto(out, kind, value, y, gamma, alphaWeight(alpha, y), scale);
+      return;
+    }
+    const e = evaluateBinary(kind, value, y, params);
+    out.ce = e.ce;
+    out.fl = e.fl;
+    pt[at] = e.pt;
+  };
 
   if (batch.shape === 'binary') {
     const n = batch.rows;
-    const result = allocate(n);
+    const result = allocate(n, withPt);
     for (let r = 0; r < n; r++) {
       const y = batch.label[r]!;
-      binaryLossInto(out, batch.input, batch.value[r]!, y, gamma, alphaWeight(alpha, y), scale);
+      binaryInto(r, result.pt, batch.input, batch.value[r]!, y);
       result.ce[r] = out.ce;
       result.fl[r] = out.fl;
       result.classOf[r] = y === 0 || y === 1 ? y : SOFT_CLASS;
@@ -54,7 +70,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams): Eva
 
   if (batch.shape === 'softmax') {
     const { rows: n, classes: k } = batch;
-    const result = allocate(n);
+    const result = allocate(n, withPt);
     const categorical = { gamma, alpha: params.classAlpha ?? alpha, base: params.base ?? 'e' } as const;
     for (let r = 0; r < n; r++) {
       const t = batch.target[r]!;
@@ -63,6 +79,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams): Eva
       result.fl[r] = e.fl;
       result.classOf[r] = t;
       result.positive[r] = 0;
+      if (result.pt) result.pt[r] = e.pt;
     }
     return { ...result, rows: n, ignored: 0, count: n };
   }
@@ -71,7 +88,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams): Eva
   const { rows: n, classes: c, scores, target, targetForm, ignoreLabel, input } = batch;
   let kept = n;
   if (targetForm === 'index') for (let r = 0; r < n; r++) if (target[r] === ignoreLabel) kept--;
-  const result = allocate(kept * c);
+  const result = allocate(kept * c, withPt);
   let at = 0;
   for (let r = 0; r < n; r++) {
     const index = targetForm === 'index' ? target[r]! : NaN;
@@ -79,7 +96,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams): Eva
     for (let j = 0; j < c; j++) {
       // a class index outside 0…C−1 (background) makes every target of the row 0
       const y = targetForm === 'rows' ? target[r * c + j]! : index === j ? 1 : 0;
-      binaryLossInto(out, input, scores[r * c + j]!, y, gamma, alphaWeight(alpha, y), scale);
+      binaryInto(at, result.pt, input, scores[r * c + j]!, y);
       result.ce[at] = out.ce;
       result.fl[at] = out.fl;
       result.classOf[at] = j;
@@ -90,6 +107,6 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams): Eva
   return { ...result, rows: kept, ignored: n - kept, count: kept * c };
 }
 
-function allocate(n: number): Pick<EvaluatedBatch, 'ce' | 'fl' | 'classOf' | 'positive'> {
-  return { ce: new Float64Array(n), fl: new Float64Array(n), classOf: new Int32Array(n), positive: new Uint8Array(n) };
+function allocate(n: number, withPt: boolean): Pick<EvaluatedBatch, 'ce' | 'fl' | 'classOf' | 'positive' | 'pt'> {
+  return { ce: new Float64Array(n), fl: new Float64Array(n), classOf: new Int32Array(n), positive: new Uint8Array(n), pt: withPt ? new Float64Array(n) : null };
 }

@@ -44,6 +44,29 @@ export type SampleBatch =
       ignoreLabel: number;
     });
 
+/** How a vector of scores becomes probabilities: one softmax over the row, or a sigmoid per element (one-vs-rest). */
+export type Activation = 'softmax' | 'sigmoid';
+export const ACTIVATIONS: readonly Activation[] = ['softmax', 'sigmoid'];
+
+/** What a prediction column holds, by the role names of --columns and CSV headers. */
+export type PredictionKind = 'p' | 'logit' | 'pt' | 'probs' | 'logits';
+
+/**
+ * The layout for a prediction of the given kind: p, logit and pt are binary and probs, logits
+ * a softmax vector, unless an activation says otherwise (then p/probs and logit/logits are the
+ * same thing: probabilities or logits, one per class).
+ */
+export function layoutOf(kind: PredictionKind, prediction: string, target: string, activation: Activation | undefined, ignoreLabel = DEFAULT_IGNORE_LABEL): Layout {
+  const logits = kind === 'logit' || kind === 'logits';
+  if (activation === undefined) {
+    if (kind === 'probs' || kind === 'logits') return { shape: 'softmax', input: kind, prediction, target };
+    return { shape: 'binary', input: kind, prediction, label: target };
+  }
+  if (kind === 'pt') throw new UsageError(`--activation ${activation} takes scores of every class (p or logit columns); p_t is one number per sample`);
+  if (activation === 'softmax') return { shape: 'softmax', input: logits ? 'logits' : 'probs', prediction, target };
+  return { shape: 'sigmoid', input: logits ? 'logit' : 'p', prediction, target, ignoreLabel };
+}
+
 /** The columns a layout reads, for decoders that read only what is needed. */
 export function columnsOf(layout: Layout): string[] {
   return [layout.prediction, layout.shape === 'binary' ? layout.label : layout.target];

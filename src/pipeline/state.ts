@@ -37,8 +37,9 @@ export function parsePartial(text: string, name: string): PartialFile {
   let data: unknown;
   try {
     data = JSON.parse(text, (_key, v: unknown) => (typeof v === 'string' && NON_FINITE.has(v) ? Number(v) : v));
-  } catch (e) {
-    throw new UsageError(`${name}: not a focal partial file (invalid JSON: ${(e as Error).message})`);
+  } catch {
+    // the parser's message quotes the file's text: not echoed
+    throw new UsageError(`${name}: not a focal partial file (not valid JSON)`);
   }
   const p = data as Partial<PartialFile> | null;
   if (typeof p !== 'object' || p === null || p.format !== PARTIAL_FORMAT) throw new UsageError(`${name}: not a focal partial file (no "format": "${PARTIAL_FORMAT}")`);

@@ -127,7 +127,7 @@ describe('the totals collector under random sharding', () => {
     const c = { name: 'c.json', partial: makePartial({ gamma: 2, alpha: 0.25 }, []) };
     expect(() => mergePartials([a, c], [totalsCollector])).toThrow(/c\.json holds nothing, a\.json holds totals/);
     expect(() => parsePartial('{"format":"focal-partial","version":9}', 'v.json')).toThrow(new UsageError('v.json: partial file version 9; this focal reads version 1'));
-    expect(() => parsePartial('[1,', 'x.json')).toThrow(/^x\.json: not a focal partial file \(invalid JSON/);
+    expect(() => parsePartial('[1,', 'x.json')).toThrow(/^x\.json: not a focal partial file \(not valid JSON\)$/);
     expect(() => mergePartials([], [totalsCollector])).toThrow(UsageError);
   });
 

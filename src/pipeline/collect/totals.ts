@@ -20,6 +20,8 @@ export interface TotalsState {
   rows: number;
   /** rows skipped for their ignore label */
   ignored: number;
+  /** rows skipped as invalid (--skip-invalid) */
+  skipped: number;
   /** by class key: "0", "1", "soft" (binary), the target index (softmax), the column (sigmoid) */
   classes: Record<string, ClassTotalsState>;
 }
@@ -45,6 +47,7 @@ export interface Reduced {
 export interface TotalsResult {
   rows: number;
   ignored: number;
+  skipped: number;
   /** losses summed: rows, or rows × C for sigmoid rows */
   elements: number;
   positives: number;
@@ -70,7 +73,7 @@ export const totalsCollector: Collector<TotalsState, EvaluatedBatch, TotalsResul
   kind: 'totals',
   version: 1,
 
-  create: () => ({ rows: 0, ignored: 0, classes: {} }),
+  create: () => ({ rows: 0, ignored: 0, skipped: 0, classes: {} }),
 
   add(state, batch) {
     state.rows += batch.rows;
@@ -100,6 +103,7 @@ export const totalsCollector: Collector<TotalsState, EvaluatedBatch, TotalsResul
   merge(into, other) {
     into.rows += other.rows;
     into.ignored += other.ignored;
+    into.skipped += other.skipped;
     for (const [key, o] of Object.entries(other.classes)) {
       const t = (into.classes[key] ??= emptyClass());
       t.count += o.count;
@@ -142,6 +146,66 @@ export const totalsCollector: Collector<TotalsState, EvaluatedBatch, TotalsResul
         flShare: shareOf(flTotal, flSum),
       };
     });
-    return { rows: state.rows, ignored: state.ignored, elements, positives, ce: reduced(ceSum, elements, positives), fl: reduced(flSum, elements, positives), classes };
+    return { rows: state.rows, ignored: state.ignored, skipped: state.skipped, elements, positives, ce: reduced(ceSum, elements, positives), fl: reduced(flSum, elements, positives), classes };
   },
 };
+
+/** Losses fed one at a time are passed to the collector in batches of this many. */
+const FEED_BATCH = 4096;
+
+/**
+ * The totals collector fed one loss at a time (the text path, the command line) rather than
+ * by evaluated batches: the same state, hence the same bits, as the batch path gives for the
+ * same losses.
+ */
+export class TotalsFeed {
+  readonly state: TotalsState = totalsCollector.create();
+  private n = 0;
+  private rows = 0;
+  private ignored = 0;
+  private readonly batch: EvaluatedBatch = {
+    rows: 0,
+    ignored: 0,
+    count: 0,
+    ce: new Float64Array(FEED_BATCH),
+    fl: new Float64Array(FEED_BATCH),
+    classOf: new Int32Array(FEED_BATCH),
+    positive: new Uint8Array(FEED_BATCH),
+    pt: null,
+  };
+
+  /**
+   * One sample's losses; `classCode` as EvaluatedBatch.classOf (SOFT_CLASS for a soft label).
+   * @param newRow  false for the second and later elements of a sigmoid row
+   */
+  add(ce: number, fl: number, classCode: number, positive: boolean, newRow = true): void {
+    const b = this.batch;
+    if (newRow) this.rows++;
+    b.ce[this.n] = ce;
+    b.fl[this.n] = fl;
+    b.classOf[this.n] = classCode;
+    b.positive[this.n] = positive ? 1 : 0;
+    if (++this.n === FEED_BATCH) this.flush();
+  }
+
+  /** A row skipped for its ignore label. */
+  ignore(): void {
+    this.ignored++;
+  }
+
+  /** The state with every loss added so far. */
+  totals(): TotalsState {
+    this.flush();
+    return this.state;
+  }
+
+  private flush(): void {
+    if (this.n === 0 && this.ignored === 0) return;
+    const b = this.batch;
+    b.count = this.n;
+    b.rows = this.rows;
+    b.ignored = this.ignored;
+    totalsCollector.add(this.state, b);
+    this.n = this.rows = this.ignored = 0;
+  }
+}

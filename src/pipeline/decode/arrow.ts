@@ -84,8 +84,9 @@ function toColumn(data: Data, name: string, file: string, rowStart: number): Col
  * Row batches of the named columns, one per record batch (a record batch of several chunks —
  * rare — is split at the chunk boundaries).
  * @param input  a stream of bytes (stdin, either format) or an open file (the file format, read at offsets)
+ * @param wanted the columns to read, or a function that picks them from the schema's names
  */
-export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle, file: string, names: readonly string[]): AsyncGenerator<ColumnBatch> {
+export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle, file: string, wanted: readonly string[] | ((available: string[]) => readonly string[])): AsyncGenerator<ColumnBatch> {
   let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
   try {
     reader = await RecordBatchReader.from(input as AsyncIterable<Uint8Array>);
@@ -93,6 +94,7 @@ export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle
   } catch (e) {
     throw new FormatError(file, `not a readable Arrow IPC file or stream (${(e as Error).message.split('\n')[0]})`);
   }
+  const names = typeof wanted === 'function' ? wanted(reader.schema.fields.map((f: { name: string }) => f.name)) : wanted;
   let rowStart = 0;
   const iterator = reader[Symbol.asyncIterator]();
   for (;;) {

@@ -1,0 +1,127 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { LogBase, Reduction } from '../core/index.js';
+import { UsageError } from '../errors.js';
+import type { Report } from '../output/index.js';
+import { totalsCollector, type TotalsState } from '../pipeline/collect/totals.js';
+import { makePartial, mergePartials, parsePartial, serializePartial, type PartialFile } from '../pipeline/state.js';
+import { totalsReport, type SampleShape } from './loss-classes.js';
+import { alphaText, captionOf, type CommandContext } from './shared.js';
+
+/**
+ * `loss --partial FILE` and `focal merge`: a shard's totals as a partial file
+ * (docs/partial-format.md), and the report of merged shards — the report one run over all their
+ * data prints, because the totals collector's merge is exact.
+ */
+
+/** Everything a loss report depends on besides the data: shards merge only when these agree. */
+export interface LossParams {
+  shape: SampleShape;
+  /** p, logit, pt (binary and sigmoid), probs, logits (softmax) */
+  input: string;
+  gamma: number;
+  alpha: number | readonly number[] | null;
+  base: LogBase;
+  reduction: Reduction;
+  /** the label smoothing of the text path (0: none) */
+  smoothing: number;
+  /** sigmoid rows with a class index: the label that skips a row */
+  ignoreLabel: number | null;
+}
+
+function paramsJson(p: LossParams): Record<string, unknown> {
+  return {
+    command: 'loss',
+    shape: p.shape,
+    input: p.input,
+    gamma: p.gamma,
+    alpha: p.alpha,
+    log_base: p.base,
+    reduction: p.reduction,
+    ...(p.smoothing > 0 ? { label_smoothing: p.smoothing } : {}),
+    ...(p.ignoreLabel !== null ? { ignore_label: p.ignoreLabel } : {}),
+  };
+}
+
+/** Writes a shard's partial file, whole or not at all (a temporary file renamed into place); '-' is stdout. */
+export function writePartial(path: string, params: LossParams, state: TotalsState, inputs: string[], ctx: CommandContext): void {
+  const text = serializePartial(makePartial(paramsJson(params), [[totalsCollector, state]], { inputs, rows: state.rows }));
+  if (path === '-') return ctx.write(text);
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (err) {
+    throw new UsageError(`option '--partial' ${JSON.stringify(path)} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+}
+
+/**
+ * The partial files in a text: one JSON document or several one after another (as
+ * `focal loss --partial -` writes them to a pipe, shard after shard).
+ */
+export function splitDocuments(text: string): string[] {
+  const docs: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') {
+      if (depth++ === 0) start = i;
+    } else if (c === '}' || c === ']') {
+      if (--depth === 0) docs.push(text.slice(start, i + 1));
+    } else if (depth === 0 && c.trim() !== '') {
+      // not JSON: the rest goes to parsePartial, which says so
+      docs.push(text.slice(i));
+      return docs;
+    }
+  }
+  if (depth > 0) docs.push(text.slice(start)); // cut short: parsePartial says so
+  return docs;
+}
+
+/** Reads partial files (or stdin for '-'), merges them, and returns the loss report they make. */
+export async function mergeReport(files: string[], ctx: CommandContext): Promise<Report> {
+  const read: { name: string; partial: PartialFile }[] = [];
+  for (const file of files) {
+    let text: string;
+    if (file === '-') {
+      const stdin = ctx.stdin();
+      if (!stdin) throw new UsageError("merge: '-' reads partial files from standard input, but there is none.");
+      const chunks: Buffer[] = [];
+      for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      text = Buffer.concat(chunks).toString('utf8');
+      const docs = splitDocuments(text);
+      if (docs.length === 0) throw new UsageError('stdin: no partial file (empty input).');
+      docs.forEach((doc, k) => read.push({ name: docs.length > 1 ? `stdin (document ${k + 1})` : 'stdin', partial: parsePartial(doc, 'stdin') }));
+      continue;
+    }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`${file}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (err as Error).message)}).`);
+    }
+    read.push({ name: file, partial: parsePartial(text, file) });
+  }
+  const { params, states } = mergePartials(read, [totalsCollector]);
+  if (params.command !== 'loss') throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss'.`);
+  const state = states.get('totals') as TotalsState | undefined;
+  if (!state) throw new UsageError(`${read[0]!.name}: holds no loss totals.`);
+  const p = params as ReturnType<typeof paramsJson>;
+  const inputs = read.flatMap((r) => r.partial.source?.inputs ?? [r.name]);
+  const alpha = p.alpha as LossParams['alpha'];
+  return {
+    command: 'loss',
+    params: { inputs, shards: read.length, gamma: p.gamma, alpha, log_base: p.log_base, reduction: p.reduction, ...(p.label_smoothing ? { label_smoothing: p.label_smoothing } : {}) },
+    caption: captionOf({ shards: String(read.length), γ: String(p.gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': String(p.log_base), reduction: String(p.reduction) }),
+    columns: [],
+    rows: [],
+    ...totalsReport(() => state, p.reduction as Reduction, p.shape as SampleShape),
+  };
+}
