@@ -77,7 +77,7 @@ describe('bash completion', () => {
     expect(complete('compare', '--format', '')).toEqual(['table', 'json', 'csv', 'tsv', 'ndjson']);
     expect(complete('compare', '--format', 'n')).toEqual(['ndjson']);
     expect(complete('loss', '--reduction', '').sort()).toEqual(['mean', 'none', 'positives', 'sum']);
-    expect(complete('loss', '--input-format', '')).toEqual(['csv', 'tsv', 'ndjson']);
+    expect(complete('loss', '--input-format', '')).toEqual(['csv', 'tsv', 'ndjson', 'npy', 'npz', 'parquet', 'arrow']);
     expect(complete('plot', '--kind', '')).toEqual(['loss', 'ratio', 'weight', 'grad']);
     expect(complete('anatomy', '--log-base', '')).toEqual(['e', '2', '10']);
     expect(complete('completion', '')).toEqual(['bash', 'zsh', 'fish']);

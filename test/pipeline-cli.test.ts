@@ -46,7 +46,7 @@ describe('each format gives the report its samples give as CSV', () => {
       const got = await json(['loss', '--input', f(name), ...extra]);
       expect(got.summary).toEqual(csv.summary);
       expect(got.rows).toEqual(csv.rows);
-      expect({ ...got.params, input: null, format: null }).toEqual({ ...csv.params, input: null, format: null });
+      expect({ ...got.params, input: null, input_format: null }).toEqual({ ...csv.params, input: null, input_format: null });
     }
   });
 

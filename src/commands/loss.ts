@@ -79,9 +79,9 @@ background; --ignore-label, default −2: the row is skipped and counted); --red
 divides by the positive elements (RetinaNet).
 Shards: --partial FILE (- for stdout) writes the totals instead of a report; 'focal merge A.json
 B.json …' prints the report of all the shards' rows, bit for bit.
-  $ focal loss --input dets.npz --columns logits=cls_logits,y=labels --activation sigmoid --reduction positives
-  $ focal loss --input logits.npy --labels targets.npy
-  $ focal loss --input shard-3.parquet --partial shard-3.json
+  $ focal loss --input examples/formats/binary.npz
+  $ focal loss --input examples/formats/logits.npy --labels examples/formats/targets.npy --activation sigmoid --reduction positives
+  $ focal loss --input examples/formats/binary.parquet --partial part-0.json
 `;
 
 /** Pairs a list with per-sample values: equal lengths, or a single value that broadcasts. */
@@ -431,7 +431,7 @@ async function columnarReport(input: ColumnarInput, opts: LossOptions, reduction
   const sigmoidParams = shape === 'sigmoid' ? { activation: 'sigmoid', ...(first.shape === 'sigmoid' && first.targetForm === 'index' ? { ignore_label: ignoreLabel } : {}) } : {};
   const report = (state: () => TotalsState, columns: Column[], rows: Report['rows']): Report => ({
     command: 'loss',
-    params: { input: inputs.join(', '), input_format: input.format, gamma, ...alphaParams(classAlpha ?? alpha), log_base: base, reduction, columns: names, ...sigmoidParams, ...(reduction !== 'none' ? { threads: 1 } : {}) },
+    params: { input: inputs.join(', '), input_format: input.format, columns: names, prediction: first.input, gamma, ...alphaParams(classAlpha ?? alpha), log_base: base, reduction, grad, ...sigmoidParams, ...(reduction !== 'none' ? { threads: 1 } : {}) },
     caption: captionOf({ input: inputs.join(', '), γ: String(gamma), α: classAlpha ? classAlpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...(shape === 'sigmoid' ? { activation: 'sigmoid' } : {}) }),
     columns,
     rows,

@@ -5,11 +5,11 @@ import type { CommandContext } from './shared.js';
 
 const MERGE_EXAMPLES = `
 Each shard is run on its own (any machine, any input format):
-  $ focal loss --input shard-0.npz --partial part-0.json
-  $ focal loss --input shard-1.csv --partial part-1.json
+  $ focal loss --input examples/formats/binary.parquet --partial part-0.json
+  $ focal loss --input examples/preds.csv --partial part-1.json
 then merged; the report is the one a single run over all the rows prints, bit for bit:
-  $ focal merge part-*.json
-  $ cat part-*.json | focal merge - --json
+  $ focal merge examples/partials/part-*.json
+  $ cat examples/partials/part-*.json | focal merge - --json
 The shards must agree on every parameter (γ, α, log base, reduction, input kind …).
 `;
 
