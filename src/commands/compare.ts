@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { evaluateBinary, evaluateVariants, type BinaryInputKind } from '../core/index.js';
-import { addFamilyOptions, checkFamily, FAMILY_HELP, familyOf, familyCaption, familyParams, smoothLabel, type FamilyOptionValues } from './family.js';
-import type { Report, Row } from '../output/index.js';
+import type { BinaryInputKind } from '../core/index.js';
+import { compareRows } from './compare-grid.js';
+import { addFamilyOptions, checkFamily, FAMILY_HELP, familyOf, familyCaption, familyParams, type FamilyOptionValues } from './family.js';
+import type { Report } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { labels, logitSeq, probabilitySeq, type NumberSeq } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
-import { alphaText, binaryColumns, binaryRow, captionOf, exactlyOne, type CommandContext } from './shared.js';
+import { alphaText, binaryColumns, captionOf, exactlyOne, type CommandContext } from './shared.js';
 
 /** Rows stream, so a grid is limited only by patience; beyond this it is surely a typo. */
 const MAX_GRID_ROWS = 1e10;
@@ -58,22 +59,6 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     const family = familyOf(opts);
     if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");
     checkFamily(family, ys, gammas);
-    function* rows(): Generator<Row> {
-      const variants = new Float64Array(family.extras.length);
-      for (const gamma of gammas) {
-        for (const alpha of alphas) {
-          for (const y of ys) {
-            const ys = smoothLabel(y, family.smoothing);
-            for (const v of values) {
-              const params = { gamma, alpha, base };
-              const r = evaluateBinary(kind, v, ys, params);
-              if (family.extras.length) evaluateVariants(family.extras, kind, v, ys, { ...params, ...family.params }, variants);
-              yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
-            }
-          }
-        }
-      }
-    }
     const count = gammas.length * alphas.length * ys.length * values.length;
     if (count > MAX_GRID_ROWS) {
       throw new UsageError(`The grid has ${count.toExponential(2)} rows (${gammas.length} γ × ${alphas.length} α × ${ys.length} y × ${values.length} inputs); at most ${MAX_GRID_ROWS.toExponential(0)} are allowed.`);
@@ -98,7 +83,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
         ...familyCaption(family),
       }),
       columns: binaryColumns({ logit: kind === 'logit', grad, gamma: gammas.length > 1, alpha: alphas.length > 1, family }),
-      rows: rows(),
+      rows: compareRows({ kind, values, ys, gammas, alphas, base, grad, family }),
       rowCount: count,
       summary: () => ({ rows: count }),
     };
