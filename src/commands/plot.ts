@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { CURVE_KINDS, CURVE_MEANING, sampleCurves, type CurveKind } from '../core/index.js';
+import { CURVE_KINDS, CURVE_MEANING, type CurveKind } from '../core/index.js';
+import { figureChart, figureCurves, type FigureSpec } from './plot-chart.js';
 import type { Report, Row } from '../output/index.js';
-import { chartToFile, chartToTerminal, domainOf, PICTURE_EXTENSIONS, type Chart, type Scale } from '../output/chart/index.js';
+import { chartToFile, chartToTerminal, PICTURE_EXTENSIONS, type Scale } from '../output/chart/index.js';
 import { gammas as gammaList, alphas as alphaList, integerIn, numberIn, oneOf, parseNumber } from '../cli/values.js';
 import { LOG_BASES } from '../cli/options.js';
 import { UsageError } from '../cli/errors.js';
@@ -55,13 +56,6 @@ function xRange(text: string): [number, number] {
 
 const positive = numberIn(0, Infinity, 'the top of the y axis is a number > 0', '()');
 
-const Y_LABELS: Record<CurveKind, string> = {
-  loss: 'focal loss',
-  ratio: 'CE / FL',
-  weight: 'FL / CE = α_t (1 − p_t)^γ',
-  grad: 'dFL/dx',
-};
-
 export function registerPlot(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('plot')
@@ -99,9 +93,8 @@ export function registerPlot(program: Command, ctx: CommandContext): void {
     const terminal = format === 'chart' && !opts.out;
     const width = opts.width ?? (terminal ? ctx.columns() : 800);
     const samples = opts.samples ?? (terminal ? Math.max(200, width * 4) : 400);
-    // p_t = 0 makes CE infinite: sample from just above it (the point is off the chart anyway)
-    const start = from === 0 ? Math.min(1e-4, to / 2) : from;
-    const curves = sampleCurves(kind, gammas, { alpha, base }, start, to, samples);
+    const spec: FigureSpec = { kind, gammas, alpha, base, yScale, x: [from, to], samples, yMax: opts.yMax };
+    const curves = figureCurves(spec);
     const params = { kind, gamma: gammas, alpha, log_base: base, x: [from, to], y_scale: yScale };
 
     if (format !== 'chart') {
@@ -122,20 +115,7 @@ export function registerPlot(program: Command, ctx: CommandContext): void {
       return ctx.emit(report, { format, color: false });
     }
 
-    const values = curves.flatMap((c) => c.points.map(([, v]) => v));
-    let yDomain = domainOf(values, yScale);
-    const yMax = opts.yMax ?? (kind === 'loss' && yScale === 'linear' && base === 'e' ? 5 : undefined);
-    if (yMax !== undefined) yDomain = [Math.min(yDomain[0], yMax / 2), yMax];
-    const chart: Chart = {
-      title: `${kind === 'loss' ? 'Focal loss' : Y_LABELS[kind]} against p_t (α = ${alphaText(alpha)}${base === 'e' ? '' : `, log base ${base}`})`,
-      xLabel: 'p_t, the probability of the true class',
-      yLabel: Y_LABELS[kind],
-      xScale: 'linear',
-      yScale,
-      xDomain: [from, to],
-      yDomain,
-      series: curves.map((c) => ({ label: `γ = ${c.gamma}`, points: c.points })),
-    };
+    const chart = figureChart(spec, curves);
     if (opts.out) {
       ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
       return;
