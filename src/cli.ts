@@ -21,6 +21,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register> }
   { name: 'plot', summary: "loss curves against p_t, one per γ (the paper's Figure 1), in the terminal or as SVG/PNG", load: async () => (await import('./commands/plot.js')).registerPlot },
   { name: 'prior', summary: "the paper's prior initialisation: the bias, and the start-of-training loss with and without it", load: async () => (await import('./commands/prior.js')).registerPrior },
   { name: 'anatomy', summary: "where the loss of real predictions goes: by class, by p_t bucket, and by hardness (the paper's Figure 4)", load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
+  { name: 'explore', summary: 'write the explorer: one offline HTML page with the exact core inside (curves, table, calculators)', load: async () => (await import('./commands/explore.js')).registerExplore },
 ];
 
 /** Where the program reads its environment and writes its output; tests pass their own. */

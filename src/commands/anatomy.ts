@@ -74,7 +74,7 @@ export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: bool
     .option('--beta <β>', 'β of the effective-number class weights, in [0, 1) (default 0.9999)', betaValue)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default class)`).argParser(oneOf(ROW_TABLES, 'a table')))
     .option('--chart', 'draw the cumulative loss of the hardest samples in the terminal')
-    .option('--out <file>', 'write that chart to a file: .svg or .png')
+    .option('--out <file>', 'write that chart to a file: .svg or .png; or the whole report as a page: .html')
     .option('--force', 'replace --out if it exists')
     .option('--width <n>', 'chart width: characters, or pixels in a file (default: the terminal / 800)', integerIn(20, 10000))
     .option('--height <n>', 'chart height: lines, or pixels in a file (default 24 / 500)', integerIn(10, 10000));
@@ -94,8 +94,9 @@ export function registerAnatomy(program: Command, ctx: CommandContext): void {
 export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Promise<void> {
   const input = inputPath(opts.input, false, ctx);
   if (input === undefined) throw new UsageError('anatomy needs predictions: give --input FILE (or - for stdin), or pipe them in.');
-  if (opts.out && !PICTURE_EXTENSIONS.some((e) => opts.out!.toLowerCase().endsWith(e))) {
-    throw new UsageError(`option '--out' ${JSON.stringify(opts.out)}: the file name must end in .svg or .png.`);
+  const page = opts.out?.toLowerCase().endsWith('.html') ?? false;
+  if (opts.out && !page && !PICTURE_EXTENSIONS.some((e) => opts.out!.toLowerCase().endsWith(e))) {
+    throw new UsageError(`option '--out' ${JSON.stringify(opts.out)}: the file name must end in .svg, .png or .html.`);
   }
   const { gammas, alphas, base } = focalDefaults(opts);
   if (gammas.length !== 1) throw new UsageError("option '--gamma' takes one value here.");
@@ -242,6 +243,11 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
         ];
       }),
     };
+    if (page) {
+      const { writeReportPage } = await import('../page/report-page.js');
+      ctx.stderr.write(`focal: ${await writeReportPage(opts.out!, { ...report, sections: () => sections }, chart, opts.force ?? false)}\n`);
+      return;
+    }
     if (opts.out) {
       ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
       return;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { BinaryInputKind } from '../core/index.js';
-import { compareRows } from './compare-grid.js';
-import { addFamilyOptions, checkFamily, FAMILY_HELP, familyOf, familyCaption, familyParams, type FamilyOptionValues } from './family.js';
+import { checkGrid, compareRows } from './compare-grid.js';
+import { addFamilyOptions, FAMILY_HELP, familyOf, familyCaption, familyParams, type FamilyOptionValues } from './family.js';
 import type { Report } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { labels, logitSeq, probabilitySeq, type NumberSeq } from '../cli/values.js';
@@ -51,14 +51,10 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     const kind = exactlyOne(opts, ['p', 'logit', 'pt'] as const, ['--p', '--logit', '--pt'], 'compare') as BinaryInputKind;
     const values = opts[kind]!;
     const ys = opts.y ?? [0, 1];
-    if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
-      throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${ys.join(',')}.`);
-    }
     const { gammas, alphas, base } = focalDefaults(opts);
     const grad = opts.grad ?? false;
     const family = familyOf(opts);
-    if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");
-    checkFamily(family, ys, gammas);
+    checkGrid(kind, ys, gammas, family);
     const count = gammas.length * alphas.length * ys.length * values.length;
     if (count > MAX_GRID_ROWS) {
       throw new UsageError(`The grid has ${count.toExponential(2)} rows (${gammas.length} γ × ${alphas.length} α × ${ys.length} y × ${values.length} inputs); at most ${MAX_GRID_ROWS.toExponential(0)} are allowed.`);
