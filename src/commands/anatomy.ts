@@ -245,7 +245,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
     };
     if (page) {
       const { writeReportPage } = await import('../page/report-page.js');
-      ctx.stderr.write(`focal: ${await writeReportPage(opts.out!, { ...report, sections: () => sections }, chart, opts.force ?? false)}\n`);
+      ctx.stderr.write(`focal: ${await writeReportPage(opts.out!, { ...report, sections: () => sections }, chart, { force: opts.force ?? false, rowsTitle: 'per class' })}\n`);
       return;
     }
     if (opts.out) {

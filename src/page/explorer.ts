@@ -164,7 +164,14 @@ interface Fields {
   inputs: Map<Key, HTMLInputElement | HTMLSelectElement>;
   errors: Map<Key, HTMLElement>;
   losses: Map<LossName, HTMLInputElement>;
+  sliders: Map<Key, HTMLInputElement>;
 }
+
+/** Sliders beside single-number fields: dragging one types its value into the field. */
+const SLIDERS: Partial<Record<Key, { min: number; max: number; step: number }>> = {
+  alpha: { min: 0, max: 1, step: 0.01 },
+  cgamma: { min: 0, max: 5, step: 0.1 },
+};
 
 function textField(fields: Fields, key: Key, label: string, hint?: string): HTMLElement {
   const id = `f-${key}`;
@@ -172,7 +179,17 @@ function textField(fields: Fields, key: Key, label: string, hint?: string): HTML
   const error = h('p', { id: `${id}-error`, class: 'error' });
   fields.inputs.set(key, input);
   fields.errors.set(key, error);
-  return h('div', { class: 'field' }, h('label', { for: id }, label), input, hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : null, error);
+  const range = SLIDERS[key];
+  let slider: HTMLInputElement | null = null;
+  if (range) {
+    slider = h('input', { id: `${id}-range`, type: 'range', min: range.min, max: range.max, step: range.step, 'aria-label': `${label}, slider` });
+    slider.addEventListener('input', () => {
+      input.value = slider!.value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    fields.sliders.set(key, slider);
+  }
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input, slider, hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : null, error);
 }
 
 function selectField(fields: Fields, key: Key, label: string, options: readonly (readonly [string, string])[]): HTMLElement {
@@ -212,7 +229,7 @@ function commandLine(id: string, label: string): { box: HTMLElement; set(text: s
 }
 
 export function startExplorer(root: HTMLElement): void {
-  const fields: Fields = { inputs: new Map(), errors: new Map(), losses: new Map() };
+  const fields: Fields = { inputs: new Map(), errors: new Map(), losses: new Map(), sliders: new Map() };
   const lossBoxes = LOSS_NAMES.map((name) => {
     const id = `f-loss-${name}`;
     const box = h('input', { id, type: 'checkbox', name: 'loss', value: name });
@@ -278,7 +295,7 @@ export function startExplorer(root: HTMLElement): void {
     h('section', { id: 'prior', 'aria-labelledby': 'h-prior' }, h('h2', { id: 'h-prior' }, 'The prior initialisation'), priorFields, prior, priorCmd.box),
   );
   replace(root,
-    h('header', {}, h('h1', {}, 'focal explorer'), h('p', {}, 'Focal loss against cross-entropy, computed in this page by the same float64 core as the focal command line: every number is the CLI\'s number. The state lives in the link; the page needs no network.')),
+    h('header', {}, h('h1', {}, 'focal explorer'), h('p', {}, 'Focal loss against cross-entropy, computed in this page by the focal command line\'s own float64 core (the same code, bundled in). Each view shows the focal command that prints its numbers. The state lives in the link; the page needs no network.')),
     h('div', { class: 'layout' }, form, views),
   );
   for (const section of [imbalanceFields, priorFields, calcFields]) section.addEventListener('input', () => update());
@@ -310,6 +327,11 @@ export function startExplorer(root: HTMLElement): void {
       fields.inputs.get(key)?.setAttribute('aria-invalid', message ? 'true' : 'false');
     }
     gridError.textContent = e.errors.get('grid') ?? '';
+    // a slider follows its field when the field holds a number it can show
+    for (const [key, slider] of fields.sliders) {
+      const v = Number(state[key]);
+      if (state[key].trim() !== '' && v >= Number(slider.min) && v <= Number(slider.max)) slider.value = state[key];
+    }
   };
 
   const focal = (state: State) => [opt('gamma', state.gamma.trim()), opt('alpha', state.alpha.trim()), state.base !== 'e' ? opt('log-base', state.base) : ''].filter(Boolean);

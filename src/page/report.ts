@@ -20,7 +20,7 @@ export interface ReportPageData {
   /** parameters as label → text */
   params: [string, string][];
   summary: { label: string; value: Cell; kind?: Column['kind'] }[];
-  tables: { caption: string; columns: Column[]; rows: Row[] }[];
+  tables: { title: string; caption: string; columns: Column[]; rows: Row[] }[];
   notes: string[];
   chart: Chart | null;
 }
@@ -47,7 +47,7 @@ export function startReport(root: HTMLElement, data: ReportPageData): void {
       h('section', { 'aria-labelledby': 'h-summary' }, h('h2', { id: 'h-summary' }, 'Summary'),
         h('dl', { class: 'params' }, ...summary.flatMap((s) => [h('dt', {}, s.label), h('dd', { 'data-value': typeof s.value === 'number' ? String(s.value) : undefined }, cellText(s.value, s.kind))]))),
       data.chart ? h('section', { 'aria-labelledby': 'h-chart' }, h('h2', { id: 'h-chart' }, 'Chart'), chartView(data.chart, (x) => nearest(data.chart!, x), data.chart.xLabel)) : null,
-      ...tables.map((t, k) => h('section', { 'aria-labelledby': `h-table-${k}` }, h('h2', { id: `h-table-${k}` }, t.caption), dataTable(t.caption, t.columns, t.rows))),
+      ...tables.map((t, k) => h('section', { 'aria-labelledby': `h-table-${k}` }, h('h2', { id: `h-table-${k}` }, t.title), dataTable(t.caption, t.columns, t.rows))),
       data.notes.length ? h('section', {}, ...data.notes.map((n) => h('p', { class: 'note' }, n))) : null,
     ),
   );
