@@ -45,6 +45,7 @@ Examples:
   $ focal plot --out figure-1.svg
   $ focal prior --pi 0.01
   $ focal anatomy --input preds.csv
+  $ focal explore --out explorer.html --open
 
 Tables take --format json|csv|tsv|ndjson for programs; see 'focal <command> --help'.
 Exit status: 0 success, 2 bad usage or input, 1 internal error.

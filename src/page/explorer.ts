@@ -168,9 +168,9 @@ interface Fields {
 }
 
 /** Sliders beside single-number fields: dragging one types its value into the field. */
-const SLIDERS: Partial<Record<Key, { min: number; max: number; step: number }>> = {
-  alpha: { min: 0, max: 1, step: 0.01 },
-  cgamma: { min: 0, max: 5, step: 0.1 },
+const SLIDERS: Partial<Record<Key, { min: number; max: number; step: number; start: number }>> = {
+  alpha: { min: 0, max: 1, step: 0.01, start: 0.25 },
+  cgamma: { min: 0, max: 5, step: 0.1, start: 2 },
 };
 
 function textField(fields: Fields, key: Key, label: string, hint?: string): HTMLElement {
@@ -183,6 +183,7 @@ function textField(fields: Fields, key: Key, label: string, hint?: string): HTML
   let slider: HTMLInputElement | null = null;
   if (range) {
     slider = h('input', { id: `${id}-range`, type: 'range', min: range.min, max: range.max, step: range.step, 'aria-label': `${label}, slider` });
+    slider.value = String(range.start); // where it rests while the field holds something else (α = none)
     slider.addEventListener('input', () => {
       input.value = slider!.value;
       input.dispatchEvent(new Event('input', { bubbles: true }));
