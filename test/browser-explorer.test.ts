@@ -275,7 +275,7 @@ describe('focal explore', () => {
     for (const payload of HOSTILE) {
       for (const encoded of [payload, encodeURIComponent(payload)]) {
         // every field at once, the choice fields (base, kind, loss) too
-        const fragment = `#${[...TEXT_FIELDS, 'loss', 'base', 'kind', 'input'].map((k) => `${k}=${encoded}`).join('&')}`;
+        const fragment = `#${[...TEXT_FIELDS, 'loss', 'base', 'kind', 'input', '__proto__', 'constructor', 'toString'].map((k) => `${k}=${encoded}`).join('&')}`;
         const { page, seen } = await open(fragment);
         const injected = await page.evaluate(() => document.querySelectorAll('img, iframe, link, object, embed, script:not([type]), #app script').length);
         expect(injected, fragment).toBe(1); // the page's own script only

@@ -71,12 +71,14 @@ export function chartView(chart: Chart, valuesAt: (x: number) => CursorValue[], 
     svg.setAttribute('aria-label', `${chart.title}. Arrow keys move the cursor along ${xName}; the values are listed below the chart.`);
     cursor = svgEl('g', { class: 'cursor' });
     svg.appendChild(cursor);
-    svg.addEventListener('pointermove', (e) => {
+    const point = (e: PointerEvent) => {
       const box = svg.getBoundingClientRect();
       const px = ((e.clientX - box.left) / box.width) * width;
       const t = (px - layout!.margin.left) / layout!.w;
       if (t >= 0 && t <= 1) move(chart.xDomain[0] + t * (chart.xDomain[1] - chart.xDomain[0]));
-    });
+    };
+    svg.addEventListener('pointermove', point);
+    svg.addEventListener('pointerdown', point); // a tap on a touch screen
     svg.addEventListener('keydown', (e) => {
       const span = chart.xDomain[1] - chart.xDomain[0];
       const step = (e.shiftKey ? 0.001 : 0.01) * span;
@@ -108,14 +110,18 @@ export function chartView(chart: Chart, valuesAt: (x: number) => CursorValue[], 
       ...values.map((v, k) => h('span', { class: `item s${k}`, 'data-label': v.label, 'data-value': String(v.value) }, `${v.label}: ${String(v.value)}`)),
     );
   };
-  // drawn once the figure is in the document (its width is known then), and again on resize
-  requestAnimationFrame(draw);
-  let last = 0;
-  new ResizeObserver(() => {
+  // drawn once the figure is in the document (its width is known then), and again on resize;
+  // a figure replaced by a newer one stops being observed
+  let last = -1;
+  const resized = () => {
+    if (!figure.isConnected) return observer.disconnect();
     if (Math.abs(figure.clientWidth - last) > 8) {
       last = figure.clientWidth;
       draw();
     }
-  }).observe(figure);
+  };
+  const observer = new ResizeObserver(resized);
+  observer.observe(figure);
+  requestAnimationFrame(resized);
   return figure;
 }
