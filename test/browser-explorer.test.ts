@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { BIN, parseJson, runBin } from './helpers/cli.js';
-import { launch, watch, type Watch } from './helpers/browser.js';
+import { browserOnce, watch, type Watch } from './helpers/browser.js';
 import { ulpOf } from './helpers/ulp.js';
 
 /**
@@ -19,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'focal-explorer-'));
 const pagePath = join(dir, 'explorer.html');
 const url = pathToFileURL(pagePath).href;
 const shots = join(process.cwd(), '.cache', 'screenshots');
-let context: BrowserContext;
+const browser = browserOnce();
 
 /** A `focal` on PATH that runs this checkout's build, for the page's command lines. */
 const binDir = join(dir, 'bin');
@@ -35,18 +35,27 @@ beforeAll(async () => {
   writeFileSync(join(binDir, 'focal'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(binDir, 'focal'), 0o755);
   mkdirSync(shots, { recursive: true });
-  context = await launch();
-  const page = await context.newPage();
-  mathAgrees = await probeMath(page);
-  await page.close();
-}, 60_000);
-
-afterAll(async () => {
-  await context?.close();
 });
 
+afterAll(async () => {
+  await (await browser().catch(() => null))?.close();
+});
+
+/** The browser, and whether its Math agrees with this Node's (probed once). */
+let probed = false;
+async function context(): Promise<BrowserContext> {
+  const c = await browser();
+  if (!probed) {
+    const page = await c.newPage();
+    mathAgrees = await probeMath(page);
+    await page.close();
+    probed = true;
+  }
+  return c;
+}
+
 async function open(fragment = '', width = 1280): Promise<{ page: Page; seen: Watch }> {
-  const page = await context.newPage();
+  const page = await (await context()).newPage();
   await page.setViewportSize({ width, height: 900 });
   const seen = watch(page, url);
   await page.goto(url + fragment);
@@ -324,7 +333,7 @@ describe('focal explore', () => {
   });
 
   it('honours prefers-color-scheme: dark', async () => {
-    const page = await context.newPage();
+    const page = await (await context()).newPage();
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.goto(url);
     await page.locator('#curves svg').waitFor();
@@ -337,7 +346,8 @@ describe('focal explore', () => {
 });
 
 describe("the engines' Math", () => {
-  it('is reported: bit-identical results need the same Math.exp/log/pow in Node and the browser', () => {
+  it('is reported: bit-identical results need the same Math.exp/log/pow in Node and the browser', async () => {
+    await context();
     // not an assertion on focal: a record in the test log of which comparison ran
     console.log(`Node ${process.version} and Chromium ${mathAgrees ? 'agree' : 'differ'} on Math.*: page numbers compared ${mathAgrees ? 'bit for bit' : `to ${ENGINE_ULPS} ulps (inputs, labels and weights bit for bit)`}; ${seenNumbers.differing} of ${seenNumbers.compared} numbers differed, by at most ${seenNumbers.maxUlps.toFixed(2)} ulps`);
     expect(typeof mathAgrees).toBe('boolean');

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parseJson, runBin } from './helpers/cli.js';
-import { launch, watch } from './helpers/browser.js';
+import { browserOnce, watch } from './helpers/browser.js';
 
 /**
  * `focal anatomy --out report.html` in a real browser (Debian's Chromium via playwright-core):
@@ -19,17 +19,16 @@ const Y_NAME = '</script><script>alert(2)</script>';
 const input = join(dir, '<img src=x onerror=alert(3)>.csv');
 const columns = `p=${P_NAME},y=${Y_NAME}`;
 const reportPath = join(dir, 'report.html');
-let context: BrowserContext;
+const browser = browserOnce();
 
 beforeAll(async () => {
   const rows = ['0.9,1', '0.2,0', '0.7,0', '0.99,1', '0.01,0', '0.4,1', '0.05,0', '0.6,1', '0.3,0', '0.999,0'];
   writeFileSync(input, `"${P_NAME}","${Y_NAME}"\n${rows.join('\n')}\n`);
   mkdirSync(join(process.cwd(), '.cache', 'screenshots'), { recursive: true });
-  context = await launch();
-}, 60_000);
+});
 
 afterAll(async () => {
-  await context?.close();
+  await (await browser().catch(() => null))?.close();
 });
 
 describe('focal anatomy --out report.html', () => {
@@ -51,7 +50,7 @@ describe('focal anatomy --out report.html', () => {
   });
 
   async function open(width: number): Promise<{ page: Page; seen: ReturnType<typeof watch> }> {
-    const page = await context.newPage();
+    const page = await (await browser()).newPage();
     await page.setViewportSize({ width, height: 900 });
     const url = pathToFileURL(reportPath).href;
     const seen = watch(page, url);

@@ -9,7 +9,11 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
  */
 export const CHROMIUM = process.env.FOCAL_CHROMIUM ?? '/usr/bin/chromium';
 
-/** A browser with a new, empty profile (its own user-data-dir). */
+/**
+ * A browser with a new, empty profile (its own user-data-dir). Call it in beforeAll through
+ * `browserOnce`, so that a missing Chromium fails every test (a beforeAll that throws would
+ * only mark them skipped).
+ */
 export async function launch(): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
   const userDataDir = mkdtempSync(join(tmpdir(), 'focal-chromium-'));
@@ -39,4 +43,10 @@ export function watch(page: Page, own: string): Watch {
     void d.dismiss();
   });
   return w;
+}
+
+/** The context, launched on first use; a launch failure is thrown to each test that asks. */
+export function browserOnce(): () => Promise<BrowserContext> {
+  let started: Promise<BrowserContext> | undefined;
+  return () => (started ??= launch());
 }
