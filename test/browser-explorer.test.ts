@@ -180,6 +180,11 @@ describe('focal explore', () => {
     await typeInto(page, '#f-pi', '0.001');
     await page.keyboard.press('Tab');
     const command = (await page.locator('#cmd-compare').textContent())!;
+    // the Copy button puts exactly the shown line on the clipboard
+    await (await context()).grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.locator('#compare .cmd button').click();
+    await page.locator('#compare .copied:text("copied")').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(command);
     expect(command).toBe("focal compare --logit=-3,0,2.5 --y 1,0,0.3 --gamma 0,0.5,1,2,5 --alpha none --loss ce,fl,ce-balanced,poly1 --epsilon 2 --label-smoothing 0.1");
     const r = shell(`${command} --json`);
     expect(r.code, r.stderr).toBe(0);
