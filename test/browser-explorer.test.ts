@@ -249,6 +249,20 @@ describe('focal explore', () => {
     await page.close();
   });
 
+  it("a grid the CLI refuses is refused with the CLI's message; a grid too large for the page keeps its command line", async () => {
+    const { page, seen } = await open('#gamma=0,2&alpha=none&loss=ce,fl,fl-star');
+    const message = await page.locator('#grid-error').textContent();
+    const cli = runBin(['compare', '--p', '0.9,0.1', '--y', '1,0', '--gamma', '0,2', '--alpha', 'none', '--loss', 'ce,fl,fl-star']);
+    expect([cli.code, cli.stdout]).toEqual([2, '']);
+    expect(cli.stderr).toBe(`focal: error: ${message}\n`);
+    expect(await page.locator('#compare table').count()).toBe(0);
+    await page.evaluate(() => (location.hash = 'x=0:1:0.0001'));
+    await page.locator('#grid-error:text("too many for this page")').waitFor();
+    expect(await page.locator('#cmd-compare').textContent()).toBe('focal compare --p 0:1:0.0001 --y 1,0 --gamma 0,0.5,1,2,5 --alpha none');
+    expect(seen).toEqual({ errors: [], requests: [], dialogs: [] });
+    await page.close();
+  });
+
   it('the URL fragment round-trips: a link reproduces the view', async () => {
     const { page } = await open();
     await typeInto(page, '#f-gamma', '1,4');

@@ -361,20 +361,24 @@ export function startExplorer(root: HTMLElement): void {
     }
     const family = familyOf(p.family);
     const grid = { kind: p.kind, values: p.values!, ys: p.ys!, gammas: p.gammas!, alphas: [p.alpha!], base: p.base, grad: false, family };
-    const count = p.gammas!.length * p.ys!.length * p.values!.length;
-    try {
-      checkGrid(grid.kind, grid.ys, grid.gammas, family);
-      if (count > MAX_PAGE_ROWS) throw new Error(`${count} rows are too many for this page (at most ${MAX_PAGE_ROWS}); the command line below streams them.`);
-    } catch (err) {
-      e.errors.set('grid', (err as Error).message);
-      replace(compare);
-    }
     const args = ['focal compare', opt(p.kind, state.x.trim()), opt('y', state.y.trim()), ...focal(state)];
     if (p.family.loss) args.push(opt('loss', state.loss));
     for (const [key, name] of FAMILY_FIELDS) if (state[key].trim() !== '') args.push(opt(name, state[key].trim()));
     if (family.smoothing > 0) args.push(opt('label-smoothing', state.smoothing.trim()));
-    if (e.errors.has('grid')) {
-      compareCmd.set(count > MAX_PAGE_ROWS ? args.join(' ') : null);
+    try {
+      checkGrid(grid.kind, grid.ys, grid.gammas, family); // what the CLI refuses, the page refuses, with its words
+    } catch (err) {
+      e.errors.set('grid', (err as Error).message);
+      replace(compare);
+      compareCmd.set(null);
+      return;
+    }
+    const count = p.gammas!.length * p.ys!.length * p.values!.length;
+    if (count > MAX_PAGE_ROWS) {
+      // the CLI streams any number of rows: its command line is still the answer
+      e.errors.set('grid', `${count} rows are too many for this page (at most ${MAX_PAGE_ROWS}); the command line below streams them.`);
+      replace(compare);
+      compareCmd.set(args.join(' '));
       return;
     }
     const columns = binaryColumns({ logit: p.kind === 'logit', grad: false, gamma: p.gammas!.length > 1, alpha: false, family });
