@@ -23,6 +23,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; 
   { name: 'prior', summary: "the prior initialisation's bias and first loss", load: async () => (await import('./commands/prior.js')).registerPrior },
   { name: 'anatomy', summary: 'where the loss of real predictions goes', load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
   { name: 'stability', summary: "where a framework's float32/16 loss and gradient break", load: async () => (await import('./commands/stability.js')).registerStability },
+  { name: 'explore', summary: 'the interactive page: one offline HTML file', load: async () => (await import('./commands/explore.js')).registerExplore },
   { name: 'completion', summary: 'a completion script for bash, zsh or fish', load: async () => (await import('./commands/completion.js')).registerCompletion, all: true },
   { name: 'man', summary: 'the manual page, in roff', load: async () => (await import('./commands/man.js')).registerMan, all: true },
 ];
@@ -35,7 +36,6 @@ function shortUsage(): string {
     'Usage: focal <command> [options]',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
     'Try:  focal compare --p 0.9 --gamma 2',
     "Help: focal <command> --help, or focal --help for more examples",
   ].join('\n') + '\n';
@@ -62,6 +62,7 @@ Examples:
   $ focal plot --out figure-1.svg
   $ focal prior --pi 0.01
   $ focal anatomy --input examples/dets.tsv --columns p=score,y=label
+  $ focal explore --out explorer.html --open
 
 Tables take --format json|csv|tsv|ndjson for programs; see 'focal <command> --help'.
 examples/ in the checkout holds the files these read; docs/ has the full reference.
