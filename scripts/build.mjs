@@ -1,4 +1,4 @@
-// Builds dist/focal.cjs (and dist/loss-worker.cjs): the CLI as one CommonJS bundle (one file to read and compile at
+// Builds dist/focal.cjs (and dist/loss-worker.cjs, dist/page.js, dist/page.css): the CLI as one CommonJS bundle (one file to read and compile at
 // start-up; modules that only tables need are evaluated lazily inside it).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,26 @@ await build({
   // a native module (prebuilt .node binaries), loaded at run time only for PNG output
   external: ['@resvg/resvg-js'],
   define: { FOCAL_VERSION: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+});
+
+// The page (focal explore, HTML reports): the core and the page's code as one script for the
+// browser, and its style sheet; the CLI inlines both into each page it writes. The CLI's value
+// parsers throw commander's InvalidArgumentError, so commander is replaced by a two-class shim.
+await build({
+  entryPoints: [
+    { in: 'src/page/main.ts', out: 'page' },
+    { in: 'src/page/page.css', out: 'page' },
+  ],
+  outdir: 'dist',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  minify: process.env.FOCAL_NO_MINIFY !== "1",
+  legalComments: 'none',
+  charset: 'utf8',
+  alias: { commander: './src/page/commander-shim.ts' },
   logLevel: 'warning',
 });
 

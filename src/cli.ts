@@ -25,6 +25,7 @@ const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; 
   { name: 'sweep', summary: 'a (γ, α) grid over predictions in one pass; α* per γ', load: async () => (await import('./commands/sweep.js')).registerSweep },
   { name: 'calibration', summary: 'ECE, MCE, Brier, NLL, temperature: models side by side', load: async () => (await import('./commands/calibration.js')).registerCalibration },
   { name: 'stability', summary: "where a framework's float32/16 loss and gradient break", load: async () => (await import('./commands/stability.js')).registerStability },
+  { name: 'explore', summary: 'the interactive page: one offline HTML file', load: async () => (await import('./commands/explore.js')).registerExplore },
   { name: 'merge', summary: "merge 'loss --partial' shards into one report, bit for bit", load: async () => (await import('./commands/merge.js')).registerMerge },
   { name: 'completion', summary: 'a completion script for bash, zsh or fish', load: async () => (await import('./commands/completion.js')).registerCompletion, all: true },
   { name: 'man', summary: 'the manual page, in roff', load: async () => (await import('./commands/man.js')).registerMan, all: true },
@@ -65,6 +66,7 @@ Examples:
   $ focal plot --out figure-1.svg
   $ focal prior --pi 0.01
   $ focal anatomy --input examples/dets.tsv --columns p=score,y=label
+  $ focal explore --out explorer.html --open
 
 Tables take --format json|csv|tsv|ndjson for programs; see 'focal <command> --help'.
 examples/ in the checkout holds the files these read; docs/ has the full reference.

@@ -38,7 +38,7 @@ const COMMANDS = commandsFromHelp();
 
 describe('what the tests read from --help', () => {
   it('every command and its options', () => {
-    expect(COMMANDS).toEqual(['compare', 'loss', 'imbalance', 'plot', 'prior', 'anatomy', 'sweep', 'calibration', 'stability', 'merge', 'completion', 'man']);
+    expect(COMMANDS).toEqual(['compare', 'loss', 'imbalance', 'plot', 'prior', 'anatomy', 'sweep', 'calibration', 'stability', 'explore', 'merge', 'completion', 'man']);
     expect(optionsFromHelp('compare')).toEqual(expect.arrayContaining(['--p', '--gamma', '--format', '--no-color', '--help']));
   });
 });

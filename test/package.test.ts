@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,13 @@ export { grad };
     const r = spawnSync(process.execPath, [TSC, '-p', '.'], { cwd: app(), encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('the installed focal explore writes its offline page (the page bundle ships in dist/)', () => {
+    execFileSync(join(app(), 'node_modules/.bin/focal'), ['explore', '--out', 'explorer.html'], { cwd: app(), encoding: 'utf8' });
+    const html = readFileSync(join(app(), 'explorer.html'), 'utf8');
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
+    expect(html.length).toBeGreaterThan(20_000);
   });
 
   it('the focal binary runs from node_modules/.bin', () => {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
-import { PICTURE_EXTENSIONS } from '../output/chart/index.js';
+// the model, not the index: the page (a browser bundle) uses these parsers, and the index writes files
+import { PICTURE_EXTENSIONS } from '../output/chart/model.js';
 
 /**
  * Parsers for option values. Each one either returns clean, typed values or throws commander's
@@ -241,9 +242,19 @@ export function integerIn(min: number, max: number) {
   };
 }
 
-/** A picture file for --out: a non-empty name ending in .svg or .png (either case). */
-export function pictureFile(text: string): string {
-  if (text === '') throw new InvalidArgumentError(`The file name is empty; give FILE${PICTURE_EXTENSIONS.join(' or FILE')}.`);
-  if (!PICTURE_EXTENSIONS.some((e) => text.toLowerCase().endsWith(e))) throw new InvalidArgumentError(`${quote(text)}: the file name must end in ${PICTURE_EXTENSIONS.join(' or ')}.`);
-  return text;
+/** "a", "a or b", "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
+
+/** A parser for --out: a non-empty file name ending in one of `extensions` (either case). */
+export function outFile(extensions: readonly string[]): (text: string) => string {
+  return (text) => {
+    if (text === '') throw new InvalidArgumentError(`The file name is empty; give ${orList(extensions.map((e) => `FILE${e}`))}.`);
+    if (!extensions.some((e) => text.toLowerCase().endsWith(e))) throw new InvalidArgumentError(`${quote(text)}: the file name must end in ${orList(extensions)}.`);
+    return text;
+  };
+}
+
+/** A picture file for --out: a non-empty name ending in .svg or .png (either case). */
+export const pictureFile = outFile(PICTURE_EXTENSIONS);

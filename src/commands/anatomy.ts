@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { classWeights, LossAnatomy, type ClassKey, type LogBase } from '../core/index.js';
 import type { Column, Report, Row, Section } from '../output/index.js';
-import { chartToFile, chartToTerminal, type Chart } from '../output/chart/index.js';
+import { chartToFile, chartToTerminal, PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
-import { integerIn, numberIn, oneOf, pictureFile } from '../cli/values.js';
+import { integerIn, numberIn, oneOf, outFile } from '../cli/values.js';
 import { UsageError } from '../errors.js';
 import { SOFT_CLASS } from '../pipeline/evaluate.js';
 import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
@@ -12,7 +12,7 @@ import { runColumnar, sampleBatches } from '../pipeline/run.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
-import { alphaParams, alphaText, captionOf, checkPictureOptions, type CommandContext } from './shared.js';
+import { alphaParams, alphaText, captionOf, checkPictureOptions, isPageFile, PAGE_EXTENSION, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
@@ -84,7 +84,7 @@ export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: bool
     .option('--beta <β>', 'β of the effective-number class weights, in [0, 1) (default 0.9999)', betaValue)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default class)`).argParser(oneOf(ROW_TABLES, 'a table')))
     .option('--chart', 'draw the cumulative loss of the hardest samples in the terminal')
-    .option('--out <file>', 'write that chart to a file: .svg or .png', pictureFile)
+    .option('--out <file>', 'write that chart to a file: .svg or .png; or the whole report as a page: .html', outFile([...PICTURE_EXTENSIONS, PAGE_EXTENSION]))
     .option('--force', 'replace --out if it exists')
     .option('--width <n>', 'chart width: characters, or pixels in a file (default: the terminal / 800)', integerIn(20, 10000))
     .option('--height <n>', 'chart height: lines, or pixels in a file (default 24 / 500)', integerIn(10, 10000));
@@ -105,6 +105,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const input = inputPath(opts.input, false, ctx);
   if (input === undefined) throw new UsageError('anatomy needs predictions: give --input FILE (or - for stdin), or pipe them in.');
   checkPictureOptions(opts);
+  const page = opts.out !== undefined && isPageFile(opts.out);
   const { gammas, alphas, base } = focalDefaults(opts);
   if (gammas.length !== 1) throw new UsageError("option '--gamma' takes one value here.");
   const gamma = gammas[0]!;
@@ -241,6 +242,11 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
         ];
       }),
     };
+    if (page) {
+      const { writeReportPage } = await import('../page/report-page.js');
+      ctx.stderr.write(`focal: ${await writeReportPage(opts.out!, { ...report, sections: () => sections }, chart, { force: opts.force ?? false, rowsTitle: 'per class' })}\n`);
+      return;
+    }
     if (opts.out) {
       ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
       return;

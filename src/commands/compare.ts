@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { evaluateBinary, evaluateVariants, type BinaryInputKind } from '../core/index.js';
-import { addFamilyOptions, checkFamily, FAMILY_HELP, familyOf, familyCaption, familyParams, smoothLabel, type FamilyOptionValues } from './family.js';
-import type { Report, Row } from '../output/index.js';
+import type { BinaryInputKind } from '../core/index.js';
+import { checkGrid, compareRows } from './compare-grid.js';
+import { addFamilyOptions, FAMILY_HELP, familyOf, familyCaption, familyParams, type FamilyOptionValues } from './family.js';
+import type { Report } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { labels, logitSeq, probabilitySeq, type NumberSeq } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
-import { alphaText, binaryColumns, binaryRow, captionOf, exactlyOne, type CommandContext } from './shared.js';
+import { alphaText, binaryColumns, captionOf, exactlyOne, type CommandContext } from './shared.js';
 import { addPrecisionOptions, PRECISION_HELP, precisionOf, type PrecisionOptionValues } from './precision.js';
 
 /** Rows stream, so a grid is limited only by patience; beyond this it is surely a typo. */
@@ -52,34 +53,14 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     const kind = exactlyOne(opts, ['p', 'logit', 'pt'] as const, ['--p', '--logit', '--pt'], 'compare') as BinaryInputKind;
     const values = opts[kind]!;
     const ys = opts.y ?? [0, 1];
-    if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
-      throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${ys.join(',')}.`);
-    }
     const { gammas, alphas, base } = focalDefaults(opts);
     const grad = opts.grad ?? false;
     const family = familyOf(opts);
-    if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");
-    checkFamily(family, ys, gammas);
+    checkGrid(kind, ys, gammas, family);
     const precision = precisionOf(opts);
     if (precision) {
       const { precisionCompareReport } = await import('./precision-compare.js');
       return ctx.emit(precisionCompareReport(precision, { kind, values, ys, gammas, alphas, base, grad, family }), opts);
-    }
-    function* rows(): Generator<Row> {
-      const variants = new Float64Array(family.extras.length);
-      for (const gamma of gammas) {
-        for (const alpha of alphas) {
-          for (const y of ys) {
-            const ys = smoothLabel(y, family.smoothing);
-            for (const v of values) {
-              const params = { gamma, alpha, base };
-              const r = evaluateBinary(kind, v, ys, params);
-              if (family.extras.length) evaluateVariants(family.extras, kind, v, ys, { ...params, ...family.params }, variants);
-              yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
-            }
-          }
-        }
-      }
     }
     const count = gammas.length * alphas.length * ys.length * values.length;
     if (count > MAX_GRID_ROWS) {
@@ -105,7 +86,7 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
         ...familyCaption(family),
       }),
       columns: binaryColumns({ logit: kind === 'logit', grad, gamma: gammas.length > 1, alpha: alphas.length > 1, family }),
-      rows: rows(),
+      rows: compareRows({ kind, values, ys, gammas, alphas, base, grad, family }),
       rowCount: count,
       summary: () => ({ rows: count }),
     };

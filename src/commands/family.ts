@@ -62,16 +62,31 @@ function lossList(text: string, previous: LossName[] | undefined): LossName[] {
   return [...(previous ?? []), ...(names as LossName[])];
 }
 
+/** The parsers of the variants' parameters and of --label-smoothing (the explorer page checks its fields with them too). */
+export const FAMILY_VALUES = {
+  beta: numberIn(-700, 700, 'β is a number'),
+  epsilon: numberIn(-1, Infinity, 'ε is a number ≥ −1', '[)'),
+  gammaPos: numberIn(0, Infinity, 'γ+ is a number ≥ 0', '[)'),
+  gammaNeg: numberIn(0, Infinity, 'γ− is a number ≥ 0', '[)'),
+  clip: numberIn(0, 1, 'm is in [0, 1)', '[)'),
+  threshold: numberIn(0, 1, 'th is in (0, 1]', '(]'),
+  labelSmoothing: numberIn(0, 1, 'ε is in [0, 1]'),
+} as const;
+
+/** --loss: a comma list of loss names; repeats append. */
+export { lossList };
+
 export function addFamilyOptions(cmd: Command): Command {
+  const v = FAMILY_VALUES;
   return cmd
     .option('--loss <list>', `losses to show: ${LOSS_NAMES.join(', ')} (default ce,fl)`, lossList)
-    .option('--beta <β>', 'FL*: shift β (default 0)', numberIn(-700, 700, 'β is a number'))
-    .option('--epsilon <ε>', 'Poly-1: coefficient ε ≥ −1 (default 1)', numberIn(-1, Infinity, 'ε is a number ≥ −1', '[)'))
-    .option('--gamma-pos <γ>', 'ASL: focusing for positives (default 0)', numberIn(0, Infinity, 'γ+ is a number ≥ 0', '[)'))
-    .option('--gamma-neg <γ>', 'ASL: focusing for negatives (default 4)', numberIn(0, Infinity, 'γ− is a number ≥ 0', '[)'))
-    .option('--clip <m>', 'ASL: probability margin m ∈ [0, 1) (default 0.05)', numberIn(0, 1, 'm is in [0, 1)', '[)'))
-    .option('--threshold <th>', 'reduced FL: threshold on p_t, in (0, 1] (default 0.5)', numberIn(0, 1, 'th is in (0, 1]', '(]'))
-    .addOption(new Option('--label-smoothing <ε>', 'binary labels move toward 0.5: y(1 − ε) + ε/2, ε ∈ [0, 1] (default 0)').argParser(numberIn(0, 1, 'ε is in [0, 1]')));
+    .option('--beta <β>', 'FL*: shift β (default 0)', v.beta)
+    .option('--epsilon <ε>', 'Poly-1: coefficient ε ≥ −1 (default 1)', v.epsilon)
+    .option('--gamma-pos <γ>', 'ASL: focusing for positives (default 0)', v.gammaPos)
+    .option('--gamma-neg <γ>', 'ASL: focusing for negatives (default 4)', v.gammaNeg)
+    .option('--clip <m>', 'ASL: probability margin m ∈ [0, 1) (default 0.05)', v.clip)
+    .option('--threshold <th>', 'reduced FL: threshold on p_t, in (0, 1] (default 0.5)', v.threshold)
+    .addOption(new Option('--label-smoothing <ε>', 'binary labels move toward 0.5: y(1 − ε) + ε/2, ε ∈ [0, 1] (default 0)').argParser(v.labelSmoothing));
 }
 
 export function familyOf(o: FamilyOptionValues): Family {

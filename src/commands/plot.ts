@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { CURVE_KINDS, CURVE_MEANING, sampleCurves, type CurveKind } from '../core/index.js';
+import { CURVE_KINDS, CURVE_MEANING, type CurveKind } from '../core/index.js';
+import { figureChart, figureCurves, type FigureSpec } from './plot-chart.js';
 import type { Report, Row } from '../output/index.js';
-import { chartToFile, chartToTerminal, domainOf, doublesBetween, MAX_SERIES, MIN_AXIS_DOUBLES, type Chart, type Scale } from '../output/chart/index.js';
+import { chartToFile, chartToTerminal, doublesBetween, MAX_SERIES, MIN_AXIS_DOUBLES, type Scale } from '../output/chart/index.js';
 import { gammas as gammaList, alphas as alphaList, integerIn, numberIn, oneOf, parseNumber, pictureFile } from '../cli/values.js';
 import { LOG_BASES, outputFormat } from '../cli/options.js';
 import { UsageError } from '../cli/errors.js';
@@ -70,13 +71,6 @@ const MAX_CHART_POINTS = 1_000_000;
 /** The terminal chart's height without --height: 14 lines of plot, whatever the legend takes. */
 const TERMINAL_PLOT_LINES = 14;
 
-const Y_LABELS: Record<CurveKind, string> = {
-  loss: 'focal loss',
-  ratio: 'CE / FL',
-  weight: 'FL / CE = α_t (1 − p_t)^γ',
-  grad: 'dFL/dx',
-};
-
 export function registerPlot(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('plot')
@@ -114,19 +108,17 @@ export function registerPlot(program: Command, ctx: CommandContext): void {
     const terminal = format === 'chart' && opts.out === undefined;
     const width = opts.width ?? (terminal ? ctx.columns() : 800);
     const samples = opts.samples ?? (terminal ? Math.max(200, width * 4) : 400);
-    // p_t = 0 makes CE infinite: sample from just above it (the point is off the chart anyway)
-    const start = from === 0 ? Math.min(1e-4, to / 2) : from;
     if (format === 'chart' && gammas.length * samples > MAX_CHART_POINTS) {
       const fits = Math.floor(MAX_CHART_POINTS / gammas.length);
       throw new UsageError(`option '--samples' ${samples} × ${gammas.length} curves is ${(samples * gammas.length).toLocaleString('en-US')} points; a chart holds at most ${MAX_CHART_POINTS.toLocaleString('en-US')} (--samples ${fits} here). A data format (--format csv…) streams any number.`);
     }
-    const curvesOf = (some: readonly number[]) => sampleCurves(kind, some, { alpha, base }, start, to, samples);
+    const spec: FigureSpec = { kind, gammas, alpha, base, yScale, x: [from, to], samples, yMax: opts.yMax };
     const params = { kind, gammas, alpha, log_base: base, x: [from, to], y_scale: yScale };
 
     if (format !== 'chart') {
       // one curve at a time, streamed: any number of γ takes the memory of one curve
       function* rows(): Generator<Row> {
-        for (const gamma of gammas) for (const [pt, value] of curvesOf([gamma])[0]!.points) yield { gamma, pt, value };
+        for (const gamma of gammas) for (const [pt, value] of figureCurves({ ...spec, gammas: [gamma] })[0]!.points) yield { gamma, pt, value };
       }
       const points = gammas.length * samples;
       const report: Report = {
@@ -145,22 +137,8 @@ export function registerPlot(program: Command, ctx: CommandContext): void {
       return ctx.emit(report, { format, color: false });
     }
 
-    const curves = curvesOf(gammas);
-    let yDomain = domainOf((function* () {
-      for (const c of curves) for (const [, v] of c.points) yield v;
-    })(), yScale);
-    const yMax = opts.yMax ?? (kind === 'loss' && yScale === 'linear' && base === 'e' ? 5 : undefined);
-    if (yMax !== undefined) yDomain = [Math.min(yDomain[0], yMax / 2), yMax];
-    const chart: Chart = {
-      title: `${kind === 'loss' ? 'Focal loss' : Y_LABELS[kind]} against p_t (α = ${alphaText(alpha)}${base === 'e' ? '' : `, log base ${base}`})`,
-      xLabel: 'p_t, the probability of the true class',
-      yLabel: Y_LABELS[kind],
-      xScale: 'linear',
-      yScale,
-      xDomain: [from, to],
-      yDomain,
-      series: curves.map((c) => ({ label: `γ = ${c.gamma}`, points: c.points })),
-    };
+    const curves = figureCurves(spec);
+    const chart = figureChart(spec, curves);
     if (opts.out !== undefined) {
       ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
       return;

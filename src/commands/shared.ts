@@ -32,6 +32,10 @@ export interface PictureOptionValues {
   json?: boolean;
 }
 
+/** --out of a command that can also write its whole report as a page (anatomy): a picture, or .html. */
+export const PAGE_EXTENSION = '.html';
+export const isPageFile = (file: string): boolean => file.toLowerCase().endsWith(PAGE_EXTENSION);
+
 /**
  * Refuses picture options that would do nothing: --force without --out, --out with --chart
  * or with a data format (--format csv, --json), --chart with a data format. Every command
@@ -39,9 +43,10 @@ export interface PictureOptionValues {
  */
 export function checkPictureOptions(o: PictureOptionValues): void {
   if (o.force && o.out === undefined) throw new UsageError("option '--force' replaces the --out file, but no --out is given.");
-  if (o.out !== undefined && o.chart) throw new UsageError("option '--out' writes the chart to a file and --chart draws it in the terminal; give one.");
+  const page = o.out !== undefined && isPageFile(o.out);
+  if (o.out !== undefined && o.chart) throw new UsageError(`option '--out' writes ${page ? 'the report as a page' : 'the chart to a file'} and --chart draws it in the terminal; give one.`);
   const data = o.json ? 'json' : o.format;
-  const drawing = o.out !== undefined ? "option '--out' writes a picture" : o.chart ? "option '--chart' draws a chart" : null;
+  const drawing = o.out !== undefined ? `option '--out' writes ${page ? 'a page' : 'a picture'}` : o.chart ? "option '--chart' draws a chart" : null;
   if (drawing && data !== undefined && data !== 'chart') throw new UsageError(`${drawing}; --format ${data} writes ${data === 'table' ? 'a table' : 'data'} to stdout. Give one.`);
 }
 

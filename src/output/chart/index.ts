@@ -2,7 +2,7 @@ import type { Chart } from './model.js';
 import type { Heatmap } from './heatmap.js';
 import { writeNewFile } from '../files.js';
 
-export { domainOf, doublesBetween, MAX_SERIES, MIN_AXIS_DOUBLES, normalise, ticks, type Chart, type Scale, type Series, type Tick } from './model.js';
+export { domainOf, doublesBetween, MAX_SERIES, MIN_AXIS_DOUBLES, normalise, PICTURE_EXTENSIONS, ticks, type Chart, type Scale, type Series, type Tick } from './model.js';
 export type { Heatmap, HeatClass } from './heatmap.js';
 
 /** Where a chart goes: the terminal (text) or a file (.svg or .png). Renderers load lazily. */
@@ -10,8 +10,6 @@ export async function chartToTerminal(chart: Chart, options: { width: number; he
   const { renderTerminalChart } = await import('./terminal.js');
   return renderTerminalChart(chart, options);
 }
-
-export const PICTURE_EXTENSIONS = ['.svg', '.png'] as const;
 
 /** Writes the chart to `path` (.svg or .png, by extension); returns a one-line description. */
 export async function chartToFile(chart: Chart, path: string, options: { width: number; height: number; force: boolean }): Promise<string> {

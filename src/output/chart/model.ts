@@ -24,6 +24,9 @@ export interface Tick {
   label: string;
 }
 
+/** The picture files a chart is written to (by extension). */
+export const PICTURE_EXTENSIONS = ['.svg', '.png'] as const;
+
 /**
  * Every renderer gives each of this many series a look of its own (a glyph in the terminal; a
  * colour and dash pattern in SVG/PNG); more would repeat looks and could not be told apart.

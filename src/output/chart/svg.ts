@@ -4,11 +4,25 @@ import { normalise, ticks, type Chart } from './model.js';
  * A standalone SVG: title, axis labels, ticks with grid lines, one line per series (a
  * colour-blind-safe palette, Okabe & Ito 2008, and a dash pattern each, so a grey print
  * still tells them apart) and a legend. No external resources; text in a common sans font.
+ *
+ * The picture is built as a tree of elements (svgTree) and then either written as text
+ * (renderSvg, for files) or built as DOM nodes by the explorer page (src/page/dom.ts), which
+ * sets every attribute and text with setAttribute/textContent: labels are never parsed as markup.
  */
 
-const SVG_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
-const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '1 2', '12 4', '6 2 2 2'];
+export const SVG_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
+export const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '1 2', '12 4', '6 2 2 2'];
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+
+/** One SVG element: its attributes, and either child elements or a text. */
+export interface SvgNode {
+  tag: string;
+  attrs: Record<string, string | number>;
+  children?: SvgNode[];
+  text?: string;
+}
+
+const el = (tag: string, attrs: SvgNode['attrs'], children?: SvgNode[], text?: string): SvgNode => ({ tag, attrs, ...(children ? { children } : {}), ...(text !== undefined ? { text } : {}) });
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -20,12 +34,13 @@ const fmt = (v: number) => (Math.round(v * 100) / 100).toString();
  * Series s: colour s mod 8 and a dash pattern shifted by one every eight series, so that the
  * first 64 series (MAX_SERIES is fewer) each get their own pair.
  */
-function styleOf(s: number): string {
+function styleOf(s: number): SvgNode['attrs'] {
   const dash = DASHES[(s + Math.floor(s / SVG_COLOURS.length)) % DASHES.length];
-  return `stroke="${SVG_COLOURS[s % SVG_COLOURS.length]}"${dash ? ` stroke-dasharray="${dash}"` : ''}`;
+  return { stroke: SVG_COLOURS[s % SVG_COLOURS.length]!, ...(dash ? { 'stroke-dasharray': dash } : {}) };
 }
 
-export function renderSvg(chart: Chart, width: number, height: number): string {
+/** Where the plot area lies in a chart of this size, and the maps from data to pixels. */
+export function layoutOf(chart: Chart, width: number, height: number) {
   // the legend sits right of the plot: as wide as its longest label (≈ 7.6 px a character at 13 px)
   const legendWidth = 38 + Math.ceil(chart.series.reduce((n, s) => Math.max(n, s.label.length), 0) * 7.6);
   const margin = { top: 48, right: 30 + legendWidth, bottom: 56, left: 72 };
@@ -33,41 +48,45 @@ export function renderSvg(chart: Chart, width: number, height: number): string {
   const h = height - margin.top - margin.bottom;
   const X = (x: number) => margin.left + normalise(x, chart.xDomain, chart.xScale) * w;
   const Y = (y: number) => margin.top + (1 - normalise(y, chart.yDomain, chart.yScale)) * h;
-  const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`);
-  out.push(`<title>${escape(chart.title)}</title>`);
-  out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<defs><clipPath id="plot"><rect x="${margin.left}" y="${margin.top}" width="${w}" height="${h}"/></clipPath></defs>`);
-  out.push(`<text x="${margin.left + w / 2}" y="28" text-anchor="middle" font-size="17" font-weight="bold">${escape(chart.title)}</text>`);
+  return { margin, w, h, X, Y };
+}
+
+export function svgTree(chart: Chart, width: number, height: number): SvgNode {
+  const { margin, w, h, X, Y } = layoutOf(chart, width, height);
+  const root: SvgNode[] = [];
+  root.push(el('title', {}, undefined, chart.title));
+  root.push(el('rect', { class: 'background', width, height, fill: '#ffffff' }));
+  root.push(el('defs', {}, [el('clipPath', { id: 'plot' }, [el('rect', { x: margin.left, y: margin.top, width: w, height: h })])]));
+  root.push(el('text', { class: 'title', x: margin.left + w / 2, y: 28, 'text-anchor': 'middle', 'font-size': 17, 'font-weight': 'bold' }, undefined, chart.title));
   // grid and ticks
-  out.push('<g class="x-ticks" font-size="12" fill="#333333">');
+  const xTicks: SvgNode[] = [];
   for (const t of ticks(chart.xDomain, chart.xScale, 8)) {
     const x = fmt(X(t.value));
-    out.push(`<line x1="${x}" y1="${margin.top}" x2="${x}" y2="${margin.top + h}" stroke="#e5e5e5"/>`);
-    out.push(`<line x1="${x}" y1="${margin.top + h}" x2="${x}" y2="${margin.top + h + 5}" stroke="#333333"/>`);
-    out.push(`<text x="${x}" y="${margin.top + h + 19}" text-anchor="middle">${escape(t.label)}</text>`);
+    xTicks.push(el('line', { class: 'grid', x1: x, y1: margin.top, x2: x, y2: margin.top + h, stroke: '#e5e5e5' }));
+    xTicks.push(el('line', { x1: x, y1: margin.top + h, x2: x, y2: margin.top + h + 5, stroke: '#333333' }));
+    xTicks.push(el('text', { x, y: margin.top + h + 19, 'text-anchor': 'middle' }, undefined, t.label));
   }
-  out.push('</g><g class="y-ticks" font-size="12" fill="#333333">');
+  root.push(el('g', { class: 'x-ticks', 'font-size': 12, fill: '#333333' }, xTicks));
+  const yTicks: SvgNode[] = [];
   for (const t of ticks(chart.yDomain, chart.yScale, 6)) {
     const y = fmt(Y(t.value));
-    out.push(`<line x1="${margin.left}" y1="${y}" x2="${margin.left + w}" y2="${y}" stroke="#e5e5e5"/>`);
-    out.push(`<line x1="${margin.left - 5}" y1="${y}" x2="${margin.left}" y2="${y}" stroke="#333333"/>`);
-    out.push(`<text x="${margin.left - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${escape(t.label)}</text>`);
+    yTicks.push(el('line', { class: 'grid', x1: margin.left, y1: y, x2: margin.left + w, y2: y, stroke: '#e5e5e5' }));
+    yTicks.push(el('line', { x1: margin.left - 5, y1: y, x2: margin.left, y2: y, stroke: '#333333' }));
+    yTicks.push(el('text', { x: margin.left - 8, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, undefined, t.label));
   }
-  out.push('</g>');
-  out.push(`<rect x="${margin.left}" y="${margin.top}" width="${w}" height="${h}" fill="none" stroke="#333333"/>`);
-  out.push(`<text x="${margin.left + w / 2}" y="${height - 14}" text-anchor="middle" font-size="14">${escape(chart.xLabel)}</text>`);
-  out.push(`<text transform="translate(20 ${margin.top + h / 2}) rotate(-90)" text-anchor="middle" font-size="14">${escape(chart.yLabel)}</text>`);
+  root.push(el('g', { class: 'y-ticks', 'font-size': 12, fill: '#333333' }, yTicks));
+  root.push(el('rect', { class: 'frame', x: margin.left, y: margin.top, width: w, height: h, fill: 'none', stroke: '#333333' }));
+  root.push(el('text', { class: 'axis-label', x: margin.left + w / 2, y: height - 14, 'text-anchor': 'middle', 'font-size': 14 }, undefined, chart.xLabel));
+  root.push(el('text', { class: 'axis-label', transform: `translate(20 ${margin.top + h / 2}) rotate(-90)`, 'text-anchor': 'middle', 'font-size': 14 }, undefined, chart.yLabel));
   // series
-  out.push('<g clip-path="url(#plot)" fill="none" stroke-width="2.2" stroke-linejoin="round">');
   const [top, bottom] = [margin.top, margin.top + h];
-  chart.series.forEach((series, s) => {
+  const series = chart.series.map((s, k) => {
     // Polylines of the line segments that cross the plot's height: the rest is clipped anyway,
     // and a clipped group whose content lies wholly far off the picture makes resvg (PNG) abort.
     const lines: string[][] = [];
     let line: string[] = [];
     let previous: { text: string; py: number } | null = null;
-    for (const [x, y] of series.points) {
+    for (const [x, y] of s.points) {
       const drawable = Number.isFinite(y) && (chart.yScale === 'linear' || y > 0) && x >= chart.xDomain[0] && x <= chart.xDomain[1];
       // keep far-off values finite so that clipping, not overflow, cuts the line
       const point = drawable ? { text: '', py: Math.max(-10 * height, Math.min(11 * height, Y(y))) } : null;
@@ -83,18 +102,29 @@ export function renderSvg(chart: Chart, width: number, height: number): string {
       previous = point;
     }
     if (line.length) lines.push(line);
-    const attrs = `class="series" data-label="${escape(series.label)}" ${styleOf(s)}`;
-    out.push(`<g ${attrs}>${lines.map((g) => `<polyline points="${g.join(' ')}"/>`).join('')}</g>`);
+    return el('g', { class: 'series', 'data-label': s.label, ...styleOf(k) }, lines.map((g) => el('polyline', { points: g.join(' ') })));
   });
-  out.push('</g>');
+  root.push(el('g', { 'clip-path': 'url(#plot)', fill: 'none', 'stroke-width': 2.2, 'stroke-linejoin': 'round' }, series));
   // legend
   const lx = margin.left + w + 18;
-  out.push(`<g class="legend" font-size="13">`);
-  chart.series.forEach((series, s) => {
-    const y = margin.top + 10 + s * 22;
-    out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 30}" y2="${y}" ${styleOf(s)} stroke-width="2.2"/>`);
-    out.push(`<text x="${lx + 38}" y="${y}" dominant-baseline="middle">${escape(series.label)}</text>`);
+  const legend = chart.series.flatMap((s, k) => {
+    const y = margin.top + 10 + k * 22;
+    return [el('line', { x1: lx, y1: y, x2: lx + 30, y2: y, ...styleOf(k), 'stroke-width': 2.2 }), el('text', { x: lx + 38, y, 'dominant-baseline': 'middle' }, undefined, s.label)];
   });
-  out.push('</g></svg>');
-  return `${out.join('\n')}\n`;
+  root.push(el('g', { class: 'legend', 'font-size': 13 }, legend));
+  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': FONT }, root);
+}
+
+/** An SVG node as XML text: attributes and texts escaped. */
+export function svgText(node: SvgNode): string {
+  const attrs = Object.entries(node.attrs)
+    .map(([k, v]) => ` ${k}="${escape(String(v))}"`)
+    .join('');
+  if (node.text !== undefined) return `<${node.tag}${attrs}>${escape(node.text)}</${node.tag}>`;
+  if (!node.children?.length) return `<${node.tag}${attrs}/>`;
+  return `<${node.tag}${attrs}>\n${node.children.map(svgText).join('\n')}\n</${node.tag}>`;
+}
+
+export function renderSvg(chart: Chart, width: number, height: number): string {
+  return `${svgText(svgTree(chart, width, height))}\n`;
 }

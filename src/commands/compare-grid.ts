@@ -1,0 +1,49 @@
+import { evaluateBinary, evaluateVariants, type BinaryInputKind, type LogBase } from '../core/index.js';
+import type { Row } from '../output/report.js';
+import { UsageError } from '../cli/errors.js';
+import { checkFamily, smoothLabel, type Family } from './family.js';
+import { binaryRow } from './shared.js';
+
+/**
+ * The rows of \`focal compare\`, apart from the command so that the explorer page (a browser
+ * bundle, src/page) computes the very same rows without the CLI's output layer.
+ */
+
+/** What a compare grid is made of: parsed, checked values. */
+export interface CompareGrid {
+  kind: BinaryInputKind;
+  values: Iterable<number>;
+  ys: readonly number[];
+  gammas: readonly number[];
+  alphas: readonly (number | null)[];
+  base: LogBase;
+  grad: boolean;
+  family: Family;
+}
+
+/** The rows of a grid, γ slowest, then α, y and the prediction (the explorer page shows the same rows). */
+export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, family }: CompareGrid): Generator<Row> {
+  const variants = new Float64Array(family.extras.length);
+  for (const gamma of gammas) {
+    for (const alpha of alphas) {
+      for (const y of ys) {
+        const ySmoothed = smoothLabel(y, family.smoothing);
+        for (const v of values) {
+          const params = { gamma, alpha, base };
+          const r = evaluateBinary(kind, v, ySmoothed, params);
+          if (family.extras.length) evaluateVariants(family.extras, kind, v, ySmoothed, { ...params, ...family.params }, variants);
+          yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
+        }
+      }
+    }
+  }
+}
+
+/** Every row of the grid must be defined: one clear error instead of a NaN later. */
+export function checkGrid(kind: BinaryInputKind, ys: readonly number[], gammas: readonly number[], family: Family): void {
+  if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
+    throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${ys.join(',')}.`);
+  }
+  if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");
+  checkFamily(family, ys, gammas);
+}
