@@ -28,8 +28,9 @@ export function check<T>(property: fc.IProperty<T>, numRuns: number): void {
   fc.assert(property, { seed: SEED, numRuns });
 }
 
-export async function checkAsync<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
-  await fc.assert(property, { seed: SEED, numRuns });
+/** The same for async properties; `shrink: false` for cases too costly to shrink (whole CLI runs on large files). */
+export async function checkAsync<T>(property: fc.IAsyncProperty<T>, numRuns: number, o: { shrink?: boolean } = {}): Promise<void> {
+  await fc.assert(property, { seed: SEED, numRuns, endOnFailure: o.shrink === false });
 }
 
 /** Probabilities: every double in [0, 1] (dense near 0), uniform ones, 1 − 2^-k, and known hard cases. */
