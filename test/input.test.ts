@@ -1,16 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CompensatedSum } from '../src/core/index.js';
 import { Progress } from '../src/cli/progress.js';
 import { parseDecimal } from '../src/input/decimal.js';
 import { BIN, parseJson, runBin, runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, content: string | Buffer): string {
   const path = join(dir, name);
   writeFileSync(path, content);
@@ -258,7 +259,10 @@ describe('streaming', () => {
   });
 
   it('Ctrl-C during a long run ends it with status 130 (no timing asserted: the run would take minutes)', () => {
-    const script = `node ${BIN} compare --p 0:1:0.0000001 --format csv > /dev/null & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo $?`;
+    // The signal is sent once the run is under way (its first output bytes are written), not
+    // after a fixed sleep that a loaded machine may not honour.
+    const out = join(dir, 'interrupted.csv');
+    const script = `node ${BIN} compare --p 0:1:0.0000001 --format csv > ${out} & pid=$!; while [ ! -s ${out} ]; do sleep 0.02; done; kill -INT $pid; wait $pid; echo $?`;
     expect(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 }).stdout.trim()).toBe('130');
   });
 
@@ -297,8 +301,23 @@ describe('progress', () => {
     p.done();
     expect(out.endsWith('\r\x1b[2K')).toBe(true);
   });
-  it('never writes to stderr when it is not a terminal (the binary run above had empty stderr)', () => {
-    const r = runBin(['loss', '--input', file('a.csv', csv)]);
-    expect(r.stderr).toBe('');
+  /**
+   * The clock is moved on by a second at every look, so the run is "long" at once: with a terminal
+   * on stderr the bar appears (the test can see one), without a terminal nothing is written.
+   */
+  it('never writes to stderr when it is not a terminal, even in a run longer than its delay', async () => {
+    let now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (now += 1000));
+    try {
+      const path = file('progress.csv', csv);
+      const tty = await runCli(['loss', '--input', path], { stderrIsTTY: true });
+      expect(tty.code).toBe(0);
+      expect(tty.stderr).toContain('\r\x1b[2K'); // the bar was drawn (and erased)
+      const pipe = await runCli(['loss', '--input', path], { stderrIsTTY: false });
+      expect(pipe.code).toBe(0);
+      expect(pipe.stderr).toBe('');
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
