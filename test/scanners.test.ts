@@ -10,6 +10,7 @@ import { check, runs, timeout } from './helpers/fuzz.js';
  * independent readers used only here: csv-parse for CSV/TSV, JSON.parse for NDJSON, on random
  * files with quotes, CRLF, a BOM, blank lines and garbage, fed in random chunks. Both sides
  * must agree on every record: its line, its numbers (bit for bit), or which column is invalid.
+ * 300 files per format by default; FOCAL_FUZZ_RUNS/10 when fuzzing.
  *
  * The CSV files here quote only whole fields and put no separator or newline inside quotes,
  * and no row has more fields than the header: those cases fail today and are pending
@@ -24,7 +25,7 @@ describe('CSV/TSV scanner against csv-parse', () => {
         scan(new DelimitedScanner(file.sep, plan, sink), Buffer.from(file.text), cuts);
         expect(sink.events, JSON.stringify(file.text)).toEqual(expectedCsv(file));
       }),
-      runs(300),
+      runs(300, 1 / 10),
     );
   }, timeout(30_000));
 });
@@ -70,7 +71,7 @@ describe('NDJSON scanner against JSON.parse', () => {
         scan(new NdjsonScanner(plan, sink), Buffer.from(lines.join(eol) + eol), cuts);
         expect(sink.events, JSON.stringify(lines)).toEqual(expectedNdjson(lines.map((l) => l + (eol === '\r\n' ? '\r' : ''))));
       }),
-      runs(300),
+      runs(300, 1 / 10),
     );
   }, timeout(30_000));
 });
