@@ -179,6 +179,13 @@ describe('ranges in any decimal form (item 14)', () => {
       { shrink: false },
     );
   }, timeout(30_000));
+  it('item 14: 268435456:268435456.0000169:0.000001 has 17 values (a 16-digit stop is rounded before scaling: 18 today)', () => {
+    expect(parseRange('268435456:268435456.0000169:0.000001', 'test').length).toBe(17);
+  });
+  it('new (the split overflow): asl at logit 1.7976931214684583e308, y = 1, γ₊ = 5e-324 is 0, not NaN', () => {
+    const [got] = evaluateVariants(['asl'], 'logit', 1.7976931214684583e308, 1, { gamma: 0, alpha: null, gammaPos: 5e-324 });
+    expect(got).toBe(0);
+  });
   it('item 14: 0:1e-5:1e-6 is 0, 1e-6, 2e-6, …, 1e-5 (11 values, the nearest doubles)', () => {
     const r = parseRange('0:1e-5:1e-6', 'test');
     expect(Array.from({ length: r.length }, (_, i) => r.at(i))).toEqual([0, 1e-6, 2e-6, 3e-6, 4e-6, 5e-6, 6e-6, 7e-6, 8e-6, 9e-6, 1e-5]);
