@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseJson, runBin, runCli } from './helpers/cli.js';
 
 // A small file: margins z = logit(p_t) spread evenly over [−8, 8] (a few samples per
@@ -14,6 +14,7 @@ const samples = Array.from({ length: N }, (_, i) => {
   return { y, p: y === 1 ? pt : 1 - pt };
 });
 const dir = mkdtempSync(join(tmpdir(), 'focal-anatomy-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, 'preds.csv');
 writeFileSync(file, `p,y\n${samples.map((s) => `${s.p},${s.y}`).join('\n')}\n`);
 

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
 
 /**
@@ -13,6 +13,7 @@ let seed = 7;
 const rand = () => ((seed = (seed * 48271) % 2147483647), seed / 2147483647);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const dir = mkdtempSync(join(tmpdir(), 'focal-fuzz-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const VALUES = ['0.5', '0', '1', '1e-300', '0.9999999999999999', '"0.25"', ' 0.75 ', '', 'x', '1,5', '-0', '2', '0.1\r', 'é', '1e999'];
 const LABELS = ['0', '1', '0.5', '', '2', 'true', '"1"'];

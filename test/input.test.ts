@@ -272,7 +272,10 @@ describe('streaming', () => {
   });
 
   it('Ctrl-C during a long run ends it with status 130 (no timing asserted: the run would take minutes)', () => {
-    const script = `node ${BIN} compare --p 0:1:0.0000001 --format csv > /dev/null & pid=$!; sleep 0.5; kill -INT $pid; wait $pid; echo $?`;
+    // The signal is sent once the run is under way (its first output bytes are written), not
+    // after a fixed sleep that a loaded machine may not honour.
+    const out = join(dir, 'interrupted.csv');
+    const script = `node ${BIN} compare --p 0:1:0.0000001 --format csv > ${out} & pid=$!; while [ ! -s ${out} ]; do sleep 0.02; done; kill -INT $pid; wait $pid; echo $?`;
     expect(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 20_000 }).stdout.trim()).toBe('130');
   });
 
@@ -311,9 +314,24 @@ describe('progress', () => {
     p.done();
     expect(out.endsWith('\r\x1b[2K')).toBe(true);
   });
-  it('never writes to stderr when it is not a terminal (the binary run above had empty stderr)', () => {
-    const r = runBin(['loss', '--input', file('a.csv', csv)]);
-    expect(r.stderr).toBe('');
+  /**
+   * The clock is moved on by a second at every look, so the run is "long" at once: with a terminal
+   * on stderr the bar appears (the test can see one), without a terminal nothing is written.
+   */
+  it('never writes to stderr when it is not a terminal, even in a run longer than its delay', async () => {
+    let now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => (now += 1000));
+    try {
+      const path = file('progress.csv', csv);
+      const tty = await runCli(['loss', '--input', path], { stderrIsTTY: true });
+      expect(tty.code).toBe(0);
+      expect(tty.stderr).toContain('\r\x1b[2K'); // the bar was drawn (and erased)
+      const pipe = await runCli(['loss', '--input', path], { stderrIsTTY: false });
+      expect(pipe.code).toBe(0);
+      expect(pipe.stderr).toBe('');
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 

@@ -1,12 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { PNG } from 'pngjs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseJson, runBin, runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-plot-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const GAMMAS = [0, 0.5, 1, 2, 5];
 /** Figure 1's curves, written out independently: FL = (1 − p_t)^γ · (−ln p_t). */
 const fl = (pt: number, gamma: number) => (1 - pt) ** gamma * -Math.log(pt);

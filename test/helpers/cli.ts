@@ -9,12 +9,12 @@ export interface Result {
 }
 
 /** Runs the program in-process with captured streams (fast; for exit codes and messages). */
-export async function runCli(argv: string[], opts: { isTTY?: boolean; env?: Record<string, string> } = {}): Promise<Result> {
+export async function runCli(argv: string[], opts: { isTTY?: boolean; stderrIsTTY?: boolean; env?: Record<string, string> } = {}): Promise<Result> {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
     stdout: { write: (s: string) => ((stdout += s), true), isTTY: opts.isTTY ?? false },
-    stderr: { write: (s: string) => ((stderr += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true), isTTY: opts.stderrIsTTY ?? false },
     env: opts.env ?? {},
   });
   return { code, stdout, stderr };
