@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { classWeights, LossAnatomy, type ClassKey, type LogBase } from '../core/index.js';
 import type { Column, Report, Row, Section } from '../output/index.js';
-import { chartToFile, chartToTerminal, PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
+import { PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { integerIn, numberIn, oneOf, outFile } from '../cli/values.js';
 import { UsageError } from '../errors.js';
@@ -12,7 +12,7 @@ import { runColumnar, sampleBatches } from '../pipeline/run.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
-import { alphaParams, alphaText, captionOf, checkPictureOptions, isPageFile, PAGE_EXTENSION, type CommandContext } from './shared.js';
+import { alphaParams, alphaText, captionOf, checkPictureOptions, isPageFile, PAGE_EXTENSION, showChart, type CommandContext } from './shared.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
@@ -247,11 +247,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
       ctx.stderr.write(`focal: ${await writeReportPage(opts.out!, { ...report, sections: () => sections }, chart, { force: opts.force ?? false, rowsTitle: 'per class' })}\n`);
       return;
     }
-    if (opts.out) {
-      ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
-      return;
-    }
-    ctx.write(await chartToTerminal(chart, { width: opts.width ?? ctx.columns(), height: opts.height ?? 24, color: ctx.color(opts.color) }));
+    await showChart(ctx, chart, opts);
     return;
   }
   await ctx.emit(report, opts);

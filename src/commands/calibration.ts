@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Column, Report, Row, Section } from '../output/index.js';
-import { chartToFile, chartToTerminal, PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
+import { PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
 import { integerIn, oneOf } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
@@ -8,7 +8,7 @@ import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
 import { calibrationCollector, KEEP_LIMIT, type CalibrationResult } from '../pipeline/collect/calibration.js';
-import { captionOf, type CommandContext } from './shared.js';
+import { captionOf, showChart, type CommandContext } from './shared.js';
 import { inputPath } from './loss-run.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
 
@@ -163,11 +163,7 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
         ...models.map(({ name, result }) => ({ label: `${name} (ECE ${result.ece.toPrecision(3)})`, points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const) })),
       ],
     };
-    if (opts.out) {
-      ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
-      return;
-    }
-    ctx.write(await chartToTerminal(chart, { width: opts.width ?? ctx.columns(), height: opts.height ?? 24, color: ctx.color(opts.color) }));
+    await showChart(ctx, chart, opts);
     return;
   }
   await ctx.emit(report, opts);

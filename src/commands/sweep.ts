@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Column, Report, Row, Section } from '../output/index.js';
-import { chartToFile, chartToTerminal, PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
+import { PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
 import { alphas as alphaList, gammas as gammaList, oneOf } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
@@ -9,7 +9,7 @@ import type { InputFormat } from '../input/source.js';
 import { sweepCollector } from '../pipeline/collect/sweep.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
 import { writeNewFile } from '../output/files.js';
-import { captionOf, type CommandContext } from './shared.js';
+import { captionOf, showChart, type CommandContext } from './shared.js';
 import { className } from './loss-classes.js';
 import { inputPath } from './loss-run.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
@@ -179,11 +179,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
         { label: 'α: positive half of grad mass', points: points('alphaGrad') },
       ],
     };
-    if (opts.out) {
-      ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
-      return;
-    }
-    ctx.write(await chartToTerminal(chart, { width: opts.width ?? ctx.columns(), height: opts.height ?? 24, color: ctx.color(opts.color) }));
+    await showChart(ctx, chart, opts);
     return;
   }
   await ctx.emit(report, opts);

@@ -14,7 +14,11 @@ export async function chartToTerminal(chart: Chart, options: { width: number; he
 /** Writes the chart to `path` (.svg or .png, by extension); returns a one-line description. */
 export async function chartToFile(chart: Chart, path: string, options: { width: number; height: number; force: boolean }): Promise<string> {
   const { renderSvg } = await import('./svg.js');
-  const svg = renderSvg(chart, options.width, options.height);
+  return writeSvg(renderSvg(chart, options.width, options.height), path, options);
+}
+
+/** Writes a picture's SVG text to `path`: as it is for .svg, rasterised for .png. */
+async function writeSvg(svg: string, path: string, options: { width: number; height: number; force: boolean }): Promise<string> {
   if (path.toLowerCase().endsWith('.png')) {
     const { svgToPng } = await import('./png.js');
     writeNewFile(path, svgToPng(svg, options.width), options.force);
@@ -32,12 +36,5 @@ export async function heatmapToTerminal(map: Heatmap, options: { color: boolean 
 
 export async function heatmapToFile(map: Heatmap, path: string, options: { width: number; height: number; force: boolean }): Promise<string> {
   const { renderHeatmapSvg } = await import('./heatmap.js');
-  const svg = renderHeatmapSvg(map, options.width, options.height);
-  if (path.toLowerCase().endsWith('.png')) {
-    const { svgToPng } = await import('./png.js');
-    writeNewFile(path, svgToPng(svg, options.width), options.force);
-    return `wrote ${path} (PNG, ${options.width}×${options.height})`;
-  }
-  writeNewFile(path, svg, options.force);
-  return `wrote ${path} (SVG, ${options.width}×${options.height})`;
+  return writeSvg(renderHeatmapSvg(map, options.width, options.height), path, options);
 }
