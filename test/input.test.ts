@@ -225,6 +225,28 @@ describe('bad rows', () => {
     expect(r.stderr).toBe(`focal: skipped 2 invalid rows of ${big}:\n  line 102: column p: "oops" is not a number\n  line 25002: more fields than the header has (2)\n`);
     expect(parseJson(r.stdout).params.threads).toBe(2);
   });
+  it('a quoted last field in a CRLF file is read, like an unquoted one', () => {
+    const quoted = summaryOf(['loss', '--input', file('quoted-crlf.csv', 'p,y\r\n"0.9","1"\r\n0.2,"0"\r\n')]);
+    expect(quoted).toEqual(summaryOf(['loss', '--input', file('plain-lf.csv', 'p,y\n0.9,1\n0.2,0\n')]));
+  });
+  it('blank lines (and a BOM) before the header count in line numbers: CSV, TSV, NDJSON', () => {
+    for (const [name, content, line] of [
+      ['lead.csv', '\n \r\np,y\n0.5,1\nabc,1\n', 5],
+      ['lead.tsv', '\ufeff\r\np\ty\r\n0.5\t1\r\nabc\t1\r\n', 4],
+      ['lead.ndjson', '\n\n{"p":0.5,"y":1}\n{"p":"abc","y":1}\n', 4],
+    ] as const) {
+      const path = file(name, content);
+      expect(runBin(['loss', '--input', path]).stderr).toBe(`focal: error: ${path}:${line}: column p: ${name.endsWith('ndjson') ? '"\\"abc\\""' : '"abc"'} is not a number\n`);
+    }
+  });
+  it('in a parallel run too, blank lines before the header count (CSV and NDJSON)', () => {
+    const csvRows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? 'oops,1' : `0.5,${i % 2}`));
+    const big = file('bigblank.csv', `\ufeff\n \np,y\n${csvRows.join('\n')}\n`);
+    expect(runBin(['loss', '--input', big, '--threads', '2']).stderr).toBe(`focal: error: ${big}:25004: column p: "oops" is not a number\n`);
+    const jsonRows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? '{"p":"oops","y":1}' : `{"p":0.5,"y":${i % 2}}`));
+    const bigJson = file('bigblank.ndjson', `\n\n${jsonRows.join('\n')}\n`);
+    expect(runBin(['loss', '--input', bigJson, '--threads', '2']).stderr).toBe(`focal: error: ${bigJson}:25003: column p: "\\"oops\\"" is not a number\n`);
+  });
   it('in a parallel run, line numbers are the file\'s', () => {
     const rows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? 'oops,1' : `0.5,${i % 2}`));
     const big = file('bigbad.csv', `p,y\n${rows.join('\n')}\n`);

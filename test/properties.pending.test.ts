@@ -5,9 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateBinary, evaluateCategorical, evaluateVariants, LOSS_NAMES, variantProblem, type LossName } from '../src/core/index.js';
 import { parseRange } from '../src/cli/values.js';
-import { DelimitedScanner } from '../src/input/delimited.js';
 import { runCli } from './helpers/cli.js';
-import { csvFiles, expectedCsv, plan, Recorder, scan } from './helpers/csv.js';
 import { expectedValues, rangeCase } from './helpers/decimals.js';
 import { alpha, anyBinaryInput, base, check, checkAsync, gamma, probability, runs, timeout } from './helpers/fuzz.js';
 import { failingInput, writeFailingInput } from './helpers/streams.js';
@@ -211,32 +209,4 @@ describe('a JSON stream that fails midway is still one valid document (item 3)',
       { shrink: false },
     );
   }, timeout(60_000));
-});
-
-describe('CSV scanner against csv-parse, every file (new: quoted separators, CRLF after a quote, blank lines before the header)', () => {
-  it('the same records, line numbers, numbers and invalid columns', () => {
-    check(
-      fc.property(csvFiles({ full: true }), fc.array(fc.nat(), { maxLength: 8 }), (file, cuts) => {
-        const sink = new Recorder();
-        scan(new DelimitedScanner(file.sep, plan, sink), Buffer.from(file.text), cuts);
-        expect(sink.events, JSON.stringify(file.text)).toEqual(expectedCsv(file));
-      }),
-      runs(300),
-      { shrink: false },
-    );
-  }, timeout(30_000));
-  const events = (text: string) => {
-    const sink = new Recorder();
-    scan(new DelimitedScanner(',', plan, sink), Buffer.from(text), []);
-    return sink.events;
-  };
-  it('new: a quoted separator in another column does not shift the label: p,note,y / 0.9,"a,1,b",0 reads y = 0 (today y = 1, silently)', () => {
-    expect(events('p,note,y\n0.9,"a,1,b",0\n')).toEqual([{ line: 2, values: [0.9, 0] }]);
-  });
-  it('new: a quoted last field in a CRLF file is read: p,y\\r\\n0.5,"1"\\r\\n', () => {
-    expect(events('p,y\r\n0.5,"1"\r\n')).toEqual([{ line: 2, values: [0.5, 1] }]);
-  });
-  it('new: blank lines before the header count in line numbers: \\np,y\\nabc,1 is line 3', () => {
-    expect(events('\np,y\nabc,1\n')).toEqual([{ line: 3, invalid: 'p' }]);
-  });
 });

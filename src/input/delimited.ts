@@ -2,6 +2,7 @@ import { parseDecimal } from './decimal.js';
 import { isBlank, LineScanner, NEWLINE, text, type PlanColumns, type RecordSink } from './lines.js';
 
 const QUOTE = 34;
+const CR = 13;
 const BOM = '\ufeff';
 
 /** Splits a header line, honouring simple "quoted" names. */
@@ -70,8 +71,8 @@ export class DelimitedScanner extends LineScanner {
       if (this.header === null) {
         let line = text(bytes, lineStart, lineEnd).replace(/\r$/, '');
         if (this.lines === 1 && line.startsWith(BOM)) line = line.slice(1);
+        // blank lines before the header are skipped, but count in line numbers
         if (line.trim() !== '') this.useHeader(splitHeader(line, this.sep));
-        else this.lines--; // leading blank lines do not count as the header
         lineStart = lineEnd + 1;
         continue;
       }
@@ -80,7 +81,8 @@ export class DelimitedScanner extends LineScanner {
         lineStart = lineEnd + 1;
         continue;
       }
-      this.record(bytes, lineStart, lineEnd, sep);
+      // the record ends before a CRLF's CR: a quoted last field ends with its quote
+      this.record(bytes, lineStart, bytes[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd, sep);
       lineStart = lineEnd + 1;
     }
   }
@@ -109,7 +111,7 @@ export class DelimitedScanner extends LineScanner {
           b--;
         }
         const v = parseDecimal(bytes, a, b);
-        if (v !== v) return this.sink.invalid(this.lines, this.names[slot]!, text(bytes, fieldStart, fieldEnd).replace(/\r$/, ''));
+        if (v !== v) return this.sink.invalid(this.lines, this.names[slot]!, text(bytes, fieldStart, fieldEnd));
         values[slot] = v;
       }
       fieldStart = fieldEnd + 1;
