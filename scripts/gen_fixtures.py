@@ -407,6 +407,15 @@ def issue8_variants():
                 if kind == "p":
                     add("large-gamma", variant_case("fl-reduced", kind, v, y, g, 0.25, threshold=0.5))
                     add("large-gamma", variant_case("poly1-fl", kind, v, y, g, 0.25, epsilon=1))
+    # Reduced FL's ((1 − p_t)/th)^γ as a power of the quotient (from a probability, and from a
+    # logit at margin z ≤ 0), where th^γ and (1 − p_t)^γ both underflow: 0.5^1075/0.5^1075.
+    for kind, v in [("p", 0.5), ("p", 0.51), ("p", 0.75), ("p", 0.99), ("logit", 0.0), ("logit", 0.1), ("logit", 1.0)]:
+        for y in (0, 1):
+            if kind == "logit" and v * (2 * y - 1) > 0:
+                continue  # z > 0: the powers' form (powOfSigmoid's limit at large γ)
+            for g in (100, 1075, 2000, 5000):
+                for th in (0.5, 0.3, 0.01):
+                    add("fl-reduced-quotient", variant_case("fl-reduced", kind, v, y, g, 0.25, threshold=th))
     return cases
 
 

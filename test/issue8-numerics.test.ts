@@ -123,3 +123,22 @@ describe('issue 8 §1.14: a range yields the doubles nearest the exact decimals 
     expect(ps).toEqual(expected(0, 1, 10, -6));
   });
 });
+
+describe('the fuzzers\' NaNs, as a user meets them (test/properties.test.ts has the properties)', () => {
+  it('compare --logit 1.7976931214684583e308 --gamma 5e-324: (1 − p_t)^γ = 1 − 8.9e-16, not NaN (twoProduct\'s split overflowed)', () => {
+    const r = runBin(['compare', '--logit', '1.7976931214684583e308', '--y', '1', '--gamma', '5e-324', '--alpha', 'none', '--format', 'csv']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(csvRows(r.stdout)[0]!.modulating).toBe(String(Math.exp(-5e-324 * 1.7976931214684583e308)));
+  });
+  it('compare --loss asl,fl-reduced at that logit, γ₊ = 5e-324, γ = 9992: 0 and 0, not NaN', () => {
+    const r = runBin(['compare', '--logit', '1.7976931214684583e308', '--y', '1', '--loss', 'asl,fl-reduced', '--gamma', '9992', '--gamma-pos', '5e-324', '--threshold', '2.793613008519262e-56', '--format', 'csv']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).not.toMatch(/NaN/);
+  });
+  it('loss --logits 0,0,0.5140485308273681,0 --target 2 --gamma 9988: FL 0 and CE/FL Infinity, not NaN (e^(γM)·e^(γc) = 0·∞)', () => {
+    const r = runBin(['loss', '--logits', '0,0,0.5140485308273681,0', '--target', '2', '--gamma', '9988', '--reduction', 'none', '--format', 'csv']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const [row] = csvRows(r.stdout);
+    expect([row!.fl, row!.ratio]).toEqual(['0', 'Infinity']);
+  });
+});

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateBinary, evaluateCategorical, evaluateVariants, LOSS_NAMES, LossAccumulator, variantProblem, type LossName } from '../src/core/index.js';
-import { alpha, base, binaryInput, check, splitOverflows, gamma, logit, probability, runs, timeout } from './helpers/fuzz.js';
+import { evaluateBinary, evaluateCategorical, evaluateVariants, LOSS_NAMES, LossAccumulator, twoProduct, variantProblem, type LossName } from '../src/core/index.js';
+import { alpha, anyBinaryInput, base, check, gamma, logit, probability, runs, timeout } from './helpers/fuzz.js';
 import { ulpOf } from './helpers/ulp.js';
 
 /**
@@ -11,9 +11,7 @@ import { ulpOf } from './helpers/ulp.js';
  * follows from the documented accuracy of the quantities involved.
  *
  * Properties that fail today because of a known defect are in properties.pending.test.ts,
- * with the issue 8 item number; the inputs they fail on are left out here only where a
- * property would otherwise test that defect again (softAtCertainty, helpers/fuzz.ts; the
- * ratio's NaN at large γ, items 1–2), and nowhere else.
+ * with the issue 8 item number, until it is fixed; no input is left out here.
  */
 
 const CORE_RUNS = runs(2000);
@@ -28,26 +26,194 @@ function ulps(a: number, b: number): number {
   return Math.abs(a - b) / ulpOf(Math.max(Math.abs(a), Math.abs(b)));
 }
 
-const FIELDS = ['p', 'pt', 'alphaT', 'modulating', 'ce', 'fl', 'grad', 'gradCe', 'gradP', 'gradCeP'] as const;
+const FIELDS = ['p', 'pt', 'alphaT', 'modulating', 'ce', 'fl', 'ratio', 'grad', 'gradCe', 'gradP', 'gradCeP'] as const;
 
-describe('binary core: no NaN', () => {
-  it(`no field but the ratio is NaN, for every kind, label, γ ∈ [0, 1e4], α and base (the ratio: pending, items 1–2)`, () => {
+/** A finite double as m·2^e exactly (m a BigInt, e ≥ −1074). */
+function exactly(x: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  const m = biased === 0 ? fraction : fraction | (1n << 52n);
+  return [bits >> 63n ? -m : m, (biased === 0 ? 1 : biased) - 1075];
+}
+
+describe('twoProduct: hi + lo = a·b exactly', () => {
+  /** Either factor anywhere in the double range, the product often near 2^1024 (the split's overflow, found by the NaN properties below). */
+  const pair = fc.oneof(
+    fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true })),
+    fc.tuple(fc.double({ min: 2 ** 990, max: Number.MAX_VALUE, noNaN: true }), fc.double({ min: 2 ** -1074, max: 2 ** 34, noNaN: true })),
+    fc.tuple(fc.double({ min: 2 ** 500, max: Number.MAX_VALUE, noNaN: true }), fc.double({ min: 2 ** 500, max: 2 ** 524, noNaN: true })),
+  );
+  it('for every pair whose product and error stay in the normal range (lo may underflow below 2^-969)', () => {
     check(
-      fc.property(binaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
-        fc.pre(!splitOverflows({ kind, value, y }, g));
-        const r = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: b });
-        for (const f of FIELDS) if (Number.isNaN(r[f])) throw new Error(`${f} is NaN`);
+      fc.property(pair, fc.boolean(), ([a, b], swap) => {
+        const [x, y] = swap ? [b, a] : [a, b];
+        const [hi, lo] = twoProduct(x, y);
+        if (!Number.isFinite(hi) || Math.abs(hi) < 2 ** -969) return;
+        expect(Number.isFinite(lo), `${x} · ${y}`).toBe(true);
+        const [[mx, ex], [my, ey], [mh, eh], [ml, el]] = [x, y, hi, lo].map(exactly) as [bigint, number][];
+        const low = Math.min(ex + ey, eh, el);
+        const at = (m: bigint, e: number) => m << BigInt(e - low);
+        expect(at(mx * my, ex + ey) - at(mh, eh) - at(ml, el), `${x} · ${y} = ${hi} + ${lo}`).toBe(0n);
       }),
       CORE_RUNS,
     );
   }, timeout(30_000));
 });
 
+describe('no NaN anywhere in the binary core (items 1–2; new: soft labels at p ∈ {0, 1}; new: logit near the largest double)', () => {
+  it('no field is NaN, for every kind, label, γ ∈ [0, 1e4], α and base', () => {
+    check(
+      fc.property(anyBinaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
+        const r = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: b });
+        const nan = FIELDS.filter((f) => Number.isNaN(r[f]));
+        if (nan.length) throw new Error(`NaN in ${nan.join(', ')}`);
+      }),
+      CORE_RUNS,
+      { shrink: false },
+    );
+  }, timeout(30_000));
+
+  // the shrunk counterexamples, by name
+  it('item 2: p = 0.3, y = 1, γ = 2000: ratio = Infinity (4·0.7^-2000 overflows)', () => {
+    expect(evaluateBinary('p', 0.3, 1, { gamma: 2000, alpha: 0.25 }).ratio).toBe(Infinity);
+  });
+  it('new: p = 0, soft y = 5e-324, γ = 2: FL = Infinity (α_t·(1 − p_t)^γ·∞ with (1 − p_t)^γ underflowing), not NaN', () => {
+    expect(evaluateBinary('p', 0, 5e-324, { gamma: 2, alpha: 0.25 }).fl).toBe(Infinity);
+  });
+  it('new: p = 1, soft y = 0.15, γ = 4621: FL = Infinity, not NaN', () => {
+    expect(evaluateBinary('p', 1, 0.15, { gamma: 4621, alpha: null }).fl).toBe(Infinity);
+  });
+  it('new: logit 1.7976931214684583e308, y = 1, γ = 5e-324: (1 − p_t)^γ = e^(−γx) ≈ 1 − 8.9e-16, not NaN (twoProduct split overflows)', () => {
+    const r = evaluateBinary('logit', 1.7976931214684583e308, 1, { gamma: 5e-324, alpha: null });
+    expect(r.modulating).toBe(Math.exp(-5e-324 * 1.7976931214684583e308));
+  });
+});
+
+describe('multiclass: no NaN (items 1–2 and 8, their multiclass forms)', () => {
+  const categorical = fc.integer({ min: 2, max: 6 }).chain((k) =>
+    fc.record({
+      kind: fc.constantFrom<'probs' | 'logits'>('probs', 'logits'),
+      values: fc.array(fc.oneof(probability, fc.double({ noNaN: true, noDefaultInfinity: true, min: 0 }), fc.double({ min: -50, max: 50, noNaN: true })), { minLength: k, maxLength: k }),
+      target: fc.integer({ min: 0, max: k - 1 }),
+    }),
+  ).filter(({ kind, values }) => kind === 'logits' || (values.every((v) => v >= 0) && values.some((v) => v > 0)));
+  it('no NaN in p_t, CE, FL, ratio, (1 − p_t)^γ or the gradients', () => {
+    check(
+      fc.property(categorical, gamma, fc.oneof(fc.constant(null), probability), base, ({ kind, values, target }, g, a, b) => {
+        const r = evaluateCategorical(kind, values, target, { gamma: g, alpha: a, base: b });
+        for (const v of [r.pt, r.ce, r.fl, r.ratio, r.modulating, ...(r.grad ?? []), ...(r.gradCe ?? [])]) if (Number.isNaN(v)) throw new Error(`NaN in ${JSON.stringify(r)}`);
+      }),
+      CORE_RUNS,
+      { shrink: false },
+    );
+  }, timeout(30_000));
+  it('items 1–2, multiclass: logits (0, 0, 0.5140485308273681, 0), target 2, γ = 9988: ratio Infinity, FL a number', () => {
+    const r = evaluateCategorical('logits', [0, 0, 0.5140485308273681, 0], 2, { gamma: 9988, alpha: null });
+    expect(r.ratio).toBe(Infinity);
+    expect(r.fl).toBe(0);
+  });
+  it('item 8: logits (0, −2.9e293, 0, 0, 0, 1.797693134862313e308), target 1: p_t and CE are numbers, never NaN', () => {
+    const r = evaluateCategorical('logits', [0, -2.8939684488253437e293, 0, 0, 0, 1.797693134862313e308], 1, { gamma: 0, alpha: null });
+    expect(Number.isNaN(r.ce)).toBe(false);
+    expect(Number.isNaN(r.pt)).toBe(false);
+  });
+});
+
+describe('the focal family: no NaN, no false zero (new: a ratio of two powers that both underflow; item 11)', () => {
+  it('new (the split overflow): asl at logit 1.7976931214684583e308, y = 1, γ₊ = 5e-324 is 0, not NaN', () => {
+    const [got] = evaluateVariants(['asl'], 'logit', 1.7976931214684583e308, 1, { gamma: 0, alpha: null, gammaPos: 5e-324 });
+    expect(got).toBe(0);
+  });
+
+  const variantParams = fc.record({
+    beta: fc.oneof(fc.double({ min: -700, max: 700, noNaN: true }), fc.constant(0)),
+    epsilon: fc.oneof(fc.double({ min: -1, max: 1e6, noNaN: true }), fc.constantFrom(-1, 1, -0.5)),
+    gammaPos: gamma,
+    gammaNeg: gamma,
+    clip: fc.oneof(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.constant(0.05)),
+    threshold: fc.oneof(fc.double({ min: 0, max: 1, minExcluded: true, noNaN: true }), fc.constant(0.5)),
+  });
+  it('no loss is NaN, and none is negative (but poly1-fl with ε < 0 and α_t < 1, which can be)', () => {
+    check(
+      fc.property(anyBinaryInput, gamma, alpha, base, variantParams, ({ kind, value, y }, g, a, b, extra) => {
+        const params = { gamma: g, alpha: a, base: b, ...extra };
+        const names = LOSS_NAMES.filter((n) => variantProblem(n, y, params) === null) as LossName[];
+        const out = evaluateVariants(names, kind, value, y, params);
+        names.forEach((n, k) => {
+          const mayBeNegative = n === 'poly1-fl' && extra.epsilon < 0 && a !== null;
+          if (Number.isNaN(out[k]!) || (!(out[k]! >= 0) && !mayBeNegative)) throw new Error(`${n} = ${out[k]}`);
+        });
+      }),
+      CORE_RUNS,
+      { shrink: false },
+    );
+  }, timeout(30_000));
+
+  /** An independent formula: ((1 − p_t)/th)^γ as exp(γ·(log(1 − p_t) − log th)); relative error ≲ γ·|log|·2^-52 < 1e-11. */
+  it('fl-reduced above the threshold is α_t·((1 − p_t)/th)^γ·CE (relative 1e-9), also where th^γ underflows', () => {
+    check(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.double({ min: 0, max: 5000, noNaN: true }), (u, th, g) => {
+        const pt = th + u * (0.99 - th);
+        const [got] = evaluateVariants(['fl-reduced'], 'pt', pt, 1, { gamma: g, alpha: null, threshold: th });
+        const want = Math.exp(g * (Math.log1p(-pt) - Math.log(th))) * -Math.log(pt);
+        if (!(want >= 2 ** -1022 && want < Infinity)) return;
+        if (!(Math.abs(got! - want) <= 1e-9 * want)) throw new Error(`fl-reduced = ${got}, expected ${want}`);
+      }),
+      CORE_RUNS,
+      { shrink: false },
+    );
+  }, timeout(30_000));
+
+  it('new: fl-reduced at logit 0, y = 0, γ = 1075 (th = 0.5 = p_t): α_t·CE, not NaN (0/0 of two underflowed powers)', () => {
+    const [got] = evaluateVariants(['fl-reduced'], 'logit', 0, 0, { gamma: 1075, alpha: 0.25, threshold: 0.5 });
+    expect(got! / (0.75 * Math.LN2)).toBeCloseTo(1, 14);
+  });
+  it('new: fl-reduced at p_t = 0.6, th = 0.5, γ = 1000: 0.8^1000·(−ln 0.6) ≈ 6.3e-98, not 0', () => {
+    const [got] = evaluateVariants(['fl-reduced'], 'pt', 0.6, 1, { gamma: 1000, alpha: null, threshold: 0.5 });
+    expect(got! / (Math.exp(1000 * Math.log(0.8)) * -Math.log(0.6))).toBeCloseTo(1, 9);
+  });
+  it('new: fl-star from p_t = 0.75, γ = 2591: ≈ 0 (log1p of (1/3)^2591), not NaN (0/0)', () => {
+    const [got] = evaluateVariants(['fl-star'], 'pt', 0.75, 0, { gamma: 2591, alpha: 0 });
+    expect(got).toBe(0);
+  });
+
+  /**
+   * Poly-1 with ε = −1: CE − (1 − p_t) with q = 1 − p_t is −log(1 − q) − q = Σ_{k≥2} q^k/k,
+   * a sum of positive terms (no cancellation); q ≤ σ(−3) < 0.05, so 60 terms are plenty.
+   */
+  it('item 11: poly1 and poly1-fl with ε = −1, α none, from a logit: within 16 ulps of the series in 1 − p_t', () => {
+    check(
+      fc.property(fc.double({ min: 3, max: 700, noNaN: true }), gamma, (z, g) => {
+        const q = 1 / (1 + Math.exp(z)); // σ(−z), 1 − p_t (accurate to an ulp or two)
+        let series = 0;
+        for (let k = 60; k >= 2; k--) series = series * q + 1 / k; // Σ q^(k−2)/k by Horner
+        const poly1 = series * q * q;
+        const [p1] = evaluateVariants(['poly1'], 'logit', z, 1, { gamma: g, alpha: null, epsilon: -1 });
+        if (!(Math.abs(p1! - poly1) <= 16 * ulpOf(poly1))) throw new Error(`poly1 = ${p1}, expected ${poly1}`);
+        // poly1-fl = (1 − p_t)^γ·poly1 with α none; q^γ by multiplication for γ ∈ {1, 2} (a few ulps)
+        for (const e of [1, 2]) {
+          const want = (e === 1 ? q : q * q) * poly1;
+          const [pf] = evaluateVariants(['poly1-fl'], 'logit', z, 1, { gamma: e, alpha: null, epsilon: -1 });
+          if (!(Math.abs(pf! - want) <= 16 * ulpOf(want))) throw new Error(`poly1-fl (γ = ${e}) = ${pf}, expected ${want}`);
+        }
+      }),
+      CORE_RUNS,
+      { shrink: false },
+    );
+  }, timeout(30_000));
+  it('item 11: poly1-fl at logit 40, ε = −1, α none, γ = 2 is positive (+1.63e-70), not −9.27e-69', () => {
+    const [got] = evaluateVariants(['poly1-fl'], 'logit', 40, 1, { gamma: 2, alpha: null, epsilon: -1 });
+    expect(got! / 1.63e-70).toBeCloseTo(1, 2);
+  });
+});
+
 describe('binary core: relations between the quantities', () => {
   it('FL ≤ α_t·CE (to the two roundings of α_t·CE: a factor 1 + 2^-51, plus 2^-1072 for subnormals)', () => {
     check(
-      fc.property(binaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
-        fc.pre(!splitOverflows({ kind, value, y }, g));
+      fc.property(anyBinaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
         const r = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: b });
         // α_t = 0 carries no weight: FL = 0 even where CE = ∞ (α_t·CE would be NaN)
         if (r.alphaT === 0) return Object.is(r.fl, 0);
@@ -59,8 +225,7 @@ describe('binary core: relations between the quantities', () => {
 
   it('FL ≥ 0 and CE ≥ 0, 0 ≤ (1 − p_t)^γ ≤ 1', () => {
     check(
-      fc.property(binaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
-        fc.pre(!splitOverflows({ kind, value, y }, g));
+      fc.property(anyBinaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
         const r = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: b });
         return r.fl >= 0 && r.ce >= 0 && r.modulating >= 0 && r.modulating <= 1;
       }),
@@ -75,8 +240,7 @@ describe('binary core: relations between the quantities', () => {
    */
   it('(CE/FL)·FL = CE where all are finite and FL is normal: within 10 ulps for hard labels, 26 for soft', () => {
     check(
-      fc.property(binaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
-        fc.pre(!splitOverflows({ kind, value, y }, g));
+      fc.property(anyBinaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
         const r = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: b });
         if (!(Number.isFinite(r.ratio) && Number.isFinite(r.ce) && r.fl >= 2 ** -1022 && Number.isFinite(r.fl))) return true;
         const bound = y === 0 || y === 1 ? 10 : 26;
@@ -109,7 +273,7 @@ describe('binary core: relations between the quantities', () => {
 
   it('symmetry from a logit: every quantity of (x, y=1, α) equals that of (−x, y=0, 1 − α) bit for bit, gradients mirrored', () => {
     check(
-      fc.property(logit.filter((x) => !splitOverflows({ kind: 'logit', value: x, y: 1 }, 0.5)), gamma, fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 ** 53 }).map((k) => k / 2 ** 53)), base, (x, g, a, b) => {
+      fc.property(logit, gamma, fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 ** 53 }).map((k) => k / 2 ** 53)), base, (x, g, a, b) => {
         const one = evaluateBinary('logit', x, 1, { gamma: g, alpha: a, base: b });
         const zero = evaluateBinary('logit', -x, 0, { gamma: g, alpha: a === null ? null : 1 - a, base: b });
         const mirrored = [zero.pt, zero.ce, zero.fl, zero.ratio, zero.modulating, -zero.grad, -zero.gradCe];
@@ -127,8 +291,7 @@ describe('binary core: relations between the quantities', () => {
    */
   it('monotone in γ for p_t < 1: γ₁ ≤ γ₂ ⇒ FL(γ₂) ≤ FL(γ₁) (within 8 ulps; 24 for soft labels)', () => {
     check(
-      fc.property(binaryInput, gamma, gamma, alpha, base, ({ kind, value, y }, g1, g2, a, b) => {
-        fc.pre(!splitOverflows({ kind, value, y }, g1) && !splitOverflows({ kind, value, y }, g2));
+      fc.property(anyBinaryInput, gamma, gamma, alpha, base, ({ kind, value, y }, g1, g2, a, b) => {
         const [lo, hi] = g1 <= g2 ? [g1, g2] : [g2, g1];
         const small = evaluateBinary(kind, value, y, { gamma: lo, alpha: a, base: b });
         const large = evaluateBinary(kind, value, y, { gamma: hi, alpha: a, base: b });
@@ -143,7 +306,7 @@ describe('binary core: relations between the quantities', () => {
 
   it('γ = 0 with α none: FL = CE exactly, ratio = 1', () => {
     check(
-      fc.property(binaryInput, base, ({ kind, value, y }, b) => {
+      fc.property(anyBinaryInput, base, ({ kind, value, y }, b) => {
         const r = evaluateBinary(kind, value, y, { gamma: 0, alpha: null, base: b });
         return Object.is(r.fl, r.ce) && r.ratio === 1;
       }),
@@ -153,8 +316,7 @@ describe('binary core: relations between the quantities', () => {
 
   it('log bases: CE and FL in base 2 and 10 are the natural-log values divided by ln 2 and ln 10 (one rounding: ≤ 1 ulp)', () => {
     check(
-      fc.property(binaryInput, gamma, alpha, ({ kind, value, y }, g, a) => {
-        fc.pre(!splitOverflows({ kind, value, y }, g));
+      fc.property(anyBinaryInput, gamma, alpha, ({ kind, value, y }, g, a) => {
         const e = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: 'e' });
         for (const [b, ln] of [['2', Math.LN2], ['10', Math.LN10]] as const) {
           const r = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: b });
@@ -185,8 +347,7 @@ describe('the focal family (every --loss)', () => {
    */
   it('no loss is NaN, and none is negative (but poly1-fl with ε < 0 and α_t < 1), for every defined input', () => {
     check(
-      fc.property(binaryInput, gamma, alpha, base, variantParams, ({ kind, value, y }, g, a, b, extra) => {
-        fc.pre(![g, extra.gammaPos, extra.gammaNeg].some((e) => splitOverflows({ kind, value, y }, e)));
+      fc.property(anyBinaryInput, gamma, alpha, base, variantParams, ({ kind, value, y }, g, a, b, extra) => {
         const params = { gamma: g, alpha: a, base: b, ...extra };
         // fl-reduced divides (1 − p_t)^γ by th^γ, and fl-star from a probability by p_t^γ: NaN or a
         // false 0 where the divisor underflows (a defect found here, not in issue 8; pending)
@@ -207,8 +368,7 @@ describe('the focal family (every --loss)', () => {
 
   it('ce and fl in the family are evaluateBinary\'s CE and FL, bit for bit', () => {
     check(
-      fc.property(binaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
-        fc.pre(!splitOverflows({ kind, value, y }, g));
+      fc.property(anyBinaryInput, gamma, alpha, base, ({ kind, value, y }, g, a, b) => {
         const [ce, fl] = evaluateVariants(['ce', 'fl'], kind, value, y, { gamma: g, alpha: a, base: b });
         const r = evaluateBinary(kind, value, y, { gamma: g, alpha: a, base: b });
         return Object.is(ce, r.ce) && Object.is(fl, r.fl);

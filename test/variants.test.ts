@@ -74,6 +74,17 @@ describe('issue 8: the regions where the family used to fail', () => {
   it('issue 8 §1.1–2: fl-reduced, fl-star, poly1-fl at γ = 1000 … 5000 (powers that underflow), within 8 ulps', () => {
     expect(failuresOf(region('large-gamma'), 8)).toEqual([]);
   });
+  /** From a logit at z ≤ 0 only e^z is rounded: its quarter ulp, times γ (see complementPowerOver). */
+  it('fl-reduced as a power of the quotient ((1 − p_t)/th)^γ, γ = 100 … 5000: within 8 ulps from a probability, γ/4 from a logit at z ≤ 0', () => {
+    const quotient = region('fl-reduced-quotient');
+    expect(quotient.length).toBeGreaterThan(100);
+    expect(failuresOf(quotient.filter((c) => c.kind === 'p'), 8)).toEqual([]);
+    for (const g of [100, 1075, 2000, 5000]) expect(failuresOf(quotient.filter((c) => c.kind === 'logit' && c.gamma === g), g / 4)).toEqual([]);
+  });
+  it('fl-reduced at logit 0, th = ½ = p_t, γ = 1075: α_t·CE exactly (0.5^1075/0.5^1075 was 0/0)', () => {
+    const c = region('fl-reduced-quotient').find((k) => k.kind === 'logit' && k.x === 0 && k.y === 0 && k.gamma === 1075 && k.params.threshold === 0.5)!;
+    expect(ulpDistance(evaluateVariants(['fl-reduced'], 'logit', 0, 0, { gamma: 1075, alpha: 0.25, threshold: 0.5 })[0]!, c.value)).toBeLessThanOrEqual(1);
+  });
 });
 
 describe('the family, by name', () => {

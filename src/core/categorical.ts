@@ -1,4 +1,4 @@
-import { expOfProduct } from './float.js';
+import { expOfProductPlus } from './float.js';
 import { powOfComplement } from './modulating.js';
 
 interface Modulation {
@@ -62,7 +62,10 @@ interface TargetView {
  * is beyond the double range (±9e307); M itself may then be ±∞, which is the exact loss
  * rounded (CE = ∞, or 0).
  *   M ≤ 0 (the target is the arg-max): CE = log1p(e^M·S), 1 − p_t = others/(1 + others), and
- *     (1 − p_t)^γ = e^(γM) · e^(γ(log S − log1p(others))), γM carried exactly (twoProduct);
+ *     (1 − p_t)^γ = e^(γM + γ(log S − log1p(others))), γM carried exactly and the sum as
+ *     hi + lo (expOfProductPlus): as a product of the two exponentials it is 0·∞ = NaN where
+ *     e^(γM) underflows and e^(γ(log S − …)) overflows (logits (0, 0, 0.514, 0), target 2,
+ *     γ = 9988), and the ratio's (1 − p_t)^−γ likewise;
  *   M > 0: CE = M + log(S + e^−M), p_t = e^−M/(S + e^−M), (1 − p_t)^γ = e^(−γ·log1p(e^−M/S)).
  * Neither branch overflows or cancels; for K = 2 they reduce to the binary logit formulas.
  */
@@ -88,7 +91,7 @@ function fromLogits(x: ArrayLike<number>, t: number, gamma: number): TargetView 
     const modulation =
       gamma === 0
         ? { factor: 1, inverse: 1 }
-        : { factor: expOfProduct(gamma, m) * Math.exp(gamma * c), inverse: expOfProduct(-gamma, m) * Math.exp(-gamma * c) };
+        : { factor: expOfProductPlus(gamma, m, gamma * c), inverse: expOfProductPlus(-gamma, m, -gamma * c) };
     const pt = 1 / (1 + others);
     return { pt, q, ce, modulation, shareOfRest, probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)) };
   }

@@ -13,16 +13,17 @@ export const MIN_NORMAL = 2 ** -1022;
 /** 2^27 + 1: splits a double into two halves of at most 26 significant bits each. */
 const SPLITTER = 134217729;
 
-/** Above this magnitude `SPLITTER * a` could overflow; scale down by 2^-28 first. */
-const SPLIT_LIMIT = 6.69692879491417e299;
+/**
+ * Above 2^995 Veltkamp's split overflows: SPLITTER·a may exceed the double range, and the
+ * high half, a rounded to 26 bits, may round up to 2^1024 (a = 1.7976931214684583e308).
+ */
+const SPLIT_LIMIT = 2 ** 995;
 
+/** Above this magnitude of a product, the high halves' product ah·bh may overflow. */
+const PRODUCT_LIMIT = 2 ** 1000;
+
+/** a = hi + lo exactly, hi with at most 26 significant bits; |a| ≤ SPLIT_LIMIT. */
 function split(a: number): [number, number] {
-  if (Math.abs(a) > SPLIT_LIMIT) {
-    const s = a * 3.725290298461914e-9; // 2^-28
-    const t = SPLITTER * s;
-    const hi = t - (t - s);
-    return [hi * 268435456, (s - hi) * 268435456];
-  }
   const t = SPLITTER * a;
   const hi = t - (t - a);
   return [hi, a - hi];
@@ -36,6 +37,18 @@ function split(a: number): [number, number] {
 export function twoProduct(a: number, b: number): [number, number] {
   const p = a * b;
   if (!Number.isFinite(p) || p === 0) return [p, 0];
+  // Near the top of the range the splitting overflows where the product need not: for a
+  // factor above 2^995 (SPLITTER·a, or its high half rounded up to 2^1024), and for a product
+  // near 2^1024 (ah·bh may round above it). Powers of two move the work down the range,
+  // exactly (no operand or error term leaves the normal range on the way):
+  //   |a·b| > 2^1000: the larger factor (≥ 2^500) gives up 2^30, and the error is scaled back;
+  //   a factor above 2^995: it gives 2^30 to the other, which is below 2^5 (|a·b| ≤ 2^1000).
+  if (Math.abs(p) > PRODUCT_LIMIT) {
+    const [, lo] = Math.abs(a) >= Math.abs(b) ? twoProduct(a * 2 ** -30, b) : twoProduct(a, b * 2 ** -30);
+    return [p, lo * 2 ** 30];
+  }
+  if (Math.abs(a) > SPLIT_LIMIT) return twoProduct(a * 2 ** -30, b * 2 ** 30);
+  if (Math.abs(b) > SPLIT_LIMIT) return twoProduct(a * 2 ** 30, b * 2 ** -30);
   const [ah, al] = split(a);
   const [bh, bl] = split(b);
   const err = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
@@ -64,4 +77,20 @@ export function expOfProduct(c: number, a: number): number {
   const [hi, lo] = twoProduct(c, a);
   const e = Math.exp(hi);
   return lo === 0 || e === 0 || e === Infinity ? e : e + e * lo;
+}
+
+/**
+ * exp(c·a + d), where e^(c·a) and e^d alone may leave the double range in opposite directions
+ * while their product does not (e^(γM)·e^(γc) of a softmax's (1 − p_t)^γ: 0·∞ = NaN).
+ * Method: c·a = hi + lo exactly (twoProduct), hi + d = s + t exactly (TwoSum), then
+ * exp(s)·(1 + (lo + t)), to within (lo + t)²/2. Accuracy: exp's own rounding plus d's
+ * (|d|·2^-53 relative); nothing is rounded before exp but d.
+ * @example expOfProductPlus(9988, -0.5, 4300) // e^-694 = 3.977677412277625e-302 (e^-4994 · e^4300 would be 0 · ∞)
+ */
+export function expOfProductPlus(c: number, a: number, d: number): number {
+  const [hi, lo] = twoProduct(c, a);
+  const [s, t] = twoDifference(hi, -d);
+  const e = Math.exp(s);
+  const err = lo + t;
+  return err === 0 || e === 0 || e === Infinity ? e : e + e * err;
 }

@@ -1,6 +1,7 @@
 import { binaryTerms, complementPower, modulated, type BinaryInputKind, type BinaryTerms } from './binary.js';
 import { alphaWeight, LN_OF_BASE, type LogBase } from './params.js';
-import { expOfProduct, MIN_NORMAL } from './float.js';
+import { expOfProduct, MIN_NORMAL, twoDifference, twoProduct } from './float.js';
+import { powOfComplement } from './modulating.js';
 import { log1pmx } from './log1pmx.js';
 import { softplus } from './softplus.js';
 
@@ -78,6 +79,8 @@ export function marginOf(t: BinaryTerms): number {
  */
 function flStar(t: BinaryTerms, gamma: number, beta: number): number {
   const z = marginOf(t);
+  // p_t = 0: the loss is ∞ (−z − β/γ would be ∞ − ∞ = NaN where β/γ overflows: γ = 7e-323, β = 700)
+  if (z === -Infinity) return Infinity;
   if (!(z > 0)) {
     const w = -(gamma * z + beta);
     return w === Infinity ? -z - beta / gamma : softplus(w) / gamma;
@@ -131,21 +134,49 @@ function poly1Focal(t: BinaryTerms, y: number, gamma: number, alphaT: number, ep
 }
 
 /**
- * ((1 − p_t)/d)^γ as (1 − p_t)^γ / d^γ from accurate powers (reduced FL: d = th; FL* from a
- * probability: d = p_t). Where either power leaves the normal range while the quotient need
- * not (0.5^1100, or 0.4^1000 over 0.5^1000 = 0.8^1000 = 1.2e-97), the quotient would be 0/0
- * or 0: halve the exponent until both powers are normal (or the numerator is exactly 0), and
- * square the quotient as often; each squaring doubles its relative error (one halving up to
- * γ ≈ 2000 at d = ½: about 8 ulps).
+ * σ(−z) = 1/(1 + e^z) for z ≤ 0 as hi + lo, where only e^z is rounded: 1 + e^z is carried
+ * exactly (TwoSum) and the division's remainder 1 − hi·(1 + e^z) exactly (twoProduct).
+ * Accuracy: e^z's half ulp, which moves σ(−z) by at most a quarter ulp relative.
+ */
+function sigmoidOfNegative(z: number): [number, number] {
+  const u = Math.exp(z);
+  const [sh, sl] = twoDifference(1, -u);
+  const hi = 1 / sh;
+  const [ph, pl] = twoProduct(hi, sh);
+  return [hi, (1 - ph - pl - hi * sl) / sh];
+}
+
+/**
+ * ((1 − p_t)/d)^γ for d ∈ (0, 1] (reduced FL: d = th; FL* from a probability: d = p_t).
+ *
+ * Method, by the form 1 − p_t has:
+ *   - exactly, as q + qLo (from a probability), or accurate to 1.5 ulps and at least ½ (σ(−z)
+ *     from a logit at z ≤ 0, see sigmoidOfNegative): the quotient itself, carried as rh + rl (rh = fl(q/d), rl from
+ *     the exact remainder q − rh·d + qLo, twoProduct), raised to γ by powOfComplement. No
+ *     intermediate leaves the double range before the result does (0.5^1075/0.5^1075 was
+ *     0/0 = NaN), and where 1 − p_t = d the factor is exactly 1.
+ *   - from a logit at z > 0 (1 − p_t = σ(−z) may be far below 2^-1022): (1 − p_t)^γ / d^γ
+ *     from accurate powers (γz carried exactly, powOfSigmoid). Where either power leaves the
+ *     normal range while the quotient need not (0.4^1000 over 0.5^1000 = 0.8^1000 =
+ *     1.2e-97), halve the exponent until both are normal, and square the quotient as often.
+ * Accuracy: the quotient: pow's ulp plus γ times the relative error of 1 − p_t (0 from a
+ * probability; ≤ γ/4 ulps from a logit at z ≤ 0, below powOfSigmoid's limit); the powers: each halving doubles the quotient's few ulps (about 8 at γ ≈ 2000, d = ½).
  */
 function complementPowerOver(t: BinaryTerms, gamma: number, d: number): number {
-  const exactZero = t.margin !== t.margin && t.q === 0; // p_t = 1 exactly (a logit's 1 − p_t is never 0)
+  if (!(t.margin > 0)) {
+    const [q, qLo] = t.margin === t.margin ? sigmoidOfNegative(t.margin) : [t.q, t.qLo];
+    const rh = q / d;
+    if (rh === Infinity) return gamma === 0 ? 1 : Infinity; // (d < 2^-1023; the quotient's power overflows)
+    const [ph, pl] = twoProduct(rh, d);
+    const rl = (q - ph - pl + qLo) / d; // q − ph is exact (Sterbenz)
+    return powOfComplement(rh, rl, gamma);
+  }
   let e = gamma;
   let splits = 0;
   let numerator = complementPower(t, e);
   let denominator = Math.pow(d, e);
   // halving e ends: at e ≈ 0 both powers are 1
-  while (d > 0 && (denominator < MIN_NORMAL || (numerator < MIN_NORMAL && !exactZero))) {
+  while (denominator < MIN_NORMAL || numerator < MIN_NORMAL) {
     e /= 2;
     splits++;
     numerator = complementPower(t, e);

@@ -76,25 +76,3 @@ export const anyBinaryInput: fc.Arbitrary<BinaryInput> = fc.oneof(
   fc.record({ kind: fc.constant('logit' as const), value: logit, y: label }),
   fc.record({ kind: fc.constant('pt' as const), value: probability, y: hardLabel }),
 );
-
-/**
- * A soft label with a certain prediction (p ∈ {0, 1}, or an infinite logit): CE = ∞ there,
- * and FL = α_t·(1 − p_t)^γ·∞ is NaN today where (1 − p_t)^γ underflows (a defect found by
- * these properties, not in issue 8's list: see properties.pending.test.ts).
- */
-export function softAtCertainty({ kind, value, y }: BinaryInput): boolean {
-  const soft = y !== 0 && y !== 1;
-  return soft && (kind === 'p' ? value === 0 || value === 1 : kind === 'logit' && !Number.isFinite(value));
-}
-
-/** The inputs of the default run: every binary input but softAtCertainty's. */
-export const binaryInput = anyBinaryInput.filter((i) => !softAtCertainty(i));
-
-/**
- * A logit within 2^-24 relative of the largest double with 0 < γ < 1: twoProduct's split of the
- * logit overflows and (1 − p_t)^γ is NaN today (a defect found by these properties, not in
- * issue 8's list: see properties.pending.test.ts).
- */
-export function splitOverflows({ kind, value }: BinaryInput, g: number): boolean {
-  return kind === 'logit' && Number.isFinite(value) && Math.abs(value) > 1.797693e308 && g > 0 && g < 1;
-}
