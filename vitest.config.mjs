@@ -6,10 +6,7 @@ export default defineConfig({
   cacheDir: '.cache/vite',
   test: {
     include: ['test/**/*.test.ts'],
-    // PENDING (prop-tests branch only): properties that fail until issue 8's fixes are merged;
-    // run them with FOCAL_PENDING=1 npx vitest run test/properties.pending.test.ts. The lead
-    // removes this exclusion once the fixes are in.
-    exclude: ['**/node_modules/**', ...(process.env.FOCAL_PENDING ? [] : ['test/properties.pending.test.ts'])],
+    exclude: ['**/node_modules/**'],
     testTimeout: 30_000,
   },
 });

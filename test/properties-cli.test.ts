@@ -14,7 +14,7 @@ import { ulpOf } from './helpers/ulp.js';
  * Properties of the CLI and of what it reads and writes (fast-check, seeded: helpers/fuzz.ts).
  * When fuzzing, the in-process ones run FOCAL_FUZZ_RUNS/100 cases (the failing streams, of
  * 25,000–40,000 rows each, /1000), the spawned one /10000.
- * Properties that fail today because of a listed defect are in properties.pending.test.ts.
+ * The counterexamples they found are named tests in properties-regressions.test.ts.
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-props-'));

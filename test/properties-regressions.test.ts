@@ -30,7 +30,7 @@ describe('ranges in any decimal form (item 14)', () => {
       { shrink: false },
     );
   }, timeout(30_000));
-  it('item 14: 268435456:268435456.0000169:0.000001 has 17 values (a 16-digit stop is rounded before scaling: 18 today)', () => {
+  it('item 14: 268435456:268435456.0000169:0.000001 has 17 values (a 16-digit stop was rounded before scaling: 18 values)', () => {
     expect(parseRange('268435456:268435456.0000169:0.000001', 'test').length).toBe(17);
   });
   it('item 14: 0:1e-5:1e-6 is 0, 1e-6, 2e-6, …, 1e-5 (11 values, the nearest doubles)', () => {
