@@ -53,7 +53,7 @@ describe('twoProduct: hi + lo = a·b exactly', () => {
         const [hi, lo] = twoProduct(x, y);
         if (!Number.isFinite(hi) || Math.abs(hi) < 2 ** -969) return;
         expect(Number.isFinite(lo), `${x} · ${y}`).toBe(true);
-        const [[mx, ex], [my, ey], [mh, eh], [ml, el]] = [x, y, hi, lo].map(exactly) as [bigint, number][];
+        const [[mx, ex], [my, ey], [mh, eh], [ml, el]] = [x, y, hi, lo].map(exactly) as [[bigint, number], [bigint, number], [bigint, number], [bigint, number]];
         const low = Math.min(ex + ey, eh, el);
         const at = (m: bigint, e: number) => m << BigInt(e - low);
         expect(at(mx * my, ex + ey) - at(mh, eh) - at(ml, el), `${x} · ${y} = ${hi} + ${lo}`).toBe(0n);
