@@ -84,6 +84,7 @@ describe('nothing at the target is replaced without --force', () => {
 describe('--out is refused where it would write nothing', () => {
   const dir = folder();
   const svg = join(dir, 'never.svg');
+  const page = join(dir, 'never.html');
   afterAll(() => expect(readdirSync(dir)).toEqual([]));
   for (const [name, argv, message] of [
     ["plot --out ''", ['plot', '--out', ''], /--out.*argument '' is invalid.*file name is empty/],
@@ -98,6 +99,14 @@ describe('--out is refused where it would write nothing', () => {
     ['anatomy --chart with --format table', ['anatomy', '--input', predictions, '--chart', '--format', 'table'], /--chart' draws a chart; --format table writes a table/],
     ['anatomy --out with --chart', ['anatomy', '--input', predictions, '--out', svg, '--chart'], /--out' writes the chart to a file and --chart draws it in the terminal; give one/],
     ['anatomy --force without --out', ['anatomy', '--input', predictions, '--force'], /--force' replaces the --out file, but no --out is given/],
+    ['anatomy --out page with a data format', ['anatomy', '--input', predictions, '--out', page, '--format', 'csv'], /--out' writes a page; --format csv writes data/],
+    ['sweep --out page with a data format', ['sweep', '--input', predictions, '--out', page, '--format', 'tsv'], /--out' writes a page; --format tsv writes data/],
+    ['sweep --out page with --json', ['sweep', '--input', predictions, '--out', page, '--json'], /--out' writes a page; --format json writes data/],
+    ['sweep --out page with --chart', ['sweep', '--input', predictions, '--out', page, '--chart'], /--out' writes the report as a page and --chart draws it in the terminal; give one/],
+    ['sweep --out .htm', ['sweep', '--input', predictions, '--out', join(dir, 'never.htm')], /must end in \.svg, \.png or \.html/],
+    ['calibration --out page with a data format', ['calibration', '--input', predictions, '--out', page, '--format', 'ndjson'], /--out' writes a page; --format ndjson writes data/],
+    ['calibration --out page with --json', ['calibration', '--input', predictions, '--out', page, '--json'], /--out' writes a page; --format json writes data/],
+    ['calibration --force without --out', ['calibration', '--input', predictions, '--force'], /--force' replaces the --out file, but no --out is given/],
     ['plot --force without --out', ['plot', '--force'], /--force' replaces the --out file, but no --out is given/],
     ['plot --out with --json', ['plot', '--out', svg, '--json'], /--out' writes a picture; --format json writes data/],
     ['compare --out', ['compare', '--p', '0.9', '--out', svg], /unknown option '--out'/],

@@ -12,7 +12,8 @@ import { runColumnar, sampleBatches } from '../pipeline/run.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
-import { alphaParams, alphaText, captionOf, checkPictureOptions, isPageFile, PAGE_EXTENSION, showChart, type CommandContext } from './shared.js';
+import { alphaParams, alphaText, captionOf, checkPictureOptions, PAGE_EXTENSION, type CommandContext } from './shared.js';
+import { showChartOrPage } from './chart-output.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
@@ -105,7 +106,6 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const input = inputPath(opts.input, false, ctx);
   if (input === undefined) throw new UsageError('anatomy needs predictions: give --input FILE (or - for stdin), or pipe them in.');
   checkPictureOptions(opts);
-  const page = opts.out !== undefined && isPageFile(opts.out);
   const { gammas, alphas, base } = focalDefaults(opts);
   if (gammas.length !== 1) throw new UsageError("option '--gamma' takes one value here.");
   const gamma = gammas[0]!;
@@ -242,12 +242,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
         ];
       }),
     };
-    if (page) {
-      const { writeReportPage } = await import('../page/report-page.js');
-      ctx.stderr.write(`focal: ${await writeReportPage(opts.out!, { ...report, sections: () => sections }, chart, { force: opts.force ?? false, rowsTitle: 'per class' })}\n`);
-      return;
-    }
-    await showChart(ctx, chart, opts);
+    await showChartOrPage(ctx, { ...report, sections: () => sections }, chart, opts, 'per class');
     return;
   }
   await ctx.emit(report, opts);

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Column, Report, Row, Section } from '../output/index.js';
-import { PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
+import type { Chart } from '../output/chart/index.js';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
 import { integerIn, oneOf } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
@@ -8,7 +8,8 @@ import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
 import { calibrationCollector, KEEP_LIMIT, type CalibrationResult } from '../pipeline/collect/calibration.js';
-import { captionOf, showChart, type CommandContext } from './shared.js';
+import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
+import { showChartOrPage } from './chart-output.js';
 import { inputPath } from './loss-run.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
 
@@ -47,11 +48,14 @@ Temperature scaling (Guo et al.): T minimising the NLL of softmax(logits/T) (bin
 from probabilities, logits = log p), solved by a safeguarded Newton iteration in 1/T on exact
 sums; the report is repeated on the scaled predictions. AdaECE and T keep the samples in memory
 (up to ${KEEP_LIMIT.toLocaleString('en')}); beyond, they are reported as null.
+--chart draws the reliability diagram in the terminal, --out FILE.svg|png to a file; --out
+FILE.html writes the whole report (both tables and the diagram) as one offline page.
 
 Examples:
   $ focal calibration --input examples/model-ce.csv --input examples/model-fl.csv
   $ focal calibration --input examples/preds.csv --rows reliability --format csv
   $ focal calibration --input examples/model-ce.csv --input examples/model-fl.csv --out reliability.svg
+  $ focal calibration --input examples/model-ce.csv --input examples/model-fl.csv --out calibration.html
 `;
 
 export function registerCalibration(program: Command, ctx: CommandContext): void {
@@ -71,7 +75,7 @@ export function registerCalibration(program: Command, ctx: CommandContext): void
 export async function runCalibration(opts: CalibrationOptions, ctx: CommandContext): Promise<void> {
   const first = inputPath(opts.input?.[0], false, ctx);
   if (first === undefined) throw new UsageError('calibration needs predictions: give --input FILE (repeat it for several models), or pipe them in.');
-  if (opts.out && !PICTURE_EXTENSIONS.some((e) => opts.out!.toLowerCase().endsWith(e))) throw new UsageError(`option '--out' ${JSON.stringify(opts.out)}: the file name must end in .svg or .png.`);
+  checkPictureOptions(opts);
   const inputs = opts.input ?? [first];
   if (inputs.filter((i) => i === '-').length > 1) throw new UsageError("option '--input': stdin (-) can be read only once.");
   const bins = opts.bins ?? DEFAULT_CALIBRATION_BINS;
@@ -163,7 +167,7 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
         ...models.map(({ name, result }) => ({ label: `${name} (ECE ${result.ece.toPrecision(3)})`, points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const) })),
       ],
     };
-    await showChart(ctx, chart, opts);
+    await showChartOrPage(ctx, { ...report, columns: modelColumns, rows: modelRows, sections: () => [reliability] }, chart, opts, 'per model');
     return;
   }
   await ctx.emit(report, opts);

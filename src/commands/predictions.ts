@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { Option, type Command } from 'commander';
-import { integerIn, oneOf } from '../cli/values.js';
+import { integerIn, oneOf, outFile } from '../cli/values.js';
+import { PICTURE_EXTENSIONS } from '../output/chart/index.js';
 import { Progress } from '../cli/progress.js';
 import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
 import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
@@ -8,7 +9,7 @@ import type { Collector } from '../pipeline/collect/collector.js';
 import { PredictionBatcher, type PredictionBatch } from '../pipeline/collect/predictions.js';
 import { familyOf } from './family.js';
 import { noteSkipped, runSingle, type InputOutcome } from './loss-run.js';
-import type { CommandContext } from './shared.js';
+import { PAGE_EXTENSION, type CommandContext } from './shared.js';
 
 /**
  * Reading a file of predictions into collectors, for `sweep` and `calibration`: the file path of
@@ -29,10 +30,11 @@ export function addPredictionInputOptions(cmd: Command): Command {
     .option('--skip-invalid', 'skip rows that are not valid samples instead of stopping');
 }
 
+/** --chart, and --out: the chart as a picture, or the whole report as a page (.html). */
 export const chartSizeOptions = (cmd: Command): Command =>
   cmd
     .option('--chart', 'draw the chart in the terminal')
-    .option('--out <file>', 'write the chart to a file: .svg or .png')
+    .option('--out <file>', 'write the chart to a file: .svg or .png; or the whole report as a page: .html', outFile([...PICTURE_EXTENSIONS, PAGE_EXTENSION]))
     .option('--force', 'replace --out if it exists')
     .option('--width <n>', 'chart width: characters, or pixels in a file (default: the terminal / 800)', integerIn(20, 10000))
     .option('--height <n>', 'chart height: lines, or pixels in a file (default 24 / 500)', integerIn(10, 10000));

@@ -5,7 +5,6 @@ import { UsageError } from '../cli/errors.js';
 import type { BinaryEvaluation, GroupLoss } from '../core/index.js';
 import type { Column, Row } from '../output/index.js';
 import { LOSS_LABELS, lossKey, type Family } from './family.js';
-import type { Chart } from '../output/chart/model.js';
 
 /** What a command needs from the program: a way to hand its report to the output layer. */
 export interface CommandContext {
@@ -149,22 +148,3 @@ export const GROUP_COLUMNS: readonly Column[] = [
   { key: 'ce_share', label: 'CE share' },
   { key: 'fl_share', label: 'FL share' },
 ];
-
-/** The chart options every charting command takes. */
-export interface ChartOutputOptions {
-  out?: string;
-  width?: number;
-  height?: number;
-  force?: boolean;
-  color?: boolean;
-}
-
-/** Shows a chart: written to --out (.svg or .png, 800×500 by default), else drawn in the terminal. */
-export async function showChart(ctx: CommandContext, chart: Chart, opts: ChartOutputOptions): Promise<void> {
-  const { chartToFile, chartToTerminal } = await import('../output/chart/index.js');
-  if (opts.out) {
-    ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
-    return;
-  }
-  ctx.write(await chartToTerminal(chart, { width: opts.width ?? ctx.columns(), height: opts.height ?? 24, color: ctx.color(opts.color) }));
-}

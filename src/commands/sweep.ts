@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { Column, Report, Row, Section } from '../output/index.js';
-import { PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
+import type { Chart } from '../output/chart/index.js';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
 import { alphas as alphaList, gammas as gammaList, oneOf } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
@@ -9,7 +9,8 @@ import type { InputFormat } from '../input/source.js';
 import { sweepCollector } from '../pipeline/collect/sweep.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
 import { writeNewFile } from '../output/files.js';
-import { captionOf, showChart, type CommandContext } from './shared.js';
+import { captionOf, checkPictureOptions, isPageFile, type CommandContext } from './shared.js';
+import { showChartOrPage } from './chart-output.js';
 import { className } from './loss-classes.js';
 import { inputPath } from './loss-run.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
@@ -54,11 +55,14 @@ equalises the classes). α enters the loss linearly (FL = α_t·L), so the α ax
 α-free sums kept per γ: the cost is rows × number of γ, not × number of α.
 Multiclass input (probs/logits): one α for every class scales all classes alike, so rows are
 per γ only, and --alpha is refused.
+--chart draws the α*(γ) curves in the terminal, --out FILE.svg|png to a file; --out FILE.html
+writes the whole report (both tables and the curves) as one offline page.
 
 Examples:
   $ focal sweep --input examples/preds.csv --gamma 0:5:0.5 --alpha 0.05:0.95:0.05
   $ focal sweep --input examples/preds.csv --rows alpha --format csv
   $ focal sweep --input examples/preds.csv --out alpha-star.svg
+  $ focal sweep --input examples/preds.csv --gamma 0:5:0.5 --out sweep.html
 `;
 
 export function registerSweep(program: Command, ctx: CommandContext): void {
@@ -80,7 +84,8 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
 export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<void> {
   const input = inputPath(opts.input, false, ctx);
   if (input === undefined) throw new UsageError('sweep needs predictions: give --input FILE (or - for stdin), or pipe them in.');
-  if (opts.out && !PICTURE_EXTENSIONS.some((e) => opts.out!.toLowerCase().endsWith(e))) throw new UsageError(`option '--out' ${JSON.stringify(opts.out)}: the file name must end in .svg or .png.`);
+  checkPictureOptions(opts);
+  const page = opts.out !== undefined && isPageFile(opts.out);
   const gammas = opts.gamma ?? DEFAULT_GAMMAS;
   const alphas = opts.alpha ?? DEFAULT_ALPHAS;
   const collector = sweepCollector(gammas, alphas);
@@ -164,9 +169,10 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     notes: ['grad: |dFL/dx| with respect to the true class\'s logit; α enters linearly, so the α axis costs no pass over the data'],
   };
   if (opts.chart || opts.out) {
-    if (multiclass) throw new UsageError('sweep draws the binary α*(γ) curves; for multiclass input use the α vectors in the output.');
+    if (multiclass && !page) throw new UsageError('sweep draws the binary α*(γ) curves; for multiclass input use the α vectors in the output (or its page: --out FILE.html).');
     const points = (key: 'alphaLoss' | 'alphaGrad') => result.perGamma.filter((g) => g[key] !== null).map((g) => [g.gamma, g[key]!] as const);
-    const chart: Chart = {
+    // multiclass has α vectors, not curves: its page has the tables only
+    const chart: Chart | null = multiclass ? null : {
       title: 'The α that balances the classes, per γ',
       xLabel: 'γ',
       yLabel: 'α (weight of the positive class)',
@@ -179,7 +185,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
         { label: 'α: positive half of grad mass', points: points('alphaGrad') },
       ],
     };
-    await showChart(ctx, chart, opts);
+    await showChartOrPage(ctx, { ...report, columns: gridColumns, rows: gridRows, sections: () => [alphaSection] }, chart, opts, 'the (γ, α) grid');
     return;
   }
   await ctx.emit(report, opts);

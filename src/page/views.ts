@@ -1,7 +1,7 @@
 import type { Chart } from '../output/chart/model.js';
 import { layoutOf, svgTree, SVG_COLOURS } from '../output/chart/svg.js';
 import { formatCount, formatNumber } from '../output/human.js';
-import type { Cell, Column, Row } from '../output/report.js';
+import { isVector, type Cell, type Column, type Row } from '../output/report.js';
 import { append, h, replace, svgDom, svgEl } from './dom.js';
 
 /** Pieces both pages use: tables of rows and a chart with a cursor. */
@@ -16,7 +16,7 @@ export function cellText(v: Cell | undefined, kind: Column['kind']): string {
 
 /**
  * A table; each numeric cell carries its full value in data-value (String(x) round-trips the
- * double, as the CLI's JSON does) and its column key in data-key.
+ * double, as the CLI's JSON does; a vector as its JSON array) and its column key in data-key.
  */
 export function dataTable(caption: string, columns: readonly Column[], rows: readonly Row[]): HTMLElement {
   const shown = columns.filter((c) => c.table !== false);
@@ -29,6 +29,7 @@ export function dataTable(caption: string, columns: readonly Column[], rows: rea
         const v = row[c.key];
         const attrs: Record<string, string | undefined> = { 'data-key': c.key, class: c.kind === 'text' ? 'text' : undefined };
         if (typeof v === 'number') attrs['data-value'] = String(v);
+        else if (isVector(v)) attrs['data-value'] = JSON.stringify(v);
         return h('td', attrs, cellText(v, c.kind));
       }),
     ),
