@@ -40,31 +40,6 @@ export interface ExactSumState {
   nonFinite: number;
 }
 
-/**
- * Adds x to the expansion p[0 … count − 1] (Shewchuk's Grow-Expansion, dropping zero partials)
- * and returns the new count, or −1 when a partial sum overflowed (the exact sum, in the cases
- * where this is called, then rounds to ±Infinity).
- */
-function growExpansion(p: Float64Array | number[], count: number, x: number): number {
-  if (!Number.isFinite(x)) return -1;
-  let used = 0;
-  for (let j = 0; j < count; j++) {
-    let y = p[j]!;
-    if (Math.abs(x) < Math.abs(y)) {
-      const t = x;
-      x = y;
-      y = t;
-    }
-    const hi = x + y;
-    if (!Number.isFinite(hi)) return -1;
-    const lo = y - (hi - x);
-    if (lo !== 0) p[used++] = lo;
-    x = hi;
-  }
-  if (x !== 0) p[used++] = x;
-  return used;
-}
-
 /** The exact sum of the expansion p[0 … n − 1] rounded to the nearest double, ties to even (math.fsum's final step). */
 function roundExpansion(p: ArrayLike<number>, n: number): number {
   if (n === 0) return 0;
@@ -195,18 +170,19 @@ export class ExactSum {
   }
 
   /**
-   * The exact finite sum as an expansion (partials of one sign, non-overlapping, increasing in
-   * magnitude), or `overflow` = ±Infinity when its rounding leaves the double range.
+   * The exact finite sum as partials: non-overlapping, of its sign, increasing in magnitude,
+   * each the next 53 bits of the sum (truncated), so no partial exceeds the sum; or
+   * `overflow` = ±Infinity when the sum reaches 2^1024 (so does its rounding).
    */
-  private expansion(): { partials: Float64Array; count: number; overflow: number } {
+  private expansion(): { partials: number[]; overflow: number } {
     this.carry();
     const c = this.chunks;
     let top = CHUNKS - 1;
     while (top >= 0 && c[top] === 0) top--;
-    const partials = new Float64Array(8);
-    if (top < 0) return { partials, count: 0, overflow: 0 };
+    const partials: number[] = [];
+    if (top < 0) return { partials, overflow: 0 };
     // After the carry pass the chunks below the top are in [0, 256): the sign is the top's.
-    // Digits of |sum| all ≥ 0 make each partial at most |sum|, so none overflows needlessly.
+    // The digits of |sum|, base 256, from chunk 0 up:
     const sign = c[top]! < 0 ? -1 : 1;
     const digits = sign < 0 ? c.map((v) => -v) : c.slice();
     let carry = 0;
@@ -215,26 +191,38 @@ export class ExactSum {
       carry = Math.floor(v / CHUNK_RADIX);
       digits[k] = v - carry * CHUNK_RADIX;
     }
-    // (carry is 0 here: |sum| > 0 fits in the chunks up to the top)
-    let p = partials;
-    let count = 0;
-    for (let k = 0; k <= top; k++) {
-      if (digits[k] === 0) continue;
-      if (count === p.length) {
-        const grown = new Float64Array(p.length * 2);
-        grown.set(p);
-        p = grown;
+    // (no carry out of the top: |sum| > 0 fits in the chunks up to it)
+    // From the top digit down, bit positions in units of 2^−1074: each partial takes the bits
+    // from its highest one (lead) down to lead − 52, which its double holds exactly.
+    let partial = 0;
+    let lowest = Infinity;
+    for (let k = top; k >= 0; k--) {
+      let d = digits[k]!;
+      if (d === 0) continue;
+      const at = CHUNK_BITS * k;
+      if (partial !== 0 && at < lowest) {
+        // bits of d below the window go to the next partial
+        const below = Math.min(lowest - at, CHUNK_BITS);
+        const high = d - (d % 2 ** below);
+        partial += high * CHUNK_UNIT[k]!;
+        partials.push(sign * partial);
+        partial = 0;
+        d -= high;
+        if (d === 0) continue;
       }
-      count = growExpansion(p, count, digits[k]! * CHUNK_UNIT[k]!);
-      if (count < 0) return { partials: p, count: 0, overflow: sign * Infinity };
+      if (partial === 0) {
+        lowest = at + 31 - Math.clz32(d) - 52;
+        if (lowest + 52 >= 1074 + 1024) return { partials: [], overflow: sign * Infinity };
+      }
+      partial += d * CHUNK_UNIT[k]!;
     }
-    if (sign < 0) for (let j = 0; j < count; j++) p[j] = -p[j]!;
-    return { partials: p, count, overflow: 0 };
+    if (partial !== 0) partials.push(sign * partial);
+    return { partials: partials.reverse(), overflow: 0 };
   }
 
   state(): ExactSumState {
-    const { partials, count, overflow } = this.expansion();
-    return { partials: Array.from(partials.subarray(0, count)), nonFinite: this.nonFinite + overflow };
+    const { partials, overflow } = this.expansion();
+    return { partials, nonFinite: this.nonFinite + overflow };
   }
 
   static from(state: ExactSumState): ExactSum {
@@ -246,8 +234,8 @@ export class ExactSum {
   /** The exact sum rounded to the nearest double, ties to even (math.fsum's final step). */
   get value(): number {
     if (this.nonFinite !== 0) return this.nonFinite;
-    const { partials, count, overflow } = this.expansion();
-    return overflow !== 0 ? overflow : roundExpansion(partials, count);
+    const { partials, overflow } = this.expansion();
+    return overflow !== 0 ? overflow : roundExpansion(partials, partials.length);
   }
 }
 
