@@ -68,8 +68,8 @@ function roundExpansion(p: ArrayLike<number>, n: number): number {
  * x = ±(Mlo + Mhi·2^32)·2^s · 2^(8i−1074), Mlo the low 32 bits of M. So chunk k holds an
  * integer in units of 2^(8k−1074): a term adds Mlo·2^s (< 2^39) to chunk i and Mhi·2^s (< 2^28)
  * to chunk i + 4, both exactly, as integers below 2^53 add exactly in float64. After
- * CARRY_EVERY terms (|chunk| < 2^39·2^13 + 2^8 < 2^53) a carry pass brings every chunk but the
- * last into [0, 256). The chunks only ever hold the exact sum, so any order or split of the
+ * CARRY_EVERY terms (|chunk| < 2^39·2^13 + 2^8 < 2^53) a carry pass brings every chunk into
+ * [−128, 128). The chunks only ever hold the exact sum, so any order or split of the
  * terms gives the same chunks after a carry pass, hence the same value and state.
  *
  * Why hand-written: Shewchuk's expansion costs a loop over its partials per term, ~95 ns per
@@ -88,6 +88,10 @@ const CARRY_EVERY = 1 << 13;
 const SCALE = Float64Array.from({ length: 16 }, (_, k) => (k < 8 ? 1 : -1) * 2 ** (k & 7));
 /** the worth of chunk k (Infinity past the double range) */
 const CHUNK_UNIT = Float64Array.from({ length: CHUNKS }, (_, k) => 2 ** (CHUNK_BITS * k - 1074));
+/** zero chunks in an array of doubles, which V8 copies far faster than it allocates a Float64Array of 2 KiB (~4 µs) */
+const NO_CHUNKS: number[] = Array.from({ length: CHUNKS }, () => 0.5).fill(0);
+/** scratch for the digits of |sum| (`expansion` does not re-enter) */
+const DIGITS = new Float64Array(CHUNKS);
 /** a double's bits: BITS[HIGH] holds the sign, the exponent and the top 20 bits of the fraction */
 const FLOAT = new Float64Array(1);
 const BITS = new Uint32Array(FLOAT.buffer);
@@ -110,7 +114,10 @@ const LOW = 1 - HIGH;
  * @example const s = new ExactSum(); for (const x of [0.1, 0.2, -0.3]) s.add(x); s.value // 2.7755575615628914e-17 (the exact sum of the three doubles)
  */
 export class ExactSum {
-  private readonly chunks = new Float64Array(CHUNKS);
+  private readonly chunks = NO_CHUNKS.slice();
+  /** the chunks outside low … high are 0 (so carry passes and conversions skip them) */
+  private low = CHUNKS;
+  private high = -1;
   /** terms added since the last carry pass */
   private pending = 0;
   private nonFinite = 0;
@@ -126,6 +133,8 @@ export class ExactSum {
     const i = q >>> 3;
     c[i] = c[i]! + BITS[LOW]! * scale;
     c[i + 4] = c[i + 4]! + ((high & 0xfffff) | 0x100000) * scale;
+    if (i < this.low) this.low = i;
+    if (i + 4 > this.high) this.high = i + 4;
     if (++this.pending === CARRY_EVERY) this.carry();
   }
 
@@ -140,19 +149,27 @@ export class ExactSum {
     const sign = high >>> 31 ? -1 : 1;
     this.chunks[0] = this.chunks[0]! + BITS[LOW]! * sign;
     this.chunks[4] = this.chunks[4]! + (high & 0xfffff) * sign;
+    this.low = 0;
+    if (this.high < 4) this.high = 4;
     if (++this.pending === CARRY_EVERY) this.carry();
   }
 
-  /** Brings every chunk but the last into [0, 256), keeping their exact sum. */
+  /**
+   * Brings the chunks into [−128, 128), keeping their exact sum (the last chunk, worth 2^1094,
+   * takes what is left; no sum of doubles reaches it). Balanced digits keep a carry from
+   * running up the chunks, as a borrow from a negative sum would with digits in [0, 256).
+   */
   private carry(): void {
     const c = this.chunks;
     let carry = 0;
-    for (let k = 0; k < CHUNKS - 1; k++) {
+    let k = this.low;
+    for (; (k <= this.high || carry !== 0) && k < CHUNKS - 1; k++) {
       const v = c[k]! + carry;
-      carry = Math.floor(v / CHUNK_RADIX);
+      carry = Math.floor(v / CHUNK_RADIX + 0.5);
       c[k] = v - carry * CHUNK_RADIX;
     }
-    c[CHUNKS - 1] = c[CHUNKS - 1]! + carry;
+    if (carry !== 0) c[CHUNKS - 1] = c[CHUNKS - 1]! + carry;
+    if (carry !== 0 || k - 1 > this.high) this.high = carry !== 0 ? CHUNKS - 1 : k - 1;
     this.pending = 0;
   }
 
@@ -161,7 +178,9 @@ export class ExactSum {
     if (other instanceof ExactSum) {
       this.carry();
       other.carry(); // keeps its sum: the merged chunks stay far below 2^53
-      for (let k = 0; k < CHUNKS; k++) this.chunks[k] = this.chunks[k]! + other.chunks[k]!;
+      for (let k = other.low; k <= other.high; k++) this.chunks[k] = this.chunks[k]! + other.chunks[k]!;
+      if (other.low < this.low) this.low = other.low;
+      if (other.high > this.high) this.high = other.high;
       this.nonFinite += other.nonFinite;
       return;
     }
@@ -177,26 +196,27 @@ export class ExactSum {
   private expansion(): { partials: number[]; overflow: number } {
     this.carry();
     const c = this.chunks;
-    let top = CHUNKS - 1;
-    while (top >= 0 && c[top] === 0) top--;
+    const low = this.low;
+    let top = this.high;
+    while (top >= low && c[top] === 0) top--;
     const partials: number[] = [];
-    if (top < 0) return { partials, overflow: 0 };
-    // After the carry pass the chunks below the top are in [0, 256): the sign is the top's.
-    // The digits of |sum|, base 256, from chunk 0 up:
+    if (top < low) return { partials, overflow: 0 };
+    // The digits below the top are in [−128, 128), worth less than half a unit of the top
+    // digit: the sign is the top's. The digits of |sum|, base 256, in [0, 256):
     const sign = c[top]! < 0 ? -1 : 1;
-    const digits = sign < 0 ? c.map((v) => -v) : c.slice();
+    const digits = DIGITS;
     let carry = 0;
-    for (let k = 0; k <= top; k++) {
-      const v = digits[k]! + carry;
+    for (let k = low; k <= top; k++) {
+      const v = sign * c[k]! + carry;
       carry = Math.floor(v / CHUNK_RADIX);
       digits[k] = v - carry * CHUNK_RADIX;
     }
-    // (no carry out of the top: |sum| > 0 fits in the chunks up to it)
+    // (no carry out of the top: the top digit of |sum| is at most 128, less a borrow)
     // From the top digit down, bit positions in units of 2^−1074: each partial takes the bits
     // from its highest one (lead) down to lead − 52, which its double holds exactly.
     let partial = 0;
     let lowest = Infinity;
-    for (let k = top; k >= 0; k--) {
+    for (let k = top; k >= low; k--) {
       let d = digits[k]!;
       if (d === 0) continue;
       const at = CHUNK_BITS * k;
