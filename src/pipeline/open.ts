@@ -10,10 +10,8 @@ import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { ColumnBatch } from './columns.js';
 import { alignArrays } from './decode/align.js';
-import { decodeArrow } from './decode/arrow.js';
 import { decodeNpy } from './decode/npy.js';
 import { listNpz, npzArray, npzEntry } from './decode/npz.js';
-import { decodeParquet, parquetColumns } from './decode/parquet.js';
 import { bytesSource, openRandomAccess, rangeChunks, streamChunks, type RandomAccess } from './source.js';
 
 export type ColumnarFormat = 'npy' | 'npz' | 'parquet' | 'arrow';
@@ -87,6 +85,7 @@ export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns
   if (file.format === 'arrow') {
     const input = file.path !== null ? await open(file.path, 'r') : streamChunks(file.stream!);
     try {
+      const { decodeArrow } = await import('./decode/arrow.js');
       yield* decodeArrow(input, file.name, choose);
     } finally {
       if ('close' in input) await input.close();
@@ -100,6 +99,7 @@ export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns
       const chosen = choose(entries.map((e) => e.name));
       yield* alignArrays(chosen.map((name) => ({ name, where: `${file.name}[${name}]`, batches: npzArray(source, npzEntry(entries, name, file.name)) })));
     } else {
+      const { decodeParquet, parquetColumns } = await import('./decode/parquet.js');
       const { columns } = await parquetColumns(source);
       yield* decodeParquet(source, choose(columns));
     }
