@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext, Register } from './commands/shared.js';
-import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './cli/errors.js';
+import { EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, isUsageError, UsageError } from './cli/errors.js';
 import { outputFormat, refuseRepeats, type OutputOptionValues } from './cli/options.js';
 import { DEFAULT_PRECISION, MAX_TABLE_ROWS } from './output/human.js';
 import { render, type Report } from './output/index.js';
@@ -152,7 +152,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       // help and --version end here too, with exit code 0
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (err instanceof UsageError) {
+    if (isUsageError(err)) {
       io.stderr.write(`focal: error: ${err.message}\n`);
       return EXIT_USAGE;
     }

@@ -23,6 +23,15 @@ export class FormatError extends UsageError {
   }
 }
 
+/**
+ * Whether `err` is bad usage or input (exit 2). By its exit code, not `instanceof`: the Parquet
+ * and Arrow readers are bundles of their own (scripts/build.mjs), each with its own copy of
+ * these classes, and their FormatError must still reach the user as one line with exit 2.
+ */
+export function isUsageError(err: unknown): err is UsageError {
+  return err instanceof Error && (err as { exitCode?: unknown }).exitCode === 2;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;

@@ -464,6 +464,18 @@ describe('consistent files', () => {
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toMatch(/^focal: error: stdin: corrupt or unsupported Parquet \(.*\)\n$/);
   });
+  it('the built CLI, whose Parquet and Arrow readers are bundles of their own: a damaged file is still bad input (exit 2), not an internal error', () => {
+    for (const [name, bytes, problem] of [
+      ['cut.parquet', 'PAR1\\x15\\x04', /corrupt or unsupported Parquet/],
+      ['cut.arrow', 'ARROW1\\x00\\x00garbage', /not a readable Arrow IPC file or stream/],
+    ] as const) {
+      const path = join(dir, name);
+      const r = spawnSync('bash', ['-c', `printf '${bytes}' > ${path} && node ${BIN} loss --input ${path}`], { encoding: 'utf8' });
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toMatch(problem);
+      expect(r.stderr.split('\n')).toHaveLength(2);
+    }
+  });
 });
 
 describe('non-seekable inputs are read as streams', () => {

@@ -2,7 +2,7 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
-import { systemErrorText, UsageError } from '../errors.js';
+import { isUsageError, systemErrorText, UsageError } from '../errors.js';
 import { describeNonText, detectFormat } from '../pipeline/decode/detect.js';
 import type { ColumnarFile, ColumnarFormat } from '../pipeline/open.js';
 
@@ -213,7 +213,7 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
         head = peekFile(path);
       }
     } catch (err) {
-      throw err instanceof UsageError ? err : readError(path, err);
+      throw isUsageError(err) ? err : readError(path, err);
     }
     if (head !== null && !isGzip(head)) {
       const columnar = isColumnar(opts.format) ? opts.format : opts.format === undefined ? columnarFormat(head) : null;
@@ -246,7 +246,7 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
   try {
     opened = await streamChunks(stream, name, counter);
   } catch (err) {
-    throw err instanceof UsageError ? err : readError(name, err);
+    throw isUsageError(err) ? err : readError(name, err);
   }
   checkSupported(name, opened.peek, opened.gzipped);
   return {

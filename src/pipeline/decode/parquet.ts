@@ -6,7 +6,7 @@
  */
 import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { FormatError } from '../../errors.js';
+import { FormatError, isUsageError } from '../../errors.js';
 import type { Column, ColumnBatch, DType, NumericArray } from '../columns.js';
 import type { RandomAccess } from '../source.js';
 
@@ -25,7 +25,7 @@ async function guarded<T>(file: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
-    if (e instanceof FormatError) throw e;
+    if (isUsageError(e)) throw e;
     throw new FormatError(file, `corrupt or unsupported Parquet (${(e as Error).message.split('\n')[0]})`);
   }
 }
