@@ -22,6 +22,14 @@ const RUNS: Record<string, string[]> = {
   plot: ['plot', '--format', 'json', '--samples', '3'],
   anatomy: ['anatomy', '--input', 'examples/dets.tsv', '--columns', 'p=score,y=label'],
   'anatomy, multiclass α per class': ['anatomy', '--input', 'examples/multiclass.csv', '--alpha', '0.2,0.3,0.5'],
+  'loss, .npz': ['loss', '--input', 'examples/formats/binary.npz'],
+  'loss, two .npy, sigmoid': ['loss', '--input', 'examples/formats/logits.npy', '--labels', 'examples/formats/targets.npy', '--activation', 'sigmoid'],
+  merge: ['merge', 'examples/partials/part-0.json', 'examples/partials/part-1.json'],
+  sweep: ['sweep', '--input', 'examples/preds.csv', '--gamma', '1,2', '--alpha', '0.25,0.5'],
+  calibration: ['calibration', '--input', 'examples/model-ce.csv'],
+  'compare --as': ['compare', '--logit', '2', '--y', '1', '--as', 'torchvision', '--dtype', 'float16'],
+  'loss --as': ['loss', '--logit', '2,-1', '--y', '1,0', '--as', 'keras', '--dtype', 'float32'],
+  stability: ['stability', '--as', 'torchvision', '--dtype', 'bfloat16', '--gamma', '2', '--y', '1', '--logit=-5:5'],
 };
 
 const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
@@ -34,7 +42,11 @@ const SHAPES: Record<string, (v: unknown) => boolean> = {
   alpha_per_class: (v) => Array.isArray(v) && v.length > 1 && v.every(isNumber),
   prediction: (v) => ['p', 'logit', 'pt', 'probs', 'logits'].includes(v as string),
   input: (v) => typeof v === 'string',
-  input_format: (v) => ['csv', 'tsv', 'ndjson'].includes(v as string),
+  input_format: (v) => ['csv', 'tsv', 'ndjson', 'npy', 'npz', 'parquet', 'arrow'].includes(v as string),
+  inputs: (v) => Array.isArray(v) && v.length > 0 && v.every((i) => typeof i === 'string'),
+  as: (v) => Array.isArray(v) && v.length > 0 && v.every((i) => typeof i === 'string'),
+  dtype: (v) => ['float64', 'float32', 'float16', 'bfloat16'].includes(v as string),
+  dtypes: (v) => Array.isArray(v) && v.length > 0 && v.every((d) => ['float64', 'float32', 'float16', 'bfloat16'].includes(d as string)),
   columns: (v) => Array.isArray(v) && v.every((c) => typeof c === 'string'),
   log_base: (v) => ['e', '2', '10'].includes(v as string),
 };
@@ -57,8 +69,13 @@ describe('JSON params', () => {
       if (SHAPES[key]) expect(SHAPES[key]!(value), `params.${key} = ${JSON.stringify(value)}`).toBe(true);
     }
     expect(params).not.toHaveProperty('format'); // the input's format is input_format
-    expect('gamma' in params !== 'gammas' in params).toBe(true); // exactly one of them
-    expect('alpha' in params || 'alphas' in params || 'alpha_per_class' in params).toBe(true);
+    // exactly one of them (calibration has no γ: it measures predictions, not a loss)
+    const alphaGiven = 'alpha' in params || 'alphas' in params || 'alpha_per_class' in params;
+    if (argv[0] === 'calibration') expect(['gamma' in params, 'gammas' in params, alphaGiven]).toEqual([false, false, false]);
+    else {
+      expect('gamma' in params !== 'gammas' in params).toBe(true);
+      expect(alphaGiven).toBe(true);
+    }
   });
 
   it('a file gives its name, format, columns and the kind of prediction found', async () => {

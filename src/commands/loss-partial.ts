@@ -6,7 +6,7 @@ import type { Report } from '../output/index.js';
 import { totalsCollector, type TotalsState } from '../pipeline/collect/totals.js';
 import { makePartial, mergePartials, parsePartial, serializePartial, type PartialFile } from '../pipeline/state.js';
 import { totalsReport, type SampleShape } from './loss-classes.js';
-import { alphaText, captionOf, type CommandContext } from './shared.js';
+import { alphaParams, alphaText, captionOf, type CommandContext } from './shared.js';
 
 /**
  * `loss --partial FILE` and `focal merge`: a shard's totals as a partial file
@@ -118,7 +118,7 @@ export async function mergeReport(files: string[], ctx: CommandContext): Promise
   const alpha = p.alpha as LossParams['alpha'];
   return {
     command: 'loss',
-    params: { inputs, shards: read.length, gamma: p.gamma, alpha, log_base: p.log_base, reduction: p.reduction, ...(p.label_smoothing ? { label_smoothing: p.label_smoothing } : {}) },
+    params: { inputs, shards: read.length, gamma: p.gamma, ...alphaParams(alpha), log_base: p.log_base, reduction: p.reduction, ...(p.label_smoothing ? { label_smoothing: p.label_smoothing } : {}) },
     caption: captionOf({ shards: String(read.length), γ: String(p.gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': String(p.log_base), reduction: String(p.reduction) }),
     columns: [],
     rows: [],

@@ -42,11 +42,11 @@ export function precisionCompareReport(p: Precision, g: CompareGrid): Report {
   return {
     command: 'compare',
     params: {
-      input: kind,
+      prediction: kind,
       as: p.frameworks,
       dtype: p.dtype,
-      gamma: g.gammas,
-      alpha: g.alphas,
+      gammas: g.gammas,
+      alphas: g.alphas,
       y: g.ys,
       grad: g.grad,
       ...(family.smoothing > 0 ? { label_smoothing: family.smoothing } : {}),

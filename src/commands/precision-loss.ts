@@ -6,7 +6,7 @@ import type { Column, Report, Row } from '../output/index.js';
 import { UsageError } from '../cli/errors.js';
 import { focalDefaults } from '../cli/options.js';
 import { familyOf } from './family.js';
-import { alphaText, captionOf } from './shared.js';
+import { alphaParams, alphaText, captionOf } from './shared.js';
 import { checkPrecision, flagText, precisionColumns, precisionRow, type Precision } from './precision.js';
 import { paired, single, type LossOptions } from './loss.js';
 
@@ -69,7 +69,7 @@ export function precisionLossReport(p: Precision, kind: 'p' | 'logit' | 'probs' 
   const names = p.frameworks.map((fw) => (fw === 'exact' ? `exact_${p.dtype}` : fw));
   return {
     command: 'loss',
-    params: { input: kind, as: p.frameworks, dtype: p.dtype, gamma, alpha, reduction, grad, ...(family.smoothing > 0 ? { label_smoothing: family.smoothing } : {}) },
+    params: { prediction: kind, as: p.frameworks, dtype: p.dtype, gamma, ...alphaParams(alpha), reduction, grad, ...(family.smoothing > 0 ? { label_smoothing: family.smoothing } : {}) },
     caption: captionOf({ as: p.frameworks.join(', '), dtype: p.dtype, γ: String(gamma), α: alphaText(alpha), reduction }),
     columns: [{ key: 'index', label: '#', kind: 'count' }, ...precisionColumns(p, { kind, grad, gamma: false, alpha: false, smoothing: family.smoothing > 0 })],
     rows,
@@ -128,7 +128,7 @@ function kerasCategoricalReport(p: Precision, kind: 'probs' | 'logits', opts: Lo
   ];
   return {
     command: 'loss',
-    params: { input: kind, as: ['keras'], dtype: p.dtype, gamma, alpha, reduction, ...(smoothing > 0 ? { label_smoothing: smoothing } : {}) },
+    params: { prediction: kind, as: ['keras'], dtype: p.dtype, gamma, ...alphaParams(alpha), reduction, ...(smoothing > 0 ? { label_smoothing: smoothing } : {}) },
     caption: captionOf({ as: 'keras (CategoricalFocalCrossentropy)', dtype: p.dtype, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : String(alpha), reduction }),
     columns,
     rows,

@@ -147,7 +147,7 @@ export function registerStability(program: Command, ctx: CommandContext): void {
     }
     const report: Report = {
       command: 'stability',
-      params: { input: kind, as: fws, dtype: dts, gamma: gammas, alpha: alphas, y: ys, from, to, tolerance },
+      params: { prediction: kind, as: fws, dtypes: dts, gammas, alphas, y: ys, from, to, tolerance },
       caption: captionOf({ [kind]: `${from} … ${to}`, tolerance: String(tolerance), α: alphas.map(alphaText).join(', ') }),
       columns: COLUMNS.map((c) => ({ ...c })),
       rows,

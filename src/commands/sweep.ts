@@ -92,7 +92,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const { state, layout, outcome, name, format } = await collectPredictions(input, opts, ctx, collector, 'sweep');
   const multiclass = layout.kind === 'probs' || layout.kind === 'logits';
   if (multiclass && opts.alpha) throw new UsageError("option '--alpha': one α for every class leaves multiclass shares unchanged; sweep reports the equalising α vector per γ instead — drop --alpha.");
-  const params = { input: name, format, columns: layout.names, gamma: gammas, alpha: multiclass ? null : alphas };
+  const params = { input: name, input_format: format, columns: layout.names, prediction: layout.kind, gammas, ...(multiclass ? {} : { alphas }) };
   if (opts.partial) {
     writeNewFile(opts.partial, serializePartial(makePartial({ command: 'sweep', ...params, input: undefined }, [[collector as never, state]], { inputs: [name], rows: outcome.n })), opts.force ?? false);
     ctx.stderr.write(`focal: wrote ${opts.partial} (sweep state of ${outcome.n} samples)\n`);

@@ -1,5 +1,6 @@
 import { Chalk } from 'chalk';
 import { ticks } from './model.js';
+import { xAxisLines } from './terminal.js';
 
 /**
  * A heatmap as data: rows (one per γ, say) of cells along a linear x axis, each cell one of a
@@ -96,19 +97,8 @@ export function renderHeatmapTerminal(map: Heatmap, options: { color: boolean })
     lines.push(`${row.label.padStart(labelWidth)} │${row.cells.map((c) => paint(map.classes[c]!, map.classes[c]!.glyph)).join('')}`);
   }
   const [lo, hi] = map.xDomain;
-  const axis = new Array<string>(width).fill('─');
-  const labels = new Array<string>(width + labelWidth + 2).fill(' ');
-  for (const t of ticks(map.xDomain, 'linear', Math.max(2, Math.floor(width / 12)))) {
-    const c = Math.round(((t.value - lo) / (hi - lo)) * (width - 1));
-    if (c < 0 || c >= width) continue;
-    axis[c] = '┬';
-    const start = Math.min(Math.max(0, labelWidth + 2 + c - Math.floor(t.label.length / 2)), labels.length - t.label.length);
-    if (labels.slice(start - 1, start + t.label.length + 1).every((ch) => ch === ' ' || ch === undefined)) {
-      for (let i = 0; i < t.label.length; i++) labels[start + i] = t.label[i]!;
-    }
-  }
-  lines.push(`${' '.repeat(labelWidth)} └${axis.join('')}`);
-  lines.push(labels.join('').trimEnd());
+  const column = (x: number) => Math.round(((x - lo) / (hi - lo)) * (width - 1));
+  lines.push(...xAxisLines(ticks(map.xDomain, 'linear', Math.max(2, Math.floor(width / 12))), column, width, labelWidth));
   lines.push(`${' '.repeat(labelWidth + 2)}${chalk.dim(map.xLabel)}`);
   lines.push(`${' '.repeat(labelWidth + 2)}${map.classes.map((c) => `${paint(c, c.glyph.repeat(2))} ${c.label}`).join('   ')}`);
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import { MAX_SERIES, normalise, ticks, type Chart } from './model.js';
+import { MAX_SERIES, normalise, ticks, type Chart, type Tick } from './model.js';
 
 /**
  * A chart in character cells: y tick labels and axis on the left, x ticks and label below,
@@ -67,24 +67,31 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
     const axis = label === undefined ? '│' : '┤';
     lines.push(`${(label ?? '').padStart(labelWidth)} ${axis}${grid[r]!.map((cell) => cell ?? ' ').join('')}`);
   }
-  const xTicks = ticks(chart.xDomain, chart.xScale, Math.max(2, Math.floor(plotWidth / 12)));
-  const axis = new Array<string>(plotWidth).fill('─');
-  const labels = new Array<string>(plotWidth + labelWidth + 2).fill(' ');
-  for (const t of xTicks) {
-    const c = column(t.value);
-    if (c < 0 || c >= plotWidth) continue;
-    axis[c] = '┬';
-    const start = Math.min(Math.max(0, labelWidth + 2 + c - Math.floor(t.label.length / 2)), labels.length - t.label.length);
-    if (labels.slice(start - 1, start + t.label.length + 1).every((ch) => ch === ' ' || ch === undefined)) {
-      for (let i = 0; i < t.label.length; i++) labels[start + i] = t.label[i]!;
-    }
-  }
-  lines.push(`${' '.repeat(labelWidth)} └${axis.join('')}`);
-  lines.push(labels.join('').trimEnd());
+  lines.push(...xAxisLines(ticks(chart.xDomain, chart.xScale, Math.max(2, Math.floor(plotWidth / 12))), column, plotWidth, labelWidth));
   lines.push(`${' '.repeat(labelWidth + 2)}${chalk.dim(chart.xLabel)}`);
   chart.series.forEach((series, s) => {
     const paint = (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!;
     lines.push(`${' '.repeat(labelWidth + 2)}${paint(`${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}`)} ${series.label}`);
   });
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The x axis under a plot `width` columns wide, right of `labelWidth` columns of y labels: the
+ * line with a tick mark per tick, and the tick labels centred below, skipping any that would
+ * touch a neighbour. Shared by the line chart and the heatmap.
+ */
+export function xAxisLines(xTicks: readonly Tick[], column: (x: number) => number, width: number, labelWidth: number): [string, string] {
+  const axis = new Array<string>(width).fill('─');
+  const labels = new Array<string>(width + labelWidth + 2).fill(' ');
+  for (const t of xTicks) {
+    const c = column(t.value);
+    if (c < 0 || c >= width) continue;
+    axis[c] = '┬';
+    const start = Math.min(Math.max(0, labelWidth + 2 + c - Math.floor(t.label.length / 2)), labels.length - t.label.length);
+    if (labels.slice(start - 1, start + t.label.length + 1).every((ch) => ch === ' ' || ch === undefined)) {
+      for (let i = 0; i < t.label.length; i++) labels[start + i] = t.label[i]!;
+    }
+  }
+  return [`${' '.repeat(labelWidth)} └${axis.join('')}`, labels.join('').trimEnd()];
 }
