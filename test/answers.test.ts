@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { calibrationEdges } from '../src/core/index.js';
+import { adaptiveCalibrationError, adaptiveCalibrationErrorByPasses, calibrationEdges } from '../src/core/index.js';
 import { calibrationCollector } from '../src/pipeline/collect/calibration.js';
 import type { Collector } from '../src/pipeline/collect/collector.js';
 import type { PredictionBatch } from '../src/pipeline/collect/predictions.js';
@@ -160,6 +160,33 @@ function random(seed: number) {
   let s = seed;
   return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
+
+describe('AdaECE in constant memory (radix selection over passes) is the sort, bit for bit', () => {
+  const next = random(4242);
+  const cases: [string, number[], number[]][] = [];
+  for (const [n, distinct] of [[1, 0], [7, 0], [15, 0], [16, 3], [240, 0], [1000, 5], [1000, 40], [3001, 0]] as const) {
+    // distinct > 0: confidences from a few values, so that runs of ties straddle bin boundaries
+    const pool = Array.from({ length: distinct }, () => next());
+    const conf = Array.from({ length: n }, () => (distinct ? pool[Math.floor(next() * distinct)]! : next() < 0.05 ? 1 : next() < 0.05 ? 0 : next() ** 3));
+    cases.push([`n=${n}, ${distinct || 'no'} repeated values`, conf, conf.map(() => (next() < 0.6 ? 1 : 0))]);
+  }
+  // values that share their upper bits and differ only in the last ones (every digit level decides)
+  const close = Array.from({ length: 500 }, (_, i) => 0.5 + (i % 37) * 2 ** -52 + (i % 5) * 2 ** -30);
+  cases.push(['values a few ulps apart', close, close.map((_, i) => i % 3 === 0 ? 1 : 0)]);
+  for (const [name, conf, hit] of cases) {
+    it(name, () => {
+      for (const bins of [2, 15, 40]) {
+        let passes = 0;
+        const pass = (visit: (c: number, h: number) => void) => {
+          passes++;
+          conf.forEach((c, i) => visit(c, hit[i]!));
+        };
+        expect(adaptiveCalibrationErrorByPasses(pass, conf.length, bins)).toBe(adaptiveCalibrationError(conf, hit, bins));
+        expect(passes).toBe(5);
+      }
+    });
+  }
+});
 
 describe('merge of states under random splits gives the bits of one pass', () => {
   const cases: [string, string, () => Collector<any, PredictionBatch, unknown>][] = [

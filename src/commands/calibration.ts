@@ -7,7 +7,8 @@ import { UsageError } from '../cli/errors.js';
 import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
-import { calibrationCollector, KEEP_LIMIT, type CalibrationResult } from '../pipeline/collect/calibration.js';
+import { calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
+import { PredictionSpool } from '../pipeline/collect/spool.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { inputPath } from './loss-run.js';
@@ -46,8 +47,11 @@ Binary input: the confidence is p of class 1 against the label (torchmetrics' bi
 multiclass: the top-label confidence max_c p_c, right when the arg-max is the target.
 Temperature scaling (Guo et al.): T minimising the NLL of softmax(logits/T) (binary: σ(x/T);
 from probabilities, logits = log p), solved by a safeguarded Newton iteration in 1/T on exact
-sums; the report is repeated on the scaled predictions. AdaECE and T keep the samples in memory
-(up to ${KEEP_LIMIT.toLocaleString('en')}); beyond, they are reported as null.
+sums; the report is repeated on the scaled predictions.
+Memory stays constant: AdaECE and T need more passes over the samples, so the first pass also
+writes them, as float64, to a temporary file (8·(values + 1) bytes a sample, in $TMPDIR; deleted
+at the end) — stdin works too. AdaECE then takes 5 passes over it (exact selection of the
+equal-mass boundaries), T one pass per Newton step (typically 6–12).
 --chart draws the reliability diagram in the terminal, --out FILE.svg|png to a file; --out
 FILE.html writes the whole report (both tables and the diagram) as one offline page.
 
@@ -82,8 +86,13 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
   const models: { name: string; result: CalibrationResult }[] = [];
   for (const input of inputs) {
     const collector = calibrationCollector(bins);
-    const { state, name } = await collectPredictions(input, opts, ctx, collector, 'calibration');
-    models.push({ name, result: collector.finish(state) });
+    const spool = new PredictionSpool();
+    try {
+      const { state, name } = await collectPredictions(input, opts, ctx, collector, 'calibration', (batch) => spool.write(batch));
+      models.push({ name, result: calibrationReport(state, () => spool.batches()) });
+    } finally {
+      spool.close();
+    }
   }
   const modelRows: Row[] = models.map(({ name, result: r }) => ({
     model: name,
@@ -139,7 +148,7 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
     ],
     rows: reliabilityRows,
   };
-  const notes = models.flatMap(({ name, result }) => (result.temperature?.reason ? [`${name}: no temperature: ${result.temperature.reason}`] : result.adaptiveEce === null ? [`${name}: more than ${KEEP_LIMIT} samples: AdaECE and T not computed`] : []));
+  const notes = models.flatMap(({ name, result }) => (result.temperature?.reason ? [`${name}: no temperature: ${result.temperature.reason}`] : []));
   const fmt = opts.json ? 'json' : (opts.format ?? 'table');
   const table = opts.rows === 'reliability' && fmt !== 'json' && fmt !== 'table' ? reliability : { columns: modelColumns, rows: modelRows };
   const report: Report = {

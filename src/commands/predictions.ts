@@ -46,6 +46,7 @@ export async function collectPredictions<S>(
   ctx: CommandContext,
   collector: Collector<S, PredictionBatch, unknown>,
   command: 'sweep' | 'calibration',
+  tee?: (batch: PredictionBatch) => void,
 ): Promise<{ state: S; layout: Layout; outcome: InputOutcome; name: string; format: string }> {
   const source = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
   if (source.columnar) throw new UsageError(`${source.name} is ${source.format}: ${command} reads CSV, TSV and NDJSON for now (loss and anatomy read it).`);
@@ -59,7 +60,10 @@ export async function collectPredictions<S>(
     (_r, _index, values, layout) => {
       if (!batcher) {
         const width = layout.kind === 'probs' || layout.kind === 'logits' ? layout.classes : 1;
-        batcher = new PredictionBatcher(layout.kind, width, (batch) => collector.add(state, batch));
+        batcher = new PredictionBatcher(layout.kind, width, (batch) => {
+          collector.add(state, batch);
+          tee?.(batch);
+        });
       }
       batcher.push(values, values[batcher.width]!);
     },

@@ -1,3 +1,4 @@
+import { twoProduct } from './float.js';
 import { ExactSum } from './sum.js';
 import { sigmoid } from './sigmoid.js';
 
@@ -105,6 +106,112 @@ export function adaptiveCalibrationError(confidence: ArrayLike<number>, hit: Arr
   return calibrationErrors(result)!.ece;
 }
 
+/** A pass over the samples: calls `visit` once per sample, in any order, the same samples every time. */
+export type ConfidencePass = (visit: (confidence: number, hit: number) => void) => void;
+
+const BITS64 = new Float64Array(1);
+const WORDS = new Uint32Array(BITS64.buffer);
+const [LOW_WORD, HIGH_WORD] = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? [0, 1] : [1, 0];
+
+/**
+ * The 16-bit digit `level` (0: the most significant) of a confidence's bit pattern, and the
+ * digits above it as one number (a prefix). For doubles ≥ 0 the bit pattern orders as the values.
+ */
+function digits(c: number, level: number): [prefix: number, digit: number] {
+  BITS64[0] = c + 0; // −0 → +0
+  const hi = WORDS[HIGH_WORD]!;
+  const lo = WORDS[LOW_WORD]!;
+  switch (level) {
+    case 0:
+      return [0, hi >>> 16];
+    case 1:
+      return [hi >>> 16, hi & 0xffff];
+    case 2:
+      return [hi, lo >>> 16];
+    default:
+      return [hi * 65536 + (lo >>> 16), lo & 0xffff];
+  }
+}
+
+/**
+ * AdaECE exactly as adaptiveCalibrationError defines it, in constant memory: from passes over
+ * the samples instead of the samples sorted in memory. The confidences at the B − 1 bin
+ * boundaries (ranks ⌊b·n/B⌋) are found by a radix selection on their bit patterns, 16 bits a
+ * pass (4 passes: one histogram of 2^16 counts per boundary); a fifth pass sums each bin
+ * exactly. Samples whose confidence equals a boundary's are counted by hit and shared out by
+ * rank at the end (sorted by (confidence, hit), they are identical within a hit value), so the
+ * bins, and the result, are those of the sort, bit for bit.
+ * @param n  the number of samples a pass visits
+ */
+export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number, bins: number): number | null {
+  if (n === 0) return null;
+  const start = (b: number) => Math.floor((b * n) / bins);
+  // per boundary b = 1 … B − 1: the digits found so far and its rank among the samples sharing them
+  const targets = Array.from({ length: bins - 1 }, (_, i) => ({ prefix: 0, last: 0, rank: start(i + 1) }));
+  for (let level = 0; level < 4; level++) {
+    const histograms = new Map<number, Float64Array>();
+    for (const t of targets) if (!histograms.has(t.prefix)) histograms.set(t.prefix, new Float64Array(65536));
+    pass((c) => {
+      const [prefix, digit] = digits(c, level);
+      const h = histograms.get(prefix);
+      if (h) h[digit]!++;
+    });
+    for (const t of targets) {
+      const h = histograms.get(t.prefix)!;
+      let d = 0;
+      while (t.rank >= h[d]!) t.rank -= h[d++]!;
+      if (level < 3) t.prefix = t.prefix * 65536 + d;
+      else t.last = d;
+    }
+  }
+  // the boundary values (ascending, as their ranks are) and where each one's run of equal samples starts
+  const boundaries = targets.map((t, i) => {
+    // the prefix holds the top 48 bits (exact in a double), `last` the lowest 16
+    const hi = Math.floor(t.prefix / 65536);
+    WORDS[HIGH_WORD] = hi;
+    WORDS[LOW_WORD] = (t.prefix - hi * 65536) * 65536 + t.last;
+    return { value: BITS64[0]!, runStart: start(i + 1) - t.rank };
+  });
+  const values = boundaries.map((b) => b.value);
+  const runs = new Map<number, { start: number; hits: [number, number] }>();
+  for (const b of boundaries) if (!runs.has(b.value)) runs.set(b.value, { start: b.runStart, hits: [0, 0] });
+  const sums = Array.from({ length: bins }, () => ({ count: 0, hits: 0, confidence: new ExactSum() }));
+  pass((c, hit) => {
+    const run = runs.get(c + 0);
+    if (run) {
+      run.hits[hit]!++;
+      return;
+    }
+    // the bin: how many boundary values lie below c
+    let [lo, hi] = [0, values.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (values[mid]! < c) lo = mid + 1;
+      else hi = mid;
+    }
+    const s = sums[lo]!;
+    s.count++;
+    s.hits += hit;
+    s.confidence.add(c);
+  });
+  // each run of samples equal to a boundary value: ranks start … start + m − 1, the misses first
+  for (const [value, run] of runs) {
+    const [misses, hits] = run.hits;
+    const end = run.start + misses + hits;
+    for (let b = 0; b < bins; b++) {
+      const [from, to] = [Math.max(start(b), run.start), Math.min(start(b + 1), end)];
+      if (to <= from) continue;
+      const s = sums[b]!;
+      s.count += to - from;
+      s.hits += Math.max(0, to - Math.max(from, run.start + misses));
+      const [p, e] = twoProduct(to - from, value);
+      s.confidence.add(p);
+      s.confidence.add(e);
+    }
+  }
+  return calibrationErrors(sums.map((s) => ({ count: s.count, confidence: s.count > 0 ? s.confidence.value / s.count : 0, accuracy: s.count > 0 ? s.hits / s.count : 0 })))!.ece;
+}
+
 /**
  * Softmax of a logit vector, or a probability vector divided by its sum, into `out`.
  * Logits are shifted by their maximum first (no overflow).
@@ -153,55 +260,82 @@ export interface TemperatureFit {
  * @param labels   the label 0/1 (binary) or the target index
  */
 export function fitTemperature(logits: ArrayLike<number>, labels: ArrayLike<number>, width: number): TemperatureFit {
-  const n = labels.length;
-  let infinite = false;
-  // f'(β) and f''(β) as exact sums of the per-sample terms
-  const derivatives = (beta: number): [number, number] => {
-    const [s1, s2] = [new ExactSum(), new ExactSum()];
-    for (let i = 0; i < n; i++) {
-      if (width === 1) {
-        const x = logits[i]!;
-        const y = labels[i]!;
-        if (!Number.isFinite(x)) {
-          // p = 1 or 0: no gradient when right, an infinite NLL when wrong
-          if ((x > 0) !== (y === 1)) infinite = true;
-          continue;
-        }
-        const p = sigmoid(beta * x);
-        s1.add(x * (p - y));
-        s2.add(x * x * p * sigmoid(-beta * x));
-        continue;
+  return fitTemperatureBy((beta) => {
+    const sums = new TemperatureSums(beta);
+    for (let i = 0; i < labels.length; i++) sums.add(logits, i * width, width, labels[i]!);
+    return sums;
+  });
+}
+
+/**
+ * The per-sample terms of f'(β) and f''(β) (see fitTemperature), summed exactly; `infinite`
+ * once a sample's NLL is infinite at every T.
+ */
+export class TemperatureSums {
+  private readonly first = new ExactSum();
+  private readonly second = new ExactSum();
+  infinite = false;
+
+  constructor(readonly beta: number) {}
+
+  /** the sample whose logits are z[at … at + width − 1] (width 1: a binary logit) and whose label or target is `label` */
+  add(z: ArrayLike<number>, at: number, width: number, label: number): void {
+    const beta = this.beta;
+    if (width === 1) {
+      const x = z[at]!;
+      if (!Number.isFinite(x)) {
+        // p = 1 or 0: no gradient when right, an infinite NLL when wrong
+        if ((x > 0) !== (label === 1)) this.infinite = true;
+        return;
       }
-      const at = i * width;
-      const t = labels[i]!;
-      let max = -Infinity;
-      for (let j = 0; j < width; j++) max = Math.max(max, logits[at + j]!);
-      const zt = logits[at + t]! - max;
-      if (zt === -Infinity) {
-        infinite = true;
-        continue;
-      }
-      let sum = 0;
-      let first = 0;
-      for (let j = 0; j < width; j++) {
-        const z = logits[at + j]! - max;
-        const w = Math.exp(beta * z);
-        if (w === 0) continue;
-        sum += w;
-        first += w * z;
-      }
-      const mean = first / sum;
-      let variance = 0;
-      for (let j = 0; j < width; j++) {
-        const z = logits[at + j]! - max;
-        const w = Math.exp(beta * z);
-        if (w === 0) continue;
-        variance += w * (z - mean) * (z - mean);
-      }
-      s1.add(mean - zt);
-      s2.add(variance / sum);
+      const p = sigmoid(beta * x);
+      this.first.add(x * (p - label));
+      this.second.add(x * x * p * sigmoid(-beta * x));
+      return;
     }
-    return [s1.value, s2.value];
+    let max = -Infinity;
+    for (let j = 0; j < width; j++) max = Math.max(max, z[at + j]!);
+    const zt = z[at + label]! - max;
+    if (zt === -Infinity) {
+      this.infinite = true;
+      return;
+    }
+    let sum = 0;
+    let first = 0;
+    for (let j = 0; j < width; j++) {
+      const d = z[at + j]! - max;
+      const w = Math.exp(beta * d);
+      if (w === 0) continue;
+      sum += w;
+      first += w * d;
+    }
+    const mean = first / sum;
+    let variance = 0;
+    for (let j = 0; j < width; j++) {
+      const d = z[at + j]! - max;
+      const w = Math.exp(beta * d);
+      if (w === 0) continue;
+      variance += w * (d - mean) * (d - mean);
+    }
+    this.first.add(mean - zt);
+    this.second.add(variance / sum);
+  }
+
+  get derivatives(): [number, number] {
+    return [this.first.value, this.second.value];
+  }
+}
+
+/**
+ * fitTemperature's iteration with the sums over the samples computed by `pass` (one pass over
+ * the samples per call: a file read again, in constant memory).
+ */
+export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): TemperatureFit {
+  let infinite = false;
+  const derivatives = (beta: number): [number, number] => {
+    const sums = pass(beta);
+    infinite ||= sums.infinite;
+    return sums.derivatives;
   };
   let iterations = 0;
   const [atZero] = derivatives(0);

@@ -41,16 +41,20 @@ export {
 export { balancingAlpha, concentration, equalisingAlphas, exactLinearCombination } from './sweep.js';
 export {
   adaptiveCalibrationError,
+  adaptiveCalibrationErrorByPasses,
   binMeans,
   calibrationBin,
   calibrationEdges,
   calibrationErrors,
   DEFAULT_CALIBRATION_BINS,
   fitTemperature,
+  fitTemperatureBy,
   logitOf,
   probabilitiesInto,
   type BinResult,
   type BinSums,
+  type ConfidencePass,
+  TemperatureSums,
   type TemperatureFit,
 } from './calibration.js';
 export { binaryTermsInto, emptyTerms } from './binary.js';

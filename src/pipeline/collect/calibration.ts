@@ -2,13 +2,16 @@
  * The calibration report of `focal calibration` (definitions in core/calibration.ts). Streaming
  * and exact: per equal-width bin a count, an exact sum of confidences and a hit count, for the
  * top label and for each class (classwise ECE), and exact sums of the NLL and the Brier score.
- * AdaECE (equal-mass bins) needs the confidences sorted and temperature scaling needs every
- * logit at each trial T: for those the state keeps the samples themselves, up to KEEP_LIMIT
- * (beyond, both are reported as null with a note). Merge concatenates them; finish sorts and
- * sums exactly, so the result does not depend on how the input was split.
+ * That state is a few hundred numbers whatever the input's size, and merges exactly.
+ *
+ * AdaECE (equal-mass bins) needs the samples in rank order and temperature scaling the NLL's
+ * derivatives at each trial T: neither follows from a fixed-size state. They come from further
+ * passes over the samples (calibrationReport's `replay`: a spool file, spool.ts), still in
+ * constant memory: AdaECE by exact radix selection of the bin boundaries (5 passes), T by one
+ * pass per Newton step. Without a replay (a merge of --partial states) both are null.
  */
 import {
-  adaptiveCalibrationError,
+  adaptiveCalibrationErrorByPasses,
   binaryTermsInto,
   binMeans,
   calibrationBin,
@@ -17,9 +20,11 @@ import {
   emptyTerms,
   evaluateCategorical,
   ExactSum,
-  fitTemperature,
+  fitTemperatureBy,
   logitOf,
   probabilitiesInto,
+  TemperatureSums,
+  type BinaryTerms,
   type BinResult,
   type ExactSumState,
   type TemperatureFit,
@@ -27,9 +32,6 @@ import {
 import { UsageError } from '../../errors.js';
 import type { Collector } from './collector.js';
 import { isMulticlass, requireHardLabel, type PredictionBatch } from './predictions.js';
-
-/** Samples kept for AdaECE and the temperature fit (16 bytes + 8 per logit each). */
-export const KEEP_LIMIT = 2_000_000;
 
 interface BinState {
   counts: number[];
@@ -50,8 +52,6 @@ export interface CalibrationState {
   top: BinState;
   /** per class c: p_c against [target = c] */
   classwise: BinState[];
-  /** the samples, for AdaECE and temperature scaling; null once more than KEEP_LIMIT */
-  kept: { confidence: number[]; hit: number[]; logits: number[]; labels: number[] } | null;
 }
 
 export interface ReliabilityBin extends BinResult {
@@ -92,14 +92,61 @@ function means(b: BinState): BinResult[] {
   return binMeans(b.counts.map((count, i) => ({ count, confidence: ExactSum.from(b.confidence[i]!).value, hits: b.hits[i]! })));
 }
 
-export function calibrationCollector(bins: number, keepLimit = KEEP_LIMIT): Collector<CalibrationState, PredictionBatch, CalibrationResult> {
+/** Per-sample scratch: the binary terms or the probability vector, and the top label's confidence and hit. */
+interface Sample {
+  terms: BinaryTerms;
+  probs: Float64Array;
+  confidence: number;
+  hit: number;
+}
+
+const sampleScratch = (): Sample => ({ terms: emptyTerms(), probs: new Float64Array(0), confidence: 0, hit: 0 });
+
+/**
+ * What calibration sees of sample i: binary, p of class 1 against the label (torchmetrics'
+ * binary task; s.terms holds the terms); multiclass, the top-label confidence and whether the
+ * arg-max is the target (s.probs holds the probabilities). One place, so that every pass over
+ * the samples sees the same doubles.
+ */
+function observe(s: Sample, batch: PredictionBatch, i: number): void {
+  requireHardLabel(batch, i, 'calibration');
+  const y = batch.labels[i]!;
+  if (!isMulticlass(batch.kind)) {
+    binaryTermsInto(s.terms, batch.kind, batch.values[i]!, y);
+    s.confidence = s.terms.p;
+    s.hit = y;
+    return;
+  }
+  const w = batch.width;
+  if (s.probs.length !== w) s.probs = new Float64Array(w);
+  probabilitiesInto(s.probs, batch.kind, batch.values.subarray(i * w, (i + 1) * w));
+  let top = 0;
+  for (let j = 1; j < w; j++) if (s.probs[j]! > s.probs[top]!) top = j;
+  s.confidence = s.probs[top]!;
+  s.hit = top === y ? 1 : 0;
+}
+
+/** The batch as logits, for temperature scaling (binary: the logit, or logit(p); probabilities: log p). */
+function logitBatch(batch: PredictionBatch, s: Sample): PredictionBatch {
+  if (batch.kind === 'logit' || batch.kind === 'logits') return batch;
+  const values = new Float64Array(batch.values.length);
+  if (batch.kind === 'probs') for (let j = 0; j < values.length; j++) values[j] = Math.log(batch.values[j]!);
+  else
+    for (let i = 0; i < batch.count; i++) {
+      observe(s, batch, i);
+      values[i] = logitOf(s.terms.p);
+    }
+  return { ...batch, kind: batch.kind === 'probs' ? 'logits' : 'logit', values };
+}
+
+export function calibrationCollector(bins: number): Collector<CalibrationState, PredictionBatch, CalibrationResult> {
   const edges = calibrationEdges(bins);
-  const terms = emptyTerms();
+  const sample = sampleScratch();
   return {
     kind: 'calibration',
-    version: 1,
+    version: 2,
 
-    create: () => ({ bins, kind: null, width: 0, n: 0, correct: 0, nll: empty(), brier: empty(), top: emptyBins(bins), classwise: [], kept: { confidence: [], hit: [], logits: [], labels: [] } }),
+    create: () => ({ bins, kind: null, width: 0, n: 0, correct: 0, nll: empty(), brier: empty(), top: emptyBins(bins), classwise: [] }),
 
     add(state, batch) {
       if (state.kind === null) {
@@ -113,38 +160,26 @@ export function calibrationCollector(bins: number, keepLimit = KEEP_LIMIT): Coll
       const classwise = state.classwise.map(live);
       const nll = ExactSum.from(state.nll);
       const brier = ExactSum.from(state.brier);
-      const probs = new Float64Array(classes);
       const put = (l: ReturnType<typeof live>, c: number, hit: number) => {
         const b = calibrationBin(c, edges);
         l.b.counts[b]!++;
         l.b.hits[b]! += hit;
         l.sums[b]!.add(c);
       };
-      if (state.kept && state.kept.labels.length + batch.count > keepLimit) state.kept = null;
       for (let i = 0; i < batch.count; i++) {
-        requireHardLabel(batch, i, 'calibration');
+        observe(sample, batch, i);
         const y = batch.labels[i]!;
-        let confidence: number;
-        let hit: number;
         if (!isMulticlass(batch.kind)) {
-          const v = binaryTermsInto(terms, batch.kind, batch.values[i]!, y);
-          // torchmetrics' binary calibration: p of class 1 against the label; accuracy at p > 0.5
-          confidence = v.p;
-          hit = y;
+          const v = sample.terms;
+          // accuracy at p > 0.5
           if ((v.p > 0.5 ? 1 : 0) === y) state.correct++;
           put(classwise[1]!, v.p, y);
           put(classwise[0]!, v.pNeg, 1 - y);
           nll.add(v.ce);
           brier.add((v.p - y) * (v.p - y));
-          if (state.kept) state.kept.logits.push(batch.kind === 'logit' ? batch.values[i]! : logitOf(v.p));
         } else {
-          const vector = batch.values.subarray(i * classes, (i + 1) * classes);
-          probabilitiesInto(probs, batch.kind, vector);
-          let top = 0;
-          for (let j = 1; j < classes; j++) if (probs[j]! > probs[top]!) top = j;
-          confidence = probs[top]!;
-          hit = top === y ? 1 : 0;
-          state.correct += hit;
+          const probs = sample.probs;
+          state.correct += sample.hit;
           let b = 0;
           for (let j = 0; j < classes; j++) {
             const d = probs[j]! - (j === y ? 1 : 0);
@@ -152,16 +187,10 @@ export function calibrationCollector(bins: number, keepLimit = KEEP_LIMIT): Coll
             put(classwise[j]!, probs[j]!, j === y ? 1 : 0);
           }
           brier.add(b);
-          nll.add(evaluateCategorical(batch.kind, vector, y, { gamma: 0, alpha: null }).ce);
-          if (state.kept) for (let j = 0; j < classes; j++) state.kept.logits.push(batch.kind === 'logits' ? vector[j]! : Math.log(vector[j]!));
+          nll.add(evaluateCategorical(batch.kind, batch.values.subarray(i * classes, (i + 1) * classes), y, { gamma: 0, alpha: null }).ce);
         }
-        put(top, confidence, hit);
+        put(top, sample.confidence, sample.hit);
         state.n++;
-        if (state.kept) {
-          state.kept.confidence.push(confidence);
-          state.kept.hit.push(hit);
-          state.kept.labels.push(y);
-        }
       }
       for (const l of [top, ...classwise]) l.b.confidence = l.sums.map((s) => s.state());
       state.nll = nll.state();
@@ -185,31 +214,75 @@ export function calibrationCollector(bins: number, keepLimit = KEEP_LIMIT): Coll
       }
       mergeBins(into.top, other.top);
       into.classwise.forEach((b, c) => mergeBins(b, other.classwise[c]!));
-      if (into.kept && other.kept && into.kept.labels.length + other.kept.labels.length <= keepLimit) {
-        for (const k of ['confidence', 'hit', 'logits', 'labels'] as const) for (const v of other.kept[k]) into.kept[k].push(v);
-      } else into.kept = null;
     },
 
+    /** the report from the state alone: AdaECE and T need a replay (calibrationReport) */
     finish(state) {
-      return finishCalibration(state, bins, edges, true);
+      return calibrationReport(state, null);
     },
   };
 }
 
-function finishCalibration(state: CalibrationState, bins: number, edges: Float64Array, fit: boolean): CalibrationResult {
-  const n = state.n;
+/** The samples again, as often as asked (each call a new pass in the original order). */
+export type Replay = () => Iterable<PredictionBatch>;
+
+/**
+ * The whole report: the state's numbers, and, given a replay of the very samples the state
+ * was made from, AdaECE, the fitted T and the report at T.
+ */
+export function calibrationReport(state: CalibrationState, replay: Replay | null): CalibrationResult {
+  const result = fromState(state);
+  if (!replay || state.kind === null) return result;
+  const s = sampleScratch();
+  const confidences = (source: Replay) => (visit: (confidence: number, hit: number) => void) => {
+    for (const batch of source()) {
+      for (let i = 0; i < batch.count; i++) {
+        observe(s, batch, i);
+        visit(s.confidence, s.hit);
+      }
+    }
+  };
+  result.adaptiveEce = adaptiveCalibrationErrorByPasses(confidences(replay), state.n, state.bins);
+  const width = isMulticlass(state.kind) ? state.width : 1;
+  const t = fitTemperatureBy((beta) => {
+    const sums = new TemperatureSums(beta);
+    for (const batch of replay()) {
+      const logits = logitBatch(batch, s);
+      for (let i = 0; i < batch.count; i++) sums.add(logits.values, i * width, width, batch.labels[i]!);
+    }
+    return sums;
+  });
+  result.temperature = t;
+  if (t.inverse === null) return result;
+  // the same report on the scaled logits z·(1/T), through this very collector
+  const scaledReplay: Replay = function* () {
+    for (const batch of replay()) {
+      const logits = logitBatch(batch, s);
+      yield { ...logits, values: logits.values.map((z) => z * t.inverse!) };
+    }
+  };
+  const again = calibrationCollector(state.bins);
+  const scaledState = again.create();
+  for (const batch of scaledReplay()) again.add(scaledState, batch);
+  const { temperature: _t, scaled: _s, reliability: _r, ...scaled } = fromState(scaledState);
+  scaled.adaptiveEce = adaptiveCalibrationErrorByPasses(confidences(scaledReplay), scaledState.n, state.bins);
+  result.scaled = scaled;
+  return result;
+}
+
+function fromState(state: CalibrationState): CalibrationResult {
+  const { bins, n } = state;
+  const edges = calibrationEdges(bins);
   const top = means(state.top);
   const { ece, mce } = calibrationErrors(top) ?? { ece: NaN, mce: NaN };
   const classwise = state.classwise.map((b) => calibrationErrors(means(b))!.ece);
-  const kept = state.kept;
-  const binary = !isMulticlass(state.kind ?? 'p');
-  const result: CalibrationResult = {
+  return {
     n,
     classes: state.classwise.length,
     accuracy: state.correct / n,
     ece,
     mce,
-    adaptiveEce: kept ? adaptiveCalibrationError(kept.confidence, kept.hit, bins) : null,
+    adaptiveEce: null,
     classwiseEce: classwise.reduce((a, b) => a + b, 0) / classwise.length,
     brier: ExactSum.from(state.brier).value / n,
     nll: ExactSum.from(state.nll).value / n,
@@ -217,17 +290,4 @@ function finishCalibration(state: CalibrationState, bins: number, edges: Float64
     temperature: null,
     scaled: null,
   };
-  if (!fit || !kept) return result;
-  const width = binary ? 1 : state.width;
-  const t = fitTemperature(kept.logits, kept.labels, width);
-  result.temperature = t;
-  if (t.inverse === null) return result;
-  // the same report on the scaled logits: z·(1/T), through this very collector
-  const again = calibrationCollector(bins, Infinity);
-  const scaledState = again.create();
-  const values = Float64Array.from(kept.logits, (z) => z * t.inverse!);
-  again.add(scaledState, { kind: binary ? 'logit' : 'logits', width, count: kept.labels.length, values, labels: Float64Array.from(kept.labels), first: 0 });
-  const { temperature: _t, scaled: _s, reliability: _r, ...scaled } = finishCalibration(scaledState, bins, edges, false);
-  result.scaled = scaled;
-  return result;
 }
