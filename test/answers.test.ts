@@ -119,6 +119,59 @@ describe('focal sweep against mpmath', () => {
   });
 });
 
+describe('focal sweep draws the positive share over (γ, α) with the α*(γ) curves on it', () => {
+  it('terminal: each cell is the band of the share sweep reports at that α; L and G sit in the cells of α* (loss, grad)', async () => {
+    const cells = 60 - 'γ = 2'.length - 3;
+    const r = await runCli(['sweep', '--input', BINARY, '--gamma', '0,2', '--chart', '--width', '60']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const rows = r.stdout.split('\n').filter((l) => l.includes('│')).map((l) => [...l.split('│')[1]!]);
+    expect(rows).toHaveLength(2);
+    const centres = Array.from({ length: cells }, (_, i) => (i + 0.5) / cells);
+    const grid = await json(['sweep', '--input', BINARY, '--gamma', '0,2', '--alpha', centres.join(','), '--json']);
+    const glyphs = '·.:-=+*#%@';
+    // top row: the largest γ
+    [2, 0].forEach((gamma, k) => {
+      const row = rows[k]!;
+      expect(row).toHaveLength(cells);
+      const star = grid.sections.alpha.find((a: any) => a.gamma === gamma);
+      expect(row.indexOf('L')).toBe(Math.floor(star.alpha_loss * cells));
+      const g = Math.floor(star.alpha_grad * cells);
+      if (g !== row.indexOf('L')) expect(row.indexOf('G')).toBe(g);
+      row.forEach((glyph, i) => {
+        if (glyph === 'L' || glyph === 'G') return;
+        const share = grid.rows.find((p: any) => p.gamma === gamma && p.alpha === centres[i]).positive_fl_share;
+        // (a share within 1e-9 of a band edge could fall either way)
+        if (Math.abs(share * 10 - Math.round(share * 10)) > 1e-9) expect(glyphs.indexOf(glyph)).toBe(Math.min(9, Math.floor(share * 10)));
+      });
+    });
+  });
+
+  it('SVG: the heatmap with the two curves through every row (top: the largest γ), and --picture curves the curves alone', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'focal-answers-'));
+    const out = join(dir, 'h.svg');
+    const r = await runCli(['sweep', '--input', BINARY, '--gamma', ref.gammas.join(','), '--out', out]);
+    expect([r.code, r.stdout]).toEqual([0, '']);
+    const svg = readFileSync(out, 'utf8');
+    const grid = await json(['sweep', '--input', BINARY, '--gamma', ref.gammas.join(','), '--alpha', '0.5', '--json']);
+    const overlays = [...svg.matchAll(/<g class="overlay" data-label="([^"]+)"[^>]*>([\s\S]*?)<\/g>/g)];
+    expect(overlays.map((o) => o[1])).toEqual(['α*: positive half of FL', 'α: positive half of grad mass']);
+    // the plot spans x = left … left + w for α = 0 … 1: the markers' x, rescaled, are the α* values, top row first
+    const frame = svg.match(/<rect x="([\d.]+)" y="48" width="([\d.]+)" height="[\d.]+" fill="none"/)!;
+    const [left, w] = [Number(frame[1]), Number(frame[2])];
+    overlays.forEach((o, k) => {
+      const xs = [...o[2]!.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => (Number(m[1]) - left) / w);
+      const expected = [...grid.sections.alpha].reverse().map((a: any) => (k === 0 ? a.alpha_loss : a.alpha_grad));
+      expect(xs).toHaveLength(expected.length);
+      xs.forEach((x, i) => expect(Math.abs(x - expected[i])).toBeLessThan(0.01 / w + 1e-9));
+    });
+    const curves = join(dir, 'c.svg');
+    expect((await runCli(['sweep', '--input', BINARY, '--picture', 'curves', '--out', curves])).code).toBe(0);
+    expect(readFileSync(curves, 'utf8')).toContain('The α that balances the classes, per γ');
+    const lone = await runCli(['sweep', '--input', BINARY, '--picture', 'curves']);
+    expect([lone.code, lone.stdout, lone.stderr.trim().split('\n').length]).toEqual([2, '', 1]);
+  });
+});
+
 describe('focal calibration against torchmetrics definitions (numpy) and mpmath', () => {
   it('bin edges are torch.linspace(0, 1, 16), bit for bit', () => {
     expect(Array.from(calibrationEdges(15))).toEqual(ref.linspace15);

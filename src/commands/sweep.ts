@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { Column, Report, Row, Section } from '../output/index.js';
-import type { Chart } from '../output/chart/index.js';
+import type { Chart, HeatClass, Heatmap } from '../output/chart/index.js';
+import type { SweepResult } from '../pipeline/collect/sweep.js';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
 import { alphas as alphaList, gammas as gammaList, oneOf } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
@@ -30,6 +31,7 @@ export interface SweepOptions extends OutputOptionValues {
   alpha?: (number | null)[];
   rows?: (typeof ROW_TABLES)[number];
   partial?: string;
+  picture?: (typeof PICTURES)[number];
   chart?: boolean;
   out?: string;
   force?: boolean;
@@ -38,6 +40,7 @@ export interface SweepOptions extends OutputOptionValues {
 }
 
 const ROW_TABLES = ['grid', 'alpha'] as const;
+const PICTURES = ['heatmap', 'curves'] as const;
 /** The γ values of Lin et al. 2017, Table 1a. */
 const DEFAULT_GAMMAS = [0, 0.1, 0.2, 0.5, 1, 2, 5];
 const DEFAULT_ALPHAS = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
@@ -55,13 +58,19 @@ equalises the classes). α enters the loss linearly (FL = α_t·L), so the α ax
 α-free sums kept per γ: the cost is rows × number of γ, not × number of α.
 Multiclass input (probs/logits): one α for every class scales all classes alike, so rows are
 per γ only, and --alpha is refused.
---chart draws the α*(γ) curves in the terminal, --out FILE.svg|png to a file; --out FILE.html
-writes the whole report (both tables and the curves) as one offline page.
+--chart draws in the terminal, --out FILE.svg|png to a file: by default the heatmap of the
+positive class's share of the focal loss over γ (rows) and α (columns: α·S₁/(α·S₁ + (1−α)·S₀)
+from the α-free sums, at every α, not only the grid's), in bands of 0.1, with the α*(γ) curves
+drawn on it (L: half of the loss, G: half of the gradient mass); --picture curves draws the
+α*(γ) curves alone. --out FILE.html writes the whole report (both tables and the curves) as one
+offline page.
 
 Examples:
   $ focal sweep --input examples/preds.csv --gamma 0:5:0.5 --alpha 0.05:0.95:0.05
   $ focal sweep --input examples/preds.csv --rows alpha --format csv
-  $ focal sweep --input examples/preds.csv --out alpha-star.svg
+  $ focal sweep --input examples/preds.csv --gamma 0:5:0.25 --chart
+  $ focal sweep --input examples/preds.csv --gamma 0:5:0.25 --out sweep-heatmap.svg
+  $ focal sweep --input examples/preds.csv --picture curves --out alpha-star.svg
   $ focal sweep --input examples/preds.csv --gamma 0:5:0.5 --out sweep.html
 `;
 
@@ -73,6 +82,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .option('--gamma <γ>', `focusing parameters γ ≥ 0: comma list or range start:stop:step (default ${DEFAULT_GAMMAS.join(',')})`, gammaList)
     .option('--alpha <α>', 'weights α ∈ [0, 1] of the positive class, or none: comma list or range (default 0.05:0.95:0.05)', alphaList)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default grid)`).argParser(oneOf(ROW_TABLES, 'a table')))
+    .addOption(new Option('--picture <kind>', `what --chart and --out FILE.svg|png draw: ${PICTURES.join(', ')} (default heatmap)`).argParser(oneOf(PICTURES, 'a picture')))
     .option('--partial <file>', "write the collector's state (a focal partial file) instead of a report");
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
@@ -168,25 +178,93 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     summaryIsTheRecord: false,
     notes: ['grad: |dFL/dx| with respect to the true class\'s logit; α enters linearly, so the α axis costs no pass over the data'],
   };
+  if (opts.picture && !(opts.chart || opts.out)) throw new UsageError("option '--picture' chooses what --chart or --out draws; give one of them too.");
   if (opts.chart || opts.out) {
-    if (multiclass && !page) throw new UsageError('sweep draws the binary α*(γ) curves; for multiclass input use the α vectors in the output (or its page: --out FILE.html).');
-    const points = (key: 'alphaLoss' | 'alphaGrad') => result.perGamma.filter((g) => g[key] !== null).map((g) => [g.gamma, g[key]!] as const);
+    if (multiclass && !page) throw new UsageError('sweep draws the binary (γ, α) heatmap and α*(γ) curves; for multiclass input use the α vectors in the output (or its page: --out FILE.html).');
+    const pageReport = { ...report, columns: gridColumns, rows: gridRows, sections: () => [alphaSection] };
+    if (!page && (opts.picture ?? 'heatmap') === 'heatmap') {
+      const { heatmapToFile, heatmapToTerminal } = await import('../output/chart/index.js');
+      if (opts.out) {
+        ctx.stderr.write(`focal: ${await heatmapToFile(shareHeatmap(result, 200), opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
+        return;
+      }
+      const labelWidth = Math.max(...gammas.map((g) => `γ = ${g}`.length));
+      ctx.write(await heatmapToTerminal(shareHeatmap(result, Math.max(20, (opts.width ?? ctx.columns()) - labelWidth - 3)), { color: ctx.color(opts.color) }));
+      return;
+    }
     // multiclass has α vectors, not curves: its page has the tables only
-    const chart: Chart | null = multiclass ? null : {
-      title: 'The α that balances the classes, per γ',
-      xLabel: 'γ',
-      yLabel: 'α (weight of the positive class)',
-      xScale: 'linear',
-      yScale: 'linear',
-      xDomain: [Math.min(...gammas), Math.max(...gammas) > Math.min(...gammas) ? Math.max(...gammas) : Math.min(...gammas) + 1],
-      yDomain: [0, 1],
-      series: [
-        { label: 'α*: positive half of FL', points: points('alphaLoss') },
-        { label: 'α: positive half of grad mass', points: points('alphaGrad') },
-      ],
-    };
-    await showChartOrPage(ctx, { ...report, columns: gridColumns, rows: gridRows, sections: () => [alphaSection] }, chart, opts, 'the (γ, α) grid');
+    await showChartOrPage(ctx, pageReport, multiclass ? null : alphaCurves(result, gammas), opts, 'the (γ, α) grid');
     return;
   }
   await ctx.emit(report, opts);
+}
+
+/** The α*(γ) curves: per γ, the α giving the positive class half of the loss, and half of the gradient mass. */
+function alphaCurves(result: SweepResult, gammas: readonly number[]): Chart {
+  const points = (key: 'alphaLoss' | 'alphaGrad') => result.perGamma.filter((g) => g[key] !== null).map((g) => [g.gamma, g[key]!] as const);
+  const [lo, hi] = [Math.min(...gammas), Math.max(...gammas)];
+  return {
+    title: 'The α that balances the classes, per γ',
+    xLabel: 'γ',
+    yLabel: 'α (weight of the positive class)',
+    xScale: 'linear',
+    yScale: 'linear',
+    xDomain: [lo, hi > lo ? hi : lo + 1],
+    yDomain: [0, 1],
+    series: [
+      { label: 'α*: positive half of FL', points: points('alphaLoss') },
+      { label: 'α: positive half of grad mass', points: points('alphaGrad') },
+    ],
+  };
+}
+
+/** Bands of 0.1 of the positive share: a diverging palette (ColorBrewer RdBu), blue where the positive class carries less than half. */
+const SHARE_BANDS: readonly HeatClass[] = (
+  [
+    ['#053061', '·', 'blue'],
+    ['#2166ac', '.', 'blue'],
+    ['#4393c3', ':', 'cyan'],
+    ['#92c5de', '-', 'cyan'],
+    ['#d1e5f0', '=', 'green'],
+    ['#fddbc7', '+', 'green'],
+    ['#f4a582', '*', 'yellow'],
+    ['#d6604d', '#', 'yellow'],
+    ['#b2182b', '%', 'red'],
+    ['#67001f', '@', 'red'],
+  ] as const
+).map(([colour, glyph, terminal], k) => ({ label: `${(k / 10).toFixed(1)}–${((k + 1) / 10).toFixed(1)}`, colour, glyph, terminal }));
+const NO_LOSS: HeatClass = { label: 'no loss', colour: '#bdbdbd', glyph: ' ', terminal: 'gray' };
+
+/**
+ * The positive class's share of the focal loss over (γ, α), `cells` columns of α ∈ [0, 1]: at
+ * the centre α of each, α·S₁/(α·S₁ + (1 − α)·S₀) from the α-free totals (α is linear, so any α
+ * costs nothing), with the balancing α per γ drawn over it. Top row: the largest γ.
+ */
+export function shareHeatmap(result: SweepResult, cells: number): Heatmap {
+  const perGamma = [...result.perGamma].reverse();
+  let empty = false;
+  const rows = perGamma.map((g) => {
+    const [s0, s1] = g.lossTotals as [number, number];
+    return {
+      label: `γ = ${g.gamma}`,
+      cells: Array.from({ length: cells }, (_, i) => {
+        const alpha = (i + 0.5) / cells;
+        const share = (alpha * s1) / (alpha * s1 + (1 - alpha) * s0);
+        if (!Number.isFinite(share)) return (empty = true), SHARE_BANDS.length;
+        return Math.min(SHARE_BANDS.length - 1, Math.floor(share * SHARE_BANDS.length));
+      }),
+    };
+  });
+  return {
+    title: "The positive class's share of the focal loss",
+    xLabel: 'α (weight of the positive class)',
+    yLabel: 'γ',
+    xDomain: [0, 1],
+    classes: empty ? [...SHARE_BANDS, NO_LOSS] : SHARE_BANDS,
+    rows,
+    overlays: [
+      { label: 'α*: positive half of FL', xs: perGamma.map((g) => g.alphaLoss), colour: '#000000', dash: '', glyph: 'L' },
+      { label: 'α: positive half of grad mass', xs: perGamma.map((g) => g.alphaGrad), colour: '#000000', dash: '6 4', glyph: 'G' },
+    ],
+  };
 }

@@ -25,6 +25,20 @@ export interface Heatmap {
   classes: readonly HeatClass[];
   /** top row first; cells[i] covers the i-th of cells.length equal bins of xDomain */
   rows: readonly { label: string; cells: readonly number[] }[];
+  /** curves over the rows: one x per row (null: none there), joined from row centre to row centre */
+  overlays?: readonly HeatOverlay[];
+}
+
+/** A curve drawn over a heatmap, x as a function of the row (e.g. the balancing α per γ). */
+export interface HeatOverlay {
+  label: string;
+  /** per row, top row first */
+  xs: readonly (number | null)[];
+  /** SVG stroke and dash pattern ('' solid) */
+  colour: string;
+  dash: string;
+  /** terminal glyph, put in the cell the curve passes through in each row */
+  glyph: string;
 }
 
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
@@ -36,7 +50,7 @@ function escape(text: string): string {
 const fmt = (v: number) => (Math.round(v * 100) / 100).toString();
 
 export function renderHeatmapSvg(map: Heatmap, width: number, height: number): string {
-  const legendWidth = 38 + Math.ceil(Math.max(0, ...map.classes.map((c) => c.label.length)) * 7.6);
+  const legendWidth = 38 + Math.ceil(Math.max(0, ...[...map.classes, ...(map.overlays ?? [])].map((c) => c.label.length)) * 7.6);
   const labelWidth = 16 + Math.ceil(Math.max(0, ...map.rows.map((r) => r.label.length)) * 7.2);
   const margin = { top: 48, right: 30 + legendWidth, bottom: 56, left: 40 + labelWidth };
   const w = width - margin.left - margin.right;
@@ -62,7 +76,16 @@ export function renderHeatmapSvg(map: Heatmap, width: number, height: number): s
       start = i;
     }
   });
-  out.push('</g><g class="y-labels" font-size="12" fill="#333333">');
+  out.push('</g>');
+  for (const o of map.overlays ?? []) {
+    const points = o.xs.flatMap((x, r) => (x === null || !Number.isFinite(x) ? [] : [[X(Math.min(hi, Math.max(lo, x))), margin.top + (r + 0.5) * rowHeight] as const]));
+    const dash = o.dash ? ` stroke-dasharray="${o.dash}"` : '';
+    out.push(`<g class="overlay" data-label="${escape(o.label)}" stroke="${o.colour}" fill="${o.colour}">`);
+    if (points.length > 1) out.push(`<polyline points="${points.map(([x, y]) => `${fmt(x)},${fmt(y)}`).join(' ')}" fill="none" stroke-width="2.2"${dash}/>`);
+    for (const [x, y] of points) out.push(`<circle cx="${fmt(x)}" cy="${fmt(y)}" r="3"/>`);
+    out.push('</g>');
+  }
+  out.push('<g class="y-labels" font-size="12" fill="#333333">');
   map.rows.forEach((row, r) => {
     out.push(`<text x="${margin.left - 8}" y="${fmt(margin.top + (r + 0.5) * rowHeight)}" text-anchor="end" dominant-baseline="middle">${escape(row.label)}</text>`);
   });
@@ -83,6 +106,11 @@ export function renderHeatmapSvg(map: Heatmap, width: number, height: number): s
     out.push(`<rect x="${lx}" y="${y - 7}" width="24" height="14" fill="${cls.colour}" stroke="#333333" stroke-width="0.5"/>`);
     out.push(`<text x="${lx + 32}" y="${y}" dominant-baseline="middle">${escape(cls.label)}</text>`);
   });
+  (map.overlays ?? []).forEach((o, k) => {
+    const y = margin.top + 10 + (map.classes.length + 0.5 + k) * 22;
+    out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 24}" y2="${y}" stroke="${o.colour}" stroke-width="2.2"${o.dash ? ` stroke-dasharray="${o.dash}"` : ''}/>`);
+    out.push(`<text x="${lx + 32}" y="${y}" dominant-baseline="middle">${escape(o.label)}</text>`);
+  });
   out.push('</g></svg>');
   return `${out.join('\n')}\n`;
 }
@@ -92,14 +120,34 @@ export function renderHeatmapTerminal(map: Heatmap, options: { color: boolean })
   const paint = (cls: HeatClass, text: string) => (chalk as unknown as Record<string, (t: string) => string>)[cls.terminal]!(text);
   const labelWidth = Math.max(...map.rows.map((r) => r.label.length));
   const width = Math.max(0, ...map.rows.map((r) => r.cells.length));
-  const lines = [chalk.bold(map.title), chalk.dim(map.yLabel)];
-  for (const row of map.rows) {
-    lines.push(`${row.label.padStart(labelWidth)} │${row.cells.map((c) => paint(map.classes[c]!, map.classes[c]!.glyph)).join('')}`);
-  }
   const [lo, hi] = map.xDomain;
   const column = (x: number) => Math.round(((x - lo) / (hi - lo)) * (width - 1));
+  const lines = [chalk.bold(map.title), chalk.dim(map.yLabel)];
+  map.rows.forEach((row, r) => {
+    const cells = row.cells.map((c) => paint(map.classes[c]!, map.classes[c]!.glyph));
+    // the overlays' glyphs, the first overlay on top; the cell is the one containing x
+    for (const o of [...(map.overlays ?? [])].reverse()) {
+      const x = o.xs[r];
+      if (x === null || x === undefined || !(x >= lo && x <= hi)) continue;
+      cells[Math.min(row.cells.length - 1, Math.floor(((x - lo) / (hi - lo)) * row.cells.length))] = chalk.bold(o.glyph);
+    }
+    lines.push(`${row.label.padStart(labelWidth)} │${cells.join('')}`);
+  });
   lines.push(...xAxisLines(ticks(map.xDomain, 'linear', Math.max(2, Math.floor(width / 12))), column, width, labelWidth));
   lines.push(`${' '.repeat(labelWidth + 2)}${chalk.dim(map.xLabel)}`);
-  lines.push(`${' '.repeat(labelWidth + 2)}${map.classes.map((c) => `${paint(c, c.glyph.repeat(2))} ${c.label}`).join('   ')}`);
+  // the legend, wrapped to the width of the picture
+  const entries = map.classes.map((c) => ({ text: `${paint(c, c.glyph.repeat(2))} ${c.label}`, length: 3 + c.label.length }));
+  const room = Math.max(60, width);
+  for (let line = '', used = 0, k = 0; k <= entries.length; k++) {
+    const e = entries[k];
+    if (!e || (used > 0 && used + 3 + e.length > room)) {
+      lines.push(`${' '.repeat(labelWidth + 2)}${line}`);
+      [line, used] = ['', 0];
+      if (!e) break;
+    }
+    line += `${used > 0 ? '   ' : ''}${e.text}`;
+    used += (used > 0 ? 3 : 0) + e.length;
+  }
+  for (const o of map.overlays ?? []) lines.push(`${' '.repeat(labelWidth + 2)}${chalk.bold(o.glyph)}  ${o.label}`);
   return `${lines.join('\n')}\n`;
 }

@@ -104,6 +104,9 @@ export interface SweepGammaResult {
   /** per-class α (summing to 1) equalising the classes' FL, and their gradient mass */
   alphaVectorLoss: number[] | null;
   alphaVectorGrad: number[] | null;
+  /** the α-free totals Σ(1 − p_t)^γ·CE and Σ G per class (in the order of classKeys): class c's FL at α is α_c times its total */
+  lossTotals: number[];
+  gradTotals: number[];
 }
 
 export interface SweepResult {
@@ -243,6 +246,8 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
           alphaGrad: multiclass ? null : balancingAlpha(grad[0]!, grad[1]!, unweighted('grad')),
           alphaVectorLoss: equalisingAlphas(loss),
           alphaVectorGrad: equalisingAlphas(grad),
+          lossTotals: loss,
+          gradTotals: grad,
         });
       });
       return { rows: state.rows, multiclass, classKeys: keys, points, perGamma };
