@@ -8,6 +8,8 @@ import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
 import { calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
+import { makePartial, serializePartial } from '../pipeline/state.js';
+import { writeNewFile } from '../output/files.js';
 import { PredictionSpool } from '../pipeline/collect/spool.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
@@ -21,8 +23,10 @@ export interface CalibrationOptions extends OutputOptionValues {
   inputFormat?: InputFormat;
   columns?: ColumnSpec;
   skipInvalid?: boolean;
+  labels?: string;
   bins?: number;
   rows?: (typeof ROW_TABLES)[number];
+  partial?: string;
   chart?: boolean;
   out?: string;
   force?: boolean;
@@ -52,6 +56,9 @@ Memory stays constant: AdaECE and T need more passes over the samples, so the fi
 writes them, as float64, to a temporary file (8·(values + 1) bytes a sample, in $TMPDIR; deleted
 at the end) — stdin works too. AdaECE then takes 5 passes over it (exact selection of the
 equal-mass boundaries), T one pass per Newton step (typically 6–12).
+Shards: --partial FILE writes one input's state; \`focal merge\` of such files gives every number
+of the report bit for bit as one run over all the rows would, except AdaECE and T (and the
+report at T), which need passes over all the samples: a merge reports them as null.
 --chart draws the reliability diagram in the terminal, --out FILE.svg|png to a file; --out
 FILE.html writes the whole report (both tables and the diagram) as one offline page.
 
@@ -60,15 +67,17 @@ Examples:
   $ focal calibration --input examples/preds.csv --rows reliability --format csv
   $ focal calibration --input examples/model-ce.csv --input examples/model-fl.csv --out reliability.svg
   $ focal calibration --input examples/model-ce.csv --input examples/model-fl.csv --out calibration.html
+  $ focal calibration --input examples/model-fl.csv --partial shard-1.json
 `;
 
 export function registerCalibration(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('calibration')
     .description('Calibration of one or more models: ECE, AdaECE, MCE, classwise ECE, Brier, NLL, accuracy, the reliability diagram, and temperature scaling.')
-    .option('--input <file>', 'predictions (repeat for several models): CSV, TSV or NDJSON (gzip too), or - for stdin', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--input <file>', 'predictions (repeat for several models): CSV, TSV, NDJSON (gzip too), .npy (with --labels: the same labels for every model), .npz, Parquet or Arrow; or - for stdin', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--bins <n>', `equal-width (and equal-mass) bins, 2–1000 (default ${DEFAULT_CALIBRATION_BINS})`, integerIn(2, 1000))
-    .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default models)`).argParser(oneOf(ROW_TABLES, 'a table')));
+    .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default models)`).argParser(oneOf(ROW_TABLES, 'a table')))
+    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`) instead of a report; one --input");
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
   addOutputOptions(cmd);
@@ -81,8 +90,17 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
   if (first === undefined) throw new UsageError('calibration needs predictions: give --input FILE (repeat it for several models), or pipe them in.');
   checkPictureOptions(opts);
   const inputs = opts.input ?? [first];
+  if (opts.labels === '-' && inputs.length > 1) throw new UsageError("option '--labels': stdin (-) can be read only once; give the labels' file for several models.");
   if (inputs.filter((i) => i === '-').length > 1) throw new UsageError("option '--input': stdin (-) can be read only once.");
+  if (opts.partial && (inputs.length > 1 || opts.chart || opts.out)) throw new UsageError("option '--partial' writes the state of one input (a shard of one model's predictions): give one --input and no --chart/--out.");
   const bins = opts.bins ?? DEFAULT_CALIBRATION_BINS;
+  if (opts.partial) {
+    const collector = calibrationCollector(bins);
+    const { state, name, n } = await collectPredictions(first, opts, ctx, collector, 'calibration');
+    writeNewFile(opts.partial, serializePartial(makePartial({ command: 'calibration', bins }, [[collector as never, state]], { inputs: [name], rows: n })), opts.force ?? false);
+    ctx.stderr.write(`focal: wrote ${opts.partial} (calibration state of ${n} samples)\n`);
+    return;
+  }
   const models: { name: string; result: CalibrationResult }[] = [];
   for (const input of inputs) {
     const collector = calibrationCollector(bins);
@@ -94,6 +112,36 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
       spool.close();
     }
   }
+  const { report, full } = calibrationReportOf(models, bins, { fmt: opts.json ? 'json' : (opts.format ?? 'table'), rows: opts.rows });
+  if (opts.chart || opts.out) {
+    const chart: Chart = {
+      title: `Reliability diagram (${bins} equal-width bins)`,
+      xLabel: 'confidence',
+      yLabel: 'accuracy',
+      xScale: 'linear',
+      yScale: 'linear',
+      xDomain: [0, 1],
+      yDomain: [0, 1],
+      series: [
+        { label: 'perfect calibration', points: [[0, 0], [1, 1]] },
+        ...models.map(({ name, result }) => ({ label: `${name} (ECE ${result.ece.toPrecision(3)})`, points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const) })),
+      ],
+    };
+    await showChartOrPage(ctx, full, chart, opts, 'per model');
+    return;
+  }
+  await ctx.emit(report, opts);
+}
+
+/**
+ * The calibration report of some models (its table chosen by `rows` for CSV/TSV/NDJSON) and the
+ * full one (both tables, for a page): of one run, or of merged --partial states.
+ */
+export function calibrationReportOf(
+  models: readonly { name: string; result: CalibrationResult }[],
+  bins: number,
+  s: { fmt: string; rows?: (typeof ROW_TABLES)[number]; params?: Record<string, unknown>; notes?: string[] },
+): { report: Report; full: Report } {
   const modelRows: Row[] = models.map(({ name, result: r }) => ({
     model: name,
     n: r.n,
@@ -149,35 +197,19 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
     rows: reliabilityRows,
   };
   const notes = models.flatMap(({ name, result }) => (result.temperature?.reason ? [`${name}: no temperature: ${result.temperature.reason}`] : []));
-  const fmt = opts.json ? 'json' : (opts.format ?? 'table');
-  const table = opts.rows === 'reliability' && fmt !== 'json' && fmt !== 'table' ? reliability : { columns: modelColumns, rows: modelRows };
+  const fmt = s.fmt;
+  const table = s.rows === 'reliability' && fmt !== 'json' && fmt !== 'table' ? reliability : { columns: modelColumns, rows: modelRows };
   const report: Report = {
     command: 'calibration',
-    params: { inputs: models.map((m) => m.name), bins, definitions: 'torchmetrics CalibrationError (norm l1 / max), float64' },
+    params: { inputs: models.map((m) => m.name), bins, definitions: 'torchmetrics CalibrationError (norm l1 / max), float64', ...s.params },
     caption: captionOf({ models: String(models.length), bins: String(bins) }),
     columns: table.columns,
     rows: table.rows,
     summary: () => null,
     sections: () => (fmt === 'table' || fmt === 'json' ? [reliability] : []),
     summaryIsTheRecord: false,
-    notes,
+    notes: [...notes, ...(s.notes ?? [])],
   };
-  if (opts.chart || opts.out) {
-    const chart: Chart = {
-      title: `Reliability diagram (${bins} equal-width bins)`,
-      xLabel: 'confidence',
-      yLabel: 'accuracy',
-      xScale: 'linear',
-      yScale: 'linear',
-      xDomain: [0, 1],
-      yDomain: [0, 1],
-      series: [
-        { label: 'perfect calibration', points: [[0, 0], [1, 1]] },
-        ...models.map(({ name, result }) => ({ label: `${name} (ECE ${result.ece.toPrecision(3)})`, points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const) })),
-      ],
-    };
-    await showChartOrPage(ctx, { ...report, columns: modelColumns, rows: modelRows, sections: () => [reliability] }, chart, opts, 'per model');
-    return;
-  }
-  await ctx.emit(report, opts);
+  return { report, full: { ...report, columns: modelColumns, rows: modelRows, sections: () => [reliability] } };
 }
+

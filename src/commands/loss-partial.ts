@@ -87,6 +87,11 @@ export function splitDocuments(text: string): string[] {
 
 /** Reads partial files (or stdin for '-'), merges them, and returns the loss report they make. */
 export async function mergeReport(files: string[], ctx: CommandContext): Promise<Report> {
+  return mergeRead(await readPartialFiles(files, ctx));
+}
+
+/** The partial files named (or stdin for '-': one or several documents), parsed. */
+export async function readPartialFiles(files: string[], ctx: CommandContext): Promise<{ name: string; partial: PartialFile }[]> {
   const read: { name: string; partial: PartialFile }[] = [];
   for (const file of files) {
     let text: string;
@@ -109,6 +114,11 @@ export async function mergeReport(files: string[], ctx: CommandContext): Promise
     }
     read.push({ name: file, partial: parsePartial(text, file) });
   }
+  return read;
+}
+
+/** The loss report of parsed partial files. */
+export function mergeRead(read: { name: string; partial: PartialFile }[]): Report {
   const { params, states } = mergePartials(read, [totalsCollector]);
   if (params.command !== 'loss') throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss'.`);
   const state = states.get('totals') as TotalsState | undefined;

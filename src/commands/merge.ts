@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
-import { mergeReport } from './loss-partial.js';
+import { UsageError } from '../errors.js';
+import type { Report } from '../output/index.js';
+import { calibrationCollector, type CalibrationState } from '../pipeline/collect/calibration.js';
+import { sweepCollector, type SweepState } from '../pipeline/collect/sweep.js';
+import { mergePartials, type PartialFile } from '../pipeline/state.js';
+import { calibrationReportOf } from './calibration.js';
+import { mergeRead, readPartialFiles } from './loss-partial.js';
 import type { CommandContext } from './shared.js';
+import { sweepReport } from './sweep.js';
 
 const MERGE_EXAMPLES = `
 Each shard is run on its own (any machine, any input format):
@@ -11,14 +18,46 @@ then merged; the report is the one a single run over all the rows prints, bit fo
   $ focal merge examples/partials/part-*.json
   $ cat examples/partials/part-*.json | focal merge - --json
 The shards must agree on every parameter (γ, α, log base, reduction, input kind …).
+sweep and calibration shards merge the same way (their --partial); a merged calibration report
+has no AdaECE and no T, which need passes over all the samples:
+  $ focal sweep --input examples/model-ce.csv --gamma 0:5:0.5 --partial sweep-0.json
+  $ focal calibration --input examples/model-ce.csv --partial calibration-0.json
 `;
 
 export function registerMerge(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('merge')
-    .description("Merges the partial files of 'focal loss --partial' into the report of all their data.")
-    .argument('<files...>', "partial files, or - for standard input (one or several documents)");
+    .description("Merges the partial files of 'focal loss', 'sweep' or 'calibration' --partial into the report of all their data.")
+    .argument('<files...>', 'partial files, or - for standard input (one or several documents)');
   addOutputOptions(cmd);
   cmd.addHelpText('after', MERGE_EXAMPLES);
-  cmd.action(async (files: string[], opts: OutputOptionValues) => ctx.emit(await mergeReport(files, ctx), opts));
+  cmd.action(async (files: string[], opts: OutputOptionValues) => ctx.emit(mergedReport(await readPartialFiles(files, ctx), opts), opts));
+}
+
+type Read = { name: string; partial: PartialFile }[];
+
+/** The report of parsed partial files, by the command that wrote the first. */
+function mergedReport(read: Read, opts: OutputOptionValues): Report {
+  const params = read[0]!.partial.params;
+  const fmt = opts.json ? 'json' : (opts.format ?? 'table');
+  const inputs = read.flatMap((r) => r.partial.source?.inputs ?? [r.name]);
+  if (params.command === 'sweep') {
+    const gammas = params.gammas as number[];
+    const alphas = (params.alphas as (number | null)[] | undefined) ?? [null];
+    const numbers = (v: unknown[], nulls: boolean) => v.length > 0 && v.every((x) => (typeof x === 'number' && Number.isFinite(x)) || (nulls && x === null));
+    if (!Array.isArray(gammas) || !Array.isArray(alphas) || !numbers(gammas, false) || !numbers(alphas, true)) throw new UsageError(`${read[0]!.name}: a sweep partial file needs "gammas" (and "alphas") as lists of numbers in its params`);
+    const collector = sweepCollector(gammas, alphas);
+    const state = mergePartials(read, [collector as never]).states.get('sweep') as SweepState;
+    return sweepReport(collector.finish(state), { params: { inputs, shards: read.length, gammas, ...(params.alphas ? { alphas } : {}) }, caption: { shards: String(read.length) }, summary: { n: state.rows }, fmt }).report;
+  }
+  if (params.command === 'calibration') {
+    const bins = params.bins as number;
+    if (!(Number.isInteger(bins) && bins >= 2)) throw new UsageError(`${read[0]!.name}: a calibration partial file needs "bins", an integer ≥ 2, in its params`);
+    const collector = calibrationCollector(bins);
+    const state = mergePartials(read, [collector as never]).states.get('calibration') as CalibrationState;
+    const notes = ['a merge of partial states has no AdaECE and no temperature (they need passes over all the samples): run calibration on the whole data for those'];
+    return calibrationReportOf([{ name: inputs.join(' + '), result: collector.finish(state) }], bins, { fmt, params: { shards: read.length }, notes }).report;
+  }
+  if (params.command === 'loss') return mergeRead(read);
+  throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss', 'sweep' and 'calibration'.`);
 }

@@ -27,6 +27,7 @@ export interface SweepOptions extends OutputOptionValues {
   inputFormat?: InputFormat;
   columns?: ColumnSpec;
   skipInvalid?: boolean;
+  labels?: string;
   gamma?: number[];
   alpha?: (number | null)[];
   rows?: (typeof ROW_TABLES)[number];
@@ -78,7 +79,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('sweep')
     .description('A (γ, α) grid over a file of predictions in one pass: class shares of the loss and the gradient, easy share, concentration, and the balancing α per γ.')
-    .option('--input <file>', 'predictions: a CSV, TSV or NDJSON file (gzip too), or - for stdin')
+    .option('--input <file>', 'predictions: CSV, TSV or NDJSON (gzip too), .npy (with --labels), .npz, Parquet or Arrow; or - for stdin')
     .option('--gamma <γ>', `focusing parameters γ ≥ 0: comma list or range start:stop:step (default ${DEFAULT_GAMMAS.join(',')})`, gammaList)
     .option('--alpha <α>', 'weights α ∈ [0, 1] of the positive class, or none: comma list or range (default 0.05:0.95:0.05)', alphaList)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default grid)`).argParser(oneOf(ROW_TABLES, 'a table')))
@@ -95,20 +96,52 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const input = inputPath(opts.input, false, ctx);
   if (input === undefined) throw new UsageError('sweep needs predictions: give --input FILE (or - for stdin), or pipe them in.');
   checkPictureOptions(opts);
+  if (opts.picture && !(opts.chart || opts.out)) throw new UsageError("option '--picture' chooses what --chart or --out draws; give one of them too.");
+  if (opts.partial && (opts.chart || opts.out)) throw new UsageError("option '--partial' writes the sweep's state, not a report; --chart/--out draw the report: give one.");
   const page = opts.out !== undefined && isPageFile(opts.out);
   const gammas = opts.gamma ?? DEFAULT_GAMMAS;
   const alphas = opts.alpha ?? DEFAULT_ALPHAS;
   const collector = sweepCollector(gammas, alphas);
-  const { state, layout, outcome, name, format } = await collectPredictions(input, opts, ctx, collector, 'sweep');
+  const { state, layout, n, skipped, name, format } = await collectPredictions(input, opts, ctx, collector, 'sweep');
   const multiclass = layout.kind === 'probs' || layout.kind === 'logits';
   if (multiclass && opts.alpha) throw new UsageError("option '--alpha': one α for every class leaves multiclass shares unchanged; sweep reports the equalising α vector per γ instead — drop --alpha.");
-  const params = { input: name, input_format: format, columns: layout.names, prediction: layout.kind, gammas, ...(multiclass ? {} : { alphas }) };
   if (opts.partial) {
-    writeNewFile(opts.partial, serializePartial(makePartial({ command: 'sweep', ...params, input: undefined }, [[collector as never, state]], { inputs: [name], rows: outcome.n })), opts.force ?? false);
-    ctx.stderr.write(`focal: wrote ${opts.partial} (sweep state of ${outcome.n} samples)\n`);
+    // only what the state depends on: shards of other formats or columns merge (the state knows binary from multiclass)
+    writeNewFile(opts.partial, serializePartial(makePartial({ command: 'sweep', gammas, ...(multiclass ? {} : { alphas }) }, [[collector as never, state]], { inputs: [name], rows: n })), opts.force ?? false);
+    ctx.stderr.write(`focal: wrote ${opts.partial} (sweep state of ${n} samples)\n`);
     return;
   }
+  const params = { input: name, input_format: format, columns: layout.names, prediction: layout.kind, gammas, ...(multiclass ? {} : { alphas }) };
   const result = collector.finish(state);
+  const { report, full } = sweepReport(result, { params, caption: { input: name }, summary: { n, skipped }, fmt: opts.json ? 'json' : (opts.format ?? 'table'), rows: opts.rows });
+  if (opts.chart || opts.out) {
+    if (multiclass && !page) throw new UsageError('sweep draws the binary (γ, α) heatmap and α*(γ) curves; for multiclass input use the α vectors in the output (or its page: --out FILE.html).');
+    if (!page && (opts.picture ?? 'heatmap') === 'heatmap') {
+      const { heatmapToFile, heatmapToTerminal } = await import('../output/chart/index.js');
+      if (opts.out) {
+        ctx.stderr.write(`focal: ${await heatmapToFile(shareHeatmap(result, 200), opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
+        return;
+      }
+      const labelWidth = Math.max(...gammas.map((g) => `γ = ${g}`.length));
+      ctx.write(await heatmapToTerminal(shareHeatmap(result, Math.max(20, (opts.width ?? ctx.columns()) - labelWidth - 3)), { color: ctx.color(opts.color) }));
+      return;
+    }
+    // multiclass has α vectors, not curves: its page has the tables only
+    await showChartOrPage(ctx, full, multiclass ? null : alphaCurves(result, gammas), opts, 'the (γ, α) grid');
+    return;
+  }
+  await ctx.emit(report, opts);
+}
+
+/**
+ * The sweep's report (its table chosen by `rows` for CSV/TSV/NDJSON) and the full one (both
+ * tables, for a page), from a result: of one run, or of merged --partial states.
+ */
+export function sweepReport(
+  result: SweepResult,
+  s: { params: Record<string, unknown>; caption: Record<string, string>; summary: Record<string, number>; fmt: string; rows?: (typeof ROW_TABLES)[number] },
+): { report: Report; full: Report } {
+  const multiclass = result.multiclass;
   const label = (key: number) => className(key, !multiclass);
   const gridRows: Row[] = result.points.map((p) => {
     const row: Record<string, number | null> = {
@@ -164,39 +197,22 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
         { key: 'alpha_grad', label: 'α: positive half of grad mass' },
       ];
   const alphaSection: Section = { key: 'alpha', caption: multiclass ? 'per γ: the class weights (summing to 1) that equalise the classes' : 'per γ: the α that gives the positive class exactly half', columns: alphaColumns, rows: alphaRows };
-  const fmt = opts.json ? 'json' : (opts.format ?? 'table');
-  const table = opts.rows === 'alpha' && fmt !== 'json' && fmt !== 'table' ? alphaSection : { columns: gridColumns, rows: gridRows };
+  const table = s.rows === 'alpha' && s.fmt !== 'json' && s.fmt !== 'table' ? alphaSection : { columns: gridColumns, rows: gridRows };
+  const gammaCount = result.perGamma.length;
+  const alphaCount = multiclass ? 0 : result.points.length / Math.max(1, gammaCount);
   const report: Report = {
     command: 'sweep',
-    params,
-    caption: captionOf({ input: name, 'γ values': String(gammas.length), 'α values': multiclass ? 'none (multiclass)' : String(alphas.length) }),
+    params: s.params,
+    caption: captionOf({ ...s.caption, 'γ values': String(gammaCount), 'α values': multiclass ? 'none (multiclass)' : String(alphaCount) }),
     columns: table.columns,
     rows: table.rows,
-    summary: () => ({ n: outcome.n, skipped: outcome.skipped }),
+    summary: () => s.summary,
     summaryItems: [{ key: 'n', label: 'samples', kind: 'count' }],
-    sections: () => (fmt === 'table' || fmt === 'json' ? [alphaSection] : []),
+    sections: () => (s.fmt === 'table' || s.fmt === 'json' ? [alphaSection] : []),
     summaryIsTheRecord: false,
-    notes: ['grad: |dFL/dx| with respect to the true class\'s logit; α enters linearly, so the α axis costs no pass over the data'],
+    notes: ["grad: |dFL/dx| with respect to the true class's logit; α enters linearly, so the α axis costs no pass over the data"],
   };
-  if (opts.picture && !(opts.chart || opts.out)) throw new UsageError("option '--picture' chooses what --chart or --out draws; give one of them too.");
-  if (opts.chart || opts.out) {
-    if (multiclass && !page) throw new UsageError('sweep draws the binary (γ, α) heatmap and α*(γ) curves; for multiclass input use the α vectors in the output (or its page: --out FILE.html).');
-    const pageReport = { ...report, columns: gridColumns, rows: gridRows, sections: () => [alphaSection] };
-    if (!page && (opts.picture ?? 'heatmap') === 'heatmap') {
-      const { heatmapToFile, heatmapToTerminal } = await import('../output/chart/index.js');
-      if (opts.out) {
-        ctx.stderr.write(`focal: ${await heatmapToFile(shareHeatmap(result, 200), opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
-        return;
-      }
-      const labelWidth = Math.max(...gammas.map((g) => `γ = ${g}`.length));
-      ctx.write(await heatmapToTerminal(shareHeatmap(result, Math.max(20, (opts.width ?? ctx.columns()) - labelWidth - 3)), { color: ctx.color(opts.color) }));
-      return;
-    }
-    // multiclass has α vectors, not curves: its page has the tables only
-    await showChartOrPage(ctx, pageReport, multiclass ? null : alphaCurves(result, gammas), opts, 'the (γ, α) grid');
-    return;
-  }
-  await ctx.emit(report, opts);
+  return { report, full: { ...report, columns: gridColumns, rows: gridRows, sections: () => [alphaSection] } };
 }
 
 /** The α*(γ) curves: per γ, the α giving the positive class half of the loss, and half of the gradient mass. */
