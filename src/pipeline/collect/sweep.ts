@@ -24,14 +24,17 @@ import { UsageError } from '../../errors.js';
 import type { Collector } from './collector.js';
 import { isMulticlass, requireHardLabel, type PredictionBatch } from './predictions.js';
 
-/** The α-free sums of one class at one γ. */
+/**
+ * The α-free sums of one class at one γ. The easy (p_t > 0.5) and hard samples' sums are kept
+ * apart and added exactly when needed: one exact add per sample for each of L and G, not two.
+ */
 interface GammaSums {
   count: number;
   easyCount: number;
-  loss: ExactSumState;
   easyLoss: ExactSumState;
-  grad: ExactSumState;
+  hardLoss: ExactSumState;
   easyGrad: ExactSumState;
+  hardGrad: ExactSumState;
   lossSquares: ExactSumState;
 }
 
@@ -44,14 +47,27 @@ export interface SweepState {
   classes: Record<string, GammaSums[]>;
 }
 
-const SUMS = ['loss', 'easyLoss', 'grad', 'easyGrad', 'lossSquares'] as const;
+const SUMS = ['easyLoss', 'hardLoss', 'easyGrad', 'hardGrad', 'lossSquares'] as const;
 type Live = { sums: GammaSums; exact: Record<(typeof SUMS)[number], ExactSum> }[];
 
 const empty = (): ExactSumState => ({ partials: [], nonFinite: 0 });
-const emptySums = (): GammaSums => ({ count: 0, easyCount: 0, loss: empty(), easyLoss: empty(), grad: empty(), easyGrad: empty(), lossSquares: empty() });
+const emptySums = (): GammaSums => ({ count: 0, easyCount: 0, easyLoss: empty(), hardLoss: empty(), easyGrad: empty(), hardGrad: empty(), lossSquares: empty() });
+
+/** The exact sums that make up a total: a loss or gradient sum is its easy part plus its hard part. */
+const PARTS = { loss: ['easyLoss', 'hardLoss'], grad: ['easyGrad', 'hardGrad'], easyLoss: ['easyLoss'], easyGrad: ['easyGrad'], lossSquares: ['lossSquares'] } as const;
+type Total = keyof typeof PARTS;
+
+/** A class's unweighted total, correctly rounded from its exact parts. */
+function totalOf(s: GammaSums, name: Total): number {
+  const [first, ...rest] = PARTS[name];
+  const sum = ExactSum.from(s[first]);
+  for (const part of rest) sum.merge(s[part]);
+  return sum.value;
+}
 
 function live(sums: GammaSums[]): Live {
-  return sums.map((s) => ({ sums: s, exact: Object.fromEntries(SUMS.map((k) => [k, ExactSum.from(s[k])])) as Live[number]['exact'] }));
+  // an object literal (one hidden class) rather than Object.fromEntries: this is the innermost loop's object
+  return sums.map((s) => ({ sums: s, exact: { easyLoss: ExactSum.from(s.easyLoss), hardLoss: ExactSum.from(s.hardLoss), easyGrad: ExactSum.from(s.easyGrad), hardGrad: ExactSum.from(s.hardGrad), lossSquares: ExactSum.from(s.lossSquares) } }));
 }
 
 function store(l: Live): void {
@@ -60,13 +76,14 @@ function store(l: Live): void {
 
 function take(l: Live[number], easy: boolean, loss: number, grad: number): void {
   l.sums.count++;
-  l.exact.loss.add(loss);
-  l.exact.grad.add(grad);
   l.exact.lossSquares.add(loss * loss);
   if (easy) {
     l.sums.easyCount++;
     l.exact.easyLoss.add(loss);
     l.exact.easyGrad.add(grad);
+  } else {
+    l.exact.hardLoss.add(loss);
+    l.exact.hardGrad.add(grad);
   }
 }
 
@@ -119,10 +136,11 @@ export interface SweepResult {
 
 /** Grid parameters: the γ values (in the state) and the α values (applied in finish only). */
 export function sweepCollector(gammas: readonly number[], alphas: readonly (number | null)[]): Collector<SweepState, PredictionBatch, SweepResult> {
-  const scratch = emptyTerms();
+  // one BinaryTerms per sample of a batch, reused from batch to batch
+  const pool = [] as ReturnType<typeof emptyTerms>[];
   return {
     kind: 'sweep',
-    version: 1,
+    version: 2,
 
     create: () => ({ gammas: [...gammas], multiclass: null, rows: 0, classes: {} }),
 
@@ -137,40 +155,50 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
         if (!l) lives.set(key, (l = live((state.classes[String(key)] ??= g.map(emptySums)))));
         return l;
       };
-      for (let i = 0; i < batch.count; i++) {
-        requireHardLabel(batch, i, 'sweep');
-        const y = batch.labels[i]!;
-        const l = liveOf(y);
-        if (!multiclass) {
-          const view = binaryTermsInto(scratch, batch.kind as 'p' | 'logit' | 'pt', batch.values[i]!, y);
-          const easy = view.pt > 0.5;
-          for (let k = 0; k < g.length; k++) {
-            const gamma = g[k]!;
+      if (!multiclass) {
+        // the terms of every sample once, then γ by γ over the batch: one modulating factor and
+        // three exact adds per sample and γ
+        const kind = batch.kind as 'p' | 'logit' | 'pt';
+        while (pool.length < batch.count) pool.push(emptyTerms());
+        const classes: Live[] = [];
+        for (let i = 0; i < batch.count; i++) {
+          requireHardLabel(batch, i, 'sweep');
+          binaryTermsInto(pool[i]!, kind, batch.values[i]!, batch.labels[i]!);
+          classes.push(liveOf(batch.labels[i]!));
+        }
+        for (let k = 0; k < g.length; k++) {
+          const gamma = g[k]!;
+          for (let i = 0; i < batch.count; i++) {
+            const view = pool[i]!;
             // the very expressions of binaryLossInto and the hard-label gradient with α_t = 1: the same bits
             const m = complementPower(view, gamma);
             const loss = m * view.ce;
             const grad = m === 0 ? 0 : m * (view.q + (view.pt === 0 ? 0 : gamma * view.pt * view.ce));
-            take(l[k]!, easy, loss, grad);
+            take(classes[i]![k]!, view.pt > 0.5, loss, grad);
           }
-          continue;
         }
-        const w = batch.width;
-        const vector = batch.values.subarray(i * w, (i + 1) * w);
-        // for probabilities, 1 − p_t summed from the other entries as the core does (no cancellation)
-        let q = NaN;
-        if (batch.kind === 'probs') {
-          let others = 0;
-          for (let j = 0; j < w; j++) if (j !== y) others += vector[j]!;
-          q = others / (others + vector[y]!);
+      } else
+        for (let i = 0; i < batch.count; i++) {
+          requireHardLabel(batch, i, 'sweep');
+          const y = batch.labels[i]!;
+          const l = liveOf(y);
+          const w = batch.width;
+          const vector = batch.values.subarray(i * w, (i + 1) * w);
+          // for probabilities, 1 − p_t summed from the other entries as the core does (no cancellation)
+          let q = NaN;
+          if (batch.kind === 'probs') {
+            let others = 0;
+            for (let j = 0; j < w; j++) if (j !== y) others += vector[j]!;
+            q = others / (others + vector[y]!);
+          }
+          for (let k = 0; k < g.length; k++) {
+            const gamma = g[k]!;
+            const e = evaluateCategorical(batch.kind as 'probs' | 'logits', vector, y, { gamma, alpha: null });
+            const m = e.modulating;
+            const grad = e.grad ? -e.grad[y]! : m === 0 ? 0 : m * (q + (e.pt === 0 ? 0 : gamma * e.pt * e.ce));
+            take(l[k]!, e.pt > 0.5, e.fl, grad);
+          }
         }
-        for (let k = 0; k < g.length; k++) {
-          const gamma = g[k]!;
-          const e = evaluateCategorical(batch.kind as 'probs' | 'logits', vector, y, { gamma, alpha: null });
-          const m = e.modulating;
-          const grad = e.grad ? -e.grad[y]! : m === 0 ? 0 : m * (q + (e.pt === 0 ? 0 : gamma * e.pt * e.ce));
-          take(l[k]!, e.pt > 0.5, e.fl, grad);
-        }
-      }
       for (const l of lives.values()) store(l);
     },
 
@@ -208,8 +236,8 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
         // binary: α weights the positive class, 1 − α the negative; multiclass: one α scales all classes alike
         for (const alpha of multiclass ? [null] : alphas) {
           const weight = (key: number) => (alpha === null ? 1 : key === 1 ? alpha : 1 - alpha);
-          const total = (name: (typeof SUMS)[number], square = false) =>
-            exactLinearCombination(sums.map((s, c) => [square ? weight(keys[c]!) ** 2 : weight(keys[c]!), s[name]] as const));
+          const total = (name: Total, square = false) =>
+            exactLinearCombination(sums.flatMap((s, c) => PARTS[name].map((part) => [square ? weight(keys[c]!) ** 2 : weight(keys[c]!), s[part]] as const)));
           const flTotal = total('loss');
           const gradTotal = total('grad');
           points.push({
@@ -222,8 +250,8 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
             concentration: concentration(flTotal, total('lossSquares', true), n),
             classes: sums.map((s, c) => {
               const w = weight(keys[c]!);
-              const fl = exactLinearCombination([[w, s.loss]]);
-              const grad = exactLinearCombination([[w, s.grad]]);
+              const fl = exactLinearCombination(PARTS.loss.map((part) => [w, s[part]] as const));
+              const grad = exactLinearCombination(PARTS.grad.map((part) => [w, s[part]] as const));
               return {
                 key: keys[c]!,
                 count: s.count,
@@ -232,14 +260,14 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
                 gradTotal: grad,
                 gradShare: shareOf(grad, gradTotal),
                 easyFlShare: shareOf(exactLinearCombination([[w, s.easyLoss]]), flTotal),
-                concentration: concentration(ExactSum.from(s.loss).value, ExactSum.from(s.lossSquares).value, s.count),
+                concentration: concentration(totalOf(s, 'loss'), totalOf(s, 'lossSquares'), s.count),
               };
             }),
           });
         }
-        const loss = sums.map((s) => ExactSum.from(s.loss).value);
-        const grad = sums.map((s) => ExactSum.from(s.grad).value);
-        const unweighted = (name: 'loss' | 'grad') => exactLinearCombination(sums.map((s) => [1, s[name]] as const));
+        const loss = sums.map((s) => totalOf(s, 'loss'));
+        const grad = sums.map((s) => totalOf(s, 'grad'));
+        const unweighted = (name: 'loss' | 'grad') => exactLinearCombination(sums.flatMap((s) => PARTS[name].map((part) => [1, s[part]] as const)));
         perGamma.push({
           gamma,
           alphaLoss: multiclass ? null : balancingAlpha(loss[0]!, loss[1]!, unweighted('loss')),
