@@ -172,6 +172,24 @@ describe('focal sweep draws the positive share over (γ, α) with the α*(γ) cu
   });
 });
 
+describe('the pictures in docs/ are what their documented commands draw today', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  it.each([
+    ['docs/sweep-heatmap.svg', ['sweep', '--input', 'examples/preds.csv', '--gamma', '0:5:0.25']],
+    ['docs/reliability.svg', ['calibration', '--input', 'examples/model-ce.csv', '--input', 'examples/model-fl.csv']],
+  ])('%s', async (picture, argv) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'focal-answers-')), 'p.svg');
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      expect((await runCli([...argv, '--out', out])).code).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(root, picture), 'utf8'));
+  });
+});
+
 describe('focal calibration against torchmetrics definitions (numpy) and mpmath', () => {
   it('bin edges are torch.linspace(0, 1, 16), bit for bit', () => {
     expect(Array.from(calibrationEdges(15))).toEqual(ref.linspace15);
