@@ -84,7 +84,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .option('--alpha <α>', 'weights α ∈ [0, 1] of the positive class, or none: comma list or range (default 0.05:0.95:0.05)', alphaList)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default grid)`).argParser(oneOf(ROW_TABLES, 'a table')))
     .addOption(new Option('--picture <kind>', `what --chart and --out FILE.svg|png draw: ${PICTURES.join(', ')} (default heatmap)`).argParser(oneOf(PICTURES, 'a picture')))
-    .option('--partial <file>', "write the collector's state (a focal partial file) instead of a report");
+    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`) instead of a report");
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
   addOutputOptions(cmd);
@@ -99,6 +99,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if (opts.picture && !(opts.chart || opts.out)) throw new UsageError("option '--picture' chooses what --chart or --out draws; give one of them too.");
   if (opts.partial && (opts.chart || opts.out)) throw new UsageError("option '--partial' writes the sweep's state, not a report; --chart/--out draw the report: give one.");
   const page = opts.out !== undefined && isPageFile(opts.out);
+  if (opts.picture && page) throw new UsageError("option '--picture' chooses the picture of --chart or --out FILE.svg|png; a page (--out FILE.html) shows the tables and the α*(γ) curves.");
   const gammas = opts.gamma ?? DEFAULT_GAMMAS;
   const alphas = opts.alpha ?? DEFAULT_ALPHAS;
   const collector = sweepCollector(gammas, alphas);

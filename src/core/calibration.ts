@@ -1,6 +1,5 @@
 import { twoProduct } from './float.js';
 import { ExactSum } from './sum.js';
-import { sigmoid } from './sigmoid.js';
 
 /**
  * Calibration measures as torchmetrics defines them (CalibrationError, v1.x:
@@ -114,23 +113,19 @@ const WORDS = new Uint32Array(BITS64.buffer);
 const [LOW_WORD, HIGH_WORD] = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? [0, 1] : [1, 0];
 
 /**
- * The 16-bit digit `level` (0: the most significant) of a confidence's bit pattern, and the
- * digits above it as one number (a prefix). For doubles ≥ 0 the bit pattern orders as the values.
+ * The 16-bit digit `level` (0: the most significant) of a confidence's bit pattern (digitOf),
+ * and the digits above it as one number (prefixOf). For doubles ≥ 0 the bit pattern orders as
+ * the values.
  */
-function digits(c: number, level: number): [prefix: number, digit: number] {
+let prefixOf = 0;
+let digitOf = 0;
+function digits(c: number, level: number): void {
   BITS64[0] = c + 0; // −0 → +0
   const hi = WORDS[HIGH_WORD]!;
   const lo = WORDS[LOW_WORD]!;
-  switch (level) {
-    case 0:
-      return [0, hi >>> 16];
-    case 1:
-      return [hi >>> 16, hi & 0xffff];
-    case 2:
-      return [hi, lo >>> 16];
-    default:
-      return [hi * 65536 + (lo >>> 16), lo & 0xffff];
-  }
+  // (into two variables rather than a returned pair: this runs for every sample of 4 passes)
+  prefixOf = level === 0 ? 0 : level === 1 ? hi >>> 16 : level === 2 ? hi : hi * 65536 + (lo >>> 16);
+  digitOf = level === 0 ? hi >>> 16 : level === 1 ? hi & 0xffff : level === 2 ? lo >>> 16 : lo & 0xffff;
 }
 
 /**
@@ -151,10 +146,12 @@ export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number
   for (let level = 0; level < 4; level++) {
     const histograms = new Map<number, Float64Array>();
     for (const t of targets) if (!histograms.has(t.prefix)) histograms.set(t.prefix, new Float64Array(65536));
+    // one prefix shared by every boundary (the first level, and often later ones): no map look-up
+    const only = histograms.size === 1 ? [...histograms.entries()][0]! : null;
     pass((c) => {
-      const [prefix, digit] = digits(c, level);
-      const h = histograms.get(prefix);
-      if (h) h[digit]!++;
+      digits(c, level);
+      const h = only ? (only[0] === prefixOf ? only[1] : undefined) : histograms.get(prefixOf);
+      if (h) h[digitOf]!++;
     });
     for (const t of targets) {
       const h = histograms.get(t.prefix)!;
@@ -288,9 +285,13 @@ export class TemperatureSums {
         if ((x > 0) !== (label === 1)) this.infinite = true;
         return;
       }
-      const p = sigmoid(beta * x);
+      // σ(βx) and σ(−βx) from one exp, as core/sigmoid.ts's sigmoid computes each (the same bits)
+      const t = beta * x;
+      const e = Math.exp(-Math.abs(t));
+      const p = t >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const complement = t >= 0 ? e / (1 + e) : 1 / (1 + e);
       this.first.add(x * (p - label));
-      this.second.add(x * x * p * sigmoid(-beta * x));
+      this.second.add(x * x * p * complement);
       return;
     }
     let max = -Infinity;
@@ -332,10 +333,14 @@ export class TemperatureSums {
  */
 export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): TemperatureFit {
   let infinite = false;
+  // the last β's derivatives: the bracket's lower end is where Newton starts, one pass saved
+  let last: { beta: number; value: [number, number] } | null = null;
   const derivatives = (beta: number): [number, number] => {
+    if (last?.beta === beta) return last.value;
     const sums = pass(beta);
     infinite ||= sums.infinite;
-    return sums.derivatives;
+    last = { beta, value: sums.derivatives };
+    return last.value;
   };
   let iterations = 0;
   const [atZero] = derivatives(0);

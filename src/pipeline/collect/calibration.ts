@@ -131,6 +131,8 @@ function logitBatch(batch: PredictionBatch, s: Sample): PredictionBatch {
   if (batch.kind === 'logit' || batch.kind === 'logits') return batch;
   const values = new Float64Array(batch.values.length);
   if (batch.kind === 'probs') for (let j = 0; j < values.length; j++) values[j] = Math.log(batch.values[j]!);
+  // p is the input itself (observe's terms.p): no need to work out the other terms
+  else if (batch.kind === 'p') for (let i = 0; i < batch.count; i++) values[i] = logitOf(batch.values[i]!);
   else
     for (let i = 0; i < batch.count; i++) {
       observe(s, batch, i);

@@ -22,6 +22,13 @@ export class PredictionSpool {
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'focal-spool-'));
     this.fd = openSync(join(this.dir, 'samples.f64'), 'w+');
+    // gone from the directory at once (POSIX keeps an open file): nothing is left behind even
+    // when the process is killed; where that fails (Windows), close() removes it
+    try {
+      rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      // removed in close()
+    }
   }
 
   write(batch: PredictionBatch): void {
@@ -29,9 +36,10 @@ export class PredictionSpool {
     this.width ||= batch.width;
     const w = this.width + 1;
     const records = new Float64Array(batch.count * w);
-    for (let i = 0; i < batch.count; i++) {
-      records.set(batch.values.subarray(i * this.width, (i + 1) * this.width), i * w);
-      records[i * w + this.width] = batch.labels[i]!;
+    const width = this.width;
+    for (let i = 0, at = 0, from = 0; i < batch.count; i++, at++) {
+      for (let j = 0; j < width; j++) records[at++] = batch.values[from++]!;
+      records[at] = batch.labels[i]!;
     }
     const data = new Uint8Array(records.buffer);
     let done = 0;
@@ -57,9 +65,11 @@ export class PredictionSpool {
         if (n === 0) throw new Error('the spool file ended early');
         got += n;
       }
-      for (let i = 0; i < count; i++) {
-        values.set(buffer.subarray(i * w, i * w + this.width), i * this.width);
-        labels[i] = buffer[i * w + this.width]!;
+      // records → values and labels, element by element (a subarray per record costs more than the copy)
+      const width = this.width;
+      for (let i = 0, at = 0, to = 0; i < count; i++, at++) {
+        for (let j = 0; j < width; j++) values[to++] = buffer[at++]!;
+        labels[i] = buffer[at]!;
       }
       yield { kind: this.kind, width: this.width, count, values: values.subarray(0, count * this.width), labels: labels.subarray(0, count), first };
     }
