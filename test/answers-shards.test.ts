@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatFixture as f } from './helpers/formats.js';
-import { parseJson, runCli } from './helpers/cli.js';
+import { parseJson, runBin, runCli } from './helpers/cli.js';
 
 async function json(argv: string[]) {
   const r = await runCli([...argv, '--json']);
@@ -144,5 +144,21 @@ describe('--partial shards of sweep and calibration merge into the report of one
       const r = await runCli(argv);
       expect([r.code, r.stdout, r.stderr.split('\n').length]).toEqual([2, '', 2]);
     }
+  });
+});
+
+describe('calibration passes over a temporary file of the samples', () => {
+  const input = fileURLToPath(new URL('./fixtures/answers/multi-logits.csv', import.meta.url));
+  it('from stdin: the report of the file, AdaECE and T included', async () => {
+    const r = runBin(['calibration', '--input', '-', '--json'], { input: readFileSync(input, 'utf8') });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(data(parseJson(r.stdout))).toEqual(data(await json(['calibration', '--input', input])));
+    expect(parseJson(r.stdout).rows[0].temperature).toEqual(expect.any(Number));
+  });
+
+  it('a temporary folder that cannot be written: one line, exit 2', () => {
+    const r = runBin(['calibration', '--input', input], { env: { TMPDIR: join(tmpdir(), 'focal-no-such-folder', 'x') } });
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^focal: error: cannot write a temporary file in .*focal-no-such-folder.* \(ENOENT\); set TMPDIR to a writable folder\.\n$/);
   });
 });

@@ -9,6 +9,7 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../../errors.js';
 import type { PredictionBatch, PredictionKind } from './predictions.js';
 
 export class PredictionSpool {
@@ -20,8 +21,12 @@ export class PredictionSpool {
   samples = 0;
 
   constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), 'focal-spool-'));
-    this.fd = openSync(join(this.dir, 'samples.f64'), 'w+');
+    try {
+      this.dir = mkdtempSync(join(tmpdir(), 'focal-spool-'));
+      this.fd = openSync(join(this.dir, 'samples.f64'), 'w+');
+    } catch (err) {
+      throw new UsageError(`cannot write a temporary file in ${tmpdir()} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set TMPDIR to a writable folder.`);
+    }
     // gone from the directory at once (POSIX keeps an open file): nothing is left behind even
     // when the process is killed; where that fails (Windows), close() removes it
     try {
