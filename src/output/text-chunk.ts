@@ -78,10 +78,14 @@ export class TextChunk {
       let pos = this.length;
       for (let i = 0; i < column.length; i++) out[pos++] = memo[i]!;
       this.length = pos;
+      column.hits++;
       return;
     }
     const start = this.length;
     this.number(v);
+    if (column.off) return;
+    // a column that changes more often than it repeats (p, the losses) is not worth the copy
+    if (++column.misses >= MEMO_TRIAL && column.misses > column.hits) column.off = true;
     const out = this.bytes;
     column.length = this.length - start;
     for (let i = 0; i < column.length; i++) memo[i] = out[start + i]!;
@@ -96,10 +100,16 @@ export class TextChunk {
   }
 }
 
+/** Misses after which a column that changed more often than it repeated is no longer remembered. */
+const MEMO_TRIAL = 64;
+
 /** The last number written in a column, and its text (see TextChunk.numberIn). */
 export class ColumnMemo {
   value = NaN;
   length = 0;
+  hits = 0;
+  misses = 0;
+  off = false;
   readonly bytes = new Uint8Array(32);
 }
 
