@@ -26,12 +26,13 @@ export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, fam
   const variants = new Float64Array(family.extras.length);
   for (const gamma of gammas) {
     for (const alpha of alphas) {
+      const params = { gamma, alpha, base };
+      const variantParams = { ...params, ...family.params };
       for (const y of ys) {
         const ySmoothed = smoothLabel(y, family.smoothing);
         for (const v of values) {
-          const params = { gamma, alpha, base };
           const r = evaluateBinary(kind, v, ySmoothed, params);
-          if (family.extras.length) evaluateVariants(family.extras, kind, v, ySmoothed, { ...params, ...family.params }, variants);
+          if (family.extras.length) evaluateVariants(family.extras, kind, v, ySmoothed, variantParams, variants);
           yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
         }
       }

@@ -83,16 +83,29 @@ export function binaryRow(
   r: BinaryEvaluation,
   extra: { logit?: number; y?: number; gamma: number; alpha: number | null; grad: boolean; family?: Family; variants?: Float64Array | null },
 ): Row {
+  // one property at a time, no Object.assign of a temporary: this runs once per row of a
+  // streamed sweep (bench/compare.mjs)
   const row: Record<string, number | null> = {};
   if (extra.logit !== undefined) row.logit = extra.logit;
   row.p = r.p;
   row.y = extra.y ?? r.y;
   if (extra.family && extra.family.smoothing > 0) row.y_smoothed = r.y;
-  Object.assign(row, { pt: r.pt, gamma: extra.gamma, alpha: extra.alpha, alpha_t: r.alphaT, modulating: r.modulating, ce: r.ce, fl: r.fl, ratio: r.ratio });
-  extra.family?.extras.forEach((name, k) => {
-    row[lossKey(name)] = extra.variants![k]!;
-  });
-  if (extra.grad) Object.assign(row, { grad: r.grad, grad_ce: r.gradCe, grad_p: r.gradP, grad_ce_p: r.gradCeP });
+  row.pt = r.pt;
+  row.gamma = extra.gamma;
+  row.alpha = extra.alpha;
+  row.alpha_t = r.alphaT;
+  row.modulating = r.modulating;
+  row.ce = r.ce;
+  row.fl = r.fl;
+  row.ratio = r.ratio;
+  const extras = extra.family?.extras ?? [];
+  for (let k = 0; k < extras.length; k++) row[lossKey(extras[k]!)] = extra.variants![k]!;
+  if (extra.grad) {
+    row.grad = r.grad;
+    row.grad_ce = r.gradCe;
+    row.grad_p = r.gradP;
+    row.grad_ce_p = r.gradCeP;
+  }
   return row;
 }
 

@@ -1,4 +1,5 @@
-import { isVector, type Cell, type Column, type Report, type Row } from './report.js';
+import { isVector, type Cell, type Column, type Report, type Row, type Section } from './report.js';
+import { ColumnMemo, encoded, TextChunk } from './text-chunk.js';
 
 /**
  * JSON, CSV, TSV and NDJSON. Numbers keep full round-trip precision (the shortest decimal that
@@ -6,8 +7,8 @@ import { isVector, type Cell, type Column, type Report, type Row } from './repor
  * ±Infinity become the strings "Infinity"/"-Infinity"; −0 is written 0. A NaN reaching this
  * layer is a bug in a command, and is refused rather than printed.
  *
- * Rows are written as text directly (no object per row for JSON.stringify) and gathered into
- * chunks of ~64 KiB, so that a grid of 10^7 rows costs one await per chunk, not per row.
+ * Rows are written as bytes into chunks of ~64 KiB (text-chunk.ts: no string per number or per
+ * row), so that a grid of 10^7 rows costs one string and one await per chunk, not per row.
  *
  * Rows stream and cannot be taken back, so a run that fails midway (a bad input row, a NaN)
  * still leaves whole records: every chunk ends at a row boundary, the rows formatted before the
@@ -19,17 +20,25 @@ export class NonFiniteOutputError extends Error {}
 
 const CHUNK = 1 << 16;
 
-function numberText(v: number, key: string): string {
+/** A number cell: ±Infinity as the strings "Infinity" and "-Infinity" (quoted in JSON), NaN refused. */
+function writeNumber(out: TextChunk, v: number, key: string, json: boolean, memo?: ColumnMemo): void {
   if (v !== v) throw new NonFiniteOutputError(`a NaN reached the output (field ${key})`);
-  if (v === Infinity) return '"Infinity"';
-  if (v === -Infinity) return '"-Infinity"';
-  return String(v);
+  if (v === Infinity || v === -Infinity) out.text(json ? `"${v}"` : String(v));
+  else if (memo) out.numberIn(v, memo);
+  else out.number(v);
 }
 
-function jsonCell(v: Cell | undefined, key: string): string {
-  if (typeof v === 'number') return numberText(v, key);
-  if (isVector(v)) return `[${v.map((x) => numberText(x, key)).join(',')}]`;
-  return v === undefined ? 'null' : JSON.stringify(v);
+function writeJsonCell(out: TextChunk, v: Cell | undefined, key: string, memo: ColumnMemo): void {
+  if (typeof v === 'number') return writeNumber(out, v, key, true, memo);
+  if (isVector(v)) {
+    out.char(91); // [
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.char(44);
+      writeNumber(out, v[i]!, key, true);
+    }
+    return out.char(93);
+  }
+  out.text(v === undefined ? 'null' : JSON.stringify(v));
 }
 
 function toJsonValue(v: unknown, key = ''): unknown {
@@ -42,52 +51,65 @@ function toJsonValue(v: unknown, key = ''): unknown {
   return v;
 }
 
+type RowWriter = (row: Row, out: TextChunk) => void;
+
 /** A row writer for the report's columns: `{"key":value,…}` with the keys present in the row. */
-function jsonRowWriter(columns: readonly Column[]): (row: Row) => string {
-  const keys = columns.map((c) => [c.key, `${JSON.stringify(c.key)}:`] as const);
-  return (row) => {
-    let out = '{';
-    for (const [key, prefix] of keys) {
+function jsonRowWriter(columns: readonly Column[]): RowWriter {
+  const keys = columns.map((c) => c.key);
+  const prefixes = keys.map((key) => encoded(`${JSON.stringify(key)}:`));
+  const memos = keys.map(() => new ColumnMemo());
+  return (row, out) => {
+    out.char(123); // {
+    let any = false;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (!(key in row)) continue;
-      out += (out.length > 1 ? ',' : '') + prefix + jsonCell(row[key], key);
+      if (any) out.char(44);
+      any = true;
+      out.raw(prefixes[i]!);
+      writeJsonCell(out, row[key], key, memos[i]!);
     }
-    return `${out}}`;
+    out.char(125);
   };
 }
 
 /**
- * Formats rows into chunks of about CHUNK characters; a synchronous source is read without
- * awaiting per row. A row is formatted whole before it joins the chunk, so when the rows (or
- * the formatting) fail, the rows done so far are given out, then the error is rethrown.
+ * Formats rows into chunks of about CHUNK bytes; a synchronous source is read without
+ * awaiting per row. When the rows (or the formatting) fail, the chunk is cut back to the last
+ * whole row, the rows done so far are given out, then the error is rethrown.
  */
-async function* chunked(rows: Report['rows'], format: (row: Row, first: boolean) => string): AsyncGenerator<string> {
-  let buffer = '';
+async function* chunked(rows: Report['rows'], write: (row: Row, out: TextChunk, first: boolean) => void): AsyncGenerator<string> {
+  const out = new TextChunk(CHUNK + 1024);
   let first = true;
+  let whole = 0; // where the last whole row ends
   try {
     if (Symbol.iterator in rows) {
       for (const row of rows as Iterable<Row>) {
-        buffer += format(row, first);
+        write(row, out, first);
         first = false;
-        if (buffer.length >= CHUNK) {
-          yield buffer;
-          buffer = '';
+        whole = out.length;
+        if (whole >= CHUNK) {
+          yield out.take();
+          whole = 0;
         }
       }
     } else {
       for await (const row of rows) {
-        buffer += format(row, first);
+        write(row, out, first);
         first = false;
-        if (buffer.length >= CHUNK) {
-          yield buffer;
-          buffer = '';
+        whole = out.length;
+        if (whole >= CHUNK) {
+          yield out.take();
+          whole = 0;
         }
       }
     }
   } catch (err) {
-    if (buffer) yield buffer;
+    out.length = whole;
+    if (whole > 0) yield out.take();
     throw err;
   }
-  if (buffer) yield buffer;
+  if (out.length > 0) yield out.take();
 }
 
 /** The text of the "error" member that ends a JSON document whose rows failed midway. */
@@ -110,20 +132,33 @@ export async function* renderJson(report: Report): AsyncGenerator<string> {
   let any = false;
   let tail: string;
   try {
-    for await (const chunk of chunked(report.rows, (row, first) => (first ? '\n' : ',\n') + write(row))) {
+    for await (const chunk of chunked(report.rows, (row, out, first) => {
+      if (!first) out.char(44);
+      out.char(10);
+      write(row, out);
+    })) {
       any = true;
       yield chunk;
     }
     const sections = (report.sections?.() ?? []).filter((section) => section.key);
-    const extra = sections.length
-      ? `,"sections":{${sections.map((section) => `${JSON.stringify(section.key)}:[${section.rows.map(jsonRowWriter(section.columns)).join(',')}]`).join(',')}}`
-      : '';
+    const extra = sections.length ? `,"sections":{${sections.map((section) => `${JSON.stringify(section.key)}:[${jsonRows(section)}]`).join(',')}}` : '';
     tail = `${any ? '\n' : ''}],"summary":${JSON.stringify(toJsonValue(report.summary()))}${extra}}\n`;
   } catch (err) {
     yield `${any ? '\n' : ''}],"error":${JSON.stringify(errorText(err))}}\n`;
     throw err;
   }
   yield tail;
+}
+
+/** A section's rows as JSON objects, comma-separated. */
+function jsonRows(section: Section): string {
+  const write = jsonRowWriter(section.columns);
+  const out = new TextChunk(1024);
+  section.rows.forEach((row, i) => {
+    if (i > 0) out.char(44);
+    write(row, out);
+  });
+  return out.take();
 }
 
 /** NDJSON: one row object per line (or the summary, for a reduced report). */
@@ -134,21 +169,37 @@ export async function* renderNdjson(report: Report): AsyncGenerator<string> {
     return;
   }
   const write = jsonRowWriter(report.columns);
-  yield* chunked(report.rows, (row) => `${write(row)}\n`);
+  yield* chunked(report.rows, (row, out) => {
+    write(row, out);
+    out.char(10);
+  });
 }
 
-function delimitedNumber(v: number, key: string): string {
-  const text = numberText(v, key);
-  return text.charCodeAt(0) === 34 ? text.slice(1, -1) : text; // Infinity unquoted
+function writeDelimitedCell(out: TextChunk, v: Cell | undefined, key: string, sep: ',' | '\t', memo: ColumnMemo): void {
+  if (v === null || v === undefined) return;
+  if (typeof v === 'number') return writeNumber(out, v, key, false, memo);
+  if (isVector(v)) {
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out.char(59); // ;
+      writeNumber(out, v[i]!, key, false);
+    }
+    return;
+  }
+  if (sep === ',' && /[",\n\r]/.test(v)) out.text(`"${v.replace(/"/g, '""')}"`);
+  else out.text(sep === '\t' ? v.replace(/[\t\n\r]/g, ' ') : v);
 }
 
-function delimitedCell(v: Cell | undefined, key: string, sep: string): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return delimitedNumber(v, key);
-  if (isVector(v)) return v.map((x) => delimitedNumber(x, key)).join(';');
-  if (sep === ',' && /[",\n\r]/.test(v)) return `"${v.replace(/"/g, '""')}"`;
-  if (sep === '\t') return v.replace(/[\t\n\r]/g, ' ');
-  return v;
+/** A delimited line of `keys`' cells (an absent or null cell is empty), ended by a newline. */
+function delimitedRowWriter(keys: readonly string[], sep: ',' | '\t'): RowWriter {
+  const sepCode = sep.charCodeAt(0);
+  const memos = keys.map(() => new ColumnMemo());
+  return (row, out) => {
+    for (let i = 0; i < keys.length; i++) {
+      if (i > 0) out.char(sepCode);
+      writeDelimitedCell(out, row[keys[i]!], keys[i]!, sep, memos[i]!);
+    }
+    out.char(10);
+  };
 }
 
 /** CSV (RFC 4180) or TSV with a header row of the JSON keys. */
@@ -157,14 +208,13 @@ export async function* renderDelimited(report: Report, sep: ',' | '\t'): AsyncGe
     await drain(report.rows);
     const summary = report.summary() ?? {};
     const keys = Object.keys(summary);
-    yield `${keys.join(sep)}\n${keys.map((k) => delimitedCell(summary[k] as Cell, k, sep)).join(sep)}\n`;
+    const out = new TextChunk(1024);
+    delimitedRowWriter(keys, sep)(summary, out);
+    yield `${keys.join(sep)}\n${out.take()}`;
     return;
   }
   const keys = report.columns.map((c) => c.key);
   yield `${keys.join(sep)}\n`;
-  yield* chunked(report.rows, (row) => {
-    let line = '';
-    for (let i = 0; i < keys.length; i++) line += (i > 0 ? sep : '') + delimitedCell(row[keys[i]!], keys[i]!, sep);
-    return `${line}\n`;
-  });
+  const write = delimitedRowWriter(keys, sep);
+  yield* chunked(report.rows, (row, out) => write(row, out));
 }

@@ -1,4 +1,3 @@
-import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { formatCount, formatNumber, MAX_TABLE_ROWS } from './human.js';
 import { UsageError } from '../cli/errors.js';
@@ -16,11 +15,29 @@ export interface TableOptions {
 
 const asIs = (text: string) => text;
 
-function tableOf(allColumns: readonly Column[], rows: readonly Row[], options: TableOptions, chalk: ChalkInstance): string {
+/** The styles a table uses. */
+interface Styles {
+  head(text: string): string;
+  bold(text: string): string;
+  dim(text: string): string;
+}
+
+/**
+ * chalk's styles with colour; without it, none, and chalk is not even loaded: its import probes
+ * the terminal (supports-color), ~5% of start-up for a table (bench/startup.mjs).
+ */
+async function stylesFor(color: boolean): Promise<Styles> {
+  if (!color) return { head: asIs, bold: asIs, dim: asIs };
+  const { Chalk } = await import('chalk');
+  const chalk = new Chalk({ level: 1 });
+  return { head: (text) => chalk.bold.cyan(text), bold: (text) => chalk.bold(text), dim: (text) => chalk.dim(text) };
+}
+
+function tableOf(allColumns: readonly Column[], rows: readonly Row[], options: TableOptions, style: Styles): string {
   const columns = allColumns.filter((c) => c.table !== false);
   const text = options.plain ? plainText : asIs;
   const table = new Table({
-    head: columns.map((c) => chalk.bold.cyan(text(c.label))),
+    head: columns.map((c) => style.head(text(c.label))),
     colAligns: columns.map((c) => (c.kind === 'text' ? 'left' : 'right')),
     style: { head: [], border: [], compact: true },
     ...(options.plain ? { chars: PLAIN_TABLE_CHARS } : {}),
@@ -37,7 +54,7 @@ function cellText(v: Cell | undefined, kind: string | undefined, precision: numb
 }
 
 export async function renderTable(report: Report, options: TableOptions): Promise<string> {
-  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const style = await stylesFor(options.color);
   const rows: Row[] = [];
   for await (const row of report.rows) {
     // a table is held whole (column widths), so a stream of unknown length is capped here
@@ -45,20 +62,20 @@ export async function renderTable(report: Report, options: TableOptions): Promis
     rows.push(row);
   }
   const text = options.plain ? plainText : asIs;
-  const lines = [chalk.dim(text(report.caption))];
-  if (rows.length > 0) lines.push(tableOf(report.columns, rows, options, chalk));
+  const lines = [style.dim(text(report.caption))];
+  if (rows.length > 0) lines.push(tableOf(report.columns, rows, options, style));
   const summary = report.summary();
   if (summary && report.summaryItems?.length) {
     const items = report.summaryItems.filter((i) => i.key in summary).map((i) => ({ ...i, label: text(i.label) }));
     const width = Math.max(...items.map((i) => i.label.length));
     for (const item of items) {
-      lines.push(`${chalk.bold(item.label.padEnd(width))}  ${text(cellText(summary[item.key], item.kind, Math.max(options.precision, item.precision ?? 0)))}`);
+      lines.push(`${style.bold(item.label.padEnd(width))}  ${text(cellText(summary[item.key], item.kind, Math.max(options.precision, item.precision ?? 0)))}`);
     }
   }
   for (const section of report.sections?.() ?? []) {
     if (section.rows.length === 0) continue;
-    lines.push('', chalk.dim(text(section.caption)), tableOf(section.columns, section.rows, options, chalk));
+    lines.push('', style.dim(text(section.caption)), tableOf(section.columns, section.rows, options, style));
   }
-  for (const note of report.notes ?? []) lines.push(chalk.dim(text(note)));
+  for (const note of report.notes ?? []) lines.push(style.dim(text(note)));
   return `${lines.join('\n')}\n`;
 }
