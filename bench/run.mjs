@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Throughput and memory of `focal loss --input FILE --reduction mean` against the peers that
-// are installed (mawk/awk, Python with pandas + numpy), on the same file in the same run.
+// are installed (DuckDB from `npm install --prefix bench`, mawk/awk, Python with pandas + numpy),
+// on the same file in the same run, interleaved; each peer is a process of its own, timed with
+// its peak RSS. See docs/performance.md for installing the peers.
 // Usage: node bench/run.mjs [--rows 10000000] [--repeat 3] [--threads-one]
 // Needs a build (npm run build); generates bench/data/p<rows>.csv on first use.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,6 +29,7 @@ const tools = {
 for (const [name, input] of [['focal, logit CSV', `bench/data/logit${label}.csv`], ['focal, NDJSON', `bench/data/p${label}.ndjson`], ['focal, gzip CSV (1 thread)', `bench/data/p${label}.csv.gz`]]) {
   if (existsSync(input)) tools[name] = [process.execPath, ['bin/focal.js', 'loss', '--input', input, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
 }
+if (existsSync('bench/node_modules/@duckdb/node-api/package.json')) tools['DuckDB (read_csv + SQL)'] = [process.execPath, ['bench/duckdb-fl.mjs', file], (out) => Number(out.split(' ')[0])];
 if (has('mawk')) tools.mawk = ['mawk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 else if (has('awk')) tools.awk = ['awk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 if (pythonWithPandas) tools['pandas + numpy'] = [pythonWithPandas, ['bench/fl_pandas.py', file], (out) => Number(out.split(' ')[0])];
