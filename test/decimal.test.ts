@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalEnd, parseDecimal, scanDecimal } from '../src/input/decimal.js';
+import { decimalEnd, decimalIsJson, parseDecimal, scanDecimal } from '../src/input/decimal.js';
+import { NdjsonScanner } from '../src/input/ndjson.js';
+import { plan, Recorder, scan } from './helpers/csv.js';
 import { check, runs, timeout } from './helpers/fuzz.js';
 
 /**
@@ -162,5 +164,25 @@ describe('scanDecimal: where a number ends', () => {
     expect(at('1e,')[0]).toBeNaN();
     expect(at(',')[0]).toBeNaN();
     expect(at('.e1')[0]).toBeNaN();
+  });
+
+  it('says whether the number is also a JSON number (NDJSON reads only those from the bytes)', () => {
+    const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+    const shapes = fc.oneof(decimalText, fc.constantFrom('+1', '.5', '5.', '01', '-01', '00.5', '0', '-0', '0.0', '1.e5', '-.5', '0e1', '10', '1E+2'));
+    check(
+      fc.property(shapes, (s) => {
+        const b = Buffer.from(s);
+        const v = scanDecimal(b, 0, b.length);
+        if (v === v && decimalEnd === b.length) expect(decimalIsJson, s).toBe(JSON_NUMBER.test(s));
+      }),
+      runs(2000),
+    );
+  });
+  it('an NDJSON line with a number JSON does not allow is not a record: {"p":+1,"y":0} and the like', () => {
+    for (const p of ['+1', '.5', '5.', '01', '1.e5', '-.5']) {
+      const sink = new Recorder();
+      scan(new NdjsonScanner(plan, sink), Buffer.from(`{"p":0.5,"y":1}\n{"p":${p},"y":0}\n`), []);
+      expect(sink.events, p).toEqual([{ line: 1, values: [0.5, 1] }, { line: 2, malformed: true }]);
+    }
   });
 });

@@ -31,6 +31,8 @@ const LOWER_E = 101;
  * variable rather than a returned pair, so that the per-field call allocates nothing.
  */
 export let decimalEnd = 0;
+/** Whether the last number scanDecimal read is also written as JSON allows (NDJSON). */
+export let decimalIsJson = false;
 
 /**
  * Parses bytes[start, end) (surrounding spaces allowed) as a decimal number written as people
@@ -57,23 +59,26 @@ export function parseDecimal(bytes: Uint8Array, start: number, end: number): num
 export function scanDecimal(bytes: Uint8Array, i: number, end: number): number {
   const start = i;
   let negative = false;
+  let plus = false;
   if (i < end) {
     const s = bytes[i]!;
     if (s === MINUS) {
       negative = true;
       i++;
-    } else if (s === PLUS) i++;
+    } else if (s === PLUS) {
+      plus = true;
+      i++;
+    }
   }
   let head = 0; // significant digits 1 to 9
   let middle = 0; // 10 to 18
   let last = 0; // the 19th
   let significant = 0;
   let exponent = 0;
-  let digits = 0;
   let c = 0;
   // the integer part: leading zeros are not significant
+  const intStart = i;
   for (; i < end && (c = bytes[i]! - ZERO) >>> 0 < 10; i++) {
-    digits++;
     if (significant === 0 && c === 0) continue;
     if (significant < 9) head = head * 10 + c;
     else if (significant < 18) middle = middle * 10 + c;
@@ -81,9 +86,11 @@ export function scanDecimal(bytes: Uint8Array, i: number, end: number): number {
     else exponent++; // digits beyond the 19th scale the value (and send it to Number below)
     significant++;
   }
+  const intDigits = i - intStart;
+  let fractionDigits = -1; // no point
   if (i < end && bytes[i] === DOT) {
-    for (i++; i < end && (c = bytes[i]! - ZERO) >>> 0 < 10; i++) {
-      digits++;
+    const fractionStart = ++i;
+    for (; i < end && (c = bytes[i]! - ZERO) >>> 0 < 10; i++) {
       if (significant === 0 && c === 0) {
         exponent--;
         continue;
@@ -98,8 +105,9 @@ export function scanDecimal(bytes: Uint8Array, i: number, end: number): number {
       exponent--;
       significant++;
     }
+    fractionDigits = i - fractionStart;
   }
-  if (digits === 0) {
+  if (intDigits === 0 && fractionDigits <= 0) {
     decimalEnd = i;
     return NaN;
   }
@@ -123,6 +131,8 @@ export function scanDecimal(bytes: Uint8Array, i: number, end: number): number {
     exponent += expNegative ? -e : e;
   }
   decimalEnd = i;
+  // JSON's number grammar is narrower: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+  decimalIsJson = !plus && intDigits > 0 && (intDigits === 1 || bytes[intStart] !== ZERO) && fractionDigits !== 0;
   if (significant === 0) return negative ? -0 : 0;
   let value = NaN;
   if (significant <= 9) value = scaled(head, exponent);

@@ -1,4 +1,4 @@
-import { decimalEnd, scanDecimal } from './decimal.js';
+import { decimalEnd, decimalIsJson, scanDecimal } from './decimal.js';
 import { shownText } from './show.js';
 import { isBlank, LineScanner, NEWLINE, text, type ColumnPlan, type PlanColumns, type RecordSink } from './lines.js';
 
@@ -21,29 +21,6 @@ function matches(bytes: Uint8Array, word: Uint8Array, from: number): boolean {
 
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
-
-const isDigit = (c: number | undefined) => c !== undefined && c >= 48 && c <= 57;
-
-/** Whether bytes[from, to) is a number as JSON writes it: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)? */
-function isJsonNumber(bytes: Uint8Array, from: number, to: number): boolean {
-  let i = from;
-  if (bytes[i] === 45) i++;
-  if (bytes[i] === 48) i++;
-  else if (isDigit(bytes[i])) while (i < to && isDigit(bytes[i])) i++;
-  else return false;
-  if (i < to && bytes[i] === 46) {
-    i++;
-    if (!isDigit(bytes[i]) || i >= to) return false;
-    while (i < to && isDigit(bytes[i])) i++;
-  }
-  if (i < to && (bytes[i] === 101 || bytes[i] === 69)) {
-    i++;
-    if (bytes[i] === 43 || bytes[i] === 45) i++;
-    if (!isDigit(bytes[i]) || i >= to) return false;
-    while (i < to && isDigit(bytes[i])) i++;
-  }
-  return i === to;
-}
 
 export class NdjsonScanner extends LineScanner {
   private names: string[] | null = null;
@@ -110,7 +87,7 @@ export class NdjsonScanner extends LineScanner {
       let v = scanDecimal(bytes, i, end);
       let j = decimalEnd;
       if (v === v) {
-        if (!isJsonNumber(bytes, i, j)) return 0;
+        if (!decimalIsJson) return 0;
       } else if (k === this.labelSlot) {
         v = matches(bytes, TRUE, i) ? 1 : matches(bytes, FALSE, i) ? 0 : NaN;
         if (v !== v) return 0;
