@@ -73,38 +73,32 @@ export function scanDecimal(bytes: Uint8Array, i: number, end: number): number {
   let head = 0; // significant digits 1 to 9
   let middle = 0; // 10 to 18
   let last = 0; // the 19th
-  let significant = 0;
+  let significant = 0; // significant digits seen (leading zeros are not)
   let exponent = 0;
   let c = 0;
-  // the integer part: leading zeros are not significant
+  // the integer part
   const intStart = i;
-  for (; i < end && (c = bytes[i]! - ZERO) >>> 0 < 10; i++) {
-    if (significant === 0 && c === 0) continue;
+  while (i < end && bytes[i] === ZERO) i++;
+  for (; i < end && (c = bytes[i]! - ZERO) >>> 0 < 10; i++, significant++) {
     if (significant < 9) head = head * 10 + c;
     else if (significant < 18) middle = middle * 10 + c;
     else if (significant === 18) last = c;
-    else exponent++; // digits beyond the 19th scale the value (and send it to Number below)
-    significant++;
   }
   const intDigits = i - intStart;
+  // digits beyond the 19th scale the value (and send it to Number below)
+  if (significant > 19) exponent = significant - 19;
   let fractionDigits = -1; // no point
   if (i < end && bytes[i] === DOT) {
     const fractionStart = ++i;
-    for (; i < end && (c = bytes[i]! - ZERO) >>> 0 < 10; i++) {
-      if (significant === 0 && c === 0) {
-        exponent--;
-        continue;
-      }
+    if (significant === 0) for (; i < end && bytes[i] === ZERO; i++) exponent--;
+    const before = significant;
+    for (; i < end && (c = bytes[i]! - ZERO) >>> 0 < 10; i++, significant++) {
       if (significant < 9) head = head * 10 + c;
       else if (significant < 18) middle = middle * 10 + c;
       else if (significant === 18) last = c;
-      else {
-        significant++;
-        continue;
-      }
-      exponent--;
-      significant++;
     }
+    // each fraction digit kept (the first 19 significant) scales by 1/10
+    exponent -= Math.min(significant, 19) - Math.min(before, 19);
     fractionDigits = i - fractionStart;
   }
   if (intDigits === 0 && fractionDigits <= 0) {
