@@ -3,16 +3,24 @@
  *
  * Why hand-written: the shortest round-trip text of a double (what numpy, pandas and
  * JavaScript write) has 16–17 significant digits, and Number(buffer.latin1Slice(…)) costs
- * ~180 ns a field, most of a row's budget (bench/parse.mjs: 2.1 s of 2.6 s for 10^7 rows).
+ * several times what this does (bench/decimal.mjs).
  *
- * - Up to 15 significant digits (Clinger 1990): the mantissa m and 10^k (k ≤ 22) are exact
- *   doubles, so m·10^k or m/10^k is one correctly rounded operation.
- * - 16 to 19 digits: m = a·10^r + b is carried exactly as a double-double (S, s); the
- *   quotient Q = fl(S/10^k) is corrected by the exact remainder, lo = (S − Q·10^k + s)/10^k.
- *   fl(Q + lo) is the correctly rounded value unless the true value lies within ~2^-48 ulp of
- *   a rounding midpoint; that is detected (rounding Q + lo·(1 ± 2^-48) disagrees) and left
- *   to Number().
+ * - The mantissa w: the first 19 significant digits, gathered in small integers (9, 9 and 1
+ *   digits) so that each digit costs an integer multiply-add rather than a floating-point one
+ *   (a chain of those, one per digit, made the loop twice as slow: its latency, not its work).
+ * - w < 2^53 (up to 15 digits always, 16 mostly) and |k| ≤ 22 (Clinger 1990): w and 10^k are
+ *   exact doubles, so w·10^k or w/10^k is one correctly rounded operation.
+ * - 16 to 19 digits, k in [−22, 0]: w = a·10^r + b is carried exactly as a double-double
+ *   (S, s); the quotient Q = fl(S/10^k) is corrected by the exact remainder,
+ *   lo = (S − Q·10^k + s)/10^k. fl(Q + lo) is the correctly rounded value unless the true value
+ *   lies within ~2^-48 ulp of a rounding midpoint; that is detected (rounding Q + lo·(1 ± 2^-48)
+ *   disagrees) and left to Number().
  * - Anything else (more digits, exponents beyond ±22) goes to Number() on the field's text.
+ *
+ * Not Eisel–Lemire: measured on the benchmark's p column, the conversion above is ~12% of a
+ * field's parse and the digit loop the rest; the 64×128-bit products Eisel–Lemire needs take
+ * 16-bit limbs in JavaScript, so it could save part of those 12% at best. Reading 4 digits at a
+ * time (SWAR through a DataView) was slower than the byte loop in V8.
  */
 
 const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
