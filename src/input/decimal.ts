@@ -7,7 +7,7 @@
  *
  * - The mantissa w: the first 19 significant digits, gathered in small integers (9, 9 and 1
  *   digits) so that each digit costs an integer multiply-add rather than a floating-point one
- *   (a chain of those, one per digit, made the loop twice as slow: its latency, not its work).
+ *   (a chain of those, one per digit, made the loop ~1.8× as slow: its latency, not its work).
  * - w < 2^53 (up to 15 digits always, 16 mostly) and |k| ≤ 22 (Clinger 1990): w and 10^k are
  *   exact doubles, so w·10^k or w/10^k is one correctly rounded operation.
  * - 16 to 19 digits, k in [−22, 0]: w = a·10^r + b is carried exactly as a double-double
