@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Throughput and memory of `focal loss --input FILE --reduction mean` against the peers that
-// are installed (mawk/awk, Python with pandas + numpy), on the same file in the same run.
-// Usage: node bench/run.mjs [--rows 10000000] [--repeat 3] [--threads-one]
+// are installed (DuckDB from `npm install --prefix bench`, mawk/awk, Python with pandas + numpy),
+// on the same file in the same run, interleaved; each peer is a process of its own, timed with
+// its peak RSS. See docs/performance.md for installing the peers.
+// Usage: node bench/run.mjs [--rows 10000000] [--repeat 3] [--baseline DIR]
+// --baseline DIR adds a row for another focal build (DIR/bin/focal.js, e.g. a checkout of main),
+// timed in the same run, for before/after figures.
 // Needs a build (npm run build); generates bench/data/p<rows>.csv on first use.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, repeat: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, repeat: { type: 'string', default: '3' }, baseline: { type: 'string' } } });
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const label = rows % 1_000_000 === 0 ? `${rows / 1_000_000}m` : String(rows);
@@ -23,10 +27,12 @@ const tools = {
   focal: [process.execPath, ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl],
   'focal (1 thread)': [process.execPath, ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json', '--threads', '1'], (out) => JSON.parse(out).summary.fl],
 };
+if (values.baseline) tools['focal, baseline build'] = [process.execPath, [`${values.baseline}/bin/focal.js`, 'loss', '--input', file, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
 // the other inputs the generator writes: focal alone (the peers above read the p CSV)
 for (const [name, input] of [['focal, logit CSV', `bench/data/logit${label}.csv`], ['focal, NDJSON', `bench/data/p${label}.ndjson`], ['focal, gzip CSV (1 thread)', `bench/data/p${label}.csv.gz`]]) {
   if (existsSync(input)) tools[name] = [process.execPath, ['bin/focal.js', 'loss', '--input', input, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
 }
+if (existsSync('bench/node_modules/@duckdb/node-api/package.json')) tools['DuckDB (read_csv + SQL)'] = [process.execPath, ['bench/duckdb-fl.mjs', file], (out) => Number(out.split(' ')[0])];
 if (has('mawk')) tools.mawk = ['mawk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 else if (has('awk')) tools.awk = ['awk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 if (pythonWithPandas) tools['pandas + numpy'] = [pythonWithPandas, ['bench/fl_pandas.py', file], (out) => Number(out.split(' ')[0])];

@@ -1,8 +1,10 @@
-import { parseDecimal } from './decimal.js';
+import { decimalEnd, parseDecimal, scanDecimal } from './decimal.js';
 import { isBlank, LineScanner, NEWLINE, text, type PlanColumns, type RecordSink } from './lines.js';
 
 const QUOTE = 34;
 const CR = 13;
+const SPACE = 32;
+const TAB = 9;
 const BOM = '\ufeff';
 
 /** Splits a header line, honouring simple "quoted" names. */
@@ -66,8 +68,16 @@ export class DelimitedScanner extends LineScanner {
     const sep = this.sepByte;
     let lineStart = start;
     while (lineStart < end) {
-      const lineEnd = bytes.indexOf(NEWLINE, lineStart);
       this.lines++;
+      if (this.header !== null) {
+        const next = this.plainRecord(bytes, lineStart, end);
+        if (next > 0) {
+          this.sink.record(this.values, this.lines);
+          lineStart = next;
+          continue;
+        }
+      }
+      const lineEnd = bytes.indexOf(NEWLINE, lineStart);
       if (this.header === null) {
         let line = text(bytes, lineStart, lineEnd).replace(/\r$/, '');
         if (this.lines === 1 && line.startsWith(BOM)) line = line.slice(1);
@@ -84,6 +94,40 @@ export class DelimitedScanner extends LineScanner {
       // the record ends before a CRLF's CR: a quoted last field ends with its quote
       this.record(bytes, lineStart, bytes[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd, sep);
       lineStart = lineEnd + 1;
+    }
+  }
+
+  /**
+   * The common line in one pass, without indexOf: every field a plain number (no quotes, no
+   * spaces) or, where no number is wanted, unquoted text; exactly as many fields as the header;
+   * LF or CRLF. Fills this.values and returns where the next line starts, or 0 for any other
+   * line (then read by record(), which also says what is wrong with it). The line ends before
+   * `end`, which is just past a newline, so no read here passes `end`.
+   */
+  private plainRecord(bytes: Buffer, i: number, end: number): number {
+    const slotOf = this.slotOf;
+    const values = this.values;
+    const sep = this.sepByte;
+    const last = slotOf.length - 1;
+    const first = bytes[i]!;
+    if (first === NEWLINE || first === CR || first === SPACE || first === TAB) return 0; // maybe blank
+    for (let column = 0; ; column++) {
+      const slot = slotOf[column]!;
+      if (slot >= 0) {
+        const v = scanDecimal(bytes, i, end);
+        if (v !== v) return 0;
+        values[slot] = v;
+        i = decimalEnd;
+      } else {
+        for (let c = bytes[i]!; c !== sep && c !== NEWLINE && c !== CR; c = bytes[++i]!) if (c === QUOTE) return 0;
+      }
+      const c = bytes[i]!;
+      if (column === last) {
+        if (c === NEWLINE) return i + 1;
+        return c === CR && bytes[i + 1] === NEWLINE ? i + 2 : 0;
+      }
+      if (c !== sep) return 0;
+      i++;
     }
   }
 
