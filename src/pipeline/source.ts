@@ -12,6 +12,8 @@ export interface RandomAccess {
   readonly size: number;
   /** exactly `length` bytes from `offset` (fewer only past the end) */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** fills `target` from `offset` (fewer only past the end), without allocating: the bytes read */
+  readInto(offset: number, target: Uint8Array): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -19,20 +21,25 @@ export interface RandomAccess {
 export async function openRandomAccess(path: string): Promise<RandomAccess> {
   const handle = await open(path, 'r');
   const { size } = await handle.stat();
+  const readInto = async (offset: number, target: Uint8Array): Promise<number> => {
+    const length = Math.max(0, Math.min(target.byteLength, size - offset));
+    let done = 0;
+    while (done < length) {
+      const { bytesRead } = await handle.read(target, done, length - done, offset + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    return done;
+  };
   return {
     name: path,
     size,
     async read(offset, length) {
-      const end = Math.min(size, offset + length);
-      const buffer = new Uint8Array(Math.max(0, end - offset));
-      let done = 0;
-      while (done < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, done, buffer.length - done, offset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
+      const buffer = new Uint8Array(Math.max(0, Math.min(size, offset + length) - offset));
+      const done = await readInto(offset, buffer);
       return done === buffer.length ? buffer : buffer.subarray(0, done);
     },
+    readInto,
     close: () => handle.close(),
   };
 }
@@ -43,6 +50,11 @@ export function bytesSource(name: string, bytes: Uint8Array): RandomAccess {
     name,
     size: bytes.byteLength,
     read: async (offset, length) => bytes.subarray(offset, Math.min(bytes.byteLength, offset + length)),
+    async readInto(offset, target) {
+      const piece = bytes.subarray(offset, Math.min(bytes.byteLength, offset + target.byteLength));
+      target.set(piece);
+      return piece.byteLength;
+    },
     close: async () => {},
   };
 }
@@ -54,6 +66,69 @@ export const CHUNK_BYTES = 1 << 20;
 export async function* rangeChunks(source: RandomAccess, offset: number, length: number, chunkBytes = CHUNK_BYTES): AsyncGenerator<Uint8Array> {
   const end = Math.min(source.size, offset + length);
   for (let at = offset; at < end; at += chunkBytes) yield await source.read(at, Math.min(chunkBytes, end - at));
+}
+
+/**
+ * Reads bytes [offset, end) of a RandomAccess front to back through one buffer that is
+ * reused (grown only for a request larger than it): the bytes `take` returns stay valid until
+ * the next call. Parquet pages are read with it, so that decoding a column holds one page and
+ * one read-ahead block, whatever the file's size.
+ */
+export class SequentialReader {
+  private buffer: Uint8Array;
+  /** bytes of `buffer` not yet taken: [start, filled) */
+  private start = 0;
+  private filled = 0;
+  /** the file offset of buffer[filled] */
+  private next: number;
+
+  constructor(
+    private readonly source: RandomAccess,
+    offset: number,
+    private readonly end: number,
+    blockBytes = CHUNK_BYTES,
+  ) {
+    this.next = offset;
+    this.buffer = new Uint8Array(Math.max(1, Math.min(blockBytes, end - offset)));
+  }
+
+  /** bytes left to read */
+  get remaining(): number {
+    return this.filled - this.start + (this.end - this.next);
+  }
+
+  /** At least min(n, remaining) bytes from the current position, left in place (more may follow them). */
+  async peek(n: number): Promise<Uint8Array> {
+    n = Math.min(n, this.remaining);
+    if (this.filled - this.start < n) {
+      const kept = this.filled - this.start;
+      if (n > this.buffer.byteLength) {
+        const grown = new Uint8Array(n);
+        grown.set(this.buffer.subarray(this.start, this.filled));
+        this.buffer = grown;
+      } else this.buffer.copyWithin(0, this.start, this.filled);
+      this.start = 0;
+      this.filled = kept;
+      const want = Math.min(this.buffer.byteLength - kept, this.end - this.next);
+      const got = await this.source.readInto(this.next, this.buffer.subarray(kept, kept + want));
+      this.filled += got;
+      this.next += got;
+      if (got < want) throw new RangeError(`read ${got} of ${want} bytes at offset ${this.next}`);
+    }
+    return this.buffer.subarray(this.start, this.filled);
+  }
+
+  /** The next n bytes (fewer only at the end), consumed. */
+  async take(n: number): Promise<Uint8Array> {
+    const bytes = (await this.peek(n)).subarray(0, n);
+    this.start += bytes.byteLength;
+    return bytes;
+  }
+
+  skip(n: number): void {
+    if (n > this.filled - this.start) throw new RangeError('skip past the bytes peeked');
+    this.start += n;
+  }
 }
 
 /** A Node stream (stdin, a file stream) as chunks of bytes. */
