@@ -10,9 +10,9 @@ import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { ColumnBatch } from './columns.js';
 import { alignArrays } from './decode/align.js';
-import { decodeNpy } from './decode/npy.js';
+import { decodeNpy, type ArrayBatch } from './decode/npy.js';
 import { listNpz, npzArray, npzEntry } from './decode/npz.js';
-import { bytesSource, openRandomAccess, rangeChunks, streamChunks, type RandomAccess } from './source.js';
+import { bytesSource, openRandomAccess, rangeReader, streamChunks, type RandomAccess } from './source.js';
 
 export type ColumnarFormat = 'npy' | 'npz' | 'parquet' | 'arrow';
 
@@ -51,16 +51,18 @@ async function randomAccess(file: ColumnarFile): Promise<RandomAccess> {
   return bytesSource(file.name, bytes);
 }
 
-function chunksOf(file: ColumnarFile): AsyncIterable<Uint8Array> {
-  if (file.stream) return streamChunks(file.stream);
-  return (async function* () {
-    const source = await openRandomAccess(file.path!);
-    try {
-      yield* rangeChunks(source, 0, source.size);
-    } finally {
-      await source.close();
-    }
-  })();
+/** An .npy file's bytes: a file on disk read straight into the decoder's buffer, a stream copied into it. */
+async function* npyBatches(file: ColumnarFile): AsyncGenerator<ArrayBatch> {
+  if (file.stream) {
+    yield* decodeNpy(streamChunks(file.stream), file.name);
+    return;
+  }
+  const source = await openRandomAccess(file.path!);
+  try {
+    yield* decodeNpy(rangeReader(source, 0, source.size), file.name);
+  } finally {
+    await source.close();
+  }
 }
 
 /**
@@ -78,7 +80,7 @@ export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns
     const chosen = choose(names);
     yield* alignArrays(chosen.map((name) => {
       const f = files[names.indexOf(name)]!;
-      return { name, where: f.name, batches: decodeNpy(chunksOf(f), f.name) };
+      return { name, where: f.name, batches: npyBatches(f) };
     }));
     return;
   }

@@ -137,48 +137,52 @@ export async function* streamChunks(stream: Readable): AsyncGenerator<Uint8Array
 }
 
 /**
- * Takes exact byte counts from a sequence of chunks of any sizes: the piece that lets a
- * decoder read fixed-size records from a stream whose chunk boundaries fall anywhere.
+ * Bytes pulled into a buffer of the caller's: the way the .npy decoder reads, so that it can
+ * decode every batch in one buffer it reuses.
  */
-export class ByteQueue {
-  private chunks: Uint8Array[] = [];
-  private head = 0;
-  /** bytes queued */
-  length = 0;
+export interface ByteReader {
+  /** Fills `target` from its start as far as the input goes: the bytes written (fewer only at the end). */
+  fill(target: Uint8Array): Promise<number>;
+}
 
-  push(chunk: Uint8Array): void {
-    if (chunk.byteLength === 0) return;
-    this.chunks.push(chunk);
-    this.length += chunk.byteLength;
-  }
+/** Bytes [offset, offset + length) of a RandomAccess, read straight into the caller's buffers. */
+export function rangeReader(source: RandomAccess, offset: number, length: number): ByteReader {
+  let at = offset;
+  const end = Math.min(source.size, offset + length);
+  return {
+    async fill(target) {
+      const got = await source.readInto(at, target.subarray(0, Math.max(0, Math.min(target.byteLength, end - at))));
+      at += got;
+      return got;
+    },
+  };
+}
 
-  /** The next n ≤ length bytes, removed from the queue (a view when they lie in one chunk). */
-  take(n: number): Uint8Array {
-    if (n > this.length) throw new RangeError(`take(${n}) with ${this.length} bytes queued`);
-    const first = this.chunks[0];
-    if (first && first.byteLength - this.head >= n) {
-      const out = first.subarray(this.head, this.head + n);
-      this.advance(n);
-      return out;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.chunks[0]!;
-      const piece = Math.min(n - filled, chunk.byteLength - this.head);
-      out.set(chunk.subarray(this.head, this.head + piece), filled);
-      filled += piece;
-      this.advance(piece);
-    }
-    return out;
-  }
-
-  private advance(n: number): void {
-    this.length -= n;
-    this.head += n;
-    if (this.head === this.chunks[0]!.byteLength) {
-      this.chunks.shift();
-      this.head = 0;
-    }
-  }
+/** Chunks of any sizes (a stream, an inflater's output) copied into the caller's buffers. */
+export function chunkReader(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): ByteReader {
+  const iterator = (Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : (chunks as Iterable<Uint8Array>)[Symbol.iterator]()) as AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
+  let pending: Uint8Array = new Uint8Array(0);
+  let ended = false;
+  return {
+    async fill(target) {
+      let filled = 0;
+      while (filled < target.byteLength) {
+        if (pending.byteLength === 0) {
+          if (ended) break;
+          const next = await iterator.next();
+          if (next.done) {
+            ended = true;
+            break;
+          }
+          pending = next.value;
+          continue;
+        }
+        const piece = Math.min(pending.byteLength, target.byteLength - filled);
+        target.set(pending.subarray(0, piece), filled);
+        pending = pending.subarray(piece);
+        filled += piece;
+      }
+      return filled;
+    },
+  };
 }
