@@ -2,7 +2,10 @@
  * Bytes in: a file read at any offset (npz, Parquet and the Arrow file format keep their index
  * at the end), or a stream read once (stdin, a pipe: npy and the Arrow stream format).
  */
-import { open } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdtemp, open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
 /** A byte source that can be read at any offset. */
@@ -129,6 +132,46 @@ export class SequentialReader {
     if (n > this.filled - this.start) throw new RangeError('skip past the bytes peeked');
     this.start += n;
   }
+}
+
+/** A stream written to a temporary file: see spool. */
+export interface Spool {
+  path: string;
+  /** removes the file (again: idempotent); call it as soon as the file is open, and once it is closed */
+  remove(): void;
+}
+
+/**
+ * Writes a stream (stdin) to a temporary file, for the formats read at offsets (npz, Parquet and
+ * the Arrow file format keep their index at the end): memory stays that of one chunk whatever
+ * the input's size, where reading it whole would hold all of it. Removed as soon as it is open
+ * (on Linux and macOS the open descriptor keeps it readable, so nothing is left behind even if
+ * the process is killed), where that fails (Windows) once it is closed, and at exit in any case.
+ */
+export async function spool(chunks: AsyncIterable<Uint8Array>): Promise<Spool> {
+  const dir = await mkdtemp(join(tmpdir(), 'focal-'));
+  const path = join(dir, 'stdin');
+  const remove = (): void => {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      return; // still open (Windows): at close, or at exit
+    }
+    if (!existsSync(dir)) process.off('exit', remove);
+  };
+  process.on('exit', remove);
+  try {
+    const handle = await open(path, 'wx');
+    try {
+      for await (const chunk of chunks) await handle.write(chunk);
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  return { path, remove };
 }
 
 /** A Node stream (stdin, a file stream) as chunks of bytes. */
