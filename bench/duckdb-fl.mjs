@@ -2,7 +2,8 @@
 // DuckDB, the peer of `focal loss` on Parquet in bench/cli-formats.mjs (a process of its own, so
 // that its time and peak memory are measured alone). Needs `npm install --prefix bench`.
 //   node bench/duckdb-fl.mjs fl FILE.parquet          mean FL (γ = 2, α = 0.25) in SQL, printed
-//   node bench/duckdb-fl.mjs write SRC DST [CODEC]    SRC (any file DuckDB reads) as DuckDB's own Parquet
+//   node bench/duckdb-fl.mjs write SRC DST [CODEC]    SRC (any file DuckDB reads, or a query in
+//                                                      parentheses) as DuckDB's own Parquet
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const [mode, file, out, codec = 'snappy'] = process.argv.slice(2);
@@ -14,7 +15,9 @@ if (mode === 'fl') {
   );
   console.log(String(reader.getRows()[0][0]));
 } else if (mode === 'write') {
-  await connection.run(`COPY (SELECT p, y FROM ${quote(file)}) TO ${quote(out)} (FORMAT parquet, COMPRESSION ${codec})`);
+  // SRC: a file, or a query in parentheses (e.g. generated rows)
+  const from = file.startsWith('(') ? file : quote(file);
+  await connection.run(`COPY (SELECT p, y FROM ${from}) TO ${quote(out)} (FORMAT parquet, COMPRESSION ${codec})`);
 } else {
   console.error('usage: node bench/duckdb-fl.mjs fl FILE | write SRC DST [CODEC]');
   process.exit(2);
