@@ -85,14 +85,22 @@ export class SequentialReader {
   /** the file offset of buffer[filled] */
   private next: number;
 
+  /**
+   * @param buffer  a buffer to read into (one reader's `buffer`, handed on: one column's chunks in turn), else a new one
+   */
   constructor(
     private readonly source: RandomAccess,
     offset: number,
     private readonly end: number,
-    blockBytes = CHUNK_BYTES,
+    buffer?: Uint8Array,
   ) {
     this.next = offset;
-    this.buffer = new Uint8Array(Math.max(1, Math.min(blockBytes, end - offset)));
+    this.buffer = buffer && buffer.byteLength > 0 ? buffer : new Uint8Array(Math.max(1, Math.min(CHUNK_BYTES, end - offset)));
+  }
+
+  /** the buffer, for the next reader of the same kind of data */
+  get reusable(): Uint8Array {
+    return this.buffer;
   }
 
   /** bytes left to read */

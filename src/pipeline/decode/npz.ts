@@ -30,8 +30,13 @@ const U32_MAX = 0xffffffff;
 /** the end record (22 bytes) and the longest comment a zip can carry */
 const EOCD_SEARCH = 22 + 0xffff;
 
-/** Compressed bytes per read and write to the inflater. */
-const INFLATE_INPUT_BYTES = 1 << 18;
+/**
+ * Compressed bytes per read and write to the inflater. Measured on 10^7 rows of
+ * np.savez_compressed (decoding alone): 16 KiB peaks at 73 MiB, 64 KiB at 88, 256 KiB at 97 MiB
+ * (node:zlib allocates every output chunk, and more of them are in flight) for 1.5–2× the time
+ * of 256 KiB; memory is the promise.
+ */
+const INFLATE_INPUT_BYTES = 1 << 14;
 const INFLATE_OUTPUT_BYTES = 1 << 16;
 
 function view(bytes: Uint8Array): DataView {

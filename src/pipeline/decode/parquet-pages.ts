@@ -34,7 +34,7 @@ export function isFastColumn(element: SchemaElement, meta: ColumnMetaData, dtype
 }
 
 /** A buffer that grows to the largest size asked of it and is otherwise reused. */
-class Scratch {
+export class Scratch {
   private bytes = new Uint8Array(0);
   get(n: number): Uint8Array {
     if (this.bytes.byteLength < n) this.bytes = new Uint8Array(Math.max(n, this.bytes.byteLength * 1.5));
@@ -200,6 +200,19 @@ function gather(bytes: Uint8Array, width: number, dictionary: NumericArray, out:
   }
 }
 
+/**
+ * The buffers one column is decoded in, kept from one row group to the next: allocating them per
+ * column chunk made 10^8 rows (814 row groups) 25× slower than 10^7 in page faults and GC.
+ */
+export class ColumnBuffers {
+  /** the SequentialReader's */
+  block: Uint8Array = new Uint8Array(0);
+  readonly inflated = new Scratch();
+  readonly aligned = new Scratch();
+  readonly gathered = new Scratch();
+  readonly indexBytes = new Scratch();
+}
+
 const ALIGNED_ARRAY: Partial<Record<DType, new (buffer: ArrayBuffer, offset: number, length: number) => NumericArray>> = {
   float64: Float64Array,
   float32: Float32Array,
@@ -222,6 +235,7 @@ export async function* fastColumnChunk(
   rows: number,
   rowStart: number,
   compressors: Compressors,
+  buffers: ColumnBuffers = new ColumnBuffers(),
 ): AsyncGenerator<ArrayBatch> {
   const file = source.name;
   const name = element.name;
@@ -232,11 +246,8 @@ export async function* fastColumnChunk(
   const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
   const end = start + Number(meta.total_compressed_size);
   if (end > source.size) throw new FormatError(file, `truncated Parquet: column '${name}' needs bytes up to ${end}, the file has ${source.size}`);
-  const reader = new SequentialReader(source, start, end);
-  const inflated = new Scratch();
-  const aligned = new Scratch();
-  const gathered = new Scratch();
-  const indexBytes = new Scratch();
+  const reader = new SequentialReader(source, start, end, buffers.block);
+  const { inflated, aligned, gathered, indexBytes } = buffers;
   const indices = (n: number): Uint32Array => new Uint32Array(indexBytes.get(4 * n).buffer, 0, n);
   let dictionary: NumericArray | null = null;
 
@@ -343,4 +354,5 @@ export async function* fastColumnChunk(
     yield { rowStart: rowStart + row, rows: n, column: { dtype, width: 1, values: column } };
     row += n;
   }
+  buffers.block = reader.reusable;
 }

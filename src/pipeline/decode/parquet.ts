@@ -10,7 +10,7 @@ import { FormatError, isUsageError } from '../../errors.js';
 import type { Column, ColumnBatch, DType, NumericArray } from '../columns.js';
 import { alignArrays } from './align.js';
 import type { ArrayBatch } from './npy.js';
-import { fastColumnChunk, isFastColumn } from './parquet-pages.js';
+import { ColumnBuffers, fastColumnChunk, isFastColumn } from './parquet-pages.js';
 import type { RandomAccess } from '../source.js';
 
 function asyncBuffer(source: RandomAccess): AsyncBuffer {
@@ -146,11 +146,12 @@ export async function* decodeParquet(source: RandomAccess, names: readonly strin
 
   async function* columnBatches(name: string, node: SchemaTree, dtype: DType): AsyncGenerator<ArrayBatch> {
     let rowStart = 0;
+    const buffers = new ColumnBuffers();
     for (const group of metadata.row_groups) {
       const rows = Number(group.num_rows);
       const chunk = group.columns.find((c) => c.meta_data?.path_in_schema[0] === name);
       if (rows > 0 && chunk?.meta_data && isFastColumn(node.element, chunk.meta_data, dtype)) {
-        yield* fastColumnChunk(source, chunk.meta_data, node.element, dtype, rows, rowStart, compressors);
+        yield* fastColumnChunk(source, chunk.meta_data, node.element, dtype, rows, rowStart, compressors, buffers);
       } else if (rows > 0) {
         const data = await slow(name, rowStart, rowStart + rows);
         if (data.length !== rows) throw new FormatError(file, `column '${name}' has ${data.length} values in rows ${rowStart}…${rowStart + rows - 1}`);
