@@ -1,12 +1,12 @@
-// Mean FL of a 10^7-row file through the new pipeline (decoder → layout → core → totals);
-// bundled and run by bench/formats.mjs. Prints JSON: rows, mean FL, seconds.
-import { open } from 'node:fs/promises';
+// Mean FL of a 10^7-row file through the new pipeline (decoder → layout → core → totals), or
+// the decoder alone (mode 'decode'); bundled and run by bench/formats.mjs. Prints JSON: rows,
+// mean FL, seconds.
 import { totalsCollector } from '../src/pipeline/collect/totals.js';
 import type { ColumnBatch } from '../src/pipeline/columns.js';
 import { alignArrays } from '../src/pipeline/decode/align.js';
 import { listNpz, npzArray, npzEntry } from '../src/pipeline/decode/npz.js';
 import { decodeParquet } from '../src/pipeline/decode/parquet.js';
-import { decodeArrow } from '../src/pipeline/decode/arrow.js';
+import { decodeArrowAt } from '../src/pipeline/decode/arrow.js';
 import { evaluateBatch } from '../src/pipeline/evaluate.js';
 import { layoutBatch } from '../src/pipeline/layout.js';
 import { openRandomAccess } from '../src/pipeline/source.js';
@@ -19,7 +19,7 @@ if (format === 'npz') {
   const entries = await listNpz(source);
   batches = alignArrays(['p', 'y'].map((name) => ({ name, where: name, batches: npzArray(source, npzEntry(entries, name, file!)) })));
 } else if (format === 'parquet') batches = decodeParquet(source, ['p', 'y']);
-else batches = decodeArrow(await open(file!), file!, ['p', 'y']);
+else batches = decodeArrowAt(source, file!, ['p', 'y']);
 const state = totalsCollector.create();
 let rows = 0;
 for await (const b of batches) {

@@ -2,17 +2,17 @@
  * A binary input as named columns, whatever its format: .npy (one array; two files side by
  * side for predictions and labels), .npz (arrays by name), Parquet and Arrow (columns by
  * name). The caller chooses the columns once their names are known (`choose`), so that only
- * those are read; the batches come out in row order.
+ * those are read; the batches come out in row order. A stream (stdin) of a format that is read
+ * at offsets is spooled to a temporary file first.
  */
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { ColumnBatch } from './columns.js';
 import { alignArrays } from './decode/align.js';
-import { decodeNpy } from './decode/npy.js';
+import { decodeNpy, type ArrayBatch } from './decode/npy.js';
 import { listNpz, npzArray, npzEntry } from './decode/npz.js';
-import { bytesSource, openRandomAccess, rangeChunks, streamChunks, type RandomAccess } from './source.js';
+import { openRandomAccess, rangeReader, spool, streamChunks, type RandomAccess } from './source.js';
 
 export type ColumnarFormat = 'npy' | 'npz' | 'parquet' | 'arrow';
 
@@ -32,35 +32,38 @@ export function arrayName(file: string): string {
   return basename(file).replace(/\.npy$/i, '');
 }
 
+/** The input read at any offset: the file itself, or a stream spooled to a temporary file first. */
 async function randomAccess(file: ColumnarFile): Promise<RandomAccess> {
   if (file.path !== null) return openRandomAccess(file.path);
-  // npz and Parquet keep their index at the end: a stream is read whole first
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of streamChunks(file.stream!)) {
-    parts.push(chunk);
-    size += chunk.byteLength;
+  const spooled = await spool(streamChunks(file.stream!));
+  let source: RandomAccess;
+  try {
+    source = await openRandomAccess(spooled.path);
+  } finally {
+    spooled.remove();
   }
-  // a buffer of its own (not a view into Node's shared pool, as Buffer.concat may give)
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    bytes.set(part, at);
-    at += part.byteLength;
-  }
-  return bytesSource(file.name, bytes);
+  return {
+    ...source,
+    name: file.name,
+    close: async () => {
+      await source.close();
+      spooled.remove();
+    },
+  };
 }
 
-function chunksOf(file: ColumnarFile): AsyncIterable<Uint8Array> {
-  if (file.stream) return streamChunks(file.stream);
-  return (async function* () {
-    const source = await openRandomAccess(file.path!);
-    try {
-      yield* rangeChunks(source, 0, source.size);
-    } finally {
-      await source.close();
-    }
-  })();
+/** An .npy file's bytes: a file on disk read straight into the decoder's buffer, a stream copied into it. */
+async function* npyBatches(file: ColumnarFile): AsyncGenerator<ArrayBatch> {
+  if (file.stream) {
+    yield* decodeNpy(streamChunks(file.stream), file.name);
+    return;
+  }
+  const source = await openRandomAccess(file.path!);
+  try {
+    yield* decodeNpy(rangeReader(source, 0, source.size), file.name);
+  } finally {
+    await source.close();
+  }
 }
 
 /**
@@ -78,30 +81,25 @@ export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns
     const chosen = choose(names);
     yield* alignArrays(chosen.map((name) => {
       const f = files[names.indexOf(name)]!;
-      return { name, where: f.name, batches: decodeNpy(chunksOf(f), f.name) };
+      return { name, where: f.name, batches: npyBatches(f) };
     }));
     return;
   }
-  if (file.format === 'arrow') {
-    const input = file.path !== null ? await open(file.path, 'r') : streamChunks(file.stream!);
-    try {
-      const { decodeArrow } = await import('./decode/arrow.js');
-      yield* decodeArrow(input, file.name, choose);
-    } finally {
-      if ('close' in input) await input.close();
-    }
-    return;
-  }
+  // the others are read at offsets, a stream spooled first: npz and Parquet keep their index at the
+  // end, and one Arrow record batch may hold all the rows
   const source = await randomAccess(file);
   try {
     if (file.format === 'npz') {
       const entries = await listNpz(source);
       const chosen = choose(entries.map((e) => e.name));
       yield* alignArrays(chosen.map((name) => ({ name, where: `${file.name}[${name}]`, batches: npzArray(source, npzEntry(entries, name, file.name)) })));
-    } else {
+    } else if (file.format === 'parquet') {
       const { decodeParquet, parquetColumns } = await import('./decode/parquet.js');
       const { columns } = await parquetColumns(source);
       yield* decodeParquet(source, choose(columns));
+    } else {
+      const { decodeArrowAt } = await import('./decode/arrow.js');
+      yield* decodeArrowAt(source, file.path, choose);
     }
   } finally {
     await source.close();

@@ -6,13 +6,16 @@
  * vectors. A file given as a stream (stdin) is read whole by apache-arrow; a file on disk is not.
  */
 import { RecordBatchReader, Type, type Data, type DataType } from 'apache-arrow';
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { FormatError } from '../../errors.js';
 import { halfToNumber, type Column, type ColumnBatch, type DType, type NumericArray } from '../columns.js';
+import { rangeChunks, type RandomAccess } from '../source.js';
+import { arrowAtOffsets } from './arrow-ipc.js';
 
 const TWO_53 = 2 ** 53;
 
-function dtypeOf(type: DataType, name: string, file: string): DType {
+/** Our dtype for an Arrow number type (an error naming the column for any other type). */
+export function dtypeOf(type: DataType, name: string, file: string): DType {
   const t = type as DataType & { precision?: number; bitWidth?: number; isSigned?: boolean };
   switch (type.typeId) {
     case Type.Float:
@@ -124,4 +127,26 @@ export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle
       rowStart += rows;
     }
   }
+}
+
+/**
+ * An Arrow input read at offsets (a file, or stdin spooled to one): the common case a slice of
+ * rows at a time (arrow-ipc.ts), anything else through apache-arrow (decodeArrow).
+ * @param path  the file on disk, where apache-arrow reads the file format at offsets too (null: a spooled stream)
+ */
+export async function* decodeArrowAt(source: RandomAccess, path: string | null, wanted: readonly string[] | ((available: string[]) => readonly string[])): AsyncGenerator<ColumnBatch> {
+  const { names, batches } = await arrowAtOffsets(source, wanted);
+  if (batches) {
+    yield* batches;
+    return;
+  }
+  const isFile = new TextDecoder().decode(await source.read(0, 6)) === 'ARROW1';
+  if (path !== null && isFile) {
+    const handle = await open(path, 'r');
+    try {
+      yield* decodeArrow(handle, source.name, names);
+    } finally {
+      await handle.close();
+    }
+  } else yield* decodeArrow(rangeChunks(source, 0, source.size), source.name, names);
 }

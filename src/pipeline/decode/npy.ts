@@ -8,7 +8,7 @@
  */
 import { FormatError } from '../../errors.js';
 import { elementsOf, ITEM_SIZE, type Column, type DType } from '../columns.js';
-import { ByteQueue } from '../source.js';
+import { chunkReader, type ByteReader } from '../source.js';
 
 export const NPY_MAGIC = Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59); // \x93NUMPY
 
@@ -98,67 +98,66 @@ function parseHeaderText(text: string, file: string): Omit<NpyHeader, 'dataOffse
 
 /** The target size of a batch; rows per batch follow from the row's width. */
 const BATCH_BYTES = 1 << 20;
+/** Longer than any header numpy writes (it pads to 64 bytes; a header of megabytes is damage). */
+const MAX_HEADER = 1 << 20;
 
 /**
- * Decodes a .npy byte stream into row batches.
- * @param chunks  the file's bytes, in chunks of any sizes
- * @param file    named in every error
+ * Decodes a .npy byte stream into row batches. Every batch is decoded in the same buffer: its
+ * values (a view on that buffer where the dtype and byte order allow) are valid until the next
+ * batch is asked for.
+ * @param input  the file's bytes: a ByteReader, or chunks of any sizes
+ * @param file   named in every error
  * @param onHeader  called once with the header, before the first batch
  */
-export async function* decodeNpy(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, onHeader?: (header: NpyHeader) => void): AsyncGenerator<ArrayBatch> {
-  const queue = new ByteQueue();
-  const iterator = (Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : (chunks as Iterable<Uint8Array>)[Symbol.iterator]()) as AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
-  let ended = false;
-  let received = 0;
-  const more = async (): Promise<boolean> => {
-    if (ended) return false;
-    const next = await iterator.next();
-    if (next.done) {
-      ended = true;
-      return false;
-    }
-    received += next.value.byteLength;
-    queue.push(next.value);
-    return true;
-  };
+export async function* decodeNpy(input: ByteReader | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, onHeader?: (header: NpyHeader) => void, batchBytes = BATCH_BYTES): AsyncGenerator<ArrayBatch> {
+  const reader = Symbol.iterator in input || Symbol.asyncIterator in input ? chunkReader(input) : input;
 
-  // the header: read until it is complete (it is short: numpy pads it to 64 bytes)
-  let header = parseNpyHeader(peekAll(queue), file, false);
-  while (header === null) {
-    const gotMore = await more();
-    header = parseNpyHeader(peekAll(queue), file, !gotMore);
+  // the header: the preamble gives its length (the 32-bit length of versions 2 and 3 ends at byte 12)
+  const preamble = new Uint8Array(12);
+  let received = await reader.fill(preamble);
+  let header = parseNpyHeader(preamble.subarray(0, received), file, received < preamble.length);
+  if (header === null) {
+    const v = new DataView(preamble.buffer);
+    const length = preamble[6] === 1 ? 10 + v.getUint16(8, true) : 12 + v.getUint32(8, true);
+    if (length > MAX_HEADER) throw new FormatError(file, `corrupt .npy: a header of ${length} bytes`);
+    const whole = new Uint8Array(length);
+    whole.set(preamble);
+    received += await reader.fill(whole.subarray(preamble.length));
+    header = parseNpyHeader(whole.subarray(0, received), file, true)!;
   }
-  queue.take(header.dataOffset);
   onHeader?.(header);
+  // (a header shorter than the preamble cannot hold the dictionary: parseNpyHeader refused it)
+  const data = reader;
 
   const [n, width = 1] = header.shape;
   const size = ITEM_SIZE[header.dtype];
   const rowBytes = width * size;
   const totalBytes = n! * rowBytes;
-  const truncated = (): FormatError => new FormatError(file, `truncated .npy: shape (${header!.shape.join(', ')}) of ${header!.dtype} needs ${header!.dataOffset + totalBytes} bytes, the file has ${received}`);
+  const truncated = (got: number): FormatError => new FormatError(file, `truncated .npy: shape (${header!.shape.join(', ')}) of ${header!.dtype} needs ${header!.dataOffset + totalBytes} bytes, the file has ${header!.dataOffset + got}`);
 
   if (header.fortranOrder && width > 1 && n! > 0) {
-    while (queue.length < totalBytes) if (!(await more())) throw truncated();
-    const columnMajor = elementsOf(queue.take(totalBytes), header.dtype, header.littleEndian, file);
+    const all = new Uint8Array(totalBytes);
+    const got = await data.fill(all);
+    if (got < totalBytes) throw truncated(got);
+    const columnMajor = elementsOf(all, header.dtype, header.littleEndian, file);
     yield { rowStart: 0, rows: n!, column: { dtype: header.dtype, width, values: transpose(columnMajor, n!, width) } };
   } else {
-    const rowsPerBatch = Math.max(1, Math.floor(BATCH_BYTES / Math.max(1, rowBytes)));
+    const rowsPerBatch = Math.max(1, Math.floor(batchBytes / Math.max(1, rowBytes)));
+    // one buffer for every batch (offset 0: aligned for any element type)
+    const buffer = new Uint8Array(Math.min(n!, rowsPerBatch) * rowBytes);
     for (let rowStart = 0; rowStart < n!; rowStart += rowsPerBatch) {
       const rows = Math.min(rowsPerBatch, n! - rowStart);
-      while (queue.length < rows * rowBytes) if (!(await more())) throw truncated();
-      const values = elementsOf(queue.take(rows * rowBytes), header.dtype, header.littleEndian, file, rowStart * width);
+      const bytes = buffer.subarray(0, rows * rowBytes);
+      const got = await data.fill(bytes);
+      if (got < bytes.byteLength) throw truncated(rowStart * rowBytes + got);
+      const values = elementsOf(bytes, header.dtype, header.littleEndian, file, rowStart * width);
       yield { rowStart, rows, column: { dtype: header.dtype, width, values } };
     }
   }
-  while (await more());
-  if (queue.length > 0) throw new FormatError(file, `corrupt .npy: ${queue.length} bytes after the data of shape (${header.shape.join(', ')}) ${header.dtype}`);
-}
-
-/** A copy of the queue's bytes, left in place (for the header, which is short). */
-function peekAll(queue: ByteQueue): Uint8Array {
-  const copy = queue.take(queue.length).slice();
-  queue.push(copy);
-  return copy;
+  let extra = 0;
+  const probe = new Uint8Array(1 << 16);
+  for (let got = await data.fill(probe); got > 0; got = await data.fill(probe)) extra += got;
+  if (extra > 0) throw new FormatError(file, `corrupt .npy: ${extra} bytes after the data of shape (${header.shape.join(', ')}) ${header.dtype}`);
 }
 
 /** Column-major [n, k] to row-major. */

@@ -8,6 +8,9 @@ import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, typ
 import { compressors } from 'hyparquet-compressors';
 import { FormatError, isUsageError } from '../../errors.js';
 import type { Column, ColumnBatch, DType, NumericArray } from '../columns.js';
+import { alignArrays } from './align.js';
+import type { ArrayBatch } from './npy.js';
+import { ColumnBuffers, fastColumnChunk, isFastColumn } from './parquet-pages.js';
 import type { RandomAccess } from '../source.js';
 
 function asyncBuffer(source: RandomAccess): AsyncBuffer {
@@ -108,8 +111,20 @@ function toColumn(data: ArrayLike<unknown>, dtype: DType, name: string, rowStart
   return { dtype, width, values };
 }
 
+/** hyparquet's errors, and the RangeErrors of a page cut short, as one line that names the file. */
+async function* guardedBatches(file: string, batches: AsyncGenerator<ArrayBatch>): AsyncGenerator<ArrayBatch> {
+  try {
+    yield* batches;
+  } catch (e) {
+    if (isUsageError(e)) throw e;
+    throw new FormatError(file, `corrupt or unsupported Parquet (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
 /**
- * Row batches of the named columns, one per row group.
+ * Row batches of the named columns: a column chunk of the common kind (parquet-pages.ts) one
+ * page at a time, any other one row group at a time through hyparquet; the columns' batches
+ * are cut where any of them is.
  * @param names  the columns to read (others are never fetched nor decompressed)
  */
 export async function* decodeParquet(source: RandomAccess, names: readonly string[]): AsyncGenerator<ColumnBatch> {
@@ -117,20 +132,34 @@ export async function* decodeParquet(source: RandomAccess, names: readonly strin
   const buffer = asyncBuffer(source);
   const metadata: FileMetaData = await guarded(file, () => parquetMetadataAsync(buffer));
   const schema = parquetSchema(metadata);
-  const dtypes = names.map((name) => {
+  const nodes = names.map((name) => {
     const node = schema.children.find((c) => c.element.name === name);
     if (!node) throw new FormatError(file, `no column named '${name}' (the file has ${schema.children.map((c) => `'${c.element.name}'`).join(', ')})`);
-    return leafDType(node, file);
+    return { node, dtype: leafDType(node, file) };
   });
-  const scan = await guarded(file, () => parquetScan({ file: buffer, metadata, columns: [...names], compressors }));
-  for (const { rowStart, rowEnd } of scan.ranges) {
-    const columns: Record<string, Column> = {};
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k]!;
-      const data = await guarded(file, () => scan.readColumn({ column: name, rowStart, rowEnd }));
-      if (data.length !== rowEnd - rowStart) throw new FormatError(file, `column '${name}' has ${data.length} values in rows ${rowStart}…${rowEnd - 1}`);
-      columns[name] = toColumn(data as ArrayLike<unknown>, dtypes[k]!, name, rowStart, file);
+  // hyparquet's scan, prepared only when some column chunk needs it
+  let scan: Promise<Awaited<ReturnType<typeof parquetScan>>> | null = null;
+  const slow = (name: string, rowStart: number, rowEnd: number): Promise<ArrayLike<unknown>> => {
+    scan ??= guarded(file, () => parquetScan({ file: buffer, metadata, columns: [...names], compressors }));
+    return scan.then((s) => guarded(file, () => s.readColumn({ column: name, rowStart, rowEnd }))) as Promise<ArrayLike<unknown>>;
+  };
+
+  async function* columnBatches(name: string, node: SchemaTree, dtype: DType): AsyncGenerator<ArrayBatch> {
+    let rowStart = 0;
+    const buffers = new ColumnBuffers();
+    for (const group of metadata.row_groups) {
+      const rows = Number(group.num_rows);
+      const chunk = group.columns.find((c) => c.meta_data?.path_in_schema[0] === name);
+      if (rows > 0 && chunk?.meta_data && isFastColumn(node.element, chunk.meta_data, dtype)) {
+        yield* fastColumnChunk(source, chunk.meta_data, node.element, dtype, rows, rowStart, compressors, buffers);
+      } else if (rows > 0) {
+        const data = await slow(name, rowStart, rowStart + rows);
+        if (data.length !== rows) throw new FormatError(file, `column '${name}' has ${data.length} values in rows ${rowStart}…${rowStart + rows - 1}`);
+        yield { rowStart, rows, column: toColumn(data, dtype, name, rowStart, file) };
+      }
+      rowStart += rows;
     }
-    yield { rowStart, rows: rowEnd - rowStart, columns };
   }
+
+  yield* alignArrays(names.map((name, k) => ({ name, where: `${file} column '${name}'`, batches: guardedBatches(file, columnBatches(name, nodes[k]!.node, nodes[k]!.dtype)) })));
 }
