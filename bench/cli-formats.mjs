@@ -45,7 +45,7 @@ const runs = [
   { name: 'numpy (np.load + formula), .npz', peer: true, run: () => timed(values.python, ['-c', NUMPY, files.npz]), mean: Number },
   { name: 'focal loss, .npz', run: focal('--input', files.npz), mean: focalMean },
   { name: 'focal loss, two .npy', run: focal('--input', files.p, '--labels', files.y, '--columns', `p=p${n}`), mean: focalMean },
-  { name: 'DuckDB (SQL avg), Parquet', peer: true, run: () => timed(process.execPath, ['bench/duckdb-fl.mjs', 'fl', files.parquet]), mean: Number },
+  { name: 'DuckDB (SQL avg), Parquet', peer: true, run: () => timed(process.execPath, ['bench/duckdb-fl.mjs', 'parquet', files.parquet]), mean: (out) => Number(out.split(' ')[0]) },
   { name: 'focal loss, Parquet (DuckDB-written)', run: focal('--input', files.parquet), mean: focalMean },
   { name: 'focal loss, Arrow IPC file', run: focal('--input', files.arrow), mean: focalMean },
 ];

@@ -32,7 +32,7 @@ if (values.baseline) tools['focal, baseline build'] = [process.execPath, [`${val
 for (const [name, input] of [['focal, logit CSV', `bench/data/logit${label}.csv`], ['focal, NDJSON', `bench/data/p${label}.ndjson`], ['focal, gzip CSV (1 thread)', `bench/data/p${label}.csv.gz`]]) {
   if (existsSync(input)) tools[name] = [process.execPath, ['bin/focal.js', 'loss', '--input', input, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
 }
-if (existsSync('bench/node_modules/@duckdb/node-api/package.json')) tools['DuckDB (read_csv + SQL)'] = [process.execPath, ['bench/duckdb-fl.mjs', file], (out) => Number(out.split(' ')[0])];
+if (existsSync('bench/node_modules/@duckdb/node-api/package.json')) tools['DuckDB (read_csv + SQL)'] = [process.execPath, ['bench/duckdb-fl.mjs', 'csv', file], (out) => Number(out.split(' ')[0])];
 if (has('mawk')) tools.mawk = ['mawk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 else if (has('awk')) tools.awk = ['awk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 if (pythonWithPandas) tools['pandas + numpy'] = [pythonWithPandas, ['bench/fl_pandas.py', file], (out) => Number(out.split(' ')[0])];
