@@ -11,12 +11,15 @@ then merged; the report is the one a single run over all the rows prints, bit fo
   $ focal merge examples/partials/part-*.json
   $ cat examples/partials/part-*.json | focal merge - --json
 The shards must agree on every parameter (γ, α, log base, reduction, input kind …).
+Anatomy shards merge the same way:
+  $ focal anatomy --input part-0.csv --partial a-0.json
+  $ focal merge a-*.json
 `;
 
 export function registerMerge(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('merge')
-    .description("Merges the partial files of 'focal loss --partial' into the report of all their data.")
+    .description("Merges the partial files of 'focal loss --partial' (or 'focal anatomy --partial') into the report of all their data.")
     .argument('<files...>', "partial files, or - for standard input (one or several documents)");
   addOutputOptions(cmd);
   cmd.addHelpText('after', MERGE_EXAMPLES);

@@ -2,19 +2,20 @@ import { UsageError } from '../errors.js';
 import { Option, type Command } from 'commander';
 import { integerIn, oneOf, outFile } from '../cli/values.js';
 import { PICTURE_EXTENSIONS } from '../output/chart/index.js';
-import { Progress } from '../cli/progress.js';
-import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
-import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
+import { columnSpec, type ColumnSpec } from '../input/layout.js';
+import { INPUT_FORMATS, type InputFormat } from '../input/source.js';
 import type { Collector } from '../pipeline/collect/collector.js';
-import { PredictionBatcher, type PredictionBatch } from '../pipeline/collect/predictions.js';
+import { PredictionBatcher, type PredictionBatch, type PredictionKind } from '../pipeline/collect/predictions.js';
+import { Pipeline } from '../pipeline/run.js';
+import type { SampleSettings } from '../pipeline/samples.js';
 import { familyOf } from './family.js';
-import { noteSkipped, runSingle, type InputOutcome } from './loss-run.js';
+import { openPipelineInput, readInput } from './read-input.js';
 import { PAGE_EXTENSION, type CommandContext } from './shared.js';
 
 /**
  * Reading a file of predictions into collectors, for `sweep` and `calibration`: the file path of
- * `anatomy` (runSingle and its SampleSink: every format, validation, --skip-invalid), whose
- * sample callback fills PredictionBatches for the collectors. One thread.
+ * `anatomy` (the pipeline: validation, --skip-invalid), whose sample batches fill
+ * PredictionBatches for the collectors, without evaluating losses. One thread.
  */
 
 export interface PredictionInputOptions {
@@ -46,27 +47,29 @@ export async function collectPredictions<S>(
   ctx: CommandContext,
   collector: Collector<S, PredictionBatch, unknown>,
   command: 'sweep' | 'calibration',
-): Promise<{ state: S; layout: Layout; outcome: InputOutcome; name: string; format: string }> {
-  const source = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
-  if (source.columnar) throw new UsageError(`${source.name} is ${source.format}: ${command} reads CSV, TSV and NDJSON for now (loss and anatomy read it).`);
-  const progress = Progress.for(ctx.stderr, source.size);
+): Promise<{ state: S; layout: { kind: PredictionKind; names: string[]; classes: number }; outcome: { n: number; skipped: number }; name: string; format: string }> {
+  const source = await openPipelineInput(input, { inputFormat: opts.inputFormat }, ctx);
+  if (source.kind !== 'text') throw new UsageError(`${source.file.name} is ${source.file.format}: ${command} reads CSV, TSV and NDJSON for now (loss and anatomy read it).`);
   const state = collector.create();
   let batcher: PredictionBatcher | null = null;
-  const settings = { command, source: source.name, columns: opts.columns ?? {}, gamma: 0, alpha: null, base: 'e' as const, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
-  const outcome = await runSingle(
-    source,
+  const settings: SampleSettings = { command, source: source.source.name, columns: opts.columns ?? {}, gamma: 0, alpha: null, base: 'e', skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
+  // the raw predictions, not their losses: the collectors evaluate what they need
+  const pipeline = new Pipeline(
     settings,
-    (_r, _index, values, layout) => {
-      if (!batcher) {
-        const width = layout.kind === 'probs' || layout.kind === 'logits' ? layout.classes : 1;
-        batcher = new PredictionBatcher(layout.kind, width, (batch) => collector.add(state, batch));
-      }
-      batcher.push(values, values[batcher.width]!);
+    {},
+    (samples) => {
+      if (samples.shape === 'sigmoid') return;
+      const width = samples.shape === 'binary' ? 1 : samples.classes;
+      batcher ??= new PredictionBatcher(samples.input, width, (batch) => collector.add(state, batch));
+      const values = samples.shape === 'binary' ? samples.value : samples.scores;
+      const labels = samples.shape === 'binary' ? samples.label : samples.target;
+      for (let r = 0; r < samples.rows; r++) batcher.push(values.subarray(r * width, (r + 1) * width), labels[r]!);
     },
-    (samples) => progress?.update(source.bytesRead(), samples),
+    false,
   );
+  await readInput(source, pipeline, 1, ctx);
   (batcher as PredictionBatcher | null)?.flush();
-  progress?.done();
-  noteSkipped(ctx, source, outcome);
-  return { state, layout: outcome.sink.layout!, outcome, name: source.name, format: source.format };
+  const plan = pipeline.plan!;
+  const classes = plan.classes === 0 ? 2 : plan.classes;
+  return { state, layout: { kind: plan.kind, names: plan.names, classes }, outcome: { n: pipeline.rows, skipped: pipeline.skip.skipped }, name: source.source.name, format: source.source.format };
 }

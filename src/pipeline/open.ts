@@ -66,8 +66,11 @@ function chunksOf(file: ColumnarFile): AsyncIterable<Uint8Array> {
 /**
  * The batches of the chosen columns.
  * @param labels  a second .npy holding the labels, beside an .npy of predictions (the two-file form)
+ * @param select  the batches (by index) the caller will use (a worker's part): a decoder may
+ *                skip the others' work (Parquet does not decompress them); the caller still
+ *                gets every batch, in order, and skips the others itself
  */
-export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns, labels: ColumnarFile | null = null): AsyncGenerator<ColumnBatch> {
+export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns, labels: ColumnarFile | null = null, select: ((index: number) => boolean) | null = null): AsyncGenerator<ColumnBatch> {
   if (labels !== null || file.format === 'npy') {
     const files = labels ? [file, labels] : [file];
     const bad = files.find((f) => f.format !== 'npy');
@@ -101,7 +104,7 @@ export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns
     } else {
       const { decodeParquet, parquetColumns } = await import('./decode/parquet.js');
       const { columns } = await parquetColumns(source);
-      yield* decodeParquet(source, choose(columns));
+      yield* decodeParquet(source, choose(columns), select);
     }
   } finally {
     await source.close();

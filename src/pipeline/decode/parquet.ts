@@ -111,8 +111,9 @@ function toColumn(data: ArrayLike<unknown>, dtype: DType, name: string, rowStart
 /**
  * Row batches of the named columns, one per row group.
  * @param names  the columns to read (others are never fetched nor decompressed)
+ * @param select  the row groups (by index) wanted: the others come out empty (rows 0), unread
  */
-export async function* decodeParquet(source: RandomAccess, names: readonly string[]): AsyncGenerator<ColumnBatch> {
+export async function* decodeParquet(source: RandomAccess, names: readonly string[], select: ((index: number) => boolean) | null = null): AsyncGenerator<ColumnBatch> {
   const file = source.name;
   const buffer = asyncBuffer(source);
   const metadata: FileMetaData = await guarded(file, () => parquetMetadataAsync(buffer));
@@ -123,7 +124,12 @@ export async function* decodeParquet(source: RandomAccess, names: readonly strin
     return leafDType(node, file);
   });
   const scan = await guarded(file, () => parquetScan({ file: buffer, metadata, columns: [...names], compressors }));
+  let index = 0;
   for (const { rowStart, rowEnd } of scan.ranges) {
+    if (select && !select(index++)) {
+      yield { rowStart, rows: 0, columns: {} };
+      continue;
+    }
     const columns: Record<string, Column> = {};
     for (let k = 0; k < names.length; k++) {
       const name = names[k]!;
