@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { evaluateBinary, evaluateCategorical, evaluateVariants, LossAccumulator, REDUCTIONS, smoothLabel, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
 import { TotalsFeed } from '../pipeline/collect/totals.js';
 import { SOFT_CLASS } from '../pipeline/evaluate.js';
-import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
+import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, isBinaryLabel, type Activation, type SampleBatch } from '../pipeline/layout.js';
 import { arrayName } from '../pipeline/open.js';
 import { Pipeline, steps } from '../pipeline/run.js';
 import { PT_SMOOTHING, type SampleSettings } from '../pipeline/samples.js';
@@ -155,7 +155,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   if (!opts.y) throw new UsageError(`loss needs labels: give --y (${kind === 'pt' ? '0 or 1' : '0, 1 or soft labels'}) for the --${kind} samples.`);
   const values = opts[kind]!;
   const ys = paired(opts.y, values.length, '--y', 'samples');
-  if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
+  if (ys.some((y) => !isBinaryLabel(kind, y))) {
     throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${[...new Set(ys)].join(',')}.`);
   }
   const { gammas, alphas, base } = focalDefaults(opts);

@@ -67,6 +67,20 @@ export function layoutOf(kind: PredictionKind, prediction: string, target: strin
   return { shape: 'sigmoid', input: logits ? 'logit' : 'p', prediction, target, ignoreLabel };
 }
 
+/**
+ * The rules of a binary sample (and of each element of a sigmoid row), the same for files, the
+ * command line (cli/values.ts) and the library (index.ts): p and p_t in [0, 1]; a logit any
+ * number but NaN (±∞ are p = 1 and p = 0).
+ */
+export function isBinaryPrediction(input: BinaryInputKind, v: number): boolean {
+  return input === 'logit' ? v === v : v >= 0 && v <= 1;
+}
+
+/** A binary label: in [0, 1] (a soft label), and 0 or 1 with p_t (defined per class only). */
+export function isBinaryLabel(input: BinaryInputKind, y: number): boolean {
+  return input === 'pt' ? y === 0 || y === 1 : y >= 0 && y <= 1;
+}
+
 /** The columns a layout reads, for decoders that read only what is needed. */
 export function columnsOf(layout: Layout): string[] {
   return [layout.prediction, layout.shape === 'binary' ? layout.label : layout.target];
@@ -233,8 +247,8 @@ function problemOf(layout: Layout, r: number, prediction: NumericArray, classes:
   if (layout.shape === 'binary') {
     const v = prediction[r]!;
     const y = target[r]!;
-    if (layout.input === 'logit' ? v !== v : !(v >= 0 && v <= 1)) return bad(0, v, layout.input === 'logit' ? 'number' : 'unit');
-    if (layout.input === 'pt' ? y !== 0 && y !== 1 : !(y >= 0 && y <= 1)) return bad(-1, y, layout.input === 'pt' ? 'hardLabel' : 'label');
+    if (!isBinaryPrediction(layout.input, v)) return bad(0, v, layout.input === 'logit' ? 'number' : 'unit');
+    if (!isBinaryLabel(layout.input, y)) return bad(-1, y, layout.input === 'pt' ? 'hardLabel' : 'label');
     const detail = extra?.(y);
     return detail ? bad(-1, y, 'extra', detail) : null;
   }
@@ -257,12 +271,12 @@ function problemOf(layout: Layout, r: number, prediction: NumericArray, classes:
   }
   for (let j = 0; j < classes; j++) {
     const x = prediction[from + j]!;
-    if (layout.input === 'logit' ? x !== x : !(x >= 0 && x <= 1)) return bad(j, x, layout.input === 'logit' ? 'number' : 'unit');
+    if (!isBinaryPrediction(layout.input, x)) return bad(j, x, layout.input === 'logit' ? 'number' : 'unit');
   }
   if (!indexForm) {
     for (let j = 0; j < classes; j++) {
       const y = target[from + j]!;
-      if (!(y >= 0 && y <= 1)) return bad(-1, y, 'target');
+      if (!isBinaryLabel('p', y)) return bad(-1, y, 'target');
     }
   }
   return null;
