@@ -282,6 +282,28 @@ function problemOf(layout: Layout, r: number, prediction: NumericArray, classes:
   return null;
 }
 
+/**
+ * The first row that may break a rule: binary batches (the common case) are scanned with the
+ * rules inlined, and only from a suspect row on does each row go through problemOf.
+ */
+function firstSuspect(layout: Layout, values: NumericArray, targets: NumericArray, rows: number, extra: ((y: number) => string | null) | null): number {
+  if (layout.shape !== 'binary' || extra !== null) return 0;
+  if (layout.input === 'logit') {
+    for (let r = 0; r < rows; r++) {
+      const y = targets[r]!;
+      if (values[r]! !== values[r]! || !(y >= 0 && y <= 1)) return r;
+    }
+    return rows;
+  }
+  const hard = layout.input === 'pt';
+  for (let r = 0; r < rows; r++) {
+    const v = values[r]!;
+    const y = targets[r]!;
+    if (!(v >= 0 && v <= 1) || !(y >= 0 && y <= 1) || (hard && y !== 0 && y !== 1)) return r;
+  }
+  return rows;
+}
+
 /** The rows of `values` (width w each) whose `keep` is 1, as a new array. */
 function keptRows(values: NumericArray, w: number, keep: Uint8Array, kept: number): Float64Array {
   const out = new Float64Array(kept * w);
@@ -316,7 +338,7 @@ export function layoutBatch(layout: Layout, batch: ColumnBatch, file: string, fr
   let targets = target.values;
   let keep: Uint8Array | null = null;
   let kept = rows;
-  for (let r = 0; r < rows; r++) {
+  for (let r = firstSuspect(layout, values, targets, rows, extra); r < rows; r++) {
     const problem = problemOf(layout, r, values, classes, targets, indexForm, extra);
     if (problem === null) continue;
     if (frame === null) throw new UsageError(`${file}: row ${rowStart + r + 1}: ${rowWords(problem, layout.input, classes, ignoreLabel)}`);

@@ -45,12 +45,19 @@ export type WorkerMessage =
   | { type: 'usage'; message: string; at: number }
   | { type: 'error'; message: string };
 
-/** How many threads for an input: 1 for streams, gzip and small files; else --threads, or all cores for large files. */
+/**
+ * How many threads for an input: 1 for streams, gzip and small files; else --threads, or all
+ * cores for large files whose parts cost a worker only its own share: text (byte ranges),
+ * Parquet (row groups read by one worker only) and .npy (batches are views of the bytes). An
+ * .npz array is inflated and an Arrow file decoded whole by every worker, so they take threads
+ * only when --threads asks.
+ */
 export function threadsFor(input: PipelineInput, requested: number | undefined, worker: WorkerEntry | null): number {
   if (worker === null) return 1;
   const size = input.kind === 'text' ? (input.source.splittablePath === null ? null : input.source.size) : input.file.path === null || (input.labels !== null && input.labels.path === null) ? null : input.size;
   if (size === null) return 1;
-  const auto = size >= PARALLEL_MIN_BYTES ? availableParallelism() : 1;
+  const cheapParts = input.kind === 'text' || input.file.format === 'parquet' || input.file.format === 'npy';
+  const auto = size >= PARALLEL_MIN_BYTES && cheapParts ? availableParallelism() : 1;
   return Math.max(1, Math.min(requested ?? auto, 64, Math.max(1, Math.floor(size / (1 << 16)))));
 }
 
