@@ -11,9 +11,8 @@ then merged; the report is the one a single run over all the rows prints, bit fo
   $ focal merge examples/partials/part-*.json
   $ cat examples/partials/part-*.json | focal merge - --json
 The shards must agree on every parameter (γ, α, log base, reduction, input kind …).
-Anatomy shards merge the same way:
-  $ focal anatomy --input part-0.csv --partial a-0.json
-  $ focal merge a-*.json
+Anatomy shards merge the same way (then: focal merge a-0.json a-1.json …):
+  $ focal anatomy --input examples/preds.csv --partial a-0.json
 `;
 
 export function registerMerge(program: Command, ctx: CommandContext): void {
