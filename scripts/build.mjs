@@ -1,4 +1,4 @@
-// Builds dist/focal.cjs (and dist/loss-worker.cjs, dist/page.js, dist/page.css): the CLI as one CommonJS bundle (one file to read and compile at
+// Builds dist/focal.cjs (and dist/pipeline-worker.cjs, dist/page.js, dist/page.css): the CLI as one CommonJS bundle (one file to read and compile at
 // start-up; modules that only tables need are evaluated lazily inside it).
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
@@ -35,10 +35,10 @@ const lazyChildProcess = {
 };
 
 await build({
-  // the CLI, and the worker that a parallel `focal loss --input` starts
+  // the CLI, and the worker that a parallel run starts (src/main.ts hands its path to the pipeline)
   entryPoints: {
     focal: 'src/main.ts',
-    'loss-worker': 'src/commands/loss-worker.ts',
+    'pipeline-worker': 'src/pipeline/worker.ts',
     'decode-parquet': 'src/pipeline/decode/parquet.ts',
     'decode-arrow': 'src/pipeline/decode/arrow.ts',
   },

@@ -54,6 +54,8 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   /** resolves when the written output has been taken by the stream (backpressure) */
   drain?: () => Promise<void>;
+  /** the module worker threads run (dist/pipeline-worker.cjs); without it, inputs are read on one thread */
+  workerEntry?: string | URL;
 }
 
 const ROOT_HELP = `
@@ -96,6 +98,7 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
   const ctx: CommandContext = {
     stdin: () => io.stdin?.() ?? null,
     stderr: io.stderr,
+    workerEntry: io.workerEntry ?? null,
     write: (text) => void io.stdout.write(plain ? plainText(text) : text),
     color: (flag) => useColor(io, flag),
     columns: () => terminalColumns(io),

@@ -13,6 +13,7 @@
  * @packageDocumentation
  */
 import { binaryLossInto, emptyTerms, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type LossPair } from './core/binary.js';
+import { isBinaryLabel, isBinaryPrediction } from './pipeline/layout.js';
 import { evaluateCategorical, type CategoricalEvaluation } from './core/categorical.js';
 import { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type LogBase } from './core/params.js';
 import { evaluateVariants, variantProblem, type LossName, type VariantParams } from './core/variants.js';
@@ -45,10 +46,10 @@ function resolve(options: FocalOptions | undefined): { gamma: number; alpha: num
 }
 
 function checkSample(kind: BinaryInputKind, value: number, y: number, where = ''): void {
-  if (kind === 'logit') check(!Number.isNaN(value), `x${where} = NaN: a logit must be a number`);
-  else check(value >= 0 && value <= 1, `${kind}${where} = ${value}: a probability must be in [0, 1]`);
-  check(y >= 0 && y <= 1, `y${where} = ${y}: a label must be 0, 1 or a soft label in [0, 1]`);
-  if (kind === 'pt') check(y === 0 || y === 1, `y${where} = ${y}: with p_t the label must be 0 or 1`);
+  // the rules of pipeline/layout.ts, which every input is checked by; the messages are the library's
+  check(isBinaryPrediction(kind, value), kind === 'logit' ? `x${where} = NaN: a logit must be a number` : `${kind}${where} = ${value}: a probability must be in [0, 1]`);
+  check(isBinaryLabel('p', y), `y${where} = ${y}: a label must be 0, 1 or a soft label in [0, 1]`);
+  check(isBinaryLabel(kind, y), `y${where} = ${y}: with p_t the label must be 0 or 1`);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { run, type Io } from './cli.js';
 
 /** The process entry: real streams in, exit status out. Everything else lives in cli.ts. */
@@ -7,6 +8,8 @@ const io: Io = {
   env: process.env,
   stdin: () => process.stdin,
   drain: () => new Promise((resolve) => process.stdout.once('drain', resolve)),
+  // the bundle's sibling (scripts/build.mjs builds both); main.ts runs only as the bundle
+  workerEntry: join(__dirname, 'pipeline-worker.cjs'),
 };
 
 // A reader that stops early (`focal … | head -1`) closes the pipe: end quietly, status 0.

@@ -50,6 +50,20 @@ describe('each format gives the report its samples give as CSV', () => {
     }
   });
 
+  it.each([['binary.npz'], ['binary.parquet'], ['binary.arrow']])('loss --loss variants and --label-smoothing (one pipeline for every format): %s = binary.csv', async (name) => {
+    for (const extra of [['--loss', 'ce,fl,poly1,fl-star', '--reduction', 'sum'], ['--label-smoothing', '0.1'], ['--loss', 'ce,fl,poly1', '--label-smoothing', '0.2', '--reduction', 'none']]) {
+      const csv = await json(['loss', '--input', f('binary.csv'), ...extra]);
+      const got = await json(['loss', '--input', f(name), ...extra]);
+      expect(got.summary).toEqual(csv.summary);
+      expect(got.rows).toEqual(csv.rows);
+    }
+    // and they are applied: smoothed labels give other totals, the variants their sums
+    const plain = await json(['loss', '--input', f(name)]);
+    const smoothed = await json(['loss', '--input', f(name), '--label-smoothing', '0.1']);
+    expect(smoothed.summary.fl_sum).not.toBe(plain.summary.fl_sum);
+    expect((await json(['loss', '--input', f(name), '--loss', 'ce,fl,poly1'])).summary.poly1_sum).toBeGreaterThan(0);
+  });
+
   it('the table and the CSV of per-sample rows are the same, captions aside', async () => {
     const table = async (name: string, extra: string[] = []) => (await runCli(['loss', '--input', f(name), ...extra])).stdout.split('\n').slice(1).join('\n');
     expect(await table('binary.parquet')).toBe(await table('binary.csv'));

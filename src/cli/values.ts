@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { isBinaryLabel, isBinaryPrediction } from '../pipeline/layout.js';
 // the model, not the index: the page (a browser bundle) uses these parsers, and the index writes files
 import { PICTURE_EXTENSIONS } from '../output/chart/model.js';
 
@@ -151,15 +152,18 @@ const inUnitInterval = (v: number): string | null => (v >= 0 && v <= 1 ? null : 
 
 const PROBABILITY = 'a probability is a number in [0, 1]';
 const LOGIT = 'a logit is any finite number';
-export const probabilities = appending((t) => parseNumberList(t, PROBABILITY, inUnitInterval));
+/** Samples' probabilities and labels: the rules every input is checked by (pipeline/layout.ts). */
+const isProbability = (v: number): string | null => (isBinaryPrediction('p', v) ? null : `${v} is outside [0, 1]`);
+const isLabel = (y: number): string | null => (isBinaryLabel('p', y) ? null : `${y} is outside [0, 1]`);
+export const probabilities = appending((t) => parseNumberList(t, PROBABILITY, isProbability));
 
 /** Sequences that stream (compare's predictions): repeats append their segments. */
 function appendingSeq(parse: (text: string) => NumberSeq): (text: string, previous: NumberSeq | undefined) => NumberSeq {
   return (text, previous) => (previous ? new NumberSeq([...previous.segments, ...parse(text).segments]) : parse(text));
 }
-export const probabilitySeq = appendingSeq((t) => parseNumberSeq(t, PROBABILITY, inUnitInterval));
+export const probabilitySeq = appendingSeq((t) => parseNumberSeq(t, PROBABILITY, isProbability));
 export const logitSeq = appendingSeq((t) => parseNumberSeq(t, LOGIT));
-export const labels = appending((t) => parseNumberList(t, 'a label is 0, 1, or a soft label in [0, 1]', inUnitInterval));
+export const labels = appending((t) => parseNumberList(t, 'a label is 0, 1, or a soft label in [0, 1]', isLabel));
 export const logits = appending((t) => parseNumberList(t, LOGIT));
 export const gammas = appending((t) =>
   parseNumberList(t, 'γ is a number ≥ 0', (v) => (v >= 0 ? null : `γ = ${v} is negative; γ must be ≥ 0`)),

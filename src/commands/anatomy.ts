@@ -1,23 +1,25 @@
 import { Option, type Command } from 'commander';
-import { classWeights, LossAnatomy, type ClassKey, type LogBase } from '../core/index.js';
+import { classWeights, type ClassKey, type LogBase, type LossAnatomy } from '../core/index.js';
 import type { Column, Report, Row, Section } from '../output/index.js';
 import { PICTURE_EXTENSIONS, type Chart } from '../output/chart/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { integerIn, numberIn, oneOf, outFile } from '../cli/values.js';
 import { UsageError } from '../errors.js';
-import { SOFT_CLASS } from '../pipeline/evaluate.js';
+import { anatomyCollector, plainAnatomy } from '../pipeline/collect/anatomy.js';
+import { totalsCollector, type TotalsState } from '../pipeline/collect/totals.js';
 import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
-import { arrayName, type ColumnarFile } from '../pipeline/open.js';
-import { runColumnar, sampleBatches } from '../pipeline/run.js';
-import { Progress } from '../cli/progress.js';
+import { arrayName } from '../pipeline/open.js';
+import { Pipeline } from '../pipeline/run.js';
+import type { SampleSettings } from '../pipeline/samples.js';
+import { makePartial, serializePartial } from '../pipeline/state.js';
 import { columnSpec, type ColumnSpec } from '../input/layout.js';
-import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
+import { INPUT_FORMATS, type InputFormat } from '../input/source.js';
 import { alphaParams, alphaText, captionOf, checkPictureOptions, PAGE_EXTENSION, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
-import { inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
-import { anatomyOf, columnarPlan, type SampleSettings } from './loss-input.js';
+import { writePartialText } from './loss-partial.js';
+import { inputName, inputPath, openPipelineInput, readInput } from './read-input.js';
 
 /**
  * `focal anatomy` (also `focal imbalance --input`): where the loss of real predictions goes.
@@ -42,6 +44,7 @@ export interface AnatomyOptions extends FocalOptionValues, OutputOptionValues {
   labels?: string;
   activation?: Activation;
   ignoreLabel?: number;
+  partial?: string;
 }
 
 const ROW_TABLES = ['class', 'buckets', 'easy', 'cdf'] as const;
@@ -81,6 +84,7 @@ export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: bool
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
     .option('--skip-invalid', 'skip rows that are not valid samples instead of stopping')
     .option('--threads <n>', 'worker threads for a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
+    .option('--partial <file>', "write the anatomy's state as a partial file (- for stdout) instead of a report; 'focal merge' combines them")
     .option('--buckets <n>', 'number of equal p_t buckets, 2–100 (default 10)', integerIn(2, 100))
     .option('--beta <β>', 'β of the effective-number class weights, in [0, 1) (default 0.9999)', betaValue)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default class)`).argParser(oneOf(ROW_TABLES, 'a table')))
@@ -103,21 +107,91 @@ export function registerAnatomy(program: Command, ctx: CommandContext): void {
 }
 
 export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Promise<void> {
-  const input = inputPath(opts.input, false, ctx);
-  if (input === undefined) throw new UsageError('anatomy needs predictions: give --input FILE (or - for stdin), or pipe them in.');
+  const path = inputPath(opts.input, false, ctx);
+  if (path === undefined) throw new UsageError('anatomy needs predictions: give --input FILE (or - for stdin), or pipe them in.');
   checkPictureOptions(opts);
+  if (opts.partial !== undefined && (opts.chart || opts.out !== undefined)) throw new UsageError("option '--partial' writes the anatomy's state instead of a report; draw it from 'focal merge' of the partial files.");
   const { gammas, alphas, base } = focalDefaults(opts);
   if (gammas.length !== 1) throw new UsageError("option '--gamma' takes one value here.");
   const gamma = gammas[0]!;
   const alpha = alphas.length === 1 ? alphas[0]! : (alphas as number[]);
   const beta = opts.beta ?? 0.9999;
-  const opened = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
-  const anatomy = new LossAnatomy(opts.buckets ?? 10);
-  const outcome = opened.columnar ? await columnarAnatomy(opened, opts, { gamma, alpha, base }, anatomy, ctx) : await textAnatomy(opened, opts, { gamma, alpha, base }, anatomy, ctx);
-  const source = opened;
-  const binary = outcome.binary;
-  const name = (key: ClassKey) => className(key, binary);
+  const buckets = opts.buckets ?? 10;
+  if (opts.ignoreLabel !== undefined && opts.activation !== 'sigmoid') throw new UsageError("option '--ignore-label' is for --activation sigmoid.");
+  const input = await openPipelineInput(path, opts, ctx);
+  const { name, format, inputs } = inputName(input);
+  const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
+  const settings: SampleSettings = {
+    command: 'anatomy',
+    source: name,
+    columns: opts.columns ?? {},
+    activation: opts.activation,
+    ignoreLabel,
+    labelsArray: input.kind === 'columnar' && input.labels ? arrayName(input.labels.name) : null,
+    skipInvalid: opts.skipInvalid ?? false,
+    gamma,
+    alpha,
+    base: base as LogBase,
+    family: familyOf({}),
+  };
+  // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly
+  const pipeline = new Pipeline(settings, { totals: true, anatomy: buckets });
+  await readInput(input, pipeline, opts.threads, ctx);
+  const info = pipeline.info!;
+  const params: AnatomyParams = { shape: info.shape, input: info.input, gamma, alpha, base: base as LogBase, buckets, beta, ignoreLabel: info.shape === 'sigmoid' && info.targetForm === 'index' ? ignoreLabel : null };
+  const totals = pipeline.totalsState();
+  const anatomy = pipeline.anatomy!;
+  if (opts.partial !== undefined) {
+    const text = serializePartial(makePartial(anatomyPartialParams(params), [[totalsCollector, totals], [anatomyCollector, plainAnatomy(anatomy.state())]], { inputs, rows: totals.rows }));
+    writePartialText(opts.partial, text, ctx);
+    return;
+  }
+  const meta = { input: name, input_format: format, columns: pipeline.plan!.names };
+  await emitAnatomy(anatomyReport(anatomy, totals, params, meta, opts), opts, ctx);
+}
 
+/** Everything an anatomy report depends on besides the data: shards merge only when these agree. */
+export interface AnatomyParams {
+  shape: SampleBatch['shape'];
+  input: string;
+  gamma: number;
+  alpha: number | readonly number[] | null;
+  base: LogBase;
+  buckets: number;
+  beta: number;
+  ignoreLabel: number | null;
+}
+
+/** The parameters as a partial file holds them. */
+export function anatomyPartialParams(p: AnatomyParams): Record<string, unknown> {
+  return { command: 'anatomy', shape: p.shape, input: p.input, gamma: p.gamma, alpha: p.alpha, log_base: p.base, buckets: p.buckets, beta: p.beta, ...(p.ignoreLabel !== null ? { ignore_label: p.ignoreLabel } : {}) };
+}
+
+/** An anatomy report and the chart it can draw. */
+export interface AnatomyOutput {
+  report: Report;
+  /** every table, whatever the format (a page or a chart shows them all) */
+  sections: Section[];
+  chart: () => Chart;
+}
+
+/** Writes an anatomy report, or draws its chart (--chart, --out). */
+export async function emitAnatomy(out: AnatomyOutput, opts: AnatomyOptions | OutputOptionValues, ctx: CommandContext): Promise<void> {
+  const o = opts as AnatomyOptions;
+  if (o.chart || o.out) return showChartOrPage(ctx, { ...out.report, sections: () => out.sections }, out.chart(), o, 'per class');
+  await ctx.emit(out.report, opts);
+}
+
+/**
+ * The report of an anatomy, the same from one run, threads or merged shards: everything comes
+ * from the collectors' states (exact sums), so equal states give equal reports, bit for bit.
+ * @param meta  the input's name, format and columns (a merge gives its shards instead)
+ */
+export function anatomyReport(anatomy: LossAnatomy, totalsState: TotalsState, p: AnatomyParams, meta: Record<string, unknown>, opts: Pick<AnatomyOptions, 'rows' | 'json' | 'format'>): AnatomyOutput {
+  const { gamma, alpha, beta, base } = p;
+  const binary = p.shape === 'binary';
+  const name = (key: ClassKey) => className(key, binary);
+  const totals = totalsCollector.finish(totalsState);
   const classes = anatomy.byClass();
   const hard = classes.filter((c) => c.key !== 'soft');
   const weights = classWeights(hard.map((c) => c.count), beta);
@@ -194,15 +268,15 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const positiveIndex = hard.findIndex((c) => c.key === 1);
   const report: Report = {
     command: 'anatomy',
-    params: { input: source.name, input_format: source.format, columns: outcome.columns, gamma, ...alphaParams(alpha), log_base: base, buckets: anatomy.buckets, beta },
-    caption: captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha), 'log base': base }),
+    params: { ...meta, gamma, ...alphaParams(alpha), log_base: base, buckets: anatomy.buckets, beta, ...(p.shape === 'sigmoid' ? { activation: 'sigmoid', ...(p.ignoreLabel !== null ? { ignore_label: p.ignoreLabel } : {}) } : {}) },
+    caption: captionOf({ ...Object.fromEntries(Object.entries(meta).filter(([k]) => k === 'input' || k === 'shards').map(([k, v]) => [k, String(v)])), γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base }),
     columns: main.columns,
     rows: main.rows,
     summary: () => ({
-      n: outcome.n,
-      skipped: outcome.skipped,
-      ce_total: classes.reduce((a, c) => a + c.ceTotal, 0),
-      fl_total: classes.reduce((a, c) => a + c.flTotal, 0),
+      n: anatomy.n,
+      skipped: totals.skipped,
+      ce_total: totals.ce.sum,
+      fl_total: totals.fl.sum,
       ...(binary
         ? {
             positive_ce_share: positive?.ceShare ?? 0,
@@ -225,8 +299,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
     summaryIsTheRecord: false,
     notes: ['hardest-k shares come from a histogram over logit(p_t) (bins of 1/32): exact at bin edges, interpolated between'],
   };
-  if (opts.chart || opts.out) {
-    const chart: Chart = {
+  const chart = (): Chart => ({
       title: "Cumulative loss of the hardest samples (Lin et al. 2017, Fig. 4)",
       xLabel: 'fraction of the class\'s samples, hardest first',
       yLabel: 'share of the class\'s loss',
@@ -241,77 +314,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
           { label: `${name(key)} FL (γ = ${gamma})`, points: points.map((p) => [p.fraction, p.fl] as const) },
         ];
       }),
-    };
-    await showChartOrPage(ctx, { ...report, sections: () => sections }, chart, opts, 'per class');
-    return;
-  }
-  await ctx.emit(report, opts);
+  });
+  return { report, sections, chart };
 }
 
-interface AnatomyOutcome {
-  n: number;
-  skipped: number;
-  /** binary samples (classes negative/positive), not class indices */
-  binary: boolean;
-  columns: string[];
-}
-
-type Focal = { gamma: number; alpha: number | number[] | null; base: string };
-
-async function textAnatomy(source: Exclude<Awaited<ReturnType<typeof openInput>>, ColumnarInput>, opts: AnatomyOptions, f: Focal, anatomy: LossAnatomy, ctx: CommandContext): Promise<AnatomyOutcome> {
-  if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${source.name} is ${source.format.toUpperCase()} text.`);
-  if (opts.activation === 'sigmoid' || opts.ignoreLabel !== undefined) throw new UsageError(`anatomy --activation sigmoid reads .npy, .npz, Parquet and Arrow for now; ${source.name} is ${source.format.toUpperCase()} text.`);
-  const progress = Progress.for(ctx.stderr, source.size);
-  const settings: SampleSettings = { command: 'anatomy', source: source.name, columns: opts.columns ?? {}, gamma: f.gamma, alpha: f.alpha, base: f.base as LogBase, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
-  // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly
-  const threads = threadsFor(source, opts.threads);
-  const outcome =
-    threads > 1
-      ? await runParallel(source, settings, threads, progress, anatomy)
-      : await runSingle(source, settings, anatomyOf(anatomy), (samples) => progress?.update(source.bytesRead(), samples));
-  progress?.done();
-  noteSkipped(ctx, source, outcome);
-  const layout = outcome.sink.layout!;
-  return { n: outcome.n, skipped: outcome.skipped, binary: !(layout.kind === 'probs' || layout.kind === 'logits'), columns: layout.names };
-}
-
-/** A .npy/.npz/Parquet/Arrow input through the pipeline (one thread), every element into the anatomy. */
-async function columnarAnatomy(input: ColumnarInput, opts: AnatomyOptions, f: Focal, anatomy: LossAnatomy, ctx: CommandContext): Promise<AnatomyOutcome> {
-  if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; a bad value in ${input.name} stops the run.`);
-  if (opts.threads !== undefined && opts.threads > 1) throw new UsageError(`option '--threads' splits text files; ${input.name} is read on one thread.`);
-  let labels: ColumnarFile | null = null;
-  if (opts.labels !== undefined) {
-    const opened = await openInput(opts.labels, { stdin: opts.labels === '-' ? ctx.stdin() : null });
-    if (!opened.columnar || opened.format !== 'npy') throw new UsageError(`option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`);
-    labels = opened;
-  }
-  const plan = columnarPlan({ source: input.name, columns: opts.columns ?? {}, activation: opts.activation, ignoreLabel: opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL, labelsArray: labels ? arrayName(labels.name) : null });
-  const classAlpha = Array.isArray(f.alpha) ? f.alpha : null;
-  let columns: string[] = [];
-  let shape: SampleBatch['shape'] = 'binary';
-  let n = 0;
-  await runColumnar(
-    sampleBatches(input, labels, (available) => {
-      const p = plan(available);
-      columns = [...(p.vector ?? [p.layout.prediction]), p.layout.shape === 'binary' ? p.layout.label : p.layout.target];
-      return p;
-    }),
-    { gamma: f.gamma, alpha: classAlpha ? null : (f.alpha as number | null), base: f.base as LogBase, classAlpha },
-    (e) => {
-      n += e.count;
-      for (let i = 0; i < e.count; i++) {
-        const code = e.classOf[i]!;
-        anatomy.add(code === SOFT_CLASS ? 'soft' : code, e.pt![i]!, e.ce[i]!, e.fl[i]!);
-      }
-    },
-    {
-      withPt: true,
-      check(batch) {
-        shape = batch.shape;
-        if (classAlpha && (batch.shape !== 'softmax' || classAlpha.length !== batch.classes)) throw new UsageError(`option '--alpha' has ${classAlpha.length} values; give one${batch.shape === 'softmax' ? `, or one per class (${batch.classes})` : ''}.`);
-      },
-    },
-  );
-  if (n === 0) throw new UsageError(`${input.name}: no rows; nothing to take apart.`);
-  return { n, skipped: 0, binary: shape === 'binary', columns };
-}

@@ -13,7 +13,7 @@ import { writeNewFile } from '../output/files.js';
 import { PredictionSpool } from '../pipeline/collect/spool.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
-import { inputPath } from './loss-run.js';
+import { inputPath } from './read-input.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
 
 /** `focal calibration`: the calibration of one or more models' predictions, side by side (pipeline/collect/calibration.ts). */

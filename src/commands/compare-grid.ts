@@ -1,4 +1,5 @@
 import { evaluateBinary, evaluateVariants, type BinaryInputKind, type LogBase } from '../core/index.js';
+import { isBinaryLabel } from '../pipeline/layout.js';
 import type { Row } from '../output/report.js';
 import { UsageError } from '../cli/errors.js';
 import { checkFamily, smoothLabel, type Family } from './family.js';
@@ -42,7 +43,7 @@ export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, fam
 
 /** Every row of the grid must be defined: one clear error instead of a NaN later. */
 export function checkGrid(kind: BinaryInputKind, ys: readonly number[], gammas: readonly number[], family: Family): void {
-  if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
+  if (ys.some((y) => !isBinaryLabel(kind, y))) {
     throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${ys.join(',')}.`);
   }
   if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");

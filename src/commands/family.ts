@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { LOSS_NAMES, VARIANT_DEFAULTS, variantProblem, type LossName, type VariantParams } from '../core/index.js';
+import { LOSS_NAMES, smoothLabel, VARIANT_DEFAULTS, variantProblem, type LossName, type VariantParams } from '../core/index.js';
 import { UsageError } from '../cli/errors.js';
 import { numberIn } from '../cli/values.js';
 
@@ -107,13 +107,8 @@ export function familyOf(o: FamilyOptionValues): Family {
   };
 }
 
-/** y(1 − ε) + ε/2; for hard labels 1 − ε/2 and ε/2, the correctly rounded values (Keras' order of operations would give 0.9500000000000001 for y = 1, ε = 0.1). */
-export function smoothLabel(y: number, smoothing: number): number {
-  if (smoothing === 0) return y;
-  if (y === 1) return 1 - smoothing / 2;
-  if (y === 0) return smoothing / 2;
-  return y * (1 - smoothing) + smoothing / 2;
-}
+/** Moved to the core (label smoothing is numerics); re-exported for the commands. */
+export { smoothLabel } from '../core/index.js';
 
 /** Every (loss, y, γ) combination must be defined: one clear error instead of a NaN later. */
 export function checkFamily(family: Family, ys: readonly number[], gammas: readonly number[]): void {

@@ -1,8 +1,9 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { LogBase, Reduction } from '../core/index.js';
+import type { AnatomyState, LogBase, Reduction } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import type { Report } from '../output/index.js';
+import { anatomyCollector } from '../pipeline/collect/anatomy.js';
 import { totalsCollector, type TotalsState } from '../pipeline/collect/totals.js';
 import { makePartial, mergePartials, parsePartial, serializePartial, type PartialFile } from '../pipeline/state.js';
 import { totalsReport, type SampleShape } from './loss-classes.js';
@@ -43,9 +44,13 @@ function paramsJson(p: LossParams): Record<string, unknown> {
   };
 }
 
-/** Writes a shard's partial file, whole or not at all (a temporary file renamed into place); '-' is stdout. */
+/** Writes a shard's loss totals as a partial file. */
 export function writePartial(path: string, params: LossParams, state: TotalsState, inputs: string[], ctx: CommandContext): void {
-  const text = serializePartial(makePartial(paramsJson(params), [[totalsCollector, state]], { inputs, rows: state.rows }));
+  writePartialText(path, serializePartial(makePartial(paramsJson(params), [[totalsCollector, state]], { inputs, rows: state.rows })), ctx);
+}
+
+/** Writes a partial file, whole or not at all (a temporary file renamed into place); '-' is stdout. */
+export function writePartialText(path: string, text: string, ctx: CommandContext): void {
   if (path === '-') return ctx.write(text);
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
@@ -85,11 +90,6 @@ export function splitDocuments(text: string): string[] {
   return docs;
 }
 
-/** Reads partial files (or stdin for '-'), merges them, and returns the loss report they make. */
-export async function mergeReport(files: string[], ctx: CommandContext): Promise<Report> {
-  return mergeRead(await readPartialFiles(files, ctx));
-}
-
 /** The partial files named (or stdin for '-': one or several documents), parsed. */
 export async function readPartialFiles(files: string[], ctx: CommandContext): Promise<{ name: string; partial: PartialFile }[]> {
   const read: { name: string; partial: PartialFile }[] = [];
@@ -117,14 +117,22 @@ export async function readPartialFiles(files: string[], ctx: CommandContext): Pr
   return read;
 }
 
-/** The loss report of parsed partial files. */
-export function mergeRead(read: { name: string; partial: PartialFile }[]): Report {
-  const { params, states } = mergePartials(read, [totalsCollector]);
-  if (params.command !== 'loss') throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss'.`);
+/** The loss or anatomy report of parsed partial files. */
+export async function mergeRead(read: { name: string; partial: PartialFile }[]): Promise<Report> {
+  const { params, states } = mergePartials(read, [totalsCollector, anatomyCollector]);
+  if (params.command !== 'loss' && params.command !== 'anatomy') throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss' and 'focal anatomy'.`);
   const state = states.get('totals') as TotalsState | undefined;
   if (!state) throw new UsageError(`${read[0]!.name}: holds no loss totals.`);
-  const p = params as ReturnType<typeof paramsJson>;
   const inputs = read.flatMap((r) => r.partial.source?.inputs ?? [r.name]);
+  if (params.command === 'anatomy') {
+    const anatomy = states.get('anatomy') as AnatomyState | undefined;
+    if (!anatomy) throw new UsageError(`${read[0]!.name}: holds no anatomy.`);
+    const { anatomyReport } = await import('./anatomy.js');
+    const a = params as Record<string, unknown>;
+    const anatomyParams = { shape: a.shape as SampleShape, input: String(a.input), gamma: a.gamma as number, alpha: a.alpha as number | null, base: a.log_base as LogBase, buckets: a.buckets as number, beta: a.beta as number, ignoreLabel: (a.ignore_label as number | undefined) ?? null };
+    return anatomyReport(anatomyCollector.finish(anatomy), state, anatomyParams, { inputs, shards: read.length }, {}).report;
+  }
+  const p = params as ReturnType<typeof paramsJson>;
   const alpha = p.alpha as LossParams['alpha'];
   return {
     command: 'loss',

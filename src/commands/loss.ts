@@ -1,23 +1,23 @@
 import { Option, type Command } from 'commander';
-import { evaluateBinary, evaluateCategorical, evaluateVariants, LossAccumulator, REDUCTIONS, type BinaryEvaluation, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
-import { totalsCollector, TotalsFeed, type TotalsState } from '../pipeline/collect/totals.js';
+import { evaluateBinary, evaluateCategorical, evaluateVariants, LossAccumulator, REDUCTIONS, smoothLabel, type BinaryInputKind, type CategoricalEvaluation, type LogBase, type Reduction } from '../core/index.js';
+import { TotalsFeed } from '../pipeline/collect/totals.js';
 import { SOFT_CLASS } from '../pipeline/evaluate.js';
-import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
-import { arrayName, type ColumnarFile } from '../pipeline/open.js';
-import { runColumnar, sampleBatches } from '../pipeline/run.js';
+import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, isBinaryLabel, type Activation, type SampleBatch } from '../pipeline/layout.js';
+import { arrayName } from '../pipeline/open.js';
+import { Pipeline, steps } from '../pipeline/run.js';
+import { PT_SMOOTHING, type SampleSettings } from '../pipeline/samples.js';
 import type { Column, Report, Row } from '../output/index.js';
 import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
 import { classIndices, integerIn, labels, logits, oneOf, probabilities, vectors } from '../cli/values.js';
 import { UsageError } from '../errors.js';
 import { Progress } from '../cli/progress.js';
-import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
-import { INPUT_FORMATS, openInput, type ColumnarInput, type InputFormat } from '../input/source.js';
+import { columnSpec, type ColumnSpec } from '../input/layout.js';
+import { INPUT_FORMATS, type InputFormat } from '../input/source.js';
 import { alphaParams, alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
-import { totalsReport, type SampleShape } from './loss-classes.js';
+import { totalsReport } from './loss-classes.js';
 import { writePartial, type LossParams } from './loss-partial.js';
-import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, smoothLabel, type Family, type FamilyOptionValues } from './family.js';
-import { columnarPlan, createScanner, PT_SMOOTHING, SampleSink, type SampleSettings } from './loss-input.js';
-import { emptyInput, inputPath, noteSkipped, runParallel, runSingle, threadsFor } from './loss-run.js';
+import { addFamilyOptions, checkFamily, FAMILY_HELP, familyCaption, familyOf, familyParams, type Family, type FamilyOptionValues } from './family.js';
+import { emptyInput, inputName, inputPath, noteSkipped, openPipelineInput, readInput } from './read-input.js';
 import { checkSoftmaxFamily, softmaxFamilyCells, softmaxFamilyColumns } from './loss-softmax.js';
 import { addPrecisionOptions, PRECISION_HELP, precisionOf, type PrecisionOptionValues } from './precision.js';
 
@@ -155,7 +155,7 @@ function binaryReport(kind: BinaryInputKind, opts: LossOptions, reduction: Reduc
   if (!opts.y) throw new UsageError(`loss needs labels: give --y (${kind === 'pt' ? '0 or 1' : '0, 1 or soft labels'}) for the --${kind} samples.`);
   const values = opts[kind]!;
   const ys = paired(opts.y, values.length, '--y', 'samples');
-  if (kind === 'pt' && ys.some((y) => y !== 0 && y !== 1)) {
+  if (ys.some((y) => !isBinaryLabel(kind, y))) {
     throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${[...new Set(ys)].join(',')}.`);
   }
   const { gammas, alphas, base } = focalDefaults(opts);
@@ -273,212 +273,144 @@ function categoricalReport(kind: 'probs' | 'logits', opts: LossOptions, reductio
   };
 }
 
-/** Rows for per-sample output from a file, built as the scanner produces samples. */
-function rowOf(layout: Layout, r: BinaryEvaluation | CategoricalEvaluation, index: number, input: Float64Array, variants: Float64Array, o: { gamma: number; alpha: number | null; grad: boolean; family: Family }): Row {
-  if (layout.kind === 'probs' || layout.kind === 'logits') return categoricalRow(r as CategoricalEvaluation, index, input[layout.classes]!, o.gamma, o.grad);
-  return { index, ...binaryRow(r as BinaryEvaluation, { logit: layout.kind === 'logit' ? input[0] : undefined, y: input[1], ...o, variants }) };
+/** The per-sample rows of a batch of samples (binary or softmax), evaluated one by one for every column. */
+function rowsOf(b: SampleBatch, first: number, o: { gamma: number; alpha: number | null; classAlpha: readonly number[] | null; base: LogBase; grad: boolean; family: Family }): Row[] {
+  const rows: Row[] = [];
+  if (b.shape === 'binary') {
+    const variants = new Float64Array(o.family.extras.length);
+    for (let r = 0; r < b.rows; r++) {
+      const v = b.value[r]!;
+      const y = b.label[r]!;
+      const label = smoothLabel(y, o.family.smoothing);
+      const e = evaluateBinary(b.input, v, label, { gamma: o.gamma, alpha: o.alpha, base: o.base });
+      if (o.family.extras.length) evaluateVariants(o.family.extras, b.input, v, label, { gamma: o.gamma, alpha: o.alpha, base: o.base, ...o.family.params }, variants);
+      rows.push({ index: first + r, ...binaryRow(e, { logit: b.input === 'logit' ? v : undefined, y, gamma: o.gamma, alpha: o.alpha, grad: o.grad, family: o.family, variants }) });
+    }
+  } else if (b.shape === 'softmax') {
+    for (let r = 0; r < b.rows; r++) {
+      const t = b.target[r]!;
+      const e = evaluateCategorical(b.input, b.scores.subarray(r * b.classes, (r + 1) * b.classes), t, { gamma: o.gamma, alpha: o.classAlpha ?? o.alpha, base: o.base, labelSmoothing: o.family.smoothing });
+      rows.push(categoricalRow(e, first + r, t, o.gamma, o.grad));
+    }
+  }
+  return rows;
 }
 
-/** The report of a file or stdin; null when --partial wrote the totals instead. */
+/** The report of a file or stdin, any format; null when --partial wrote the totals instead. */
 async function inputReport(path: string, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report | null> {
   const { gammas, alphas, base } = focalDefaults(opts);
   const gamma = single(gammas, '--gamma');
   const alpha: number | number[] | null = alphas.length === 1 ? alphas[0]! : categoricalAlpha(alphas, alphas.length);
-  const opened = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
-  if (opened.columnar) return columnarReport(opened, opts, reduction, ctx);
-  const source = opened;
-  if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${source.name} is ${source.format.toUpperCase()} text.`);
   const sigmoid = opts.activation === 'sigmoid';
+  const grad = opts.grad ?? false;
   if (opts.ignoreLabel !== undefined && !sigmoid) throw new UsageError("option '--ignore-label' is for --activation sigmoid.");
   if (sigmoid && reduction === 'none') throw new UsageError('--activation sigmoid with --reduction none: per-element rows are not available yet; give mean, sum or positives.');
   if (opts.partial !== undefined && reduction === 'none') throw new UsageError("option '--partial' keeps totals, not rows: give a reduction (mean, sum or positives).");
+  if (grad && reduction !== 'none') throw new UsageError("option '--grad' adds per-sample columns; use it with --reduction none.");
   const family = familyOf(opts);
   if (opts.partial !== undefined && family.extras.length > 0) throw new UsageError(`option '--partial' keeps the CE and FL totals; the --loss variants (${family.extras.join(',')}) are not kept in partial files yet.`);
   checkFamily(family, [0, 1], [gamma]);
-  const settings: SampleSettings = { command: 'loss', source: source.name, columns: opts.columns ?? {}, gamma, alpha, base: base as LogBase, skipInvalid: opts.skipInvalid ?? false, family, activation: opts.activation, ignoreLabel: opts.ignoreLabel };
-  const grad = opts.grad ?? false;
-  const progress = Progress.for(ctx.stderr, source.size);
-  const params = (layout: Layout) => ({ input: source.name, input_format: source.format, columns: layout.names, prediction: layout.kind, gamma, ...alphaParams(alpha), log_base: base, reduction, grad, ...familyJson(family) });
-  const caption = captionOf({ input: source.name, γ: String(gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': base, reduction, ...familyCaption(family) });
-
-  if (reduction !== 'none') {
-    if (grad) throw new UsageError("option '--grad' adds per-sample columns; use it with --reduction none.");
-    const threads = threadsFor(source, opts.threads);
-    const outcome =
-      threads > 1
-        ? await runParallel(source, settings, threads, progress)
-        : await runSingle(source, settings, null, (samples) => progress?.update(source.bytesRead(), samples));
-    progress?.done();
-    const layout = outcome.sink.layout!;
-    const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
-    if (reduction === 'positives' && !binary && !sigmoid) throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for multiclass input.");
-    noteSkipped(ctx, source, outcome);
-    const shape: SampleShape = sigmoid ? 'sigmoid' : binary ? 'binary' : 'softmax';
-    const state = outcome.sink.state();
-    if (opts.partial !== undefined) {
-      // a sigmoid row's scores are named as the pipeline names them (logit, p), so CSV and .npz shards merge
-      const input = sigmoid ? (layout.kind === 'logits' ? 'logit' : 'p') : layout.kind;
-      writePartial(opts.partial, { shape, input, gamma, alpha, base, reduction, smoothing: family.smoothing, ignoreLabel: sigmoid ? (opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL) : null }, state, [source.name], ctx);
-      return null;
-    }
+  const input = await openPipelineInput(path, opts, ctx);
+  const { name, format, inputs } = inputName(input);
+  const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
+  const settings: SampleSettings = {
+    command: 'loss',
+    source: name,
+    columns: opts.columns ?? {},
+    activation: opts.activation,
+    ignoreLabel,
+    labelsArray: input.kind === 'columnar' && input.labels ? arrayName(input.labels.name) : null,
+    skipInvalid: opts.skipInvalid ?? false,
+    gamma,
+    alpha,
+    base: base as LogBase,
+    family,
+  };
+  const classAlpha = Array.isArray(alpha) ? alpha : null;
+  const scalarAlpha = Array.isArray(alpha) ? null : (alpha as number | null);
+  const report = (pipeline: Pipeline, columns: Column[], rows: Report['rows'], threads: number | null): Report => {
+    const info = pipeline.info!;
+    const indexForm = info.shape === 'sigmoid' && info.targetForm === 'index';
     return {
       command: 'loss',
-      params: { ...params(layout), ...(sigmoid ? { activation: 'sigmoid', ignore_label: opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL } : {}), threads },
-      caption: sigmoid ? `${caption}, activation = sigmoid` : caption,
-      columns: [],
-      rows: [],
-      ...totalsReport(() => state, reduction, shape, { family, variantSums: () => outcome.sink.extras.extraSums() }),
+      params: {
+        input: inputs.join(', '),
+        input_format: format,
+        columns: pipeline.plan!.names,
+        prediction: info.input,
+        gamma,
+        ...alphaParams(alpha),
+        log_base: base,
+        reduction,
+        grad,
+        ...familyJson(family),
+        ...(info.shape === 'sigmoid' ? { activation: 'sigmoid', ...(indexForm ? { ignore_label: ignoreLabel } : {}) } : {}),
+        ...(threads !== null ? { threads } : {}),
+      },
+      caption: captionOf({ input: inputs.join(', '), γ: String(gamma), α: classAlpha ? classAlpha.join(', ') : alphaText(scalarAlpha), 'log base': base, reduction, ...familyCaption(family), ...(info.shape === 'sigmoid' ? { activation: 'sigmoid' } : {}) }),
+      columns,
+      rows,
+      ...totalsReport(() => pipeline.totalsState(), reduction, info.shape, { family, variantSums: () => pipeline.variants?.values() ?? [] }),
     };
+  };
+
+  if (reduction !== 'none') {
+    const pipeline = new Pipeline(settings, { totals: true, variants: true });
+    const threads = await readInput(input, pipeline, opts.threads, ctx);
+    const info = pipeline.info!;
+    if (reduction === 'positives' && info.shape === 'softmax') throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for softmax rows.");
+    const state = pipeline.totalsState();
+    if (state.rows === 0) throw new UsageError(`${name}: every row (${state.ignored}) carries the ignore label ${ignoreLabel}; nothing to reduce.`);
+    if (opts.partial !== undefined) {
+      const lossParams: LossParams = { shape: info.shape, input: info.input, gamma, alpha, base: base as LogBase, reduction, smoothing: family.smoothing, ignoreLabel: info.shape === 'sigmoid' && info.targetForm === 'index' ? ignoreLabel : null };
+      writePartial(opts.partial, lossParams, state, inputs, ctx);
+      return null;
+    }
+    return report(pipeline, [], [], threads);
   }
 
-  // Per-sample rows stream: the first chunk is scanned before anything is printed, so the
-  // columns are known and a bad header or early bad row fails cleanly.
+  // Per-sample rows stream, on one thread: the input is read up to its first batch before
+  // anything is printed, so the columns are known and a bad header or early bad row fails cleanly.
   const pending: Row[] = [];
-  const sink = new SampleSink(settings, (r, index, input, layout, variants) => pending.push(rowOf(layout, r, index, input, variants, { gamma, alpha: alpha as number | null, grad, family })));
-  const scanner = createScanner(source.format, sink);
-  const iterator = source.chunks[Symbol.asyncIterator]();
+  const rowOptions = { gamma, alpha: scalarAlpha, classAlpha, base: base as LogBase, grad, family };
+  const pipeline = new Pipeline(settings, { totals: true, variants: true }, (samples) => {
+    pending.push(...rowsOf(samples, sampleCount, rowOptions));
+    sampleCount += samples.rows;
+  });
+  let sampleCount = 0;
+  const progress = Progress.for(ctx.stderr, input.kind === 'text' ? input.source.size : input.size);
+  const stepper = steps(input, pipeline, progress ? (bytes, rows) => progress.update(input.kind === 'text' ? input.source.bytesRead() : bytes, rows) : null);
   let done = false;
-  while (!sink.layout && !done) {
-    const next = await iterator.next();
-    if (next.done) {
-      scanner.finish();
-      done = true;
-    } else scanner.push(next.value);
+  while (!pipeline.info && !done) done = (await stepper.next()).done === true;
+  if (!pipeline.info) {
+    progress?.done();
+    throw emptyInput(name, 'loss', pipeline.skip.skipped);
   }
-  const layout = sink.layout;
-  if (!layout) throw emptyInput(source, 'loss');
-  const binary = layout.classes === 2 && layout.kind !== 'probs' && layout.kind !== 'logits';
-  if (grad && layout.kind === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability columns have none (use logit_0, logit_1, …).");
-  if (grad && !binary && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
+  const info = pipeline.info;
+  if (grad && info.input === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability vectors have none (use logit_0, logit_1, …).");
+  if (grad && info.shape === 'softmax' && family.smoothing > 0) throw new UsageError("option '--grad' is not available with --label-smoothing for multiclass samples.");
   async function* rows(): AsyncGenerator<Row> {
     for (;;) {
       while (pending.length > 0) yield* pending.splice(0, pending.length);
       if (done) break;
       try {
-        const next = await iterator.next();
-        if (next.done) {
-          scanner.finish();
-          done = true;
-        } else scanner.push(next.value);
+        done = (await stepper.next()).done === true;
       } catch (err) {
         // the rows before a bad one are whole and valid: they go out before the error
         yield* pending.splice(0, pending.length);
         progress?.done();
         throw err;
       }
-      progress?.update(source.bytesRead(), sink.index);
     }
     progress?.done();
-    if (sink.index === 0) throw emptyInput(source, 'loss', sink.skipped);
-    noteSkipped(ctx, source, sink);
+    if (pipeline.rows === 0) throw emptyInput(name, 'loss', pipeline.skip.skipped);
+    noteSkipped(ctx, name, pipeline.skip);
   }
-  return {
-    command: 'loss',
-    params: params(layout),
-    caption,
-    columns: binary
-      ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: layout.kind === 'logit', grad, family })]
+  const columns: Column[] =
+    info.shape === 'binary'
+      ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: info.input === 'logit', grad, family })]
       : grad
         ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS]
-        : CATEGORICAL_COLUMNS,
-    rows: rows(),
-    ...totalsReport(() => sink.state(), reduction, binary ? 'binary' : 'softmax', { family, variantSums: () => sink.extras.extraSums() }),
-  };
-}
-
-/** A .npy/.npz/Parquet/Arrow input through the pipeline: one thread, totals only (for now). */
-async function columnarReport(input: ColumnarInput, opts: LossOptions, reduction: Reduction, ctx: CommandContext): Promise<Report | null> {
-  const what = `${input.name} is ${input.format === 'npy' ? '.npy' : input.format === 'npz' ? '.npz' : input.format === 'parquet' ? 'Parquet' : 'Arrow'}`;
-  const grad = opts.grad ?? false;
-  if (grad && reduction !== 'none') throw new UsageError("option '--grad' adds per-sample columns; use it with --reduction none.");
-  if (opts.partial !== undefined && reduction === 'none') throw new UsageError("option '--partial' keeps totals, not rows: give a reduction (mean, sum or positives).");
-  if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; ${what}, and a bad value in it stops the run.`);
-  if (opts.threads !== undefined && opts.threads > 1) throw new UsageError(`option '--threads' splits text files; ${what}, which is read on one thread.`);
-  const family = familyOf(opts);
-  if (family.extras.length > 0 || family.smoothing > 0) throw new UsageError(`options '--loss' variants and '--label-smoothing' read CSV, TSV or NDJSON for now; ${what}.`);
-  const { gammas, alphas, base } = focalDefaults(opts);
-  const gamma = single(gammas, '--gamma');
-  let labels: ColumnarFile | null = null;
-  if (opts.labels !== undefined) {
-    const opened = await openInput(opts.labels, { stdin: opts.labels === '-' ? ctx.stdin() : null });
-    if (!opened.columnar || opened.format !== 'npy') throw new UsageError(`option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`);
-    labels = opened;
-  }
-  const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
-  const plan = columnarPlan({ source: input.name, columns: opts.columns ?? {}, activation: opts.activation, ignoreLabel, labelsArray: labels ? arrayName(labels.name) : null });
-  const classAlpha = alphas.length > 1 ? (alphas as number[]) : null;
-  const alpha = alphas.length === 1 ? alphas[0]! : null;
-  let names: string[] = [];
-  const batches = sampleBatches(input, labels, (available) => {
-    const p = plan(available);
-    names = p.vector ? [...p.vector] : [p.layout.prediction];
-    names.push(p.layout.shape === 'binary' ? p.layout.label : p.layout.target);
-    return p;
-  });
-  // the first batch is read before anything is printed: the shape decides the columns, and a bad file fails cleanly
-  const head = await batches.next();
-  if (head.done) throw new UsageError(`${input.name}: no rows; nothing to reduce.`);
-  const first = head.value;
-  if (classAlpha && first.shape !== 'softmax') throw new UsageError(`option '--alpha' has ${classAlpha.length} values; ${first.shape} samples take one.`);
-  if (classAlpha && first.shape === 'softmax' && classAlpha.length !== first.classes) categoricalAlpha(alphas, first.classes);
-  if (reduction === 'positives' && first.shape === 'softmax') throw new UsageError("reduction 'positives' needs binary labels or --activation sigmoid; use mean or sum for softmax rows.");
-  async function* all(): AsyncGenerator<SampleBatch> {
-    yield first;
-    yield* batches;
-  }
-  const inputs = labels ? [input.name, labels.name] : [input.name];
-  const shape: SampleShape = first.shape;
-  const sigmoidParams = shape === 'sigmoid' ? { activation: 'sigmoid', ...(first.shape === 'sigmoid' && first.targetForm === 'index' ? { ignore_label: ignoreLabel } : {}) } : {};
-  const report = (state: () => TotalsState, columns: Column[], rows: Report['rows']): Report => ({
-    command: 'loss',
-    params: { input: inputs.join(', '), input_format: input.format, columns: names, prediction: first.input, gamma, ...alphaParams(classAlpha ?? alpha), log_base: base, reduction, grad, ...sigmoidParams, ...(reduction !== 'none' ? { threads: 1 } : {}) },
-    caption: captionOf({ input: inputs.join(', '), γ: String(gamma), α: classAlpha ? classAlpha.join(', ') : alphaText(alpha), 'log base': base, reduction, ...(shape === 'sigmoid' ? { activation: 'sigmoid' } : {}) }),
-    columns,
-    rows,
-    ...totalsReport(state, reduction, shape),
-  });
-
-  if (reduction === 'none') {
-    if (first.shape === 'sigmoid') throw new UsageError('--activation sigmoid with --reduction none: per-element rows are not available yet; give mean, sum or positives.');
-    if (grad && first.shape === 'softmax' && first.input === 'probs') throw new UsageError("option '--grad' gives the gradient over the logits; probability vectors have none.");
-    const totals = new TotalsFeed();
-    async function* rows(): AsyncGenerator<Row> {
-      let index = 0;
-      for await (const b of all()) {
-        if (b.shape === 'binary') {
-          for (let r = 0; r < b.rows; r++) {
-            const v = b.value[r]!;
-            const y = b.label[r]!;
-            const e = evaluateBinary(b.input, v, y, { gamma, alpha, base });
-            totals.add(e.ce, e.fl, y === 0 || y === 1 ? y : SOFT_CLASS, y === 1);
-            yield { index: index++, ...binaryRow(e, { logit: b.input === 'logit' ? v : undefined, y, gamma, alpha, grad, family }) };
-          }
-        } else if (b.shape === 'softmax') {
-          for (let r = 0; r < b.rows; r++) {
-            const t = b.target[r]!;
-            const e = evaluateCategorical(b.input, b.scores.subarray(r * b.classes, (r + 1) * b.classes), t, { gamma, alpha: classAlpha ?? alpha, base });
-            totals.add(e.ce, e.fl, t, false);
-            yield categoricalRow(e, index++, t, gamma, grad);
-          }
-        }
-      }
-    }
-    const columns: Column[] =
-      first.shape === 'binary'
-        ? [{ key: 'index', label: '#', kind: 'count' }, ...binaryColumns({ logit: first.input === 'logit', grad, family })]
-        : grad
-          ? [...CATEGORICAL_COLUMNS, ...CATEGORICAL_GRAD_COLUMNS]
-          : CATEGORICAL_COLUMNS;
-    return report(() => totals.totals(), columns, rows());
-  }
-
-  const state = totalsCollector.create();
-  await runColumnar(all(), { gamma, alpha, base, classAlpha }, (evaluated) => totalsCollector.add(state, evaluated));
-  if (state.rows === 0) throw new UsageError(`${input.name}: every row (${state.ignored}) carries the ignore label ${ignoreLabel}; nothing to reduce.`);
-  if (opts.partial !== undefined) {
-    const lossParams: LossParams = { shape, input: first.input, gamma, alpha: classAlpha ?? alpha, base, reduction, smoothing: 0, ignoreLabel: 'ignore_label' in sigmoidParams ? ignoreLabel : null };
-    writePartial(opts.partial, lossParams, state, inputs, ctx);
-    return null;
-  }
-  return report(() => state, [], []);
+        : CATEGORICAL_COLUMNS;
+  return report(pipeline, columns, rows(), null);
 }

@@ -18,8 +18,9 @@ then merged; the report is the one a single run over all the rows prints, bit fo
   $ focal merge examples/partials/part-*.json
   $ cat examples/partials/part-*.json | focal merge - --json
 The shards must agree on every parameter (γ, α, log base, reduction, input kind …).
-sweep and calibration shards merge the same way (their --partial); a merged calibration report
-has no AdaECE and no T, which need passes over all the samples:
+anatomy, sweep and calibration shards merge the same way (their --partial); a merged calibration
+report has no AdaECE and no T, which need passes over all the samples:
+  $ focal anatomy --input examples/preds.csv --partial anatomy-0.json
   $ focal sweep --input examples/model-ce.csv --gamma 0:5:0.5 --partial sweep-0.json
   $ focal calibration --input examples/model-ce.csv --partial calibration-0.json
 `;
@@ -27,17 +28,17 @@ has no AdaECE and no T, which need passes over all the samples:
 export function registerMerge(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('merge')
-    .description("Merges the partial files of 'focal loss', 'sweep' or 'calibration' --partial into the report of all their data.")
+    .description("Merges the partial files of 'focal loss', 'anatomy', 'sweep' or 'calibration' --partial into the report of all their data.")
     .argument('<files...>', 'partial files, or - for standard input (one or several documents)');
   addOutputOptions(cmd);
   cmd.addHelpText('after', MERGE_EXAMPLES);
-  cmd.action(async (files: string[], opts: OutputOptionValues) => ctx.emit(mergedReport(await readPartialFiles(files, ctx), opts), opts));
+  cmd.action(async (files: string[], opts: OutputOptionValues) => ctx.emit(await mergedReport(await readPartialFiles(files, ctx), opts), opts));
 }
 
 type Read = { name: string; partial: PartialFile }[];
 
 /** The report of parsed partial files, by the command that wrote the first. */
-function mergedReport(read: Read, opts: OutputOptionValues): Report {
+async function mergedReport(read: Read, opts: OutputOptionValues): Promise<Report> {
   const params = read[0]!.partial.params;
   const fmt = opts.json ? 'json' : (opts.format ?? 'table');
   const inputs = read.flatMap((r) => r.partial.source?.inputs ?? [r.name]);
@@ -58,6 +59,6 @@ function mergedReport(read: Read, opts: OutputOptionValues): Report {
     const notes = ['a merge of partial states has no AdaECE and no temperature (they need passes over all the samples): run calibration on the whole data for those'];
     return calibrationReportOf([{ name: inputs.join(' + '), result: collector.finish(state) }], bins, { fmt, params: { shards: read.length }, notes }).report;
   }
-  if (params.command === 'loss') return mergeRead(read);
-  throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss', 'sweep' and 'calibration'.`);
+  if (params.command === 'loss' || params.command === 'anatomy') return mergeRead(read);
+  throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss', 'anatomy', 'sweep' and 'calibration'.`);
 }

@@ -1,25 +1,20 @@
-import { UsageError } from '../errors.js';
 import { Option, type Command } from 'commander';
 import { integerIn, oneOf, outFile } from '../cli/values.js';
 import { PICTURE_EXTENSIONS } from '../output/chart/index.js';
-import { Progress } from '../cli/progress.js';
-import { columnSpec, type ColumnSpec, type Layout } from '../input/layout.js';
-import { INPUT_FORMATS, openInput, type InputFormat } from '../input/source.js';
-import { arrayName, type ColumnarFile } from '../pipeline/open.js';
-import { DEFAULT_IGNORE_LABEL } from '../pipeline/layout.js';
-import { sampleBatches } from '../pipeline/run.js';
-import { columnarPlan } from './loss-input.js';
+import { columnSpec, type ColumnSpec } from '../input/layout.js';
+import { INPUT_FORMATS, type InputFormat } from '../input/source.js';
 import type { Collector } from '../pipeline/collect/collector.js';
-import { PredictionBatcher, type PredictionBatch } from '../pipeline/collect/predictions.js';
+import { PredictionBatcher, type PredictionBatch, type PredictionKind } from '../pipeline/collect/predictions.js';
+import { Pipeline } from '../pipeline/run.js';
+import type { SampleSettings } from '../pipeline/samples.js';
 import { familyOf } from './family.js';
-import { noteSkipped, runSingle } from './loss-run.js';
+import { openPipelineInput, readInput } from './read-input.js';
 import { PAGE_EXTENSION, type CommandContext } from './shared.js';
 
 /**
  * Reading a file of predictions into collectors, for `sweep` and `calibration`: the file path of
- * `anatomy`: text through runSingle and its SampleSink (validation, --skip-invalid), whose sample
- * callback fills PredictionBatches for the collectors; .npy/.npz/Parquet/Arrow through the
- * pipeline's decoders. One thread.
+ * `anatomy` (the pipeline: validation, --skip-invalid), whose sample batches fill
+ * PredictionBatches for the collectors, without evaluating losses. One thread.
  */
 
 export interface PredictionInputOptions {
@@ -54,66 +49,34 @@ export async function collectPredictions<S>(
   collector: Collector<S, PredictionBatch, unknown>,
   command: 'sweep' | 'calibration',
   tee?: (batch: PredictionBatch) => void,
-): Promise<{ state: S; layout: Layout; n: number; skipped: number; name: string; format: string }> {
-  const source = await openInput(input, { format: opts.inputFormat, stdin: input === '-' ? ctx.stdin() : null });
+): Promise<{ state: S; layout: { kind: PredictionKind; names: string[]; classes: number }; n: number; skipped: number; name: string; format: string }> {
+  const source = await openPipelineInput(input, { inputFormat: opts.inputFormat, labels: opts.labels, skipInvalid: opts.skipInvalid }, ctx);
   const state = collector.create();
   const take = (batch: PredictionBatch) => {
     collector.add(state, batch);
     tee?.(batch);
   };
-  if (source.columnar) return { state, ...(await columnarPredictions(source, opts, ctx, take)), name: source.name, format: source.format };
-  if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${source.name} is ${source.format.toUpperCase()} text.`);
-  const progress = Progress.for(ctx.stderr, source.size);
   let batcher: PredictionBatcher | null = null;
-  const settings = { command, source: source.name, columns: opts.columns ?? {}, gamma: 0, alpha: null, base: 'e' as const, skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
-  const outcome = await runSingle(
-    source,
+  const name = source.kind === 'text' ? source.source.name : source.file.name;
+  const settings: SampleSettings = { command, source: name, columns: opts.columns ?? {}, gamma: 0, alpha: null, base: 'e', skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
+  // the raw predictions, not their losses: the collectors evaluate what they need
+  const pipeline = new Pipeline(
     settings,
-    (_r, _index, values, layout) => {
-      if (!batcher) {
-        const width = layout.kind === 'probs' || layout.kind === 'logits' ? layout.classes : 1;
-        batcher = new PredictionBatcher(layout.kind, width, take);
-      }
-      batcher.push(values, values[batcher.width]!);
+    {},
+    (samples) => {
+      // no --activation here: a binary prediction or a softmax vector
+      if (samples.shape === 'sigmoid') throw new Error('unreachable: sigmoid rows without --activation');
+      const width = samples.shape === 'binary' ? 1 : samples.classes;
+      batcher ??= new PredictionBatcher(samples.input, width, take);
+      const values = samples.shape === 'binary' ? samples.value : samples.scores;
+      const labels = samples.shape === 'binary' ? samples.label : samples.target;
+      for (let r = 0; r < samples.rows; r++) batcher.push(values.subarray(r * width, (r + 1) * width), labels[r]!);
     },
-    (samples) => progress?.update(source.bytesRead(), samples),
+    false,
   );
+  await readInput(source, pipeline, 1, ctx);
   (batcher as PredictionBatcher | null)?.flush();
-  progress?.done();
-  noteSkipped(ctx, source, outcome);
-  return { state, layout: outcome.sink.layout!, n: outcome.n, skipped: outcome.skipped, name: source.name, format: source.format };
-}
-
-/**
- * A .npy (with --labels: the two-file form), .npz, Parquet or Arrow input through the pipeline's
- * decoders and layout checks (pipeline/run.ts, as `loss` and `anatomy` read them), as prediction
- * batches. The columns are found as in those commands (p, logit, pt, probs, logits, p_0 …; y,
- * label, target …) or named with --columns.
- */
-async function columnarPredictions(source: ColumnarFile, opts: PredictionInputOptions, ctx: CommandContext, take: (batch: PredictionBatch) => void): Promise<{ layout: Layout; n: number; skipped: number }> {
-  if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; a bad value in ${source.name} stops the run.`);
-  let labels: ColumnarFile | null = null;
-  if (opts.labels !== undefined) {
-    const opened = await openInput(opts.labels, { stdin: opts.labels === '-' ? ctx.stdin() : null });
-    if (!opened.columnar || opened.format !== 'npy') throw new UsageError(`option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`);
-    labels = opened;
-  }
-  const plan = columnarPlan({ source: source.name, columns: opts.columns ?? {}, activation: undefined, ignoreLabel: DEFAULT_IGNORE_LABEL, labelsArray: labels ? arrayName(labels.name) : null });
-  let names: string[] = [];
-  let layout: Layout | null = null;
-  let n = 0;
-  for await (const b of sampleBatches(source, labels, (available) => {
-    const p = plan(available);
-    names = [...(p.vector ?? [p.layout.prediction]), p.layout.shape === 'binary' ? p.layout.label : p.layout.target];
-    return p;
-  })) {
-    // no --activation here: a binary prediction or a softmax vector (the text path's kinds)
-    if (b.shape === 'sigmoid') throw new Error('unreachable: sigmoid rows without --activation');
-    const [kind, width, values, targets] = b.shape === 'binary' ? [b.input, 1, b.value, b.label] : [b.input, b.classes, b.scores, b.target];
-    layout ??= { kind, names: b.shape === 'binary' || names.length > 2 ? names : [...Array.from({ length: width }, (_, j) => `${names[0]}[${j}]`), names[1]!], classes: b.shape === 'binary' ? 2 : width };
-    take({ kind, width, count: b.rows, values: Float64Array.from(values), labels: Float64Array.from(targets), first: b.rowStart });
-    n += b.rows;
-  }
-  if (!layout) throw new UsageError(`${source.name}: no rows; nothing to measure.`);
-  return { layout, n, skipped: 0 };
+  const plan = pipeline.plan!;
+  const classes = plan.classes === 0 ? 2 : plan.classes;
+  return { state, layout: { kind: plan.kind, names: plan.names, classes }, n: pipeline.rows, skipped: pipeline.skip.skipped, name, format: source.kind === 'text' ? source.source.format : source.file.format };
 }

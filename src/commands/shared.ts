@@ -13,6 +13,8 @@ export interface CommandContext {
   stdin(): (NodeJS.ReadableStream & { isTTY?: boolean }) | null;
   /** for messages and progress: never data */
   stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  /** the module worker threads run; null: one thread */
+  workerEntry: string | URL | null;
   /** writes text that is not a report (a terminal chart) to stdout */
   write(text: string): void;
   /** whether to colour stdout, given the --no-color flag */

@@ -13,7 +13,7 @@ import { writeNewFile } from '../output/files.js';
 import { captionOf, checkPictureOptions, isPageFile, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { className } from './loss-classes.js';
-import { inputPath } from './loss-run.js';
+import { inputPath } from './read-input.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
 
 /**

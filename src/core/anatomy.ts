@@ -1,4 +1,4 @@
-import { CompensatedSum, ExactSumArray, type ExactSumArrayState } from './sum.js';
+import { ExactSum, ExactSumArray, type ExactSumArrayState, type ExactSumState } from './sum.js';
 import { shareOf, type ClassKey, type ClassLoss } from './reduce.js';
 
 /**
@@ -18,13 +18,14 @@ const BINS_PER_UNIT = 32;
 /** Bins of the hardness histogram: 2·64·32 over z ∈ [−64, 64] and one tail on each side. */
 export const HARDNESS_BINS = 2 * Z_LIMIT * BINS_PER_UNIT + 2;
 
+/** Exact sums: the same bits however the samples were split across threads or shards. */
 interface Totals {
   count: number;
-  ce: CompensatedSum;
-  fl: CompensatedSum;
+  ce: ExactSum;
+  fl: ExactSum;
 }
 
-const totals = (): Totals => ({ count: 0, ce: new CompensatedSum(), fl: new CompensatedSum() });
+const totals = (): Totals => ({ count: 0, ce: new ExactSum(), fl: new ExactSum() });
 
 function addTo(t: Totals, ce: number, fl: number): void {
   t.count++;
@@ -33,7 +34,7 @@ function addTo(t: Totals, ce: number, fl: number): void {
 }
 
 /** Totals as plain data, for sending between threads. */
-type TotalsState = [number, [number, number], [number, number]];
+type TotalsState = [number, ExactSumState, ExactSumState];
 const stateOf = (t: Totals): TotalsState => [t.count, t.ce.state(), t.fl.state()];
 function mergeInto(t: Totals, [count, ce, fl]: TotalsState): void {
   t.count += count;
@@ -171,8 +172,8 @@ export class LossAnatomy {
   }
 
   private grand(): { ce: number; fl: number } {
-    const ce = new CompensatedSum();
-    const fl = new CompensatedSum();
+    const ce = new ExactSum();
+    const fl = new ExactSum();
     for (const c of this.classes.values()) {
       ce.merge(c.all.ce);
       fl.merge(c.all.fl);

@@ -58,3 +58,4 @@ export {
   type TemperatureFit,
 } from './calibration.js';
 export { binaryTermsInto, emptyTerms } from './binary.js';
+export { smoothLabel } from './smoothing.js';

@@ -2,7 +2,7 @@
  * Samples → losses, through the core (binaryLossInto, evaluateCategorical): no loss
  * mathematics here, only the loop over a batch and the class each loss belongs to.
  */
-import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, LN_OF_BASE, type BinaryInputKind, type FocalParams, type LossPair } from '../core/index.js';
+import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, LN_OF_BASE, smoothLabel, type BinaryInputKind, type FocalParams, type LossPair } from '../core/index.js';
 import type { SampleBatch } from './layout.js';
 
 /** The class key of a soft binary label (hard labels are 0 and 1). */
@@ -33,6 +33,8 @@ export interface EvaluatedBatch {
 export interface EvaluationParams extends FocalParams {
   /** per-class α for softmax rows (overrides `alpha` there) */
   classAlpha?: readonly number[] | null;
+  /** label smoothing ε of binary labels and softmax targets (0: none); a binary sample keeps its class */
+  labelSmoothing?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export interface EvaluationParams extends FocalParams {
  */
 export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, withPt = false): EvaluatedBatch {
   const { gamma, alpha } = params;
+  const smoothing = params.labelSmoothing ?? 0;
   const scale = LN_OF_BASE[params.base ?? 'e'];
   const out: LossPair = { ce: 0, fl: 0 };
   const binaryInto = (at: number, pt: Float64Array | null, kind: BinaryInputKind, value: number, y: number): void => {
@@ -59,7 +62,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, with
     const result = allocate(n, withPt);
     for (let r = 0; r < n; r++) {
       const y = batch.label[r]!;
-      binaryInto(r, result.pt, batch.input, batch.value[r]!, y);
+      binaryInto(r, result.pt, batch.input, batch.value[r]!, smoothing === 0 ? y : smoothLabel(y, smoothing));
       result.ce[r] = out.ce;
       result.fl[r] = out.fl;
       result.classOf[r] = y === 0 || y === 1 ? y : SOFT_CLASS;
@@ -71,7 +74,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, with
   if (batch.shape === 'softmax') {
     const { rows: n, classes: k } = batch;
     const result = allocate(n, withPt);
-    const categorical = { gamma, alpha: params.classAlpha ?? alpha, base: params.base ?? 'e' } as const;
+    const categorical = { gamma, alpha: params.classAlpha ?? alpha, base: params.base ?? 'e', labelSmoothing: smoothing } as const;
     for (let r = 0; r < n; r++) {
       const t = batch.target[r]!;
       const e = evaluateCategorical(batch.input, batch.scores.subarray(r * k, (r + 1) * k), t, categorical);

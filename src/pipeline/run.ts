@@ -1,21 +1,51 @@
 /**
- * One binary input through the pipeline, on one thread: columns → samples (layout.ts checks
- * every value) → losses (evaluate.ts) → the caller's collectors.
+ * One input through the pipeline, whatever its format: bytes → columns (decode/) → checked
+ * samples (layout.ts) → losses (evaluate.ts) → collectors. On one thread (stepping, so that a
+ * caller can stream per-sample rows), or on worker threads (threads.ts), each taking a part of
+ * the input and posting its collectors' states back to be merged.
  */
+import { LossAnatomy } from '../core/index.js';
 import { UsageError } from '../errors.js';
+import type { InputSource } from '../input/source.js';
 import type { Column, ColumnBatch } from './columns.js';
+import { addToAnatomy } from './collect/anatomy.js';
+import { totalsCollector, type TotalsState } from './collect/totals.js';
+import { VariantSums, type VariantsState } from './collect/variants.js';
+import { TextColumns, textScanner } from './decode/text.js';
 import { evaluateBatch, type EvaluatedBatch, type EvaluationParams } from './evaluate.js';
-import { layoutBatch, type Layout, type SampleBatch } from './layout.js';
+import { layoutBatch, type SampleBatch, type SkipLog, type TextFrame } from './layout.js';
 import { columnarBatches, type ColumnarFile } from './open.js';
+import { checkSettings, columnarPlan, textPlan, variantRule, type SamplePlan, type SampleSettings } from './samples.js';
 
-/** What to read from the columns an input turns out to have. */
-export interface ColumnarPlan {
-  layout: Layout;
-  /**
-   * scalar columns that together make the prediction vector, one per class in order (p_0, p_1 …
-   * in a Parquet file); null when the prediction is one column (a scalar, a list or a 2-D array)
-   */
-  vector: readonly string[] | null;
+/** Where the samples come from: a text input (file, stdin, gzip), or a binary file (and its labels' .npy). */
+export type PipelineInput = { kind: 'text'; source: InputSource } | { kind: 'columnar'; file: ColumnarFile; labels: ColumnarFile | null; size: number | null };
+
+/** What a run collects: the loss totals, the anatomy (with its number of p_t buckets), the --loss variants' sums. */
+export interface CollectOptions {
+  totals?: boolean;
+  anatomy?: number;
+  variants?: boolean;
+}
+
+/** The shape of the samples, from the first batch. */
+export interface SampleInfo {
+  shape: SampleBatch['shape'];
+  input: SampleBatch['input'];
+  /** K for softmax and sigmoid rows, 1 for binary samples */
+  classes: number;
+  /** sigmoid rows: a class index per row, or a row of targets */
+  targetForm: 'index' | 'rows' | null;
+}
+
+/** The collectors' states as plain data, as a worker posts them. */
+export interface PipelineState {
+  totals: TotalsState | null;
+  anatomy: ReturnType<LossAnatomy['state']> | null;
+  variants: VariantsState | null;
+  skip: SkipLog;
+  rows: number;
+  plan: SamplePlan | null;
+  info: SampleInfo | null;
 }
 
 /** The name the joined prediction vector goes by in a batch. */
@@ -34,41 +64,168 @@ function joinColumns(batch: ColumnBatch, names: readonly string[]): Column {
 }
 
 /**
- * The checked sample batches of an input.
- * @param plan  chooses the layout from the names the input has (called once, before any data is read)
+ * The collectors of one run (or of one worker's part), fed sample batches. The evaluation runs
+ * once per batch for all of them.
  */
-export async function* sampleBatches(file: ColumnarFile, labels: ColumnarFile | null, plan: (available: string[]) => ColumnarPlan): AsyncGenerator<SampleBatch> {
-  let chosen: ColumnarPlan | null = null;
-  const choose = (available: string[]): string[] => {
-    chosen = plan(available);
-    const { layout, vector } = chosen;
-    const target = layout.shape === 'binary' ? layout.label : layout.target;
-    return vector ? [...vector, target] : [layout.prediction, target];
-  };
-  for await (const batch of columnarBatches(file, choose, labels)) {
-    const { layout, vector } = chosen!;
-    if (vector) {
-      batch.columns[JOINED] = joinColumns(batch, vector);
-      yield layoutBatch({ ...layout, prediction: JOINED }, batch, file.name);
-    } else yield layoutBatch(layout, batch, file.name);
+export class Pipeline {
+  readonly totals: TotalsState | null;
+  readonly anatomy: LossAnatomy | null;
+  readonly variants: VariantSums | null;
+  readonly skip: SkipLog;
+  /** the --loss variants' rule on labels, checked with the others */
+  readonly extraRule: ((y: number) => string | null) | null;
+  rows = 0;
+  /** the index of the binary batch being read (orders the errors of workers) */
+  batches = 0;
+  plan: SamplePlan | null = null;
+  info: SampleInfo | null = null;
+  private readonly params: EvaluationParams;
+
+  /**
+   * @param onBatch  also gets every batch (per-sample rows; the raw predictions for sweep and calibration)
+   * @param evaluate  false when only onBatch needs the samples, not their losses
+   */
+  constructor(
+    readonly settings: SampleSettings,
+    readonly collect: CollectOptions,
+    private readonly onBatch: ((samples: SampleBatch, evaluated: EvaluatedBatch | null) => void) | null = null,
+    private readonly evaluate = true,
+  ) {
+    this.totals = collect.totals ? totalsCollector.create() : null;
+    this.anatomy = collect.anatomy ? new LossAnatomy(collect.anatomy) : null;
+    this.variants = collect.variants && settings.family.extras.length > 0 ? new VariantSums(settings) : null;
+    this.skip = { skipped: 0, rows: [] };
+    this.extraRule = variantRule(settings);
+    const alpha = settings.alpha;
+    this.params = { gamma: settings.gamma, alpha: Array.isArray(alpha) ? null : (alpha as number | null), classAlpha: Array.isArray(alpha) ? alpha : null, base: settings.base, labelSmoothing: settings.family.smoothing };
+  }
+
+  /** The skip log of --skip-invalid, or null (a bad row stops the run). */
+  get skipLog(): SkipLog | null {
+    return this.settings.skipInvalid ? this.skip : null;
+  }
+
+  consume(samples: SampleBatch): void {
+    if (this.info === null) {
+      const classes = samples.shape === 'binary' ? 1 : samples.classes;
+      this.info = { shape: samples.shape, input: samples.input, classes, targetForm: samples.shape === 'sigmoid' ? samples.targetForm : null };
+    }
+    this.rows += samples.rows;
+    const evaluated = this.evaluate ? evaluateBatch(samples, this.params, this.anatomy !== null) : null;
+    if (evaluated) {
+      if (this.totals) totalsCollector.add(this.totals, evaluated);
+      if (this.anatomy) addToAnatomy(this.anatomy, evaluated);
+    }
+    this.variants?.add(samples);
+    this.onBatch?.(samples, evaluated);
+  }
+
+  /** The states, as plain data (a worker's answer). */
+  state(): PipelineState {
+    const totals = this.totals ? { ...this.totals, skipped: this.skip.skipped } : null;
+    return { totals, anatomy: this.anatomy?.state() ?? null, variants: this.variants?.state() ?? null, skip: this.skip, rows: this.rows, plan: this.plan, info: this.info };
+  }
+
+  /** Adds a worker's states (in file order, for the skipped rows' list). */
+  merge(other: PipelineState): void {
+    if (this.totals && other.totals) totalsCollector.merge(this.totals, other.totals);
+    if (this.anatomy && other.anatomy) this.anatomy.merge(other.anatomy);
+    if (this.variants && other.variants) this.variants.merge(other.variants);
+    this.rows += other.rows;
+    this.plan ??= other.plan;
+    this.info ??= other.info;
+  }
+
+  /** The totals with the rows skipped as invalid. */
+  totalsState(): TotalsState {
+    return { ...this.totals!, skipped: this.skip.skipped };
+  }
+
+  /** A text input's records → batches → this pipeline; the scanner to push bytes into. */
+  textScanner(format: 'csv' | 'tsv' | 'ndjson', name: string): { push(chunk: Uint8Array): void; finish(): void; withHeader(header: string[]): unknown; readonly lines: number } {
+    const frame: TextFrame = { lines: [], names: [], skip: this.skipLog };
+    const columns = new TextColumns(name, this.skipLog, (batch, lines) => {
+      frame.lines = lines;
+      this.consume(layoutBatch(this.plan!.layout, batch, name, frame, this.extraRule));
+      if (frame.error) throw frame.error;
+    });
+    const scanner = textScanner(
+      format,
+      (header) => {
+        const plan = textPlan(this.settings, header);
+        this.plan = plan;
+        frame.names = plan.names;
+        columns.start(plan.names.length - 1);
+        return { names: plan.names, labelSlot: plan.layout.shape === 'binary' ? plan.names.length - 1 : -1 };
+      },
+      columns,
+    );
+    return {
+      push: (chunk) => scanner.push(chunk),
+      finish: () => {
+        scanner.finish();
+        columns.flush();
+      },
+      withHeader: (header) => scanner.withHeader(header),
+      get lines() {
+        return scanner.lines;
+      },
+    };
+  }
+
+  /**
+   * A binary input's checked sample batches.
+   * @param select  which batches (by index) this pipeline takes: a worker's part
+   */
+  async *columnarSamples(file: ColumnarFile, labels: ColumnarFile | null, select: ((index: number) => boolean) | null = null): AsyncGenerator<SampleBatch> {
+    const choose = (available: string[]): string[] => {
+      const plan = columnarPlan({ ...this.settings, source: file.name }, available);
+      this.plan = plan;
+      const { layout, vector } = plan;
+      const target = layout.shape === 'binary' ? layout.label : layout.target;
+      return vector ? [...vector, target] : [layout.prediction, target];
+    };
+    let index = 0;
+    for await (const batch of columnarBatches(file, choose, labels)) {
+      this.batches = index;
+      if (select && !select(index++)) continue;
+      const { layout, vector } = this.plan!;
+      if (vector) batch.columns[JOINED] = joinColumns(batch, vector);
+      const samples = layoutBatch(vector ? { ...layout, prediction: JOINED } : layout, batch, file.name);
+      // the class count is known now (a text header tells it, and textPlan checked it there)
+      if (this.info === null) checkSettings({ ...this.settings, source: file.name }, layout, samples.shape === 'binary' ? 1 : samples.classes);
+      yield samples;
+    }
   }
 }
 
 /**
- * Evaluates every batch and hands it to `collect` (the totals, the anatomy …).
- * @param check  runs on the first batch, before anything is evaluated (e.g. per-class α against the class count)
- * @returns the number of batches
+ * Runs an input through a pipeline on this thread, one step per chunk of bytes (text) or per
+ * batch (binary): a caller streaming rows takes them between steps.
+ * @param progress  after each step: bytes read (when known) and samples so far
  */
-export async function runColumnar(
-  batches: AsyncIterable<SampleBatch>,
-  params: EvaluationParams,
-  collect: (evaluated: EvaluatedBatch, samples: SampleBatch) => void,
-  options: { withPt?: boolean; check?: (first: SampleBatch) => void } = {},
-): Promise<number> {
-  let n = 0;
-  for await (const samples of batches) {
-    if (n++ === 0) options.check?.(samples);
-    collect(evaluateBatch(samples, params, options.withPt ?? false), samples);
+export async function* steps(input: PipelineInput, pipeline: Pipeline, progress: ((bytes: number, rows: number) => void) | null = null): AsyncGenerator<void> {
+  if (input.kind === 'text') {
+    const { source } = input;
+    const scanner = pipeline.textScanner(source.format, source.name);
+    for await (const chunk of source.chunks) {
+      scanner.push(chunk);
+      progress?.(source.bytesRead(), pipeline.rows);
+      yield;
+    }
+    scanner.finish();
+    progress?.(source.bytesRead(), pipeline.rows);
+    return;
   }
-  return n;
+  for await (const samples of pipeline.columnarSamples(input.file, input.labels)) {
+    pipeline.consume(samples);
+    progress?.(0, pipeline.rows);
+    yield;
+  }
+}
+
+/** Runs an input through a pipeline on this thread, to the end. */
+export async function runSingle(input: PipelineInput, pipeline: Pipeline, progress: ((bytes: number, rows: number) => void) | null = null): Promise<Pipeline> {
+  for await (const _ of steps(input, pipeline, progress));
+  return pipeline;
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { run } from '../../src/cli.js';
+import { sourceWorkerEntry } from './worker.js';
 
 export interface Result {
   code: number;
@@ -16,6 +17,7 @@ export async function runCli(argv: string[], opts: { isTTY?: boolean; stderrIsTT
     stdout: { write: (s: string) => ((stdout += s), true), isTTY: opts.isTTY ?? false },
     stderr: { write: (s: string) => ((stderr += s), true), isTTY: opts.stderrIsTTY ?? false },
     env: opts.env ?? {},
+    workerEntry: sourceWorkerEntry(),
   });
   return { code, stdout, stderr };
 }
