@@ -5,6 +5,7 @@ import { columnSpec, type ColumnSpec } from '../input/layout.js';
 import { INPUT_FORMATS, type InputFormat } from '../input/source.js';
 import type { Collector } from '../pipeline/collect/collector.js';
 import { PredictionBatcher, type PredictionBatch, type PredictionKind } from '../pipeline/collect/predictions.js';
+import { arrayName } from '../pipeline/open.js';
 import { Pipeline } from '../pipeline/run.js';
 import type { SampleSettings } from '../pipeline/samples.js';
 import { familyOf } from './family.js';
@@ -58,7 +59,7 @@ export async function collectPredictions<S>(
   };
   let batcher: PredictionBatcher | null = null;
   const name = source.kind === 'text' ? source.source.name : source.file.name;
-  const settings: SampleSettings = { command, source: name, columns: opts.columns ?? {}, gamma: 0, alpha: null, base: 'e', skipInvalid: opts.skipInvalid ?? false, family: familyOf({}) };
+  const settings: SampleSettings = { command, source: name, columns: opts.columns ?? {}, gamma: 0, alpha: null, base: 'e', skipInvalid: opts.skipInvalid ?? false, family: familyOf({}), labelsArray: source.kind === 'columnar' && source.labels ? arrayName(source.labels.name) : null };
   // the raw predictions, not their losses: the collectors evaluate what they need
   const pipeline = new Pipeline(
     settings,
