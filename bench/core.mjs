@@ -4,7 +4,9 @@
 // distributions of p: uniform on (0, 1) with 1% positives (the issue's table) and a skewed
 // detector's scores (bench/gen-data.mjs: logits normal, negatives far left). Also counts how
 // many rows the fast path of the core leaves to the careful one (binaryLossFast returns false).
-// Usage: node bench/core.mjs [path/to/dist/lib/index.js] [--rows 10000000] [--repeat 3] [--gamma 2,1.5]
+// Times are CPU time of the process (the machine is shared: wall time counts other processes'
+// turns); a second library path (e.g. a build of main) is timed in the same interleaved runs.
+// Usage: node bench/core.mjs [dist/lib/index.js [other/dist/lib/index.js]] [--rows 10000000] [--repeat 3] [--gamma 2,1.5]
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
@@ -13,8 +15,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { rows: { type: 'string', default: '10000000' }, repeat: { type: 'string', default: '3' }, gamma: { type: 'string', default: '2,1.5' } },
 });
-const modulePath = resolve(positionals[0] ?? 'dist/lib/index.js');
-const lib = await import(pathToFileURL(modulePath).href);
+const modulePaths = (positionals.length ? positionals : ['dist/lib/index.js']).map((p) => resolve(p));
+const libs = await Promise.all(modulePaths.map((p) => import(pathToFileURL(p).href)));
+const lib = libs[0];
 const n = Number(values.rows);
 const repeat = Number(values.repeat);
 const gammas = values.gamma.split(',').map(Number);
@@ -50,7 +53,21 @@ function distribution(name) {
   return { p, x, y };
 }
 
+/** The issue's naive loop, with the literal square at γ = 2 (faster than a pow). */
+function naive2(p, y, out) {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) {
+    const pt = y[i] === 1 ? p[i] : 1 - p[i];
+    const a = y[i] === 1 ? alpha : 1 - alpha;
+    const fl = a * (1 - pt) ** 2 * -Math.log(pt);
+    out[i] = fl;
+    s += fl;
+  }
+  return s;
+}
+
 function naiveP(p, y, gamma, out) {
+  if (gamma === 2) return naive2(p, y, out);
   let s = 0;
   for (let i = 0; i < p.length; i++) {
     const pt = y[i] === 1 ? p[i] : 1 - p[i];
@@ -68,35 +85,44 @@ const fl = new Float64Array(n);
 const naiveOut = new Float64Array(n);
 let sink = 0;
 
-console.log(`${modulePath}: ${n.toLocaleString('en-US')} rows in memory, α = ${alpha}, median of ${repeat} interleaved runs, node ${process.version}`);
-console.log('| distribution | γ | naive ns/row | p ns/row | ×naive | logit ns/row | ×naive | careful path (p) | careful path (logit) |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log(`${n.toLocaleString('en-US')} rows in memory, α = ${alpha}, CPU ns/row, median of ${repeat} interleaved runs, node ${process.version}`);
+modulePaths.forEach((p, k) => console.log(`library ${k === 0 ? 'A' : 'B'}: ${p}`));
+console.log('| distribution | γ | library | naive ns/row | p ns/row | ×naive | logit ns/row | ×naive | careful path (p) | careful path (logit) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const name of ['uniform', 'skewed']) {
   const d = distribution(name);
   for (const gamma of gammas) {
     const options = { gamma, alpha };
-    const cases = {
-      naive: () => naiveP(d.p, d.y, gamma, naiveOut),
-      p: () => lib.binaryLossBatch('p', d.p, d.y, options, { ce, fl }).fl[n - 1],
-      logit: () => lib.binaryLossBatch('logit', d.x, d.y, options, { ce, fl }).fl[n - 1],
+    const cases = { naive: () => naiveP(d.p, d.y, gamma, naiveOut) };
+    libs.forEach((l, k) => {
+      cases[`p${k}`] = () => l.binaryLossBatch('p', d.p, d.y, options, { ce, fl }).fl[n - 1];
+      cases[`logit${k}`] = () => l.binaryLossBatch('logit', d.x, d.y, options, { ce, fl }).fl[n - 1];
+    });
+    const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return u.user + u.system;
     };
-    const times = { naive: [], p: [], logit: [] };
     for (let r = 0; r < repeat; r++) {
       for (const [k, f] of Object.entries(cases)) {
-        const t = process.hrtime.bigint();
+        const t = cpu();
         sink += f();
-        times[k].push(Number(process.hrtime.bigint() - t) / n);
+        times[k].push(((cpu() - t) * 1000) / n);
       }
     }
     const careful = (kind, v) => {
       if (typeof lib.binaryLossFast !== 'function') return 'n/a';
-      const pair = { ce: 0, fl: 0 };
+      const one = new Float64Array(1);
       let c = 0;
-      for (let i = 0; i < n; i++) if (!lib.binaryLossFast(pair, kind, v[i], d.y[i], gamma, d.y[i] === 1 ? alpha : 1 - alpha)) c++;
-      return `${((100 * c) / n).toPrecision(2)}%`;
+      for (let i = 0; i < n; i++) if (!lib.binaryLossFast(one, one, 0, kind, v[i], d.y[i], gamma, d.y[i] === 1 ? alpha : 1 - alpha)) c++;
+      return `${c} (${((100 * c) / n).toPrecision(2)}%)`;
     };
-    const [tn, tp, tl] = ['naive', 'p', 'logit'].map((k) => median(times[k]));
-    console.log(`| ${name} | ${gamma} | ${tn.toFixed(1)} | ${tp.toFixed(1)} | ${(tp / tn).toFixed(2)} | ${tl.toFixed(1)} | ${(tl / tn).toFixed(2)} | ${careful('p', d.p)} | ${careful('logit', d.x)} |`);
+    const tn = median(times.naive);
+    libs.forEach((_, k) => {
+      const [tp, tl] = [median(times[`p${k}`]), median(times[`logit${k}`])];
+      const share = k === 0 ? [careful('p', d.p), careful('logit', d.x)] : ['', ''];
+      console.log(`| ${name} | ${gamma} | ${k === 0 ? 'A' : 'B'} | ${tn.toFixed(1)} | ${tp.toFixed(1)} | ${(tp / tn).toFixed(2)} | ${tl.toFixed(1)} | ${(tl / tn).toFixed(2)} | ${share[0]} | ${share[1]} |`);
+    });
   }
 }
 if (Number.isNaN(sink)) console.log('(sink)');

@@ -1,4 +1,4 @@
-import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, evaluateVariants, LN_OF_BASE, LossAccumulator, variantProblem, type BinaryEvaluation, type CategoricalEvaluation, type ClassKey, type LogBase, type LossAnatomy, type LossPair } from '../core/index.js';
+import { alphaWeight, binaryLossAt, evaluateBinary, evaluateCategorical, evaluateVariants, LN_OF_BASE, LossAccumulator, variantProblem, type BinaryEvaluation, type CategoricalEvaluation, type ClassKey, type LogBase, type LossAnatomy } from '../core/index.js';
 import { smoothLabel, type Family } from './family.js';
 import { UsageError } from '../errors.js';
 import { resolveLayout, type ColumnSpec, type Layout } from '../input/layout.js';
@@ -82,7 +82,9 @@ export class SampleSink implements RecordSink {
   readonly skippedRows: SkippedRow[] = [];
   index = 0;
   private classAlpha: number | readonly number[] | null = null;
-  private readonly pair: LossPair = { ce: 0, fl: 0 };
+  /** one sample's CE and FL (typed arrays: the core writes doubles there without boxing them) */
+  private readonly ce = new Float64Array(1);
+  private readonly fl = new Float64Array(1);
   private readonly scale: number;
 
   constructor(
@@ -165,8 +167,8 @@ export class SampleSink implements RecordSink {
         this.onSample(r, this.index, values, layout, this.variants);
       } else {
         // The reduction's hot path: CE and FL only, same bits as evaluateBinary, no allocation.
-        const pair = binaryLossInto(this.pair, kind, v, label, gamma, alphaWeight(alpha, label), this.scale);
-        this.totals.add(pair.ce, pair.fl, code, y === 1);
+        binaryLossAt(this.ce, this.fl, 0, kind, v, label, gamma, alphaWeight(alpha, label), this.scale);
+        this.totals.add(this.ce[0]!, this.fl[0]!, code, y === 1);
       }
       this.index++;
       return;
@@ -212,8 +214,8 @@ export class SampleSink implements RecordSink {
     const alpha = this.classAlpha as number | null;
     for (let j = 0; j < k; j++) {
       const y = target === j ? 1 : 0;
-      const pair = binaryLossInto(this.pair, kind, values[j]!, y, this.settings.gamma, alphaWeight(alpha, y), this.scale);
-      this.totals.add(pair.ce, pair.fl, j, y === 1, j === 0);
+      binaryLossAt(this.ce, this.fl, 0, kind, values[j]!, y, this.settings.gamma, alphaWeight(alpha, y), this.scale);
+      this.totals.add(this.ce[0]!, this.fl[0]!, j, y === 1, j === 0);
     }
     this.index++;
   }
