@@ -238,7 +238,36 @@ def grid_binary():
         edge = float(log(mpf(2) ** 1024) / -log(q))
         for k in range(1, 6):
             add("complement-overflow", binary_case("p", p, 1, edge - k * math.ulp(edge), None))
+    fast_path_boundaries(add)
     return regions
+
+
+def fast_path_boundaries(add):
+    """Issue 10: each threshold of the core's fast path (binaryLossFast in src/core/binary.ts)
+    and of the functions it calls, with the doubles just below and just above it, so that a
+    test fails if a branch boundary moves a result by more than the bound."""
+    down, up = lambda v: math.nextafter(v, -math.inf), lambda v: math.nextafter(v, math.inf)
+    gammas = [0, 1, down(1), up(1), 2, down(2), up(2), 0.5, 1.5, 3]
+    # p with y = 1 (and p_t): 1 − p is exact from ½ up (Sterbenz), rounded below it.
+    for p in [down(0.5), 0.5, up(0.5), down(1.0), 1.0, 0.0, 5e-324]:
+        for g in gammas:
+            for a in (0.25, None):
+                add("fast-path-boundaries", binary_case("p", p, 1, g, a))
+        add("fast-path-boundaries", binary_case("pt", p, 1, 2, 0.25))
+    # p with y = 0: 1 − p_t = p exact; log1p(−p) at its ends.
+    for p in [0.0, 5e-324, down(0.5), 0.5, up(0.5), down(1.0), 1.0]:
+        for g in (0, 1, 2, up(2), 1.5):
+            add("fast-path-boundaries", binary_case("p", p, 0, g, 0.25))
+    # logits: the sign of the margin z (e^−|z| and max(z, 0)); the largest finite logits (the
+    # fast path; ±∞ takes the terms path, test/fast-core.test.ts); γ·z at the edges of productError's plain range.
+    for x in [0.0, 5e-324, -5e-324, 2.2250738585072014e-308, -2.2250738585072014e-308, 1e-300, -1e-300]:
+        for y in (0, 1):
+            for g in (0, 1, 2, up(2), 1.5, 0.5):
+                add("fast-path-boundaries", binary_case("logit", x, y, g, 0.25))
+    for x in [1.7976931348623157e308, -1.7976931348623157e308, 2.0**995, down(2.0**995), up(2.0**995), 2.0**999, -(2.0**999)]:
+        for y in (0, 1):
+            for g in (0, 0.5, 2, 1.5):
+                add("fast-path-boundaries", binary_case("logit", x, y, g, 0.25))
 
 
 def smoothed_categorical_case(kind, values, target, gamma, alpha, eps):

@@ -12,7 +12,7 @@
  *
  * @packageDocumentation
  */
-import { binaryLossInto, emptyTerms, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type LossPair } from './core/binary.js';
+import { binaryLossAt, emptyTerms, evaluateBinary, type BinaryEvaluation, type BinaryInputKind } from './core/binary.js';
 import { isBinaryLabel, isBinaryPrediction } from './pipeline/layout.js';
 import { evaluateCategorical, type CategoricalEvaluation } from './core/categorical.js';
 import { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type LogBase } from './core/params.js';
@@ -45,8 +45,14 @@ function resolve(options: FocalOptions | undefined): { gamma: number; alpha: num
   return { gamma, alpha, base };
 }
 
-function checkSample(kind: BinaryInputKind, value: number, y: number, where = ''): void {
-  // the rules of pipeline/layout.ts, which every input is checked by; the messages are the library's
+/** The rules of pipeline/layout.ts, which every input is checked by, without messages: building them (a number printed per sample) cost more than the loss. */
+function sampleOk(kind: BinaryInputKind, value: number, y: number): boolean {
+  return isBinaryPrediction(kind, value) && isBinaryLabel(kind, y);
+}
+
+function checkSample(kind: BinaryInputKind, value: number, y: number, index?: number): void {
+  if (sampleOk(kind, value, y)) return;
+  const where = index === undefined ? '' : `[${index}]`;
   check(isBinaryPrediction(kind, value), kind === 'logit' ? `x${where} = NaN: a logit must be a number` : `${kind}${where} = ${value}: a probability must be in [0, 1]`);
   check(isBinaryLabel('p', y), `y${where} = ${y}: a label must be 0, 1 or a soft label in [0, 1]`);
   check(isBinaryLabel(kind, y), `y${where} = ${y}: with p_t the label must be 0 or 1`);
@@ -213,15 +219,15 @@ export function binaryLossBatch(
   check(labels.length === n || labels.length === 1, `labels has ${labels.length} values for ${n} samples; give ${n} or 1`);
   check(out.ce.length >= n && out.fl.length >= n, `out arrays hold fewer than ${n} values`);
   const scale = LN_OF_BASE[base];
-  const pair: LossPair = { ce: 0, fl: 0 };
+  const one = labels.length === 1;
+  // checked in a pass of their own, so that the loop below inlines the whole loss
+  for (let i = 0; i < n; i++) if (!sampleOk(kind, values[i]!, one ? labels[0]! : labels[i]!)) checkSample(kind, values[i]!, one ? labels[0]! : labels[i]!, i);
   const terms = emptyTerms();
+  const { ce, fl } = out;
+  const [alpha0, alpha1] = [alphaWeight(alpha, 0), alphaWeight(alpha, 1)];
   for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    const y = labels.length === 1 ? labels[0]! : labels[i]!;
-    checkSample(kind, v, y, `[${i}]`);
-    binaryLossInto(pair, kind, v, y, gamma, alphaWeight(alpha, y), scale, terms);
-    out.ce[i] = pair.ce;
-    out.fl[i] = pair.fl;
+    const y = one ? labels[0]! : labels[i]!;
+    binaryLossAt(ce, fl, i, kind, values[i]!, y, gamma, y === 1 ? alpha1 : y === 0 ? alpha0 : alphaWeight(alpha, y), scale, terms);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { MIN_NORMAL } from './float.js';
-import { powOfComplement, powOfSigmoid } from './modulating.js';
+import { powOfComplement, powOfSigmoid, powOfSigmoidFrom } from './modulating.js';
 import { alphaWeight, LN_OF_BASE, type FocalParams } from './params.js';
 import { sigmoid } from './sigmoid.js';
 import { softplus } from './softplus.js';
@@ -176,15 +176,109 @@ export interface LossPair {
 }
 
 /**
- * The two losses alone, exactly as evaluateBinary computes them (same code path, same
- * bits), without the ratio and gradients: the per-row work of a reduction over a file.
- * `alphaT` and `scale` (ln of the log base) are the caller's, computed once.
+ * CE and FL (natural log) of one sample with a hard label, written to ce[at] and fl[at],
+ * computing only what a reduction needs: no p, no 1 − p from a logit, no ratio, no gradient,
+ * no terms object, no allocation (typed arrays, not an object, take the result: storing the
+ * doubles into an object's fields cost more than the loss in V8). Returns false, writing
+ * nothing, where it does not apply (a soft label; a logit ±∞ or NaN): the caller takes the
+ * terms path (binaryTermsInto + complementPower) there, as binaryLossAt does.
+ *
+ * Each branch performs exactly the floating-point operations the terms path performs for the
+ * same sample, minus the fields a reduction does not read, so the two give the same bits
+ * (test/fast-core.test.ts checks it on every region, ≥ 10⁶ cases under `npm run fuzz`); the
+ * accuracy is therefore the terms path's, measured against mpmath (test/core.test.ts), and
+ * `loss`, `anatomy`, `sweep` and `compare` agree to the bit.
+ *
+ *   'p', y = 0:  Method: CE = −log1p(−p); 1 − p_t = p exactly, so (1 − p_t)^γ = p·p (γ = 2),
+ *                p (γ = 1), pow(p, γ) otherwise (powOfComplement with lo = 0).
+ *                Accuracy: log1p within 1 ulp, so CE within 1 ulp (≤ 2); FL: the power's one
+ *                rounding (or pow's < 1 ulp) and two products' on top (≤ 4 measured).
+ *   'p', y = 1, and 'pt':  Method: CE = −log p; 1 − p = hi + lo exactly (TwoSum). For p ≥ ½
+ *                lo = 0 (Sterbenz: 1 − p is exact), so the power is hi·hi or pow(hi, γ); below
+ *                ½ powOfComplement's first-order correction (1 + γ·lo/hi) removes the γ/2 ulps
+ *                that rounding 1 − p would cost. Accuracy: as for y = 0 (log within 1 ulp).
+ *   'logit':     Method: z = ±x the margin, L = log1p(e^−|z|) — one exp and one log1p, shared
+ *                by both losses: CE = softplus(−z) = max(−z, 0) + L; (1 − p_t)^γ = σ(−z)^γ =
+ *                e^(−γ·max(z, 0) − γL) with γz and the sum carried exactly into one exp
+ *                (powOfSigmoidFrom). σ(x) itself is never computed.
+ *                Accuracy: CE within 2 ulps (exp's error enters L damped by e/(1 + e) ≤ ½, then
+ *                log1p's and the sum's roundings); the factor: exp's own error plus γ·L's
+ *                rounding, |γL| ≤ γ·ln 2, so within 4 ulps for FL at the usual γ ≤ 10 (the
+ *                fixtures' bound; see powOfSigmoid for γ ≫ 10).
+ *
+ * @example ((ce, fl) => binaryLossFast(ce, fl, 0, 'logit', 40, 1, 2, 0.25) && [ce[0], fl[0]])(new Float64Array(1), new Float64Array(1)) // [4.248354255291589e-18, 1.9169120184304997e-53]
+ */
+export function binaryLossFast(ce: Float64Array, fl: Float64Array, at: number, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number): boolean {
+  if (y !== 0 && y !== 1) return false;
+  // one small function per kind: a loop over one kind inlines only its own
+  if (kind === 'logit') return logitLoss(ce, fl, at, value, y, gamma, alphaT);
+  if (kind === 'p' && y === 0) return negativeProbabilityLoss(ce, fl, at, value, gamma, alphaT);
+  return trueClassProbabilityLoss(ce, fl, at, value, gamma, alphaT);
+}
+
+/** binaryLossFast from a logit with a hard label (false for ±∞ and NaN). */
+function logitLoss(ce: Float64Array, fl: Float64Array, at: number, x: number, y: number, gamma: number, alphaT: number): boolean {
+  if (!(x > -Infinity && x < Infinity)) return false;
+  const z = y === 1 ? x : -x;
+  const logTerm = Math.log1p(Math.exp(z > 0 ? -z : z));
+  const c = z < 0 ? -z + logTerm : logTerm;
+  ce[at] = c;
+  fl[at] = focalProduct(alphaT, powOfSigmoidFrom(z, logTerm, gamma), c);
+  return true;
+}
+
+/** binaryLossFast from p with y = 0: 1 − p_t = p exactly. */
+function negativeProbabilityLoss(ce: Float64Array, fl: Float64Array, at: number, p: number, gamma: number, alphaT: number): boolean {
+  const c = -Math.log1p(-p);
+  ce[at] = c;
+  fl[at] = focalProduct(alphaT, powOfComplement(p, 0, gamma), c);
+  return true;
+}
+
+/** binaryLossFast from p_t itself: p with y = 1, or 'pt'. */
+function trueClassProbabilityLoss(ce: Float64Array, fl: Float64Array, at: number, pt: number, gamma: number, alphaT: number): boolean {
+  const q = 1 - pt;
+  const c = 0 - Math.log(pt);
+  ce[at] = c;
+  fl[at] = focalProduct(alphaT, powOfComplement(q, complementError(q, pt), gamma), c);
+  return true;
+}
+
+/**
+ * CE and FL of one sample in the base whose natural log is `scale`, written to ce[at] and
+ * fl[at]: binaryLossFast where it applies, else the terms path (soft labels, logits ±∞), so
+ * the same bits as evaluateBinary. The per-row work of a reduction over a file.
+ * @example ((ce, fl) => (binaryLossAt(ce, fl, 0, 'p', 0.9, 1, 2, 0.25, 1), [ce[0], fl[0]]))(new Float64Array(1), new Float64Array(1)) // [0.10536051565782628, 0.00026340128914456557]
+ */
+export function binaryLossAt(ce: Float64Array, fl: Float64Array, at: number, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number, scratch: BinaryTerms = SCRATCH): void {
+  if (!binaryLossFast(ce, fl, at, kind, value, y, gamma, alphaT)) lossFromTerms(ce, fl, at, kind, value, y, gamma, alphaT, scratch);
+  if (scale !== 1) {
+    ce[at] = ce[at]! / scale;
+    fl[at] = fl[at]! / scale;
+  }
+}
+
+/** The terms path of binaryLossAt, a function of its own so that the hot loops inline only the fast one. */
+function lossFromTerms(ce: Float64Array, fl: Float64Array, at: number, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scratch: BinaryTerms): void {
+  const view = binaryTermsInto(scratch, kind, value, y);
+  ce[at] = view.ce;
+  fl[at] = focalProduct(alphaT, complementPower(view, gamma), view.ce);
+}
+
+/** binaryLossInto's landing place: module-level, but only ever within one synchronous call. */
+const PAIR_CE = new Float64Array(1);
+const PAIR_FL = new Float64Array(1);
+
+/**
+ * The two losses alone, as binaryLossAt, into an object: exactly as evaluateBinary computes
+ * them (same code path, same bits), without the ratio and gradients. `alphaT` and `scale`
+ * (ln of the log base) are the caller's, computed once.
  * @example binaryLossInto({ ce: 0, fl: 0 }, 'logit', 40, 1, 2, 0.25, 1) // { ce: 4.248354255291589e-18, fl: 1.9169120184304997e-53 }
  */
 export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number, scratch: BinaryTerms = SCRATCH): LossPair {
-  const view = binaryTermsInto(scratch, kind, value, y);
-  out.ce = view.ce / scale;
-  out.fl = focalProduct(alphaT, complementPower(view, gamma), view.ce) / scale;
+  binaryLossAt(PAIR_CE, PAIR_FL, 0, kind, value, y, gamma, alphaT, scale, scratch);
+  out.ce = PAIR_CE[0]!;
+  out.fl = PAIR_FL[0]!;
   return out;
 }
 
@@ -230,16 +324,16 @@ export function evaluateBinary(kind: BinaryInputKind, value: number, y: number, 
   const half = factor > 0 && factor < MIN_NORMAL ? complementPower(view, gamma / 2) : 0;
   const [m, mScale] = half > 0 ? [half, half] : [factor, 1];
   const inverse = complementPower(view, -gamma);
-  const ceNat = view.ce;
-  const flNat = focalProduct(alphaT, factor, ceNat);
+  // CE and FL through the reductions' own function: `loss`, `anatomy`, `sweep` and `compare` report the same bits
+  const losses = binaryLossInto({ ce: 0, fl: 0 }, kind, value, y, gamma, alphaT, scale);
   return {
     p: view.p,
     y,
     pt: view.pt,
     alphaT,
     modulating: factor,
-    ce: ceNat / scale,
-    fl: flNat / scale,
+    ce: losses.ce,
+    fl: losses.fl,
     ratio: inverse / alphaT,
     grad: (mScale * focalGradient(view, m, y, gamma, alphaT)) / scale,
     gradP: (mScale * focalGradientP(view, m, y, gamma, alphaT)) / scale,

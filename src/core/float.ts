@@ -22,37 +22,49 @@ const SPLIT_LIMIT = 2 ** 995;
 /** Above this magnitude of a product, the high halves' product ah·bh may overflow. */
 const PRODUCT_LIMIT = 2 ** 1000;
 
-/** a = hi + lo exactly, hi with at most 26 significant bits; |a| ≤ SPLIT_LIMIT. */
-function split(a: number): [number, number] {
+/** The high half of a, rounded to at most 26 significant bits (a − hi is the exact low half); |a| ≤ SPLIT_LIMIT. */
+function highHalf(a: number): number {
   const t = SPLITTER * a;
-  const hi = t - (t - a);
-  return [hi, a - hi];
+  return t - (t - a);
 }
 
 /**
- * a · b as hi + lo with hi = fl(a · b) and lo its exact rounding error (barring underflow of
- * lo, which only matters where the product itself is far below 1e-290).
- * @example twoProduct(0.1, 0.3) // [0.03, 1.6653345369377347e-18]: 0.1·0.3 = 0.03 + 1.67e-18 exactly
+ * The exact rounding error of fl(a·b) (0 where the product is 0 or not finite), barring
+ * underflow of the error itself, which only matters where the product is far below 1e-290.
+ * Allocation-free: the per-row paths (powOfSigmoid on every logit) call it.
+ * @example productError(0.1, 0.3) // 1.6653345369377347e-18: 0.1·0.3 = 0.03 + 1.67e-18 exactly
  */
-export function twoProduct(a: number, b: number): [number, number] {
+export function productError(a: number, b: number): number {
   const p = a * b;
-  if (!Number.isFinite(p) || p === 0) return [p, 0];
+  // the common case first, small enough for the per-row loops to inline
+  if (!(p !== 0 && Math.abs(p) <= PRODUCT_LIMIT && Math.abs(a) <= SPLIT_LIMIT && Math.abs(b) <= SPLIT_LIMIT)) return productErrorAtEdges(a, b, p);
+  const ah = highHalf(a);
+  const bh = highHalf(b);
+  const al = a - ah;
+  const bl = b - bh;
+  return al * bl - (((p - ah * bh) - al * bh) - ah * bl);
+}
+
+/** productError where the product is 0, not finite, or near the top of the range. */
+function productErrorAtEdges(a: number, b: number, p: number): number {
+  if (!Number.isFinite(p) || p === 0) return 0;
   // Near the top of the range the splitting overflows where the product need not: for a
   // factor above 2^995 (SPLITTER·a, or its high half rounded up to 2^1024), and for a product
   // near 2^1024 (ah·bh may round above it). Powers of two move the work down the range,
   // exactly (no operand or error term leaves the normal range on the way):
   //   |a·b| > 2^1000: the larger factor (≥ 2^500) gives up 2^30, and the error is scaled back;
   //   a factor above 2^995: it gives 2^30 to the other, which is below 2^5 (|a·b| ≤ 2^1000).
-  if (Math.abs(p) > PRODUCT_LIMIT) {
-    const [, lo] = Math.abs(a) >= Math.abs(b) ? twoProduct(a * 2 ** -30, b) : twoProduct(a, b * 2 ** -30);
-    return [p, lo * 2 ** 30];
-  }
-  if (Math.abs(a) > SPLIT_LIMIT) return twoProduct(a * 2 ** -30, b * 2 ** 30);
-  if (Math.abs(b) > SPLIT_LIMIT) return twoProduct(a * 2 ** 30, b * 2 ** -30);
-  const [ah, al] = split(a);
-  const [bh, bl] = split(b);
-  const err = al * bl - (((p - ah * bh) - al * bh) - ah * bl);
-  return [p, err];
+  if (Math.abs(p) > PRODUCT_LIMIT) return (Math.abs(a) >= Math.abs(b) ? productError(a * 2 ** -30, b) : productError(a, b * 2 ** -30)) * 2 ** 30;
+  if (Math.abs(a) > SPLIT_LIMIT) return productError(a * 2 ** -30, b * 2 ** 30);
+  return productError(a * 2 ** 30, b * 2 ** -30);
+}
+
+/**
+ * a · b as hi + lo with hi = fl(a · b) and lo its exact rounding error (see productError).
+ * @example twoProduct(0.1, 0.3) // [0.03, 1.6653345369377347e-18]: 0.1·0.3 = 0.03 + 1.67e-18 exactly
+ */
+export function twoProduct(a: number, b: number): [number, number] {
+  return [a * b, productError(a, b)];
 }
 
 /** a − b as hi + lo with hi = fl(a − b) and lo its exact rounding error (Knuth's TwoSum).
@@ -74,7 +86,8 @@ export function twoDifference(a: number, b: number): [number, number] {
  * @example expOfProduct(-2, 350.5) // e^-701 = 3.6271722970495225e-305
  */
 export function expOfProduct(c: number, a: number): number {
-  const [hi, lo] = twoProduct(c, a);
+  const hi = c * a;
+  const lo = productError(c, a);
   const e = Math.exp(hi);
   return lo === 0 || e === 0 || e === Infinity ? e : e + e * lo;
 }
@@ -88,8 +101,12 @@ export function expOfProduct(c: number, a: number): number {
  * @example expOfProductPlus(9988, -0.5, 4300) // e^-694 = 3.977677412277625e-302 (e^-4994 · e^4300 would be 0 · ∞)
  */
 export function expOfProductPlus(c: number, a: number, d: number): number {
-  const [hi, lo] = twoProduct(c, a);
-  const [s, t] = twoDifference(hi, -d);
+  // written out (no arrays): powOfSigmoid calls it on every logit
+  const hi = c * a;
+  const lo = productError(c, a);
+  const s = hi + d;
+  const bb = s - hi;
+  const t = Number.isFinite(s) ? hi - (s - bb) + (d - bb) : 0; // TwoSum: hi + d = s + t exactly
   const e = Math.exp(s);
   const err = lo + t;
   return err === 0 || e === 0 || e === Infinity ? e : e + e * err;

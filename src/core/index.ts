@@ -3,10 +3,10 @@ export { softplus } from './softplus.js';
 export { log1pmx } from './log1pmx.js';
 export { logit } from './logit.js';
 export { sigmoid } from './sigmoid.js';
-export { twoProduct, twoDifference, expOfProduct, expOfProductPlus } from './float.js';
-export { powOfComplement, powOfSigmoid } from './modulating.js';
+export { productError, twoProduct, twoDifference, expOfProduct, expOfProductPlus } from './float.js';
+export { powOfComplement, powOfSigmoid, powOfSigmoidFrom } from './modulating.js';
 export { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type FocalParams, type LogBase } from './params.js';
-export { binaryLossInto, binaryTerms, complementPower, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type BinaryTerms, type LossPair } from './binary.js';
+export { binaryLossAt, binaryLossFast, binaryLossInto, binaryTerms, complementPower, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type BinaryTerms, type LossPair } from './binary.js';
 export {
   evaluateCategorical,
   type CategoricalEvaluation,

@@ -1,4 +1,4 @@
-import { expOfProduct } from './float.js';
+import { expOfProductPlus } from './float.js';
 
 /**
  * Powers of 1 − p_t: the modulating factor (1 − p_t)^γ (exponent γ) and its reciprocal, the
@@ -30,30 +30,45 @@ function power(x: number, e: number): number {
 export function powOfComplement(hi: number, lo: number, e: number): number {
   const base = power(hi, e);
   if (lo === 0 || hi === 0) return base;
-  if (base === Infinity) {
-    // hi^e overflowed (0.7^-2000): ∞ + ∞·(negative correction) would be NaN. The exact power
-    // may still be finite within |e·lo/hi| of the threshold: take it as a corrected square.
-    const half = power(hi, e / 2);
-    if (half === Infinity) return Infinity;
-    const corrected = half + half * ((e / 2) * lo / hi);
-    return corrected * corrected;
-  }
+  if (base === Infinity) return overflowedPower(hi, lo, e);
   return base + base * ((e * lo) / hi);
 }
 
 /**
+ * powOfComplement where hi^e overflowed (0.7^-2000): ∞ + ∞·(negative correction) would be NaN.
+ * The exact power may still be finite within |e·lo/hi| of the threshold: take it as a
+ * corrected square. (A function of its own, so that the per-row loops inline only the rest.)
+ */
+function overflowedPower(hi: number, lo: number, e: number): number {
+  const half = power(hi, e / 2);
+  if (half === Infinity) return Infinity;
+  const corrected = half + half * ((e / 2) * lo / hi);
+  return corrected * corrected;
+}
+
+/**
  * (1 − σ(z))^e = σ(−z)^e for the margin z = x·(2y − 1) of a logit x, via
- * log σ(−z) = −softplus(z):
- *   z > 0:  σ(−z)^e = e^(−e·z) · e^(−e·log1p(e^−z)), with e·z carried exactly (twoProduct);
- *   z ≤ 0:  σ(−z)^e = e^(−e·log1p(e^z)), whose argument is at most |e|·ln 2.
+ * log σ(−z) = −softplus(z) = −(max(z, 0) + L), L = log1p(e^−|z|):
+ *   z > 0:  σ(−z)^e = e^(−e·z − e·L), with e·z carried exactly (twoProduct) and the sum with
+ *           −e·L carried exactly (TwoSum) into one exp (expOfProductPlus);
+ *   z ≤ 0:  σ(−z)^e = e^(−e·L), whose argument is at most |e|·ln 2.
  * pow(σ(−z), e) would multiply σ's ~1.5-ulp error by |e|; this keeps the result within a few
  * ulps for any z at the usual |e| ≤ 10, and never underflows or overflows an intermediate
- * before the result does. Limit: for z ≤ 0 the rounding of log1p(e^z) still scales with e —
- * about |e·log1p(e^z)|·2^-53 relative, i.e. ~300 ulps at e = 1000, z = 0.2 (found by the
- * large-γ fixtures of issue 8; a double-double e^z would remove it).
+ * before the result does. Limit: the rounding of L still scales with e — about
+ * |e·L|·2^-53 relative, i.e. ~300 ulps at e = 1000, z = 0.2 (found by the large-γ fixtures of
+ * issue 8; a double-double e^z would remove it).
  * @example powOfSigmoid(800, 0.1) // 1.804851387845407e-35, where σ(−800) itself underflows to 0
  */
 export function powOfSigmoid(z: number, e: number): number {
-  if (z > 0) return expOfProduct(-e, z) * Math.exp(-e * Math.log1p(Math.exp(-z)));
-  return Math.exp(-e * Math.log1p(Math.exp(z)));
+  return powOfSigmoidFrom(z, Math.log1p(Math.exp(z > 0 ? -z : z)), e);
+}
+
+/**
+ * powOfSigmoid(z, e) given L = log1p(e^−|z|), which the cross-entropy of the same logit has
+ * already computed (CE = softplus(−z) = max(−z, 0) + L): the per-row loss (binaryLossFast)
+ * and powOfSigmoid share these very operations, so both give the same bits.
+ */
+export function powOfSigmoidFrom(z: number, logTerm: number, e: number): number {
+  if (z > 0) return expOfProductPlus(-e, z, -e * logTerm);
+  return Math.exp(-e * logTerm);
 }

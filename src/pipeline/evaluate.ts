@@ -1,8 +1,8 @@
 /**
- * Samples → losses, through the core (binaryLossInto, evaluateCategorical): no loss
+ * Samples → losses, through the core (binaryLossAt, evaluateCategorical): no loss
  * mathematics here, only the loop over a batch and the class each loss belongs to.
  */
-import { alphaWeight, binaryLossInto, evaluateBinary, evaluateCategorical, LN_OF_BASE, smoothLabel, type BinaryInputKind, type FocalParams, type LossPair } from '../core/index.js';
+import { alphaWeight, binaryLossAt, evaluateBinary, evaluateCategorical, LN_OF_BASE, smoothLabel, type BinaryInputKind, type FocalParams } from '../core/index.js';
 import type { SampleBatch } from './layout.js';
 
 /** The class key of a soft binary label (hard labels are 0 and 1). */
@@ -39,21 +39,22 @@ export interface EvaluationParams extends FocalParams {
 
 /**
  * @param withPt  also give each element's p_t (through evaluateBinary, which gives the same
- *                CE and FL bits as the faster binaryLossInto)
+ *                CE and FL bits as the faster binaryLossAt)
  */
 export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, withPt = false): EvaluatedBatch {
   const { gamma, alpha } = params;
   const smoothing = params.labelSmoothing ?? 0;
   const scale = LN_OF_BASE[params.base ?? 'e'];
-  const out: LossPair = { ce: 0, fl: 0 };
-  const binaryInto = (at: number, pt: Float64Array | null, kind: BinaryInputKind, value: number, y: number): void => {
+  const [alpha0, alpha1] = [alphaWeight(alpha, 0), alphaWeight(alpha, 1)];
+  const binaryInto = (at: number, result: Pick<EvaluatedBatch, 'ce' | 'fl' | 'pt'>, kind: BinaryInputKind, value: number, y: number): void => {
+    const { ce, fl, pt } = result;
     if (pt === null) {
-      binaryLossInto(out, kind, value, y, gamma, alphaWeight(alpha, y), scale);
+      binaryLossAt(ce, fl, at, kind, value, y, gamma, y === 1 ? alpha1 : y === 0 ? alpha0 : alphaWeight(alpha, y), scale);
       return;
     }
     const e = evaluateBinary(kind, value, y, params);
-    out.ce = e.ce;
-    out.fl = e.fl;
+    ce[at] = e.ce;
+    fl[at] = e.fl;
     pt[at] = e.pt;
   };
 
@@ -62,9 +63,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, with
     const result = allocate(n, withPt);
     for (let r = 0; r < n; r++) {
       const y = batch.label[r]!;
-      binaryInto(r, result.pt, batch.input, batch.value[r]!, smoothing === 0 ? y : smoothLabel(y, smoothing));
-      result.ce[r] = out.ce;
-      result.fl[r] = out.fl;
+      binaryInto(r, result, batch.input, batch.value[r]!, smoothing === 0 ? y : smoothLabel(y, smoothing));
       result.classOf[r] = y === 0 || y === 1 ? y : SOFT_CLASS;
       result.positive[r] = y === 1 ? 1 : 0;
     }
@@ -99,9 +98,7 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, with
     for (let j = 0; j < c; j++) {
       // a class index outside 0…C−1 (background) makes every target of the row 0
       const y = targetForm === 'rows' ? target[r * c + j]! : index === j ? 1 : 0;
-      binaryInto(at, result.pt, input, scores[r * c + j]!, y);
-      result.ce[at] = out.ce;
-      result.fl[at] = out.fl;
+      binaryInto(at, result, input, scores[r * c + j]!, y);
       result.classOf[at] = j;
       result.positive[at] = y === 1 ? 1 : 0;
       at++;
