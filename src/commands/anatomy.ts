@@ -82,7 +82,7 @@ export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: bool
     .option('--ignore-label <n>', `--activation sigmoid with a class index per row: the index that skips a row (default ${DEFAULT_IGNORE_LABEL})`, integerIn(-(2 ** 31), 2 ** 31 - 1))
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
-    .option('--skip-invalid', 'skip rows that are not valid samples instead of stopping')
+    .option('--skip-invalid', 'skip rows of a text input (CSV, TSV, NDJSON) that are not valid samples instead of stopping')
     .option('--threads <n>', 'worker threads for a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
     .option('--partial <file>', "write the anatomy's state as a partial file (- for stdout) instead of a report; 'focal merge' combines them")
     .option('--buckets <n>', 'number of equal p_t buckets, 2–100 (default 10)', integerIn(2, 100))

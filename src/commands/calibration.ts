@@ -9,11 +9,11 @@ import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
 import { calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
-import { writeNewFile } from '../output/files.js';
 import { PredictionSpool } from '../pipeline/collect/spool.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { inputPath } from './read-input.js';
+import { writePartialText } from './loss-partial.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
 
 /** `focal calibration`: the calibration of one or more models' predictions, side by side (pipeline/collect/calibration.ts). */
@@ -77,7 +77,7 @@ export function registerCalibration(program: Command, ctx: CommandContext): void
     .option('--input <file>', 'predictions (repeat for several models): CSV, TSV, NDJSON (gzip too), .npy (with --labels: the same labels for every model), .npz, Parquet or Arrow; or - for stdin', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--bins <n>', `equal-width (and equal-mass) bins, 2–1000 (default ${DEFAULT_CALIBRATION_BINS})`, integerIn(2, 1000))
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default models)`).argParser(oneOf(ROW_TABLES, 'a table')))
-    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`) instead of a report; one --input");
+    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report; one --input");
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
   addOutputOptions(cmd);
@@ -97,8 +97,7 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
   if (opts.partial) {
     const collector = calibrationCollector(bins);
     const { state, name, n } = await collectPredictions(first, opts, ctx, collector, 'calibration');
-    writeNewFile(opts.partial, serializePartial(makePartial({ command: 'calibration', bins }, [[collector as never, state]], { inputs: [name], rows: n })), opts.force ?? false);
-    ctx.stderr.write(`focal: wrote ${opts.partial} (calibration state of ${n} samples)\n`);
+    writePartialText(opts.partial, serializePartial(makePartial({ command: 'calibration', bins }, [[collector as never, state]], { inputs: [name], rows: n })), ctx);
     return;
   }
   const models: { name: string; result: CalibrationResult }[] = [];

@@ -114,7 +114,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .option('--partial <file>', "write the totals as a partial file (- for stdout) instead of a report; 'focal merge' combines them")
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the file name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
-    .option('--skip-invalid', 'skip input rows that are not valid samples (count and first lines on stderr) instead of stopping')
+    .option('--skip-invalid', 'skip rows of a text input (CSV, TSV, NDJSON) that are not valid samples (count and first lines on stderr) instead of stopping')
     .option('--threads <n>', 'worker threads for a reduction over a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
     .addOption(new Option('--reduction <r>', `${REDUCTIONS.join(', ')} (default mean)`).argParser(oneOf(REDUCTIONS, 'a reduction')))
     .option('--grad', 'add the gradients per sample: of FL and CE with respect to the logit and to p (binary), or over the logits (--logits: vectors)');
@@ -374,7 +374,8 @@ async function inputReport(path: string, opts: LossOptions, reduction: Reduction
   const pending: Row[] = [];
   const rowOptions = { gamma, alpha: scalarAlpha, classAlpha, base: base as LogBase, grad, family };
   const pipeline = new Pipeline(settings, { totals: true, variants: true }, (samples) => {
-    pending.push(...rowsOf(samples, sampleCount, rowOptions));
+    // a loop, not push(...rows): a binary batch holds ~10^5 rows, beyond the stack's argument limit
+    for (const row of rowsOf(samples, sampleCount, rowOptions)) pending.push(row);
     sampleCount += samples.rows;
   });
   let sampleCount = 0;

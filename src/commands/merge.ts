@@ -40,6 +40,8 @@ type Read = { name: string; partial: PartialFile }[];
 /** The report of parsed partial files, by the command that wrote the first. */
 async function mergedReport(read: Read, opts: OutputOptionValues): Promise<Report> {
   const params = read[0]!.partial.params;
+  const other = read.find((r) => r.partial.params.command !== params.command);
+  if (other) throw new UsageError(`${other.name} is a partial file of 'focal ${String(other.partial.params.command)}', ${read[0]!.name} of 'focal ${String(params.command)}': merge combines shards of one command.`);
   const fmt = opts.json ? 'json' : (opts.format ?? 'table');
   const inputs = read.flatMap((r) => r.partial.source?.inputs ?? [r.name]);
   if (params.command === 'sweep') {

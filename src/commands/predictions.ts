@@ -30,7 +30,7 @@ export function addPredictionInputOptions(cmd: Command): Command {
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--labels <file>', 'with --input PREDICTIONS.npy: the .npy file of the labels (the two-file form)')
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
-    .option('--skip-invalid', 'skip rows that are not valid samples instead of stopping');
+    .option('--skip-invalid', 'skip rows of a text input (CSV, TSV, NDJSON) that are not valid samples instead of stopping');
 }
 
 /** --chart, and --out: the chart as a picture, or the whole report as a page (.html). */

@@ -9,11 +9,11 @@ import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
 import { sweepCollector } from '../pipeline/collect/sweep.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
-import { writeNewFile } from '../output/files.js';
 import { captionOf, checkPictureOptions, isPageFile, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { className } from './loss-classes.js';
 import { inputPath } from './read-input.js';
+import { writePartialText } from './loss-partial.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
 
 /**
@@ -84,7 +84,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .option('--alpha <α>', 'weights α ∈ [0, 1] of the positive class, or none: comma list or range (default 0.05:0.95:0.05)', alphaList)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default grid)`).argParser(oneOf(ROW_TABLES, 'a table')))
     .addOption(new Option('--picture <kind>', `what --chart and --out FILE.svg|png draw: ${PICTURES.join(', ')} (default heatmap)`).argParser(oneOf(PICTURES, 'a picture')))
-    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`) instead of a report");
+    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report");
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
   addOutputOptions(cmd);
@@ -108,8 +108,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   if (multiclass && opts.alpha) throw new UsageError("option '--alpha': one α for every class leaves multiclass shares unchanged; sweep reports the equalising α vector per γ instead — drop --alpha.");
   if (opts.partial) {
     // only what the state depends on: shards of other formats or columns merge (the state knows binary from multiclass)
-    writeNewFile(opts.partial, serializePartial(makePartial({ command: 'sweep', gammas, ...(multiclass ? {} : { alphas }) }, [[collector as never, state]], { inputs: [name], rows: n })), opts.force ?? false);
-    ctx.stderr.write(`focal: wrote ${opts.partial} (sweep state of ${n} samples)\n`);
+    writePartialText(opts.partial, serializePartial(makePartial({ command: 'sweep', gammas, ...(multiclass ? {} : { alphas }) }, [[collector as never, state]], { inputs: [name], rows: n })), ctx);
     return;
   }
   const params = { input: name, input_format: format, columns: layout.names, prediction: layout.kind, gammas, ...(multiclass ? {} : { alphas }) };
@@ -175,8 +174,13 @@ export function sweepReport(
       { key: `${k}_count`, label: `${k} count`, kind: 'count' as const, table: false },
       { key: `${k}_fl_total`, label: `${k} FL total`, table: false },
       { key: `${k}_grad_total`, label: `${k} grad total`, table: false },
-      { key: `${k}_fl_share`, label: `${k} FL share`, table: multiclass },
-      { key: `${k}_grad_share`, label: `${k} grad share`, table: false },
+      // the positive class's shares are the grid's first columns already (one key, one column)
+      ...(k === main
+        ? []
+        : [
+            { key: `${k}_fl_share`, label: `${k} FL share`, table: multiclass },
+            { key: `${k}_grad_share`, label: `${k} grad share`, table: false },
+          ]),
       { key: `${k}_easy_fl_share`, label: `${k} easy FL share`, table: false },
       { key: `${k}_concentration`, label: `${k} concentration`, table: false },
     ]),

@@ -26,6 +26,16 @@ interface Pending {
  */
 export async function* alignArrays(arrays: ReadonlyArray<{ name: string; where: string; batches: AsyncIterable<ArrayBatch> }>): AsyncGenerator<ColumnBatch> {
   const pending: Pending[] = arrays.map((a) => ({ name: a.name, where: a.where, iterator: a.batches[Symbol.asyncIterator](), batch: null, used: 0, rows: 0, ended: false }));
+  try {
+    yield* aligned(pending);
+  } finally {
+    // a consumer that stops early (a bad value, an error downstream) must still let each array
+    // close its file: return() runs the decoders' own finally blocks
+    await Promise.all(pending.filter((p) => !p.ended).map((p) => p.iterator.return?.()));
+  }
+}
+
+async function* aligned(pending: Pending[]): AsyncGenerator<ColumnBatch> {
   let rowStart = 0;
   for (;;) {
     for (const p of pending) {
