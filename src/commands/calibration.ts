@@ -7,10 +7,9 @@ import { UsageError } from '../cli/errors.js';
 import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
-import { calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
+import { CalibrationSpool, calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
 import { writeNewFile } from '../output/files.js';
-import { PredictionSpool } from '../pipeline/collect/spool.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { inputPath } from './loss-run.js';
@@ -104,10 +103,10 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
   const models: { name: string; result: CalibrationResult }[] = [];
   for (const input of inputs) {
     const collector = calibrationCollector(bins);
-    const spool = new PredictionSpool();
+    const spool = new CalibrationSpool();
     try {
       const { state, name } = await collectPredictions(input, opts, ctx, collector, 'calibration', (batch) => spool.write(batch));
-      models.push({ name, result: calibrationReport(state, () => spool.batches()) });
+      models.push({ name, result: calibrationReport(state, spool) });
     } finally {
       spool.close();
     }
