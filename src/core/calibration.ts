@@ -396,14 +396,15 @@ export class TemperatureSums {
  */
 export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): TemperatureFit {
   let infinite = false;
-  // the last β's derivatives: the bracket's lower end is where Newton starts, one pass saved
-  let last: { beta: number; value: [number, number] } | null = null;
+  // every β's derivatives, so no β costs a second pass (Newton starts at the bracket's lower end)
+  const known = new Map<number, [number, number]>();
   const derivatives = (beta: number): [number, number] => {
-    if (last?.beta === beta) return last.value;
+    let value = known.get(beta);
+    if (value) return value;
     const sums = pass(beta);
     infinite ||= sums.infinite;
-    last = { beta, value: sums.derivatives };
-    return last.value;
+    known.set(beta, (value = sums.derivatives));
+    return value;
   };
   let iterations = 0;
   const [atZero] = derivatives(0);

@@ -36,6 +36,8 @@ export class SampleSpool {
   private rowsPerBlock = 0;
   /** the block being filled: its values, then its labels, as they will lie on disk */
   private pending = new Float64Array(0);
+  /** the buffer blocks are read into */
+  private reading = new Float64Array(0);
   private filled = 0;
   private bytes = 0;
   rows = 0;
@@ -88,11 +90,16 @@ export class SampleSpool {
     this.filled = 0;
   }
 
-  /** The rows again, in the order written, a block at a time. */
+  /**
+   * The rows again, in the order written, a block at a time (one pass at a time: the blocks
+   * share one buffer, allocated once, rather than 1 MiB of garbage a pass that the
+   * collector sees late, as it lies outside the JavaScript heap).
+   */
   *blocks(): Generator<SpoolBlock> {
     this.flush();
     const { width, rowsPerBlock } = this;
-    const buffer = new Float64Array(rowsPerBlock * (width + 1));
+    if (this.reading.length === 0) this.reading = new Float64Array(rowsPerBlock * (width + 1));
+    const buffer = this.reading;
     const bytes = new Uint8Array(buffer.buffer);
     for (let first = 0; first < this.rows; first += rowsPerBlock) {
       const count = Math.min(rowsPerBlock, this.rows - first);
