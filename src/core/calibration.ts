@@ -393,10 +393,19 @@ export class TemperatureSums {
 /**
  * fitTemperature's iteration with the sums over the samples computed by `pass` (one pass over
  * the samples per call: a file read again, in constant memory).
+ *
+ * The result is defined by the sums alone, not by the path to it: β* is the double at which the
+ * exactly summed f'(β) changes sign, f'(β*) ≥ 0 > f'(β* − 1 ulp) — so a better start or another
+ * order of steps gives the same bits. The iteration: a bracket [lo, hi] with f'(lo) < 0 ≤ f'(hi)
+ * by doubling from 1 (no finite T past 2^40), a first iterate by regula falsi from the values
+ * known already, then Newton steps inside the bracket (bisection when one leaves it) until lo
+ * and hi are neighbouring doubles. Newton's quadratic convergence leaves β within an ulp or two
+ * of the sign change; where its step falls below an ulp, the neighbouring double on the root's
+ * side is tested instead, so the end costs a pass or two rather than a bisection down to 2^-52.
  */
 export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): TemperatureFit {
   let infinite = false;
-  // every β's derivatives, so no β costs a second pass (Newton starts at the bracket's lower end)
+  // every β's derivatives, so no β costs a second pass
   const known = new Map<number, [number, number]>();
   const derivatives = (beta: number): [number, number] => {
     let value = known.get(beta);
@@ -410,33 +419,51 @@ export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): Tempe
   const [atZero] = derivatives(0);
   if (infinite) return { temperature: null, inverse: null, iterations, reason: 'a sample gives its true class probability 0: the NLL is infinite at every T' };
   if (!(atZero < 0)) return { temperature: null, inverse: null, iterations, reason: 'the NLL does not fall below that of uniform predictions for any T > 0' };
-  let lo = 0;
+  let [lo, atLo] = [0, atZero];
   let hi = 1;
+  let atHi: number;
   for (;;) {
-    const [f] = derivatives(hi);
+    [atHi] = derivatives(hi);
     iterations++;
-    if (f > 0) break;
-    if (f === 0) return { temperature: 1 / hi, inverse: hi, iterations };
-    lo = hi;
+    if (atHi >= 0) break;
+    [lo, atLo] = [hi, atHi];
     hi *= 2;
     if (hi > 2 ** 40) return { temperature: null, inverse: null, iterations, reason: 'the classes are separable: the NLL keeps falling as T → 0' };
   }
-  let beta = lo > 0 ? lo : hi / 2;
-  for (let k = 0; k < 200; k++) {
+  const falsi = lo - (atLo * (hi - lo)) / (atHi - atLo);
+  let beta = falsi > lo && falsi < hi ? falsi : (lo + hi) / 2;
+  for (let k = 0; k < 200 && nextUp(lo) < hi; k++) {
     const [f, g] = derivatives(beta);
     iterations++;
-    if (f === 0) break;
     if (f < 0) lo = beta;
     else hi = beta;
+    if (nextUp(lo) >= hi) break;
     const newton = beta - f / g;
-    const next = g > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
-    if (Math.abs(next - beta) <= 2 * Number.EPSILON * beta || hi - lo <= 2 * Number.EPSILON * hi) {
-      beta = next;
-      break;
-    }
+    let next = g > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
+    // a step below an ulp: the neighbour on the root's side (inside the bracket, as lo and hi are not neighbours)
+    if (next === beta) next = f < 0 ? nextUp(beta) : nextDown(beta);
     beta = next;
   }
-  return { temperature: 1 / beta, inverse: beta, iterations };
+  return { temperature: 1 / hi, inverse: hi, iterations };
+}
+
+/** The next double above a finite x ≥ 0, and the one below a finite x > 0. */
+function nextUp(x: number): number {
+  BITS64[0] = x + 0;
+  if (WORDS[LOW_WORD] === 0xffffffff) {
+    WORDS[LOW_WORD] = 0;
+    WORDS[HIGH_WORD]! += 1;
+  } else WORDS[LOW_WORD]! += 1;
+  return BITS64[0]!;
+}
+
+function nextDown(x: number): number {
+  BITS64[0] = x;
+  if (WORDS[LOW_WORD] === 0) {
+    WORDS[LOW_WORD] = 0xffffffff;
+    WORDS[HIGH_WORD]! -= 1;
+  } else WORDS[LOW_WORD]! -= 1;
+  return BITS64[0]!;
 }
 
 /**
