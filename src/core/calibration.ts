@@ -396,7 +396,8 @@ export class TemperatureSums {
  *
  * The result is defined by the sums alone, not by the path to it: β* is the double at which the
  * exactly summed f'(β) changes sign, f'(β*) ≥ 0 > f'(β* − 1 ulp) — so a better start or another
- * order of steps gives the same bits. The iteration: a bracket [lo, hi] with f'(lo) < 0 ≤ f'(hi)
+ * order of steps gives the same bits (unless f' rounds to exactly 0 somewhere: that β is taken,
+ * as before; or its rounding noise exceeds f''·ulp, where it may change sign more than once). The iteration: a bracket [lo, hi] with f'(lo) < 0 ≤ f'(hi)
  * by doubling from 1 (no finite T past 2^40), a first iterate by regula falsi from the values
  * known already, then Newton steps inside the bracket (bisection when one leaves it) until lo
  * and hi are neighbouring doubles. Newton's quadratic convergence leaves β within an ulp or two
@@ -432,39 +433,43 @@ export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): Tempe
   }
   const falsi = lo - (atLo * (hi - lo)) / (atHi - atLo);
   let beta = falsi > lo && falsi < hi ? falsi : (lo + hi) / 2;
+  // Newton steps in a row that fell below an ulp
+  let stalls = 0;
   for (let k = 0; k < 200 && nextUp(lo) < hi; k++) {
     const [f, g] = derivatives(beta);
     iterations++;
+    // exactly 0 (in practice: every term underflowed, far out on separable data) ends it here
+    if (f === 0) return { temperature: 1 / beta, inverse: beta, iterations };
     if (f < 0) lo = beta;
     else hi = beta;
     if (nextUp(lo) >= hi) break;
     const newton = beta - f / g;
-    let next = g > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
-    // a step below an ulp: the neighbour on the root's side (inside the bracket, as lo and hi are not neighbours)
-    if (next === beta) next = f < 0 ? nextUp(beta) : nextDown(beta);
+    let next: number;
+    if (g > 0 && newton === beta) {
+      // a step below an ulp: the neighbour on the root's side, then (the sum's rounding noise
+      // exceeds f''·ulp) 2, 4, 8 … doubles on, until the bracket's ends are neighbours
+      next = stepDoubles(beta, (f < 0 ? 1 : -1) * 2 ** stalls++);
+      if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    } else {
+      stalls = 0;
+      next = g > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
+    }
     beta = next;
   }
   return { temperature: 1 / hi, inverse: hi, iterations };
 }
 
-/** The next double above a finite x ≥ 0, and the one below a finite x > 0. */
-function nextUp(x: number): number {
+/** The double `k` doubles above (k < 0: below) a finite x ≥ 0, for |k| < 2^32: its bit pattern plus k. */
+function stepDoubles(x: number, k: number): number {
   BITS64[0] = x + 0;
-  if (WORDS[LOW_WORD] === 0xffffffff) {
-    WORDS[LOW_WORD] = 0;
-    WORDS[HIGH_WORD]! += 1;
-  } else WORDS[LOW_WORD]! += 1;
+  const low = WORDS[LOW_WORD]! + k;
+  const carry = Math.floor(low / 2 ** 32);
+  WORDS[LOW_WORD] = low - carry * 2 ** 32;
+  WORDS[HIGH_WORD] = WORDS[HIGH_WORD]! + carry;
   return BITS64[0]!;
 }
 
-function nextDown(x: number): number {
-  BITS64[0] = x;
-  if (WORDS[LOW_WORD] === 0) {
-    WORDS[LOW_WORD] = 0xffffffff;
-    WORDS[HIGH_WORD]! -= 1;
-  } else WORDS[LOW_WORD]! -= 1;
-  return BITS64[0]!;
-}
+const nextUp = (x: number) => stepDoubles(x, 1);
 
 /**
  * The binary logit of a probability p of class 1: log p − log1p(−p) (±Infinity at p = 1, 0).
