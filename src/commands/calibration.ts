@@ -52,9 +52,10 @@ Temperature scaling (Guo et al.): T minimising the NLL of softmax(logits/T) (bin
 from probabilities, logits = log p), solved by a safeguarded Newton iteration in 1/T on exact
 sums; the report is repeated on the scaled predictions.
 Memory stays constant: AdaECE and T need more passes over the samples, so the first pass also
-writes them, as float64, to a temporary file (8·(values + 1) bytes a sample, in $TMPDIR; deleted
-at the end) — stdin works too. AdaECE then takes 5 passes over it (exact selection of the
-equal-mass boundaries), T one pass per Newton step (typically 6–12).
+writes what they need, as float64, to temporary files (the confidence and the hit; the logits and
+the label: 8·(values + 3) bytes a sample, in $TMPDIR; deleted at the end) — stdin works too.
+AdaECE then takes usually 3 passes (exact selection of the equal-mass boundaries), T one pass
+per Newton step (typically 6–10).
 Shards: --partial FILE writes one input's state; \`focal merge\` of such files gives every number
 of the report bit for bit as one run over all the rows would, except AdaECE and T (and the
 report at T), which need passes over all the samples: a merge reports them as null.

@@ -166,8 +166,9 @@ export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number
   // (boundaries ascend with their ranks, so equal prefixes are neighbours)
   const distinct = () => targets.filter((t, i) => i === 0 || t.prefix !== targets[i - 1]!.prefix);
   while (depth < 4 && distinct().reduce((a, t) => a + t.sharing, 0) > candidates) {
-    const histograms = new Map<number, Float64Array>();
-    for (const t of distinct()) histograms.set(t.prefix, new Float64Array(65536));
+    // (counts below 2^32 fit 4 bytes: 256 KiB a histogram)
+    const histograms = new Map<number, Uint32Array | Float64Array>();
+    for (const t of distinct()) histograms.set(t.prefix, n < 2 ** 32 ? new Uint32Array(65536) : new Float64Array(65536));
     // one prefix shared by every boundary (the first level, and often later ones): no map look-up
     const only = histograms.size === 1 ? [...histograms.entries()][0]! : null;
     const level = depth;

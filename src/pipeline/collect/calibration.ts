@@ -128,11 +128,15 @@ function observe(s: Sample, batch: PredictionBatch, i: number): void {
   s.hit = top === y ? 1 : 0;
 }
 
-/** The batch as logits, for temperature scaling (binary: the logit, or logit(p); probabilities: log p). */
-function logitBatch(batch: PredictionBatch, s: Sample): PredictionBatch {
-  if (batch.kind === 'logit' || batch.kind === 'logits') return batch;
-  const values = new Float64Array(batch.values.length);
-  if (batch.kind === 'probs') for (let j = 0; j < values.length; j++) values[j] = Math.log(batch.values[j]!);
+/**
+ * The batch's logits, for temperature scaling (binary: the logit, or logit(p); probabilities:
+ * log p): its own values, or `into` (reused, grown as needed) filled with them.
+ */
+function logitsOf(batch: PredictionBatch, s: Sample, into: { values: Float64Array }): Float64Array {
+  if (batch.kind === 'logit' || batch.kind === 'logits') return batch.values;
+  if (into.values.length < batch.values.length) into.values = new Float64Array(batch.values.length);
+  const values = into.values;
+  if (batch.kind === 'probs') for (let j = 0; j < batch.values.length; j++) values[j] = Math.log(batch.values[j]!);
   // p is the input itself (observe's terms.p): no need to work out the other terms
   else if (batch.kind === 'p') for (let i = 0; i < batch.count; i++) values[i] = logitOf(batch.values[i]!);
   else
@@ -140,7 +144,7 @@ function logitBatch(batch: PredictionBatch, s: Sample): PredictionBatch {
       observe(s, batch, i);
       values[i] = logitOf(s.terms.p);
     }
-  return { ...batch, kind: batch.kind === 'probs' ? 'logits' : 'logit', values };
+  return values;
 }
 
 export function calibrationCollector(bins: number): Collector<CalibrationState, PredictionBatch, CalibrationResult> {
@@ -231,7 +235,7 @@ export function calibrationCollector(bins: number): Collector<CalibrationState, 
  * What the passes after the first need of each sample, written to temporary files as the first
  * pass goes by (spool.ts): the confidence and the hit (AdaECE), and the logits and the label
  * (temperature scaling, the report at T) — each worked out once, by the code every pass used to
- * run (observe, logitBatch), so every pass sees the same doubles.
+ * run (observe, logitsOf), so every pass sees the same doubles.
  */
 export class CalibrationSpool {
   private readonly confidences: SampleSpool;
@@ -239,6 +243,7 @@ export class CalibrationSpool {
   private readonly sample = sampleScratch();
   private confidence = new Float64Array(0);
   private hit = new Float64Array(0);
+  private readonly scratch = { values: new Float64Array(0) };
 
   constructor() {
     this.confidences = new SampleSpool();
@@ -254,7 +259,7 @@ export class CalibrationSpool {
     if (this.confidence.length < batch.count) [this.confidence, this.hit] = [new Float64Array(batch.count), new Float64Array(batch.count)];
     confidencesInto(this.confidence, this.hit, batch, this.sample);
     this.confidences.write(this.confidence, this.hit, batch.count, 1);
-    this.logits.write(logitBatch(batch, this.sample).values, batch.labels, batch.count, batch.width);
+    this.logits.write(logitsOf(batch, this.sample, this.scratch), batch.labels, batch.count, batch.width);
   }
 
   /** A pass over the (confidence, hit) pairs. */
