@@ -204,7 +204,8 @@ export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number
   pass((c, hit) => {
     const key = full ? c + 0 : prefixAt(c, depth);
     // the groups whose key is below this one's
-    let [lo, hi] = [0, keys.length];
+    let lo = 0;
+    let hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (keys[mid]! < key) lo = mid + 1;
