@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { adaptiveCalibrationError, adaptiveCalibrationErrorByPasses, calibrationEdges } from '../src/core/index.js';
+import { ADAPTIVE_CANDIDATES, adaptiveCalibrationError, adaptiveCalibrationErrorByPasses, calibrationEdges } from '../src/core/index.js';
 import { calibrationCollector } from '../src/pipeline/collect/calibration.js';
 import type { Collector } from '../src/pipeline/collect/collector.js';
 import type { PredictionBatch } from '../src/pipeline/collect/predictions.js';
@@ -244,19 +244,43 @@ describe('AdaECE in constant memory (radix selection over passes) is the sort, b
   // values that share their upper bits and differ only in the last ones (every digit level decides)
   const close = Array.from({ length: 500 }, (_, i) => 0.5 + (i % 37) * 2 ** -52 + (i % 5) * 2 ** -30);
   cases.push(['values a few ulps apart', close, close.map((_, i) => i % 3 === 0 ? 1 : 0)]);
+  // one value only, and 0 and 1 only: every boundary inside one run of ties
+  cases.push(['all equal', Array.from({ length: 300 }, () => 0.25), Array.from({ length: 300 }, (_, i) => (i % 4 === 0 ? 1 : 0))]);
+  cases.push(['only 0 and 1', Array.from({ length: 301 }, (_, i) => (i % 3 === 0 ? 1 : 0)), Array.from({ length: 301 }, (_, i) => (i % 2 === 0 ? 1 : 0))]);
   for (const [name, conf, hit] of cases) {
     it(name, () => {
       for (const bins of [2, 15, 40]) {
-        let passes = 0;
-        const pass = (visit: (c: number, h: number) => void) => {
-          passes++;
-          conf.forEach((c, i) => visit(c, hit[i]!));
-        };
-        expect(adaptiveCalibrationErrorByPasses(pass, conf.length, bins)).toBe(adaptiveCalibrationError(conf, hit, bins));
-        expect(passes).toBe(5);
+        // how many samples the last pass may hold: all of these (one pass), none (the full 64
+        // bits by histograms: five passes), and a few (the histograms stop part-way)
+        for (const [candidates, most] of [[ADAPTIVE_CANDIDATES, 1], [0, 5], [7, 5], [60, 5]] as const) {
+          let passes = 0;
+          const pass = (visit: (c: number, h: number) => void) => {
+            passes++;
+            conf.forEach((c, i) => visit(c, hit[i]!));
+          };
+          expect(adaptiveCalibrationErrorByPasses(pass, conf.length, bins, candidates)).toBe(adaptiveCalibrationError(conf, hit, bins));
+          expect(passes).toBeLessThanOrEqual(most);
+          if (candidates === 0) expect(passes).toBe(5);
+        }
       }
     });
   }
+  it('more samples than the last pass may hold: histograms first, then the few that tie with a boundary', () => {
+    // 150,000 samples: half on a grid of 1,000 values (long runs of ties), half anywhere
+    const n = 150_000;
+    const conf = Array.from({ length: n }, (_, i) => (i % 2 ? Math.floor(next() * 1000) / 1000 : next() ** 4));
+    const hit = conf.map((c) => (next() < c ? 1 : 0));
+    for (const bins of [15, 40]) {
+      let passes = 0;
+      const pass = (visit: (c: number, h: number) => void) => {
+        passes++;
+        for (let i = 0; i < n; i++) visit(conf[i]!, hit[i]!);
+      };
+      expect(adaptiveCalibrationErrorByPasses(pass, n, bins)).toBe(adaptiveCalibrationError(conf, hit, bins));
+      expect(passes).toBeGreaterThan(1);
+      expect(passes).toBeLessThanOrEqual(5);
+    }
+  });
 });
 
 describe('merge of states under random splits gives the bits of one pass', () => {

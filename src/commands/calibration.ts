@@ -7,9 +7,8 @@ import { UsageError } from '../cli/errors.js';
 import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
-import { calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
+import { CalibrationSpool, calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
-import { PredictionSpool } from '../pipeline/collect/spool.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { inputPath } from './read-input.js';
@@ -53,9 +52,10 @@ Temperature scaling (Guo et al.): T minimising the NLL of softmax(logits/T) (bin
 from probabilities, logits = log p), solved by a safeguarded Newton iteration in 1/T on exact
 sums; the report is repeated on the scaled predictions.
 Memory stays constant: AdaECE and T need more passes over the samples, so the first pass also
-writes them, as float64, to a temporary file (8·(values + 1) bytes a sample, in $TMPDIR; deleted
-at the end) — stdin works too. AdaECE then takes 5 passes over it (exact selection of the
-equal-mass boundaries), T one pass per Newton step (typically 6–12).
+writes what they need, as float64, to temporary files (the confidence and the hit; the logits and
+the label: 8·(values + 3) bytes a sample, in $TMPDIR; deleted at the end) — stdin works too.
+AdaECE then takes usually 3 passes (exact selection of the equal-mass boundaries), T one pass
+per Newton step (typically 6–10).
 Shards: --partial FILE writes one input's state; \`focal merge\` of such files gives every number
 of the report bit for bit as one run over all the rows would, except AdaECE and T (and the
 report at T), which need passes over all the samples: a merge reports them as null.
@@ -103,10 +103,10 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
   const models: { name: string; result: CalibrationResult }[] = [];
   for (const input of inputs) {
     const collector = calibrationCollector(bins);
-    const spool = new PredictionSpool();
+    const spool = new CalibrationSpool();
     try {
       const { state, name } = await collectPredictions(input, opts, ctx, collector, 'calibration', (batch) => spool.write(batch));
-      models.push({ name, result: calibrationReport(state, () => spool.batches()) });
+      models.push({ name, result: calibrationReport(state, spool) });
     } finally {
       spool.close();
     }

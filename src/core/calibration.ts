@@ -113,100 +113,160 @@ const WORDS = new Uint32Array(BITS64.buffer);
 const [LOW_WORD, HIGH_WORD] = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? [0, 1] : [1, 0];
 
 /**
- * The 16-bit digit `level` (0: the most significant) of a confidence's bit pattern (digitOf),
- * and the digits above it as one number (prefixOf). For doubles ≥ 0 the bit pattern orders as
- * the values.
+ * The top 16·depth bits of a confidence's bit pattern as one number (depth 0 … 3: at most 48
+ * bits, exact in a double), and the next 16 bits (digitOf). For doubles ≥ 0 the bit pattern
+ * orders as the values, so prefixes order as the values they start.
  */
-let prefixOf = 0;
 let digitOf = 0;
-function digits(c: number, level: number): void {
+function prefixAt(c: number, depth: number): number {
   BITS64[0] = c + 0; // −0 → +0
   const hi = WORDS[HIGH_WORD]!;
   const lo = WORDS[LOW_WORD]!;
-  // (into two variables rather than a returned pair: this runs for every sample of 4 passes)
-  prefixOf = level === 0 ? 0 : level === 1 ? hi >>> 16 : level === 2 ? hi : hi * 65536 + (lo >>> 16);
-  digitOf = level === 0 ? hi >>> 16 : level === 1 ? hi & 0xffff : level === 2 ? lo >>> 16 : lo & 0xffff;
+  // (the digit into a variable rather than a returned pair: this runs for every sample of a pass)
+  if (depth === 0) {
+    digitOf = hi >>> 16;
+    return 0;
+  }
+  if (depth === 1) {
+    digitOf = hi & 0xffff;
+    return hi >>> 16;
+  }
+  if (depth === 2) {
+    digitOf = lo >>> 16;
+    return hi;
+  }
+  digitOf = lo & 0xffff;
+  return hi * 65536 + (lo >>> 16);
 }
+
+/** Samples whose prefix ties with a boundary's: held (value and hit) for the last pass to sort, up to this many. */
+export const ADAPTIVE_CANDIDATES = 1 << 16;
 
 /**
  * AdaECE exactly as adaptiveCalibrationError defines it, in constant memory: from passes over
  * the samples instead of the samples sorted in memory. The confidences at the B − 1 bin
- * boundaries (ranks ⌊b·n/B⌋) are found by a radix selection on their bit patterns, 16 bits a
- * pass (4 passes: one histogram of 2^16 counts per boundary); a fifth pass sums each bin
- * exactly. Samples whose confidence equals a boundary's are counted by hit and shared out by
- * rank at the end (sorted by (confidence, hit), they are identical within a hit value), so the
- * bins, and the result, are those of the sort, bit for bit.
- * @param n  the number of samples a pass visits
+ * boundaries (ranks ⌊b·n/B⌋) are narrowed down by a radix selection on their bit patterns,
+ * 16 bits a pass (one histogram of 2^16 counts per distinct prefix), only until the samples that
+ * share a boundary's prefix are few (at most `candidates` in all; usually after two passes). The
+ * last pass then sums every other sample into its bin exactly — its bin follows from its prefix
+ * alone — and holds those few, which are sorted by (confidence, hit) and shared out by rank. At
+ * the full 64 bits the samples sharing a prefix are equal, so only their hits are counted (ties
+ * sorted by (confidence, hit) are identical within a hit value). The bins, and the result, are
+ * those of the sort, bit for bit.
+ * @param n           the number of samples a pass visits
+ * @param candidates  how many samples the last pass may hold in memory (9 bytes each)
  */
-export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number, bins: number): number | null {
+export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number, bins: number, candidates = ADAPTIVE_CANDIDATES): number | null {
   if (n === 0) return null;
   const start = (b: number) => Math.floor((b * n) / bins);
-  // per boundary b = 1 … B − 1: the digits found so far and its rank among the samples sharing them
-  const targets = Array.from({ length: bins - 1 }, (_, i) => ({ prefix: 0, last: 0, rank: start(i + 1) }));
-  for (let level = 0; level < 4; level++) {
-    const histograms = new Map<number, Float64Array>();
-    for (const t of targets) if (!histograms.has(t.prefix)) histograms.set(t.prefix, new Float64Array(65536));
+  // per boundary b = 1 … B − 1: the prefix found so far (at the full 64 bits: the value, as a
+  // 64-bit integer is not exact in a double), its rank among the samples sharing it, how many share it
+  const targets = Array.from({ length: bins - 1 }, (_, i) => ({ prefix: 0, rank: start(i + 1), sharing: n }));
+  let depth = 0;
+  // (boundaries ascend with their ranks, so equal prefixes are neighbours)
+  const distinct = () => targets.filter((t, i) => i === 0 || t.prefix !== targets[i - 1]!.prefix);
+  while (depth < 4 && distinct().reduce((a, t) => a + t.sharing, 0) > candidates) {
+    // (counts below 2^32 fit 4 bytes: 256 KiB a histogram)
+    const histograms = new Map<number, Uint32Array | Float64Array>();
+    for (const t of distinct()) histograms.set(t.prefix, n < 2 ** 32 ? new Uint32Array(65536) : new Float64Array(65536));
     // one prefix shared by every boundary (the first level, and often later ones): no map look-up
     const only = histograms.size === 1 ? [...histograms.entries()][0]! : null;
+    const level = depth;
     pass((c) => {
-      digits(c, level);
-      const h = only ? (only[0] === prefixOf ? only[1] : undefined) : histograms.get(prefixOf);
+      const prefix = prefixAt(c, level);
+      const h = only ? (only[0] === prefix ? only[1] : undefined) : histograms.get(prefix);
       if (h) h[digitOf]!++;
     });
     for (const t of targets) {
       const h = histograms.get(t.prefix)!;
       let d = 0;
       while (t.rank >= h[d]!) t.rank -= h[d++]!;
-      if (level < 3) t.prefix = t.prefix * 65536 + d;
-      else t.last = d;
+      t.prefix = level < 3 ? t.prefix * 65536 + d : valueOfBits(t.prefix, d);
+      t.sharing = h[d]!;
     }
+    depth++;
   }
-  // the boundary values (ascending, as their ranks are) and where each one's run of equal samples starts
-  const boundaries = targets.map((t, i) => {
-    // the prefix holds the top 48 bits (exact in a double), `last` the lowest 16
-    const hi = Math.floor(t.prefix / 65536);
-    WORDS[HIGH_WORD] = hi;
-    WORDS[LOW_WORD] = (t.prefix - hi * 65536) * 65536 + t.last;
-    return { value: BITS64[0]!, runStart: start(i + 1) - t.rank };
-  });
-  const values = boundaries.map((b) => b.value);
-  const runs = new Map<number, { start: number; hits: [number, number] }>();
-  for (const b of boundaries) if (!runs.has(b.value)) runs.set(b.value, { start: b.runStart, hits: [0, 0] });
+  // the distinct boundary prefixes (ascending), the samples below each, and a group per prefix
+  // for the samples sharing it: ranks rankStart … rankStart + sharing − 1
+  const groups = distinct().map((t) => ({
+    prefix: t.prefix,
+    below: targets.filter((u) => u.prefix < t.prefix).length,
+    rankStart: start(targets.indexOf(t) + 1) - t.rank,
+    size: 0,
+    values: depth < 4 ? new Float64Array(t.sharing) : null,
+    hits: new Uint8Array(depth < 4 ? t.sharing : 0),
+    counted: [0, 0],
+  }));
+  // at the full 64 bits the prefix is the value (doubles ≥ 0 order as their bits)
+  const full = depth === 4;
+  const keys = groups.map((g) => g.prefix);
   const sums = Array.from({ length: bins }, () => ({ count: 0, hits: 0, confidence: new ExactSum() }));
   pass((c, hit) => {
-    const run = runs.get(c + 0);
-    if (run) {
-      run.hits[hit]!++;
-      return;
-    }
-    // the bin: how many boundary values lie below c
-    let [lo, hi] = [0, values.length];
+    const key = full ? c + 0 : prefixAt(c, depth);
+    // the groups whose key is below this one's
+    let lo = 0;
+    let hi = keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (values[mid]! < c) lo = mid + 1;
+      if (keys[mid]! < key) lo = mid + 1;
       else hi = mid;
     }
-    const s = sums[lo]!;
+    if (lo < keys.length && keys[lo] === key) {
+      const g = groups[lo]!;
+      if (g.values) {
+        g.values[g.size] = c;
+        g.hits[g.size++] = hit;
+      } else g.counted[hit]!++;
+      return;
+    }
+    // below every boundary of the groups above, above every one of the groups below
+    const s = sums[lo < keys.length ? groups[lo]!.below : bins - 1]!;
     s.count++;
     s.hits += hit;
     s.confidence.add(c);
   });
-  // each run of samples equal to a boundary value: ranks start … start + m − 1, the misses first
-  for (const [value, run] of runs) {
-    const [misses, hits] = run.hits;
-    const end = run.start + misses + hits;
+  // each group in (confidence, hit) order: rank rankStart + k goes to the bin holding that rank
+  const binOf = (rank: number) => {
+    let b = Math.min(bins - 1, Math.floor((rank * bins) / n));
+    while (b > 0 && start(b) > rank) b--;
+    while (b < bins - 1 && start(b + 1) <= rank) b++;
+    return b;
+  };
+  for (const g of groups) {
+    if (g.values) {
+      const order = Uint32Array.from({ length: g.size }, (_, k) => k).sort((a, b) => g.values![a]! - g.values![b]! || g.hits[a]! - g.hits[b]!);
+      order.forEach((k, r) => {
+        const s = sums[binOf(g.rankStart + r)]!;
+        s.count++;
+        s.hits += g.hits[k]!;
+        s.confidence.add(g.values![k]!);
+      });
+      continue;
+    }
+    // equal values: ranks rankStart … end − 1, the misses first
+    const value = keys[groups.indexOf(g)]!;
+    const [misses, hits] = g.counted as [number, number];
+    const end = g.rankStart + misses + hits;
     for (let b = 0; b < bins; b++) {
-      const [from, to] = [Math.max(start(b), run.start), Math.min(start(b + 1), end)];
+      const [from, to] = [Math.max(start(b), g.rankStart), Math.min(start(b + 1), end)];
       if (to <= from) continue;
       const s = sums[b]!;
       s.count += to - from;
-      s.hits += Math.max(0, to - Math.max(from, run.start + misses));
+      s.hits += Math.max(0, to - Math.max(from, g.rankStart + misses));
       const [p, e] = twoProduct(to - from, value);
       s.confidence.add(p);
       s.confidence.add(e);
     }
   }
   return calibrationErrors(sums.map((s) => ({ count: s.count, confidence: s.count > 0 ? s.confidence.value / s.count : 0, accuracy: s.count > 0 ? s.hits / s.count : 0 })))!.ece;
+}
+
+/** The double whose bit pattern is the 48-bit `prefix` followed by the 16-bit `last`. */
+function valueOfBits(prefix: number, last: number): number {
+  const hi = Math.floor(prefix / 65536);
+  WORDS[HIGH_WORD] = hi;
+  WORDS[LOW_WORD] = (prefix - hi * 65536) * 65536 + last;
+  return BITS64[0]!;
 }
 
 /**
@@ -322,6 +382,11 @@ export class TemperatureSums {
     this.second.add(variance / sum);
   }
 
+  /** `count` samples: logits z[i·width …], labels[i] (a block of a spool, with no call per sample) */
+  addAll(z: Float64Array, labels: Float64Array, count: number, width: number): void {
+    for (let i = 0; i < count; i++) this.add(z, i * width, width, labels[i]!);
+  }
+
   get derivatives(): [number, number] {
     return [this.first.value, this.second.value];
   }
@@ -330,50 +395,83 @@ export class TemperatureSums {
 /**
  * fitTemperature's iteration with the sums over the samples computed by `pass` (one pass over
  * the samples per call: a file read again, in constant memory).
+ *
+ * The result is defined by the sums alone, not by the path to it: β* is the double at which the
+ * exactly summed f'(β) changes sign, f'(β*) ≥ 0 > f'(β* − 1 ulp) — so a better start or another
+ * order of steps gives the same bits (unless f' rounds to exactly 0 somewhere: that β is taken,
+ * as before; or its rounding noise exceeds f''·ulp, where it may change sign more than once). The iteration: a bracket [lo, hi] with f'(lo) < 0 ≤ f'(hi)
+ * by doubling from 1 (no finite T past 2^40), a first iterate by regula falsi from the values
+ * known already, then Newton steps inside the bracket (bisection when one leaves it) until lo
+ * and hi are neighbouring doubles. Newton's quadratic convergence leaves β within an ulp or two
+ * of the sign change; where its step falls below an ulp, the neighbouring double on the root's
+ * side is tested instead, so the end costs a pass or two rather than a bisection down to 2^-52.
  */
 export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): TemperatureFit {
   let infinite = false;
-  // the last β's derivatives: the bracket's lower end is where Newton starts, one pass saved
-  let last: { beta: number; value: [number, number] } | null = null;
+  // every β's derivatives, so no β costs a second pass
+  const known = new Map<number, [number, number]>();
   const derivatives = (beta: number): [number, number] => {
-    if (last?.beta === beta) return last.value;
+    let value = known.get(beta);
+    if (value) return value;
     const sums = pass(beta);
     infinite ||= sums.infinite;
-    last = { beta, value: sums.derivatives };
-    return last.value;
+    known.set(beta, (value = sums.derivatives));
+    return value;
   };
   let iterations = 0;
   const [atZero] = derivatives(0);
   if (infinite) return { temperature: null, inverse: null, iterations, reason: 'a sample gives its true class probability 0: the NLL is infinite at every T' };
   if (!(atZero < 0)) return { temperature: null, inverse: null, iterations, reason: 'the NLL does not fall below that of uniform predictions for any T > 0' };
-  let lo = 0;
+  let [lo, atLo] = [0, atZero];
   let hi = 1;
+  let atHi: number;
   for (;;) {
-    const [f] = derivatives(hi);
+    [atHi] = derivatives(hi);
     iterations++;
-    if (f > 0) break;
-    if (f === 0) return { temperature: 1 / hi, inverse: hi, iterations };
-    lo = hi;
+    if (atHi >= 0) break;
+    [lo, atLo] = [hi, atHi];
     hi *= 2;
     if (hi > 2 ** 40) return { temperature: null, inverse: null, iterations, reason: 'the classes are separable: the NLL keeps falling as T → 0' };
   }
-  let beta = lo > 0 ? lo : hi / 2;
-  for (let k = 0; k < 200; k++) {
+  const falsi = lo - (atLo * (hi - lo)) / (atHi - atLo);
+  let beta = falsi > lo && falsi < hi ? falsi : (lo + hi) / 2;
+  // Newton steps in a row that fell below an ulp
+  let stalls = 0;
+  for (let k = 0; k < 200 && nextUp(lo) < hi; k++) {
     const [f, g] = derivatives(beta);
     iterations++;
-    if (f === 0) break;
+    // exactly 0 (in practice: every term underflowed, far out on separable data) ends it here
+    if (f === 0) return { temperature: 1 / beta, inverse: beta, iterations };
     if (f < 0) lo = beta;
     else hi = beta;
+    if (nextUp(lo) >= hi) break;
     const newton = beta - f / g;
-    const next = g > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
-    if (Math.abs(next - beta) <= 2 * Number.EPSILON * beta || hi - lo <= 2 * Number.EPSILON * hi) {
-      beta = next;
-      break;
+    let next: number;
+    if (g > 0 && newton === beta) {
+      // a step below an ulp: the neighbour on the root's side, then (the sum's rounding noise
+      // exceeds f''·ulp) 2, 4, 8 … doubles on, until the bracket's ends are neighbours
+      next = stepDoubles(beta, (f < 0 ? 1 : -1) * 2 ** stalls++);
+      if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+    } else {
+      stalls = 0;
+      next = g > 0 && newton > lo && newton < hi ? newton : (lo + hi) / 2;
     }
     beta = next;
   }
-  return { temperature: 1 / beta, inverse: beta, iterations };
+  return { temperature: 1 / hi, inverse: hi, iterations };
 }
+
+/** The double `k` doubles above (k < 0: below) a finite x ≥ 0, for |k| < 2^32: its bit pattern plus k. */
+function stepDoubles(x: number, k: number): number {
+  BITS64[0] = x + 0;
+  const low = WORDS[LOW_WORD]! + k;
+  const carry = Math.floor(low / 2 ** 32);
+  WORDS[LOW_WORD] = low - carry * 2 ** 32;
+  WORDS[HIGH_WORD] = WORDS[HIGH_WORD]! + carry;
+  return BITS64[0]!;
+}
+
+const nextUp = (x: number) => stepDoubles(x, 1);
 
 /**
  * The binary logit of a probability p of class 1: log p − log1p(−p) (±Infinity at p = 1, 0).

@@ -41,6 +41,7 @@ export {
 export { balancingAlpha, concentration, equalisingAlphas, exactLinearCombination } from './sweep.js';
 export {
   adaptiveCalibrationError,
+  ADAPTIVE_CANDIDATES,
   adaptiveCalibrationErrorByPasses,
   binMeans,
   calibrationBin,

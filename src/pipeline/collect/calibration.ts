@@ -6,9 +6,9 @@
  *
  * AdaECE (equal-mass bins) needs the samples in rank order and temperature scaling the NLL's
  * derivatives at each trial T: neither follows from a fixed-size state. They come from further
- * passes over the samples (calibrationReport's `replay`: a spool file, spool.ts), still in
- * constant memory: AdaECE by exact radix selection of the bin boundaries (5 passes), T by one
- * pass per Newton step. Without a replay (a merge of --partial states) both are null.
+ * passes over the samples (CalibrationSpool: temporary files, spool.ts), still in constant
+ * memory: AdaECE by exact radix selection of the bin boundaries (usually 3 passes), T by one
+ * pass per Newton step. Without a spool (a merge of --partial states) both are null.
  */
 import {
   adaptiveCalibrationErrorByPasses,
@@ -26,11 +26,13 @@ import {
   TemperatureSums,
   type BinaryTerms,
   type BinResult,
+  type ConfidencePass,
   type ExactSumState,
   type TemperatureFit,
 } from '../../core/index.js';
 import { UsageError } from '../../errors.js';
 import type { Collector } from './collector.js';
+import { SampleSpool } from './spool.js';
 import { isMulticlass, requireHardLabel, type PredictionBatch } from './predictions.js';
 
 interface BinState {
@@ -126,11 +128,15 @@ function observe(s: Sample, batch: PredictionBatch, i: number): void {
   s.hit = top === y ? 1 : 0;
 }
 
-/** The batch as logits, for temperature scaling (binary: the logit, or logit(p); probabilities: log p). */
-function logitBatch(batch: PredictionBatch, s: Sample): PredictionBatch {
-  if (batch.kind === 'logit' || batch.kind === 'logits') return batch;
-  const values = new Float64Array(batch.values.length);
-  if (batch.kind === 'probs') for (let j = 0; j < values.length; j++) values[j] = Math.log(batch.values[j]!);
+/**
+ * The batch's logits, for temperature scaling (binary: the logit, or logit(p); probabilities:
+ * log p): its own values, or `into` (reused, grown as needed) filled with them.
+ */
+function logitsOf(batch: PredictionBatch, s: Sample, into: { values: Float64Array }): Float64Array {
+  if (batch.kind === 'logit' || batch.kind === 'logits') return batch.values;
+  if (into.values.length < batch.values.length) into.values = new Float64Array(batch.values.length);
+  const values = into.values;
+  if (batch.kind === 'probs') for (let j = 0; j < batch.values.length; j++) values[j] = Math.log(batch.values[j]!);
   // p is the input itself (observe's terms.p): no need to work out the other terms
   else if (batch.kind === 'p') for (let i = 0; i < batch.count; i++) values[i] = logitOf(batch.values[i]!);
   else
@@ -138,7 +144,7 @@ function logitBatch(batch: PredictionBatch, s: Sample): PredictionBatch {
       observe(s, batch, i);
       values[i] = logitOf(s.terms.p);
     }
-  return { ...batch, kind: batch.kind === 'probs' ? 'logits' : 'logit', values };
+  return values;
 }
 
 export function calibrationCollector(bins: number): Collector<CalibrationState, PredictionBatch, CalibrationResult> {
@@ -218,57 +224,118 @@ export function calibrationCollector(bins: number): Collector<CalibrationState, 
       into.classwise.forEach((b, c) => mergeBins(b, other.classwise[c]!));
     },
 
-    /** the report from the state alone: AdaECE and T need a replay (calibrationReport) */
+    /** the report from the state alone: AdaECE and T need a spool of the samples (calibrationReport) */
     finish(state) {
       return calibrationReport(state, null);
     },
   };
 }
 
-/** The samples again, as often as asked (each call a new pass in the original order). */
-export type Replay = () => Iterable<PredictionBatch>;
+/**
+ * What the passes after the first need of each sample, written to temporary files as the first
+ * pass goes by (spool.ts): the confidence and the hit (AdaECE), and the logits and the label
+ * (temperature scaling, the report at T) — each worked out once, by the code every pass used to
+ * run (observe, logitsOf), so every pass sees the same doubles.
+ */
+export class CalibrationSpool {
+  private readonly confidences: SampleSpool;
+  private readonly logits: SampleSpool;
+  private readonly sample = sampleScratch();
+  private confidence = new Float64Array(0);
+  private hit = new Float64Array(0);
+  private readonly scratch = { values: new Float64Array(0) };
+
+  constructor() {
+    this.confidences = new SampleSpool();
+    try {
+      this.logits = new SampleSpool();
+    } catch (err) {
+      this.confidences.close();
+      throw err;
+    }
+  }
+
+  write(batch: PredictionBatch): void {
+    if (this.confidence.length < batch.count) [this.confidence, this.hit] = [new Float64Array(batch.count), new Float64Array(batch.count)];
+    confidencesInto(this.confidence, this.hit, batch, this.sample);
+    this.confidences.write(this.confidence, this.hit, batch.count, 1);
+    this.logits.write(logitsOf(batch, this.sample, this.scratch), batch.labels, batch.count, batch.width);
+  }
+
+  /** A pass over the (confidence, hit) pairs. */
+  readonly confidencePass: ConfidencePass = (visit) => passOver(this.confidences, visit);
+
+  /** A pass over the logits: the sums of the temperature fit at β. */
+  temperatureSums(beta: number): TemperatureSums {
+    const sums = new TemperatureSums(beta);
+    for (const block of this.logits.blocks()) sums.addAll(block.values, block.labels, block.count, this.logits.width);
+    return sums;
+  }
+
+  /** The logits again as batches, for the collector. */
+  *logitBatches(kind: 'logit' | 'logits'): Generator<PredictionBatch> {
+    for (const block of this.logits.blocks()) yield { kind, width: this.logits.width, count: block.count, values: block.values, labels: block.labels, first: block.first };
+  }
+
+  get samples(): number {
+    return this.logits.rows;
+  }
+
+  /** Deletes the files. */
+  close(): void {
+    this.confidences.close();
+    this.logits.close();
+  }
+}
+
+/** observe's confidence and hit of every sample of the batch. */
+function confidencesInto(confidence: Float64Array, hit: Float64Array, batch: PredictionBatch, s: Sample): void {
+  for (let i = 0; i < batch.count; i++) {
+    observe(s, batch, i);
+    confidence[i] = s.confidence;
+    hit[i] = s.hit;
+  }
+}
+
+function passOver(spool: SampleSpool, visit: (confidence: number, hit: number) => void): void {
+  for (const block of spool.blocks()) for (let i = 0; i < block.count; i++) visit(block.values[i]!, block.labels[i]!);
+}
 
 /**
- * The whole report: the state's numbers, and, given a replay of the very samples the state
+ * The whole report: the state's numbers, and, given the spool of the very samples the state
  * was made from, AdaECE, the fitted T and the report at T.
  */
-export function calibrationReport(state: CalibrationState, replay: Replay | null): CalibrationResult {
+export function calibrationReport(state: CalibrationState, spool: CalibrationSpool | null): CalibrationResult {
   const result = fromState(state);
-  if (!replay || state.kind === null) return result;
-  const s = sampleScratch();
-  const confidences = (source: Replay) => (visit: (confidence: number, hit: number) => void) => {
-    for (const batch of source()) {
-      for (let i = 0; i < batch.count; i++) {
-        observe(s, batch, i);
-        visit(s.confidence, s.hit);
-      }
-    }
-  };
-  result.adaptiveEce = adaptiveCalibrationErrorByPasses(confidences(replay), state.n, state.bins);
-  const width = isMulticlass(state.kind) ? state.width : 1;
-  const t = fitTemperatureBy((beta) => {
-    const sums = new TemperatureSums(beta);
-    for (const batch of replay()) {
-      const logits = logitBatch(batch, s);
-      for (let i = 0; i < batch.count; i++) sums.add(logits.values, i * width, width, batch.labels[i]!);
-    }
-    return sums;
-  });
+  if (!spool || state.kind === null) return result;
+  result.adaptiveEce = adaptiveCalibrationErrorByPasses(spool.confidencePass, state.n, state.bins);
+  const t = fitTemperatureBy((beta) => spool.temperatureSums(beta));
   result.temperature = t;
   if (t.inverse === null) return result;
-  // the same report on the scaled logits z·(1/T), through this very collector
-  const scaledReplay: Replay = function* () {
-    for (const batch of replay()) {
-      const logits = logitBatch(batch, s);
-      yield { ...logits, values: logits.values.map((z) => z * t.inverse!) };
-    }
-  };
+  // the same report on the scaled logits z·(1/T), through this very collector; their
+  // confidences to a spool of their own for AdaECE
   const again = calibrationCollector(state.bins);
   const scaledState = again.create();
-  for (const batch of scaledReplay()) again.add(scaledState, batch);
-  const { temperature: _t, scaled: _s, reliability: _r, ...scaled } = fromState(scaledState);
-  scaled.adaptiveEce = adaptiveCalibrationErrorByPasses(confidences(scaledReplay), scaledState.n, state.bins);
-  result.scaled = scaled;
+  const scaledConfidences = new SampleSpool();
+  try {
+    const s = sampleScratch();
+    let values = new Float64Array(0);
+    let [confidence, hit] = [new Float64Array(0), new Float64Array(0)];
+    for (const batch of spool.logitBatches(isMulticlass(state.kind) ? 'logits' : 'logit')) {
+      if (values.length < batch.values.length) values = new Float64Array(batch.values.length);
+      if (confidence.length < batch.count) [confidence, hit] = [new Float64Array(batch.count), new Float64Array(batch.count)];
+      for (let j = 0; j < batch.values.length; j++) values[j] = batch.values[j]! * t.inverse;
+      const scaledBatch = { ...batch, values: values.subarray(0, batch.values.length) };
+      again.add(scaledState, scaledBatch);
+      confidencesInto(confidence, hit, scaledBatch, s);
+      scaledConfidences.write(confidence, hit, batch.count, 1);
+    }
+    const { temperature: _t, scaled: _s, reliability: _r, ...scaled } = fromState(scaledState);
+    scaled.adaptiveEce = adaptiveCalibrationErrorByPasses((visit) => passOver(scaledConfidences, visit), scaledState.n, state.bins);
+    result.scaled = scaled;
+  } finally {
+    scaledConfidences.close();
+  }
   return result;
 }
 
