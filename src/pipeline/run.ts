@@ -12,7 +12,7 @@ import { addToAnatomy } from './collect/anatomy.js';
 import { totalsCollector, type TotalsState } from './collect/totals.js';
 import { VariantSums, type VariantsState } from './collect/variants.js';
 import { TextColumns, textScanner } from './decode/text.js';
-import { evaluateBatch, type EvaluatedBatch, type EvaluationParams } from './evaluate.js';
+import { evaluateBatch, EvaluationScratch, type EvaluatedBatch, type EvaluationParams } from './evaluate.js';
 import { layoutBatch, type SampleBatch, type SkipLog, type TextFrame } from './layout.js';
 import { columnarBatches, type ColumnarFile } from './open.js';
 import { checkSettings, columnarPlan, textPlan, variantRule, type SamplePlan, type SampleSettings } from './samples.js';
@@ -80,9 +80,12 @@ export class Pipeline {
   plan: SamplePlan | null = null;
   info: SampleInfo | null = null;
   private readonly params: EvaluationParams;
+  /** the evaluated arrays, reused by every batch: collectors and onBatch read them before the next */
+  private readonly scratch = new EvaluationScratch();
 
   /**
-   * @param onBatch  also gets every batch (per-sample rows; the raw predictions for sweep and calibration)
+   * @param onBatch  also gets every batch (per-sample rows; the raw predictions for sweep and calibration);
+   *                 the evaluated arrays are overwritten by the next batch: copy what is kept
    * @param evaluate  false when only onBatch needs the samples, not their losses
    */
   constructor(
@@ -111,7 +114,7 @@ export class Pipeline {
       this.info = { shape: samples.shape, input: samples.input, classes, targetForm: samples.shape === 'sigmoid' ? samples.targetForm : null };
     }
     this.rows += samples.rows;
-    const evaluated = this.evaluate ? evaluateBatch(samples, this.params, this.anatomy !== null) : null;
+    const evaluated = this.evaluate ? evaluateBatch(samples, this.params, this.anatomy !== null, this.scratch) : null;
     if (evaluated) {
       if (this.totals) totalsCollector.add(this.totals, evaluated);
       if (this.anatomy) addToAnatomy(this.anatomy, evaluated);
