@@ -3,7 +3,7 @@ import type { Column, Report, Row, Section } from '../output/index.js';
 import type { Chart, HeatClass, Heatmap } from '../output/chart/index.js';
 import type { SweepResult } from '../pipeline/collect/sweep.js';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
-import { alphas as alphaList, gammas as gammaList, oneOf } from '../cli/values.js';
+import { alphas as alphaList, gammas as gammaList, integerIn, oneOf } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
@@ -14,7 +14,7 @@ import { showChartOrPage } from './chart-output.js';
 import { className } from './loss-classes.js';
 import { inputPath } from './read-input.js';
 import { writePartialText } from './loss-partial.js';
-import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
+import { addPredictionInputOptions, chartSizeOptions, collectSweep } from './predictions.js';
 
 /**
  * `focal sweep`: a (γ, α) grid over a file of predictions in one pass (pipeline/collect/sweep.ts).
@@ -28,6 +28,7 @@ export interface SweepOptions extends OutputOptionValues {
   columns?: ColumnSpec;
   skipInvalid?: boolean;
   labels?: string;
+  threads?: number;
   gamma?: number[];
   alpha?: (number | null)[];
   rows?: (typeof ROW_TABLES)[number];
@@ -84,7 +85,8 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .option('--alpha <α>', 'weights α ∈ [0, 1] of the positive class, or none: comma list or range (default 0.05:0.95:0.05)', alphaList)
     .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default grid)`).argParser(oneOf(ROW_TABLES, 'a table')))
     .addOption(new Option('--picture <kind>', `what --chart and --out FILE.svg|png draw: ${PICTURES.join(', ')} (default heatmap)`).argParser(oneOf(PICTURES, 'a picture')))
-    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report");
+    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report")
+    .option('--threads <n>', 'worker threads for a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64));
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
   addOutputOptions(cmd);
@@ -103,7 +105,8 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const gammas = opts.gamma ?? DEFAULT_GAMMAS;
   const alphas = opts.alpha ?? DEFAULT_ALPHAS;
   const collector = sweepCollector(gammas, alphas);
-  const { state, layout, n, skipped, name, format } = await collectPredictions(input, opts, ctx, collector, 'sweep');
+  // plain files of 32 MiB or more are split across threads, whose sweep states merge exactly
+  const { state, layout, n, skipped, name, format } = await collectSweep(input, opts, ctx, { gammas, alphas });
   const multiclass = layout.kind === 'probs' || layout.kind === 'logits';
   if (multiclass && opts.alpha) throw new UsageError("option '--alpha': one α for every class leaves multiclass shares unchanged; sweep reports the equalising α vector per γ instead — drop --alpha.");
   if (opts.partial) {

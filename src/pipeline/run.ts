@@ -9,10 +9,12 @@ import { UsageError } from '../errors.js';
 import type { InputSource } from '../input/source.js';
 import type { Column, ColumnBatch } from './columns.js';
 import { addToAnatomy } from './collect/anatomy.js';
+import { PredictionFeed } from './collect/predictions.js';
+import { sweepCollector, type SweepState } from './collect/sweep.js';
 import { totalsCollector, type TotalsState } from './collect/totals.js';
 import { VariantSums, type VariantsState } from './collect/variants.js';
 import { TextColumns, textScanner } from './decode/text.js';
-import { evaluateBatch, type EvaluatedBatch, type EvaluationParams } from './evaluate.js';
+import { evaluateBatch, EvaluationScratch, type EvaluatedBatch, type EvaluationParams } from './evaluate.js';
 import { layoutBatch, type SampleBatch, type SkipLog, type TextFrame } from './layout.js';
 import { columnarBatches, type ColumnarFile } from './open.js';
 import { checkSettings, columnarPlan, textPlan, variantRule, type SamplePlan, type SampleSettings } from './samples.js';
@@ -20,11 +22,15 @@ import { checkSettings, columnarPlan, textPlan, variantRule, type SamplePlan, ty
 /** Where the samples come from: a text input (file, stdin, gzip), or a binary file (and its labels' .npy). */
 export type PipelineInput = { kind: 'text'; source: InputSource } | { kind: 'columnar'; file: ColumnarFile; labels: ColumnarFile | null; size: number | null };
 
-/** What a run collects: the loss totals, the anatomy (with its number of p_t buckets), the --loss variants' sums. */
+/**
+ * What a run collects: the loss totals, the anatomy (with its number of p_t buckets), the --loss
+ * variants' sums, the (γ, α) grid of `sweep` (from the raw predictions, not the losses).
+ */
 export interface CollectOptions {
   totals?: boolean;
   anatomy?: number;
   variants?: boolean;
+  sweep?: { gammas: number[]; alphas: (number | null)[] };
 }
 
 /** The shape of the samples, from the first batch. */
@@ -42,6 +48,7 @@ export interface PipelineState {
   totals: TotalsState | null;
   anatomy: ReturnType<LossAnatomy['state']> | null;
   variants: VariantsState | null;
+  sweep: SweepState | null;
   skip: SkipLog;
   rows: number;
   plan: SamplePlan | null;
@@ -71,6 +78,7 @@ export class Pipeline {
   readonly totals: TotalsState | null;
   readonly anatomy: LossAnatomy | null;
   readonly variants: VariantSums | null;
+  readonly sweep: { collector: ReturnType<typeof sweepCollector>; state: SweepState; feed: PredictionFeed } | null;
   readonly skip: SkipLog;
   /** the --loss variants' rule on labels, checked with the others */
   readonly extraRule: ((y: number) => string | null) | null;
@@ -80,20 +88,29 @@ export class Pipeline {
   plan: SamplePlan | null = null;
   info: SampleInfo | null = null;
   private readonly params: EvaluationParams;
+  private readonly evaluate: boolean;
+  /** the evaluated arrays, reused by every batch: collectors and onBatch read them before the next */
+  private readonly scratch = new EvaluationScratch();
 
   /**
-   * @param onBatch  also gets every batch (per-sample rows; the raw predictions for sweep and calibration)
-   * @param evaluate  false when only onBatch needs the samples, not their losses
+   * @param onBatch  also gets every batch (per-sample rows; the raw predictions for sweep and calibration);
+   *                 the evaluated arrays are overwritten by the next batch: copy what is kept
    */
   constructor(
     readonly settings: SampleSettings,
     readonly collect: CollectOptions,
     private readonly onBatch: ((samples: SampleBatch, evaluated: EvaluatedBatch | null) => void) | null = null,
-    private readonly evaluate = true,
   ) {
     this.totals = collect.totals ? totalsCollector.create() : null;
     this.anatomy = collect.anatomy ? new LossAnatomy(collect.anatomy) : null;
     this.variants = collect.variants && settings.family.extras.length > 0 ? new VariantSums(settings) : null;
+    if (collect.sweep) {
+      const collector = sweepCollector(collect.sweep.gammas, collect.sweep.alphas);
+      const state = collector.create();
+      this.sweep = { collector, state, feed: new PredictionFeed((batch) => collector.add(state, batch)) };
+    } else this.sweep = null;
+    // only the totals and the anatomy need the losses (sweep and calibration evaluate what they need)
+    this.evaluate = collect.totals === true || this.anatomy !== null;
     this.skip = { skipped: 0, rows: [] };
     this.extraRule = variantRule(settings);
     const alpha = settings.alpha;
@@ -111,19 +128,20 @@ export class Pipeline {
       this.info = { shape: samples.shape, input: samples.input, classes, targetForm: samples.shape === 'sigmoid' ? samples.targetForm : null };
     }
     this.rows += samples.rows;
-    const evaluated = this.evaluate ? evaluateBatch(samples, this.params, this.anatomy !== null) : null;
+    const evaluated = this.evaluate ? evaluateBatch(samples, this.params, this.anatomy !== null, this.scratch) : null;
     if (evaluated) {
       if (this.totals) totalsCollector.add(this.totals, evaluated);
       if (this.anatomy) addToAnatomy(this.anatomy, evaluated);
     }
     this.variants?.add(samples);
+    this.sweep?.feed.add(samples);
     this.onBatch?.(samples, evaluated);
   }
 
   /** The states, as plain data (a worker's answer). */
   state(): PipelineState {
     const totals = this.totals ? { ...this.totals, skipped: this.skip.skipped } : null;
-    return { totals, anatomy: this.anatomy?.state() ?? null, variants: this.variants?.state() ?? null, skip: this.skip, rows: this.rows, plan: this.plan, info: this.info };
+    return { totals, anatomy: this.anatomy?.state() ?? null, variants: this.variants?.state() ?? null, sweep: this.sweepState(), skip: this.skip, rows: this.rows, plan: this.plan, info: this.info };
   }
 
   /** Adds a worker's states (in file order, for the skipped rows' list). */
@@ -131,9 +149,16 @@ export class Pipeline {
     if (this.totals && other.totals) totalsCollector.merge(this.totals, other.totals);
     if (this.anatomy && other.anatomy) this.anatomy.merge(other.anatomy);
     if (this.variants && other.variants) this.variants.merge(other.variants);
+    if (this.sweep && other.sweep) this.sweep.collector.merge(this.sweep.state, other.sweep);
     this.rows += other.rows;
     this.plan ??= other.plan;
     this.info ??= other.info;
+  }
+
+  /** The sweep's state with every sample taken so far (null without a sweep). */
+  sweepState(): SweepState | null {
+    this.sweep?.feed.flush();
+    return this.sweep?.state ?? null;
   }
 
   /** The totals with the rows skipped as invalid. */

@@ -103,6 +103,30 @@ describe('threads from the sources: the report of one thread, bit for bit', () =
     expect(two).toEqual(one);
   }, 60_000);
 
+  // the sweep's collector takes the raw predictions (no loss evaluated by the pipeline): its exact
+  // sums merge across workers, so the whole report (every grid cell and α*) keeps its bits
+  it.each([INPUTS[0]!, INPUTS[1]!])('sweep, %s: --threads 3 = --threads 1, byte for byte', async (_name, input) => {
+    const argv = ['sweep', ...input, '--gamma', '0:5:0.5', '--json'];
+    const [one, three] = [await runCli([...argv, '--threads', '1']), await runCli([...argv, '--threads', '3'])];
+    expect(one.stderr).toBe('');
+    expect(one.code).toBe(0);
+    expect(parseJson(one.stdout).summary.n).toBe(N);
+    expect(parseJson(one.stdout).rows).toHaveLength(11 * 19);
+    expect(three).toEqual(one);
+  }, 60_000);
+
+  it('sweep: a soft label found by a later thread is named as one thread names it', async () => {
+    const soft = Float64Array.from(y);
+    soft[250_000] = 0.5;
+    const labels = file('soft-y.npy', npy(soft));
+    const argv = ['sweep', '--input', pNpy, '--labels', labels, '--json'];
+    const one = await runCli([...argv, '--threads', '1']);
+    const three = await runCli([...argv, '--threads', '3']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/^focal: .*sample 250001 has the soft label 0\.5; sweep needs hard labels 0 or 1\.\n$/);
+    expect(three).toEqual(one);
+  }, 60_000);
+
   it('a bad value found by a later thread is the error one thread gives', async () => {
     const bad = Float64Array.from(p);
     bad[250_000] = 1.5;

@@ -5,6 +5,7 @@
  * evaluate what they need, at every γ they need.
  */
 import { UsageError } from '../../errors.js';
+import type { SampleBatch } from '../layout.js';
 
 export type PredictionKind = 'p' | 'logit' | 'pt' | 'probs' | 'logits';
 
@@ -61,4 +62,29 @@ export class PredictionBatcher {
 export function requireHardLabel(batch: PredictionBatch, i: number, what: string): void {
   const y = batch.labels[i]!;
   if (!isMulticlass(batch.kind) && y !== 0 && y !== 1) throw new UsageError(`sample ${batch.first + i + 1} has the soft label ${y}; ${what} needs hard labels 0 or 1.`);
+}
+
+/**
+ * Sample batches (binary or softmax) → fixed-size PredictionBatches, the raw predictions in the
+ * form they were given; the batcher is made at the first batch, when the kind is known.
+ */
+export class PredictionFeed {
+  private batcher: PredictionBatcher | null = null;
+
+  constructor(private readonly take: (batch: PredictionBatch) => void) {}
+
+  add(samples: SampleBatch): void {
+    // no --activation here: a binary prediction or a softmax vector
+    if (samples.shape === 'sigmoid') throw new Error('unreachable: sigmoid rows without --activation');
+    const width = samples.shape === 'binary' ? 1 : samples.classes;
+    this.batcher ??= new PredictionBatcher(samples.input, width, this.take);
+    const values = samples.shape === 'binary' ? samples.value : samples.scores;
+    const labels = samples.shape === 'binary' ? samples.label : samples.target;
+    for (let r = 0; r < samples.rows; r++) this.batcher.push(values.subarray(r * width, (r + 1) * width), labels[r]!);
+  }
+
+  /** Hands on the last, partly filled batch. */
+  flush(): void {
+    this.batcher?.flush();
+  }
 }
