@@ -65,4 +65,27 @@ describe('the shortest round-trip printer', () => {
     const cases = [0, -0, 1, -1, 0.1, 0.2, 0.30000000000000004, 1e-6, 1e-7, 123456789012345680, 1e21, 1e20, 9007199254740993, 5e-324, Number.MAX_VALUE, 2 ** -1022, 0.5, 1 / 3, 2 / 3, 1e16, 1e17 - 16, 4.35, 0.0001, 0.9999];
     for (const v of cases) expect(printed(v)).toBe(String(v === 0 ? 0 : v));
   });
+
+  it('writes a number that repeats the one before it (copied, not printed) as String does, also after a cut', () => {
+    // the chunk copies the previous number's bytes when the next one is equal (p_t = p)
+    const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 9999 }).map((k) => k / 10_000));
+    const property = fc.property(fc.array(fc.tuple(value, fc.nat(2)), { maxLength: 30 }), fc.nat(30), (cells, cutAt) => {
+      const out = new TextChunk(64);
+      let expected = '';
+      cells.forEach(([v, repeats], i) => {
+        for (let r = 0; r <= repeats; r++) {
+          out.number(v);
+          expected += String(v === 0 ? 0 : v);
+        }
+        if (i === cutAt) {
+          // cut back to before this cell's copies: what follows must not copy the dropped bytes
+          const keep = out.length - (repeats + 1) * String(v === 0 ? 0 : v).length;
+          out.cutTo(keep);
+          expected = expected.slice(0, keep);
+        }
+      });
+      expect(out.take()).toBe(expected);
+    });
+    check(property, runs(5000));
+  });
 });

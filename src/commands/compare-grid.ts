@@ -1,4 +1,4 @@
-import { evaluateBinary, evaluateVariants, type BinaryInputKind, type LogBase } from '../core/index.js';
+import { emptyLosses, evaluateBinary, evaluateBinaryLossesInto, evaluateVariants, type BinaryInputKind, type LogBase } from '../core/index.js';
 import { isBinaryLabel } from '../pipeline/layout.js';
 import type { Row } from '../output/report.js';
 import { UsageError } from '../cli/errors.js';
@@ -25,6 +25,8 @@ export interface CompareGrid {
 /** The rows of a grid, γ slowest, then α, y and the prediction (the explorer page shows the same rows). */
 export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, family }: CompareGrid): Generator<Row> {
   const variants = new Float64Array(family.extras.length);
+  // without --grad, no gradients and no object per row but the row itself (binaryRow copies it)
+  const lean = emptyLosses();
   for (const gamma of gammas) {
     for (const alpha of alphas) {
       const params = { gamma, alpha, base };
@@ -32,7 +34,7 @@ export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, fam
       for (const y of ys) {
         const ySmoothed = smoothLabel(y, family.smoothing);
         for (const v of values) {
-          const r = evaluateBinary(kind, v, ySmoothed, params);
+          const r = grad ? evaluateBinary(kind, v, ySmoothed, params) : evaluateBinaryLossesInto(lean, kind, v, ySmoothed, params);
           if (family.extras.length) evaluateVariants(family.extras, kind, v, ySmoothed, variantParams, variants);
           yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
         }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Report } from '../output/index.js';
 import type { OutputOptionValues } from '../cli/options.js';
 import { UsageError } from '../cli/errors.js';
-import type { BinaryEvaluation, GroupLoss } from '../core/index.js';
+import type { BinaryEvaluation, BinaryLosses, GroupLoss } from '../core/index.js';
 import type { Column, Row } from '../output/index.js';
 import { LOSS_LABELS, lossKey, type Family } from './family.js';
 
@@ -82,7 +82,7 @@ export function binaryColumns(opts: { logit: boolean; grad: boolean; gamma?: boo
 
 /** One row: `r` evaluated at the (smoothed) label; `variants` holds family.extras in order. */
 export function binaryRow(
-  r: BinaryEvaluation,
+  r: BinaryEvaluation | BinaryLosses,
   extra: { logit?: number; y?: number; gamma: number; alpha: number | null; grad: boolean; family?: Family; variants?: Float64Array | null },
 ): Row {
   // one property at a time, no Object.assign of a temporary: this runs once per row of a
@@ -103,6 +103,7 @@ export function binaryRow(
   const extras = extra.family?.extras ?? [];
   for (let k = 0; k < extras.length; k++) row[lossKey(extras[k]!)] = extra.variants![k]!;
   if (extra.grad) {
+    if (!('grad' in r)) throw new Error('binaryRow: --grad needs evaluateBinary, not evaluateBinaryLossesInto');
     row.grad = r.grad;
     row.grad_ce = r.gradCe;
     row.grad_p = r.gradP;

@@ -316,30 +316,67 @@ export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: numb
 export function evaluateBinary(kind: BinaryInputKind, value: number, y: number, params: FocalParams): BinaryEvaluation {
   const { gamma } = params;
   const view = binaryTerms(kind, value, y);
-  const alphaT = alphaWeight(params.alpha, y);
+  const losses = lossesOf(emptyLosses(), view, kind, value, y, params);
+  const { alphaT, modulating: factor } = losses;
   const scale = LN_OF_BASE[params.base ?? 'e'];
-  const factor = complementPower(view, gamma);
   // A subnormal factor has lost digits that a gradient up to (γ + 1/p_t) times larger would
   // show (p = 0.3, γ = 2000: 500 ulps): the gradients take it as h·h, h = (1 − p_t)^(γ/2).
   const half = factor > 0 && factor < MIN_NORMAL ? complementPower(view, gamma / 2) : 0;
   const [m, mScale] = half > 0 ? [half, half] : [factor, 1];
-  const inverse = complementPower(view, -gamma);
-  // CE and FL through the reductions' own function: `loss`, `anatomy`, `sweep` and `compare` report the same bits
-  const losses = binaryLossInto({ ce: 0, fl: 0 }, kind, value, y, gamma, alphaT, scale);
   return {
-    p: view.p,
+    p: losses.p,
     y,
-    pt: view.pt,
+    pt: losses.pt,
     alphaT,
     modulating: factor,
     ce: losses.ce,
     fl: losses.fl,
-    ratio: inverse / alphaT,
+    ratio: losses.ratio,
     grad: (mScale * focalGradient(view, m, y, gamma, alphaT)) / scale,
     gradP: (mScale * focalGradientP(view, m, y, gamma, alphaT)) / scale,
     gradCeP: crossEntropyGradientP(view, y) / scale,
     gradCe: crossEntropyGradient(view, y) / scale,
   };
+}
+
+/** What evaluateBinary gives apart from the gradients: what `compare` prints without --grad. */
+export type BinaryLosses = Omit<BinaryEvaluation, 'grad' | 'gradCe' | 'gradP' | 'gradCeP'>;
+
+/** A losses object to reuse with evaluateBinaryLossesInto. */
+export function emptyLosses(): BinaryLosses {
+  return { p: 0, y: 0, pt: 0, alphaT: 0, modulating: 0, ce: 0, fl: 0, ratio: 0 };
+}
+
+/** Reused by evaluateBinaryLossesInto: module-level, but only ever within one synchronous call. */
+const LOSSES_SCRATCH = emptyTerms();
+
+/**
+ * evaluateBinary without the gradients, written into `out`: no allocation and no gradient work
+ * for a caller that prints none (a streamed `compare` sweep, bench/compare.mjs). The same code
+ * as evaluateBinary's (it calls lossesOf too), so every field has the same bits
+ * (test/binary-lean.test.ts).
+ * @example evaluateBinaryLossesInto(emptyLosses(), 'logit', 40, 1, { gamma: 2, alpha: 0.25 }).ce // 4.248354255291589e-18
+ */
+export function evaluateBinaryLossesInto(out: BinaryLosses, kind: BinaryInputKind, value: number, y: number, params: FocalParams): BinaryLosses {
+  return lossesOf(out, binaryTermsInto(LOSSES_SCRATCH, kind, value, y), kind, value, y, params);
+}
+
+/** The gradient-free fields of one sample from its terms `view`, into `out`. */
+function lossesOf(out: BinaryLosses, view: BinaryTerms, kind: BinaryInputKind, value: number, y: number, params: FocalParams): BinaryLosses {
+  const { gamma } = params;
+  const alphaT = alphaWeight(params.alpha, y);
+  const scale = LN_OF_BASE[params.base ?? 'e'];
+  // CE and FL through the reductions' own function: `loss`, `anatomy`, `sweep` and `compare` report the same bits
+  binaryLossAt(PAIR_CE, PAIR_FL, 0, kind, value, y, gamma, alphaT, scale);
+  out.p = view.p;
+  out.y = y;
+  out.pt = view.pt;
+  out.alphaT = alphaT;
+  out.modulating = complementPower(view, gamma);
+  out.ce = PAIR_CE[0]!;
+  out.fl = PAIR_FL[0]!;
+  out.ratio = complementPower(view, -gamma) / alphaT;
+  return out;
 }
 
 /** dCE/dx = p − y: for a hard label ∓(1 − p_t) exactly, without the cancellation in p − 1. */

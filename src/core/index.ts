@@ -6,7 +6,7 @@ export { sigmoid } from './sigmoid.js';
 export { productError, twoProduct, twoDifference, expOfProduct, expOfProductPlus } from './float.js';
 export { powOfComplement, powOfSigmoid, powOfSigmoidFrom } from './modulating.js';
 export { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type FocalParams, type LogBase } from './params.js';
-export { binaryLossAt, binaryLossFast, binaryLossInto, binaryTerms, complementPower, evaluateBinary, type BinaryEvaluation, type BinaryInputKind, type BinaryTerms, type LossPair } from './binary.js';
+export { binaryLossAt, binaryLossFast, binaryLossInto, binaryTerms, complementPower, emptyLosses, evaluateBinary, evaluateBinaryLossesInto, type BinaryEvaluation, type BinaryLosses, type BinaryInputKind, type BinaryTerms, type LossPair } from './binary.js';
 export {
   evaluateCategorical,
   type CategoricalEvaluation,

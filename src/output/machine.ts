@@ -105,7 +105,7 @@ async function* chunked(rows: Report['rows'], write: (row: Row, out: TextChunk, 
       }
     }
   } catch (err) {
-    out.length = whole;
+    out.cutTo(whole);
     if (whole > 0) yield out.take();
     throw err;
   }

@@ -56,8 +56,11 @@ const POW2_BIAS = 100;
 const POW2 = Array.from({ length: 120 }, (_, i) => 2 ** (i - POW2_BIAS));
 
 const TWO_52 = 4503599627370496;
-/** scratch space for the 17 digits */
+/** scratch space for the 17 digits, as ASCII */
 const DIGITS = new Uint8Array(17);
+/** "00" to "99": the ASCII digits of n at 2n and 2n + 1 */
+const PAIRS = new Uint8Array(200);
+for (let n = 0; n < 100; n++) (PAIRS[2 * n] = 48 + ((n / 10) | 0)), (PAIRS[2 * n + 1] = 48 + (n % 10));
 
 /**
  * Writes the digits of v (finite, > 0) into `out` from `pos` and returns the position after
@@ -151,25 +154,38 @@ export function writeShortest(v: number, out: Uint8Array, pos: number): number {
     if (cb < 0) (ca--, (cb += 1e8));
     else if (cb >= 1e8) (ca++, (cb -= 1e8));
   }
-  // 5. the digits, and the layout
+  // 5. the digits, two at a time (PAIRS), trailing zeros dropped: C = ca·10^8 + cb is a
+  // multiple of 10^r, so its last r digits are not even generated (a short decimal's cb is 0)
   let point = 17 - k; // the decimal point after this many digits
-  let count = 17;
+  let count: number;
   if (ca >= 1e9) {
-    DIGITS[0] = 1;
+    DIGITS[0] = 49;
     count = 1;
     point++;
   } else {
-    for (let i = 8, x = ca | 0; i >= 0; i--) {
-      const t = (x / 10) | 0;
-      DIGITS[i] = x - t * 10;
+    let x = ca | 0;
+    const top = (x / 1e8) | 0;
+    DIGITS[0] = 48 + top;
+    x -= top * 1e8;
+    for (let i = 7; i >= 1; i -= 2) {
+      const t = (x / 100) | 0;
+      const pair = 2 * (x - t * 100);
+      DIGITS[i] = PAIRS[pair]!;
+      DIGITS[i + 1] = PAIRS[pair + 1]!;
       x = t;
     }
-    for (let i = 16, x = cb | 0; i >= 9; i--) {
-      const t = (x / 10) | 0;
-      DIGITS[i] = x - t * 10;
-      x = t;
+    count = 9;
+    if (r < 8) {
+      for (let i = 15, y = cb | 0; i >= 9; i -= 2) {
+        const t = (y / 100) | 0;
+        const pair = 2 * (y - t * 100);
+        DIGITS[i] = PAIRS[pair]!;
+        DIGITS[i + 1] = PAIRS[pair + 1]!;
+        y = t;
+      }
+      count = 17;
     }
-    while (DIGITS[count - 1] === 0) count--;
+    while (DIGITS[count - 1] === 48) count--;
   }
   return layout(count, point, out, pos);
 }
@@ -180,20 +196,20 @@ export function writeShortest(v: number, out: Uint8Array, pos: number): number {
  */
 function layout(count: number, point: number, out: Uint8Array, pos: number): number {
   if (count <= point && point <= 21) {
-    for (let i = 0; i < count; i++) out[pos++] = 48 + DIGITS[i]!;
+    for (let i = 0; i < count; i++) out[pos++] = DIGITS[i]!;
     for (let i = count; i < point; i++) out[pos++] = 48;
     return pos;
   }
   if (point > 0 && point <= 21) {
-    for (let i = 0; i < point; i++) out[pos++] = 48 + DIGITS[i]!;
+    for (let i = 0; i < point; i++) out[pos++] = DIGITS[i]!;
     out[pos++] = 46;
-    for (let i = point; i < count; i++) out[pos++] = 48 + DIGITS[i]!;
+    for (let i = point; i < count; i++) out[pos++] = DIGITS[i]!;
     return pos;
   }
   // point > −6: v ≥ 1e-6 is never written with an exponent
   out[pos++] = 48;
   out[pos++] = 46;
   for (let i = point; i < 0; i++) out[pos++] = 48;
-  for (let i = 0; i < count; i++) out[pos++] = 48 + DIGITS[i]!;
+  for (let i = 0; i < count; i++) out[pos++] = DIGITS[i]!;
   return pos;
 }

@@ -9,8 +9,12 @@ import { FALLBACK, writeShortest } from './shortest.js';
  */
 export class TextChunk {
   private bytes: Buffer;
-  /** bytes written so far */
+  /** bytes written so far (cut back only through cutTo) */
   length = 0;
+  /** the last number printed (not copied) into this chunk, and where its text is */
+  private lastValue = NaN;
+  private lastStart = 0;
+  private lastEnd = 0;
 
   constructor(capacity: number) {
     this.bytes = Buffer.allocUnsafeSlow(capacity);
@@ -56,6 +60,15 @@ export class TextChunk {
       return;
     }
     let pos = this.length;
+    if (v === this.lastValue) {
+      // a row often repeats the cell before it in another column (p_t = p for y = 1)
+      const out = this.bytes;
+      for (let i = this.lastStart; i < this.lastEnd; i++) out[pos++] = out[i]!;
+      this.length = pos;
+      return;
+    }
+    this.lastValue = v;
+    this.lastStart = pos;
     let x = v;
     if (x < 0) {
       this.bytes[pos++] = 45;
@@ -64,6 +77,7 @@ export class TextChunk {
     const end = writeShortest(x, this.bytes, pos);
     if (end !== FALLBACK) this.length = end;
     else this.length = pos + this.bytes.write(String(x), pos, 'latin1');
+    this.lastEnd = this.length;
   }
 
   /**
@@ -92,10 +106,17 @@ export class TextChunk {
     column.value = v; // 0 and −0 are both written 0
   }
 
+  /** Drops what was written after byte `n` (a row cut short by an error). */
+  cutTo(n: number): void {
+    this.length = n;
+    this.lastValue = NaN;
+  }
+
   /** The text so far, and an empty chunk again. */
   take(): string {
     const text = this.bytes.toString('utf8', 0, this.length);
     this.length = 0;
+    this.lastValue = NaN;
     return text;
   }
 }
