@@ -36,6 +36,9 @@ export const BLOCK_BYTES = 4 << 20;
 /** Blocks a worker holds at most (one being scanned, one waiting): memory stays bounded whatever the stream's length. */
 const BLOCKS_PER_WORKER = 2;
 
+/** Blocks posted but not yet merged, at most, per worker (their answers wait for an earlier block's). */
+const ANSWERS_AHEAD = 16;
+
 /** One worker's part of the input. */
 export type WorkerPart =
   | { kind: 'text'; path: string; format: 'csv' | 'tsv' | 'ndjson'; start: number; end: number; first: boolean; header: string[] }
@@ -360,7 +363,9 @@ async function runBlocks(source: InputSource, pipeline: Pipeline, threads: numbe
   };
   const post = async (bytes: Uint8Array): Promise<void> => {
     mergeReady();
-    while (posted - merged >= BLOCKS_PER_WORKER * threads || workers.every((w) => w.holding >= BLOCKS_PER_WORKER)) await answered();
+    // a block waits only for a worker with room: answers ahead of a slow block are kept (a state
+    // is small) rather than stalling the other workers, up to a bound
+    while (posted - merged >= ANSWERS_AHEAD * threads || workers.every((w) => w.holding >= BLOCKS_PER_WORKER)) await answered();
     const slot = workers.reduce((a, b) => (b.holding < a.holding ? b : a));
     slot.holding++;
     slot.worker.postMessage({ index: posted++, bytes } satisfies TextBlock, [bytes.buffer as ArrayBuffer]);
