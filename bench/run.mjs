@@ -29,7 +29,7 @@ const tools = {
 };
 if (values.baseline) tools['focal, baseline build'] = [process.execPath, [`${values.baseline}/bin/focal.js`, 'loss', '--input', file, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
 // the other inputs the generator writes: focal alone (the peers above read the p CSV)
-for (const [name, input] of [['focal, logit CSV', `bench/data/logit${label}.csv`], ['focal, NDJSON', `bench/data/p${label}.ndjson`], ['focal, gzip CSV (1 thread)', `bench/data/p${label}.csv.gz`]]) {
+for (const [name, input] of [['focal, logit CSV', `bench/data/logit${label}.csv`], ['focal, NDJSON', `bench/data/p${label}.ndjson`], ['focal, gzip CSV', `bench/data/p${label}.csv.gz`]]) {
   if (existsSync(input)) tools[name] = [process.execPath, ['bin/focal.js', 'loss', '--input', input, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
 }
 if (existsSync('bench/node_modules/@duckdb/node-api/package.json')) tools['DuckDB (read_csv + SQL)'] = [process.execPath, ['bench/duckdb-fl.mjs', 'csv', file], (out) => Number(out.split(' ')[0])];

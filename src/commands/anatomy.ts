@@ -83,7 +83,7 @@ export function addAnatomyOptions(cmd: Command, { withInput }: { withInput: bool
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
     .option('--skip-invalid', 'skip rows of a text input (CSV, TSV, NDJSON) that are not valid samples instead of stopping')
-    .option('--threads <n>', 'worker threads for a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
+    .option('--threads <n>', 'worker threads for a large file or stream (default: all cores for files ≥ 32 MiB, gzip ≥ 16 MiB)', integerIn(1, 64))
     .option('--partial <file>', "write the anatomy's state as a partial file (- for stdout) instead of a report; 'focal merge' combines them")
     .option('--buckets <n>', 'number of equal p_t buckets, 2–100 (default 10)', integerIn(2, 100))
     .option('--beta <β>', 'β of the effective-number class weights, in [0, 1) (default 0.9999)', betaValue)
@@ -134,7 +134,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
     base: base as LogBase,
     family: familyOf({}),
   };
-  // plain files of 32 MiB or more are split across threads, whose anatomies merge exactly
+  // large files and gzip are split across threads, whose anatomies merge exactly
   const pipeline = new Pipeline(settings, { totals: true, anatomy: buckets });
   await readInput(input, pipeline, opts.threads, ctx);
   const info = pipeline.info!;

@@ -115,7 +115,7 @@ export function registerLoss(program: Command, ctx: CommandContext): void {
     .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the file name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
     .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
     .option('--skip-invalid', 'skip rows of a text input (CSV, TSV, NDJSON) that are not valid samples (count and first lines on stderr) instead of stopping')
-    .option('--threads <n>', 'worker threads for a reduction over a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64))
+    .option('--threads <n>', 'worker threads for a reduction over a large file or stream (default: all cores for files ≥ 32 MiB, gzip ≥ 16 MiB)', integerIn(1, 64))
     .addOption(new Option('--reduction <r>', `${REDUCTIONS.join(', ')} (default mean)`).argParser(oneOf(REDUCTIONS, 'a reduction')))
     .option('--grad', 'add the gradients per sample: of FL and CE with respect to the logit and to p (binary), or over the logits (--logits: vectors)');
   addFocalOptions(cmd, { lists: false });

@@ -8,7 +8,7 @@ import { isUsageError } from '../errors.js';
 import { readFileChunks } from '../input/source.js';
 import { InvalidRecord } from './layout.js';
 import { Pipeline } from './run.js';
-import type { WorkerJob, WorkerMessage } from './threads.js';
+import type { TextBlock, WorkerAnswer, WorkerJob, WorkerMessage } from './threads.js';
 
 const PROGRESS_EVERY = 16 << 20;
 const NEWLINE = 10;
@@ -60,16 +60,11 @@ async function scanRange(job: WorkerJob & { part: { kind: 'text' } }, pipeline: 
   return scanner.lines;
 }
 
-async function run(job: WorkerJob): Promise<WorkerMessage> {
-  const pipeline = new Pipeline(job.settings, job.collect);
+/** The answer for a part: its state, or the bad input that stopped it. */
+async function answer(pipeline: Pipeline, scan: () => Promise<number>): Promise<WorkerAnswer> {
   try {
-    if (job.part.kind === 'text') {
-      const lines = await scanRange(job as WorkerJob & { part: { kind: 'text' } }, pipeline);
-      return { type: 'done', state: pipeline.state(), lines };
-    }
-    const { file, labels, part, parts } = job.part;
-    for await (const samples of pipeline.columnarSamples(file, labels, (index) => index % parts === part)) pipeline.consume(samples);
-    return { type: 'done', state: pipeline.state(), lines: 0 };
+    const lines = await scan();
+    return { type: 'done', state: pipeline.state(), lines };
   } catch (err) {
     if (err instanceof InvalidRecord) return { type: 'invalid', line: err.line, detail: err.detail };
     if (isUsageError(err)) return { type: 'usage', message: (err as Error).message, at: pipeline.batches };
@@ -77,9 +72,37 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
   }
 }
 
+/** One block of a text stream's lines (threads.ts, runBlocks), line numbers counted from its start. */
+function scanBlock(job: WorkerJob & { part: { kind: 'blocks' } }, block: TextBlock): Promise<WorkerAnswer> {
+  const pipeline = new Pipeline(job.settings, job.collect);
+  return answer(pipeline, async () => {
+    const scanner = pipeline.textScanner(job.part.format, job.settings.source);
+    scanner.withHeader(job.part.header);
+    scanner.push(block.bytes);
+    scanner.finish();
+    return scanner.lines;
+  });
+}
+
+function run(job: WorkerJob): Promise<WorkerAnswer> {
+  const pipeline = new Pipeline(job.settings, job.collect);
+  const { part } = job;
+  if (part.kind === 'text') return answer(pipeline, () => scanRange(job as WorkerJob & { part: { kind: 'text' } }, pipeline));
+  if (part.kind !== 'columnar') throw new Error(`a worker for ${part.kind} takes them as messages`);
+  return answer(pipeline, async () => {
+    for await (const samples of pipeline.columnarSamples(part.file, part.labels, (index) => index % part.parts === part.part)) pipeline.consume(samples);
+    return 0;
+  });
+}
+
+const failed = (err: unknown): void => parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
+
 if (parentPort && workerData) {
-  run(workerData as WorkerJob).then(
-    (m) => parentPort!.postMessage(m),
-    (err: unknown) => parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage),
-  );
+  const job = workerData as WorkerJob;
+  if (job.part.kind === 'blocks') {
+    const blocks = job as WorkerJob & { part: { kind: 'blocks' } };
+    parentPort.on('message', (block: TextBlock) =>
+      scanBlock(blocks, block).then((a) => parentPort!.postMessage({ type: 'block', index: block.index, answer: a, bytes: block.bytes } satisfies WorkerMessage, [block.bytes.buffer as ArrayBuffer]), failed),
+    );
+  } else run(job).then((m) => parentPort!.postMessage(m), failed);
 }
