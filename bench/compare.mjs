@@ -26,16 +26,28 @@ for (let i = 0; i < runs; i++) {
     for (const [build, bin] of Object.entries(builds)) {
       const command = [process.execPath, bin, ...sweep, '--format', format];
       const t = process.hrtime.bigint();
-      const r = time ? spawnSync(time, ['-f', '%U %S', ...command], { stdio: ['ignore', devNull, 'pipe'] }) : spawnSync(command[0], command.slice(1), { stdio: ['ignore', devNull, 'pipe'] });
+      const r = time
+        ? spawnSync(time, ['-f', '%U %S', ...command], { stdio: ['ignore', devNull, 'pipe'] })
+        : spawnSync(command[0], command.slice(1), { stdio: ['ignore', devNull, 'pipe'] });
       if (r.status !== 0) throw new Error(`${build} ${format} exited ${r.status}: ${r.stderr}`);
       const key = `${format} ${build}`;
       (wall[key] ??= []).push(Number(process.hrtime.bigint() - t) / 1e9);
-      if (time) (cpu[key] ??= []).push(String(r.stderr).trim().split('\n').pop().split(' ').reduce((s, x) => s + Number(x), 0));
+      if (time)
+        (cpu[key] ??= []).push(
+          String(r.stderr)
+            .trim()
+            .split('\n')
+            .pop()
+            .split(' ')
+            .reduce((s, x) => s + Number(x), 0),
+        );
     }
   }
 }
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-console.log(`focal ${sweep.join(' ')} --format F > /dev/null: ${rows.toLocaleString('en-US')} rows, median of ${runs} interleaved runs`);
+console.log(
+  `focal ${sweep.join(' ')} --format F > /dev/null: ${rows.toLocaleString('en-US')} rows, median of ${runs} interleaved runs`,
+);
 for (const [what, times] of Object.entries({ wall, cpu })) {
   if (Object.keys(times).length === 0) continue;
   for (const format of ['csv', 'ndjson', 'json']) {
@@ -43,7 +55,9 @@ for (const [what, times] of Object.entries({ wall, cpu })) {
       const t = median(times[`${format} ${build}`]);
       return `${build} ${t.toFixed(2)} s, ${Math.round(rows / t).toLocaleString('en-US')} rows/s`;
     });
-    const ratio = values.old ? `  (${(median(times[`${format} old`]) / median(times[`${format} new`])).toFixed(2)}× old's rows/s)` : '';
+    const ratio = values.old
+      ? `  (${(median(times[`${format} old`]) / median(times[`${format} new`])).toFixed(2)}× old's rows/s)`
+      : '';
     console.log(`${what.padEnd(4)} ${format.padEnd(7)} ${line.join(';  ')}${ratio}`);
   }
 }

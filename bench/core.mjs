@@ -13,7 +13,11 @@ import { resolve } from 'node:path';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rows: { type: 'string', default: '10000000' }, repeat: { type: 'string', default: '3' }, gamma: { type: 'string', default: '2,1.5' } },
+  options: {
+    rows: { type: 'string', default: '10000000' },
+    repeat: { type: 'string', default: '3' },
+    gamma: { type: 'string', default: '2,1.5' },
+  },
 });
 const modulePaths = (positionals.length ? positionals : ['dist/lib/index.js']).map((p) => resolve(p));
 const libs = await Promise.all(modulePaths.map((p) => import(pathToFileURL(p).href)));
@@ -85,9 +89,13 @@ const fl = new Float64Array(n);
 const naiveOut = new Float64Array(n);
 let sink = 0;
 
-console.log(`${n.toLocaleString('en-US')} rows in memory, α = ${alpha}, CPU ns/row, median of ${repeat} interleaved runs, node ${process.version}`);
+console.log(
+  `${n.toLocaleString('en-US')} rows in memory, α = ${alpha}, CPU ns/row, median of ${repeat} interleaved runs, node ${process.version}`,
+);
 modulePaths.forEach((p, k) => console.log(`library ${k === 0 ? 'A' : 'B'}: ${p}`));
-console.log('| distribution | γ | library | naive ns/row | p ns/row | ×naive | logit ns/row | ×naive | careful path (p) | careful path (logit) |');
+console.log(
+  '| distribution | γ | library | naive ns/row | p ns/row | ×naive | logit ns/row | ×naive | careful path (p) | careful path (logit) |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const name of ['uniform', 'skewed']) {
   const d = distribution(name);
@@ -114,14 +122,17 @@ for (const name of ['uniform', 'skewed']) {
       if (typeof lib.binaryLossFast !== 'function') return 'n/a';
       const one = new Float64Array(1);
       let c = 0;
-      for (let i = 0; i < n; i++) if (!lib.binaryLossFast(one, one, 0, kind, v[i], d.y[i], gamma, d.y[i] === 1 ? alpha : 1 - alpha)) c++;
+      for (let i = 0; i < n; i++)
+        if (!lib.binaryLossFast(one, one, 0, kind, v[i], d.y[i], gamma, d.y[i] === 1 ? alpha : 1 - alpha)) c++;
       return `${c} (${((100 * c) / n).toPrecision(2)}%)`;
     };
     const tn = median(times.naive);
     libs.forEach((_, k) => {
       const [tp, tl] = [median(times[`p${k}`]), median(times[`logit${k}`])];
       const share = k === 0 ? [careful('p', d.p), careful('logit', d.x)] : ['', ''];
-      console.log(`| ${name} | ${gamma} | ${k === 0 ? 'A' : 'B'} | ${tn.toFixed(1)} | ${tp.toFixed(1)} | ${(tp / tn).toFixed(2)} | ${tl.toFixed(1)} | ${(tl / tn).toFixed(2)} | ${share[0]} | ${share[1]} |`);
+      console.log(
+        `| ${name} | ${gamma} | ${k === 0 ? 'A' : 'B'} | ${tn.toFixed(1)} | ${tp.toFixed(1)} | ${(tp / tn).toFixed(2)} | ${tl.toFixed(1)} | ${(tl / tn).toFixed(2)} | ${share[0]} | ${share[1]} |`,
+      );
     });
   }
 }

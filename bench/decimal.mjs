@@ -8,9 +8,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
-const { values } = parseArgs({ options: { file: { type: 'string', default: 'bench/data/p10m.csv' }, lines: { type: 'string', default: '2000000' } } });
+const { values } = parseArgs({
+  options: { file: { type: 'string', default: 'bench/data/p10m.csv' }, lines: { type: 'string', default: '2000000' } },
+});
 const dir = mkdtempSync(join(tmpdir(), 'focal-decimal-'));
-await build({ entryPoints: ['src/input/decimal.ts'], outfile: join(dir, 'decimal.mjs'), bundle: true, format: 'esm', platform: 'node', logLevel: 'warning' });
+await build({
+  entryPoints: ['src/input/decimal.ts'],
+  outfile: join(dir, 'decimal.mjs'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  logLevel: 'warning',
+});
 const { parseDecimal } = await import(join(dir, 'decimal.mjs'));
 rmSync(dir, { recursive: true });
 
@@ -19,7 +28,7 @@ const want = Number(values.lines);
 const bytes = readFileSync(values.file).subarray(0, want * 40);
 const starts = [];
 const ends = [];
-for (let i = bytes.indexOf(10) + 1; starts.length < want; ) {
+for (let i = bytes.indexOf(10) + 1; starts.length < want;) {
   const nl = bytes.indexOf(10, i);
   if (nl < 0) break;
   starts.push(i);

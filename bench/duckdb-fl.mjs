@@ -12,7 +12,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 const [mode, file, out, codec = 'snappy'] = process.argv.slice(2);
 const quote = (s) => `'${s.replaceAll("'", "''")}'`;
 const connection = await (await DuckDBInstance.create(':memory:')).connect();
-const FL = 'avg(CASE WHEN y = 1 THEN 0.25 * pow(1 - p, 2) * -ln(p) ELSE 0.75 * pow(p, 2) * -ln(1 - p) END) AS fl, count(*) AS n';
+const FL =
+  'avg(CASE WHEN y = 1 THEN 0.25 * pow(1 - p, 2) * -ln(p) ELSE 0.75 * pow(p, 2) * -ln(1 - p) END) AS fl, count(*) AS n';
 const tables = {
   csv: () => `read_csv(${quote(file)}, header = true, columns = {'p': 'DOUBLE', 'y': 'INTEGER'})`,
   parquet: () => `read_parquet(${quote(file)})`,

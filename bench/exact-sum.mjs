@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { n: { type: 'string', default: '10000000' }, repeat: { type: 'string', default: '5' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { n: { type: 'string', default: '10000000' }, repeat: { type: 'string', default: '5' } },
+});
 const modulePath = resolve(positionals[0] ?? 'dist/lib/core/sum.js');
 const { ExactSum, CompensatedSum } = await import(pathToFileURL(modulePath).href);
 const n = Number(values.n);
@@ -30,9 +33,19 @@ function time(make, xs) {
   return [Number(process.hrtime.bigint() - t) / xs.length, v];
 }
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const rows = { 'ExactSum, CE': [() => new ExactSum(), ce], 'ExactSum, FL': [() => new ExactSum(), fl], 'CompensatedSum, FL': [() => new CompensatedSum(), fl] };
+const rows = {
+  'ExactSum, CE': [() => new ExactSum(), ce],
+  'ExactSum, FL': [() => new ExactSum(), fl],
+  'CompensatedSum, FL': [() => new CompensatedSum(), fl],
+};
 const results = Object.fromEntries(Object.keys(rows).map((k) => [k, []]));
 const sums = {};
-for (let r = 0; r < repeat; r++) for (const [name, [make, xs]] of Object.entries(rows)) { const [ns, v] = time(make, xs); results[name].push(ns); sums[name] = v; }
+for (let r = 0; r < repeat; r++)
+  for (const [name, [make, xs]] of Object.entries(rows)) {
+    const [ns, v] = time(make, xs);
+    results[name].push(ns);
+    sums[name] = v;
+  }
 console.log(`${modulePath}: ${n.toLocaleString('en-US')} terms, median of ${repeat}, node ${process.version}`);
-for (const [name, ns] of Object.entries(results)) console.log(`${name.padEnd(20)} ${median(ns).toFixed(1).padStart(7)} ns/add   sum ${sums[name]}`);
+for (const [name, ns] of Object.entries(results))
+  console.log(`${name.padEnd(20)} ${median(ns).toFixed(1).padStart(7)} ns/add   sum ${sums[name]}`);

@@ -17,7 +17,9 @@ const source = await openRandomAccess(file!);
 let batches: AsyncIterable<ColumnBatch>;
 if (format === 'npz') {
   const entries = await listNpz(source);
-  batches = alignArrays(['p', 'y'].map((name) => ({ name, where: name, batches: npzArray(source, npzEntry(entries, name, file!)) })));
+  batches = alignArrays(
+    ['p', 'y'].map((name) => ({ name, where: name, batches: npzArray(source, npzEntry(entries, name, file!)) })),
+  );
 } else if (format === 'parquet') batches = decodeParquet(source, ['p', 'y']);
 else batches = decodeArrowAt(source, file!, ['p', 'y']);
 const state = totalsCollector.create();
@@ -25,7 +27,13 @@ let rows = 0;
 for await (const b of batches) {
   rows += b.rows;
   if (mode === 'decode') continue;
-  totalsCollector.add(state, evaluateBatch(layoutBatch({ shape: 'binary', input: 'p', prediction: 'p', label: 'y' }, b, file!), { gamma: 2, alpha: 0.25 }));
+  totalsCollector.add(
+    state,
+    evaluateBatch(layoutBatch({ shape: 'binary', input: 'p', prediction: 'p', label: 'y' }, b, file!), {
+      gamma: 2,
+      alpha: 0.25,
+    }),
+  );
 }
 const result = totalsCollector.finish(state);
 console.log(JSON.stringify({ format, mode, rows, fl_mean: result.fl.mean, seconds: (performance.now() - t0) / 1000 }));

@@ -24,18 +24,44 @@ if (!existsSync(parquet) || !existsSync(arrow)) {
   const p = new Float64Array(pb.buffer.slice(pb.byteOffset, pb.byteOffset + pb.byteLength));
   const y = Uint8Array.from(npyData(`bench/data/y${n}.npy`));
   const { parquetWriteFile } = await import('hyparquet-writer');
-  parquetWriteFile({ filename: parquet, columnData: [{ name: 'p', data: p, type: 'DOUBLE' }, { name: 'y', data: Int32Array.from(y), type: 'INT32' }], rowGroupSize: 122880 });
+  parquetWriteFile({
+    filename: parquet,
+    columnData: [
+      { name: 'p', data: p, type: 'DOUBLE' },
+      { name: 'y', data: Int32Array.from(y), type: 'INT32' },
+    ],
+    rowGroupSize: 122880,
+  });
   const { tableFromArrays, tableToIPC } = await import('apache-arrow');
   writeFileSync(arrow, tableToIPC(tableFromArrays({ p, y }), 'file'));
 }
 
-await build({ entryPoints: ['bench/formats-entry.ts'], outfile: 'bench/data/formats-entry.mjs', bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" } });
+await build({
+  entryPoints: ['bench/formats-entry.ts'],
+  outfile: 'bench/data/formats-entry.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+});
 
-for (const [format, file] of [['npz', npz], ['parquet', parquet], ['arrow', arrow]]) {
+for (const [format, file] of [
+  ['npz', npz],
+  ['parquet', parquet],
+  ['arrow', arrow],
+]) {
   for (const mode of ['decode', 'full']) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, 'bench/data/formats-entry.mjs', format, file, mode], { encoding: 'utf8' });
+    const r = spawnSync(
+      '/usr/bin/time',
+      ['-f', '%M', process.execPath, 'bench/data/formats-entry.mjs', format, file, mode],
+      { encoding: 'utf8' },
+    );
     const out = JSON.parse(r.stdout);
     const rssMiB = Number(r.stderr.trim().split('\n').pop()) / 1024;
-    console.log(`${format.padEnd(8)} ${mode.padEnd(7)} ${out.seconds.toFixed(2)} s  ${rssMiB.toFixed(0)} MiB  rows ${out.rows}  mean FL ${out.fl_mean}`);
+    console.log(
+      `${format.padEnd(8)} ${mode.padEnd(7)} ${out.seconds.toFixed(2)} s  ${rssMiB.toFixed(0)} MiB  rows ${out.rows}  mean FL ${out.fl_mean}`,
+    );
   }
 }

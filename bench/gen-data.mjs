@@ -9,7 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, out: { type: 'string', default: 'bench/data' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '10000000' }, out: { type: 'string', default: 'bench/data' } },
+});
 const rows = Number(values.rows);
 const dir = values.out;
 mkdirSync(dir, { recursive: true });

@@ -11,5 +11,9 @@ const dir = new URL('../test/fixtures/formats/', import.meta.url).pathname;
 const connection = await (await DuckDBInstance.create(':memory:')).connect();
 await connection.run(`CREATE TABLE t AS SELECT p::DOUBLE AS p, y::INTEGER AS y FROM read_csv('${dir}binary.csv')`);
 await connection.run(`COPY t TO '${dir}binary_duckdb.parquet' (FORMAT parquet, ROW_GROUP_SIZE 16)`);
-await connection.run(`COPY t TO '${dir}binary_duckdb_v2.parquet' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2)`);
-await connection.run(`COPY (SELECT CASE WHEN rowid = 6 THEN NULL ELSE p END AS p, y FROM t) TO '${dir}binary_duckdb_null.parquet' (FORMAT parquet)`);
+await connection.run(
+  `COPY t TO '${dir}binary_duckdb_v2.parquet' (FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION v2)`,
+);
+await connection.run(
+  `COPY (SELECT CASE WHEN rowid = 6 THEN NULL ELSE p END AS p, y FROM t) TO '${dir}binary_duckdb_null.parquet' (FORMAT parquet)`,
+);

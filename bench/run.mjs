@@ -11,31 +11,68 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '10000000' }, repeat: { type: 'string', default: '3' }, baseline: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '10000000' },
+    repeat: { type: 'string', default: '3' },
+    baseline: { type: 'string' },
+  },
+});
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const label = rows % 1_000_000 === 0 ? `${rows / 1_000_000}m` : String(rows);
 const file = `bench/data/p${label}.csv`;
-if (!existsSync(file)) execFileSync(process.execPath, ['bench/gen-data.mjs', '--rows', String(rows)], { stdio: 'inherit' });
+if (!existsSync(file))
+  execFileSync(process.execPath, ['bench/gen-data.mjs', '--rows', String(rows)], { stdio: 'inherit' });
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-const pythonWithPandas = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import pandas, numpy']).status === 0);
+const pythonWithPandas = ['/usr/bin/python3', 'python3'].find(
+  (py) => spawnSync(py, ['-c', 'import pandas, numpy']).status === 0,
+);
 
 /** name → [command, args, parse(stdout) → mean FL] */
 const tools = {
-  focal: [process.execPath, ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl],
-  'focal (1 thread)': [process.execPath, ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json', '--threads', '1'], (out) => JSON.parse(out).summary.fl],
+  focal: [
+    process.execPath,
+    ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json'],
+    (out) => JSON.parse(out).summary.fl,
+  ],
+  'focal (1 thread)': [
+    process.execPath,
+    ['bin/focal.js', 'loss', '--input', file, '--reduction', 'mean', '--json', '--threads', '1'],
+    (out) => JSON.parse(out).summary.fl,
+  ],
 };
-if (values.baseline) tools['focal, baseline build'] = [process.execPath, [`${values.baseline}/bin/focal.js`, 'loss', '--input', file, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
+if (values.baseline)
+  tools['focal, baseline build'] = [
+    process.execPath,
+    [`${values.baseline}/bin/focal.js`, 'loss', '--input', file, '--reduction', 'mean', '--json'],
+    (out) => JSON.parse(out).summary.fl,
+  ];
 // the other inputs the generator writes: focal alone (the peers above read the p CSV)
-for (const [name, input] of [['focal, logit CSV', `bench/data/logit${label}.csv`], ['focal, NDJSON', `bench/data/p${label}.ndjson`], ['focal, gzip CSV', `bench/data/p${label}.csv.gz`]]) {
-  if (existsSync(input)) tools[name] = [process.execPath, ['bin/focal.js', 'loss', '--input', input, '--reduction', 'mean', '--json'], (out) => JSON.parse(out).summary.fl];
+for (const [name, input] of [
+  ['focal, logit CSV', `bench/data/logit${label}.csv`],
+  ['focal, NDJSON', `bench/data/p${label}.ndjson`],
+  ['focal, gzip CSV', `bench/data/p${label}.csv.gz`],
+]) {
+  if (existsSync(input))
+    tools[name] = [
+      process.execPath,
+      ['bin/focal.js', 'loss', '--input', input, '--reduction', 'mean', '--json'],
+      (out) => JSON.parse(out).summary.fl,
+    ];
 }
-if (existsSync('bench/node_modules/@duckdb/node-api/package.json')) tools['DuckDB (read_csv + SQL)'] = [process.execPath, ['bench/duckdb-fl.mjs', 'csv', file], (out) => Number(out.split(' ')[0])];
+if (existsSync('bench/node_modules/@duckdb/node-api/package.json'))
+  tools['DuckDB (read_csv + SQL)'] = [
+    process.execPath,
+    ['bench/duckdb-fl.mjs', 'csv', file],
+    (out) => Number(out.split(' ')[0]),
+  ];
 if (has('mawk')) tools.mawk = ['mawk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
 else if (has('awk')) tools.awk = ['awk', ['-F,', '-f', 'bench/fl.awk', file], (out) => Number(out.split(' ')[0])];
-if (pythonWithPandas) tools['pandas + numpy'] = [pythonWithPandas, ['bench/fl_pandas.py', file], (out) => Number(out.split(' ')[0])];
+if (pythonWithPandas)
+  tools['pandas + numpy'] = [pythonWithPandas, ['bench/fl_pandas.py', file], (out) => Number(out.split(' ')[0])];
 
 function run(name) {
   const [cmd, args, parse] = tools[name];
@@ -51,7 +88,10 @@ function run(name) {
 // Reference: the exactly rounded sum (math.fsum) of per-row values, when pandas is there.
 let reference = NaN;
 if (pythonWithPandas) {
-  const out = execFileSync(pythonWithPandas, ['bench/fl_pandas.py', file, '--reference'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const out = execFileSync(pythonWithPandas, ['bench/fl_pandas.py', file, '--reference'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   reference = Number(out.trim().split(' ')[1]);
 }
 
@@ -60,7 +100,9 @@ for (let i = 0; i < repeat; i++) for (const name of Object.keys(tools)) results[
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 const focalRate = rows / median(results.focal.map((r) => r.seconds));
-console.log(`${rows.toLocaleString('en-US')} rows (${file}), median of ${repeat} interleaved runs, ${process.platform} ${process.arch}, node ${process.version}`);
+console.log(
+  `${rows.toLocaleString('en-US')} rows (${file}), median of ${repeat} interleaved runs, ${process.platform} ${process.arch}, node ${process.version}`,
+);
 console.log('| tool | wall s | rows/s | peak RSS MiB | focal is … × faster | mean FL | rel. diff. from reference |');
 console.log('|---|---|---|---|---|---|---|');
 for (const [name, rs] of Object.entries(results)) {
@@ -69,7 +111,10 @@ for (const [name, rs] of Object.entries(results)) {
   const rss = Math.max(...rs.map((r) => r.rssMiB));
   const fl = rs[0].fl;
   // the logit file holds other numbers (logits of the p's, rounded), so no reference for it
-  const diff = Number.isNaN(reference) || name.includes('logit') ? 'n/a' : (Math.abs(fl - reference) / reference).toExponential(1);
-  console.log(`| ${name} | ${s.toFixed(2)} | ${(rate / 1e6).toFixed(2)} M | ${Number.isNaN(rss) ? 'n/a' : rss.toFixed(0)} | ${(focalRate / rate).toFixed(2)} | ${fl} | ${diff} |`);
+  const diff =
+    Number.isNaN(reference) || name.includes('logit') ? 'n/a' : (Math.abs(fl - reference) / reference).toExponential(1);
+  console.log(
+    `| ${name} | ${s.toFixed(2)} | ${(rate / 1e6).toFixed(2)} M | ${Number.isNaN(rss) ? 'n/a' : rss.toFixed(0)} | ${(focalRate / rate).toFixed(2)} | ${fl} | ${diff} |`,
+  );
 }
 if (!Number.isNaN(reference)) console.log(`reference mean FL (math.fsum of per-row float64 values): ${reference}`);

@@ -9,7 +9,10 @@ const runs = Number(values.runs);
 const node = process.execPath;
 const commands = {
   'node -e 0': [node, ['-e', '0']],
-  'focal compare --p 0.9 --gamma 2 --format json': [node, ['bin/focal.js', 'compare', '--p', '0.9', '--gamma', '2', '--format', 'json']],
+  'focal compare --p 0.9 --gamma 2 --format json': [
+    node,
+    ['bin/focal.js', 'compare', '--p', '0.9', '--gamma', '2', '--format', 'json'],
+  ],
   'focal compare --p 0.9 --gamma 2 (table)': [node, ['bin/focal.js', 'compare', '--p', '0.9', '--gamma', '2']],
 };
 const times = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));

@@ -15,7 +15,9 @@ const ownBundles = {
   name: 'own-bundles',
   setup(b) {
     b.onResolve({ filter: /^\.\/decode\/(parquet|arrow)\.js$/ }, (args) =>
-      args.kind === 'dynamic-import' ? { path: `./decode-${args.path.match(/(parquet|arrow)/)[1]}.cjs`, external: true } : undefined,
+      args.kind === 'dynamic-import'
+        ? { path: `./decode-${args.path.match(/(parquet|arrow)/)[1]}.cjs`, external: true }
+        : undefined,
     );
   },
 };
@@ -26,7 +28,9 @@ const ownBundles = {
 const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) => (/[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'focal' } : undefined));
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'focal' } : undefined,
+    );
     b.onLoad({ filter: /^lazy-child-process$/, namespace: 'focal' }, () => ({
       contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
       loader: 'js',
@@ -49,7 +53,7 @@ await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minify: process.env.FOCAL_NO_MINIFY !== "1",
+  minify: process.env.FOCAL_NO_MINIFY !== '1',
   legalComments: 'none',
   // a native module (prebuilt .node binaries), loaded at run time only for PNG output
   external: ['@resvg/resvg-js'],
@@ -70,7 +74,7 @@ await build({
   platform: 'browser',
   format: 'iife',
   target: ['chrome100', 'firefox100', 'safari15'],
-  minify: process.env.FOCAL_NO_MINIFY !== "1",
+  minify: process.env.FOCAL_NO_MINIFY !== '1',
   legalComments: 'none',
   charset: 'utf8',
   alias: { commander: './src/page/commander-shim.ts' },
@@ -78,5 +82,9 @@ await build({
 });
 
 // The library: the core and its typed API as ES modules with .d.ts (tsc, tsconfig.lib.json).
-const tsc = spawnSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.lib.json'], { stdio: 'inherit' });
+const tsc = spawnSync(
+  process.execPath,
+  [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.lib.json'],
+  { stdio: 'inherit' },
+);
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);

@@ -5,7 +5,16 @@
 // columns; list<double> vectors). Arrow: apache-arrow, IPC file and stream, two record batches each.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { Field, FixedSizeList, Float32, Int64, Table, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  Field,
+  FixedSizeList,
+  Float32,
+  Int64,
+  Table,
+  tableFromArrays,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 
 const dir = new URL('../test/fixtures/formats/', import.meta.url);
 const write = (name, bytes) => writeFileSync(new URL(name, dir), bytes);
@@ -27,40 +36,57 @@ const rows = vectors.target.length;
 const logits = vectors.target.map((_, r) => Array.from({ length: K }, (_, j) => vectors[`x${j}`][r]));
 
 // --- Parquet ---
-write('binary.parquet', new Uint8Array(parquetWriteBuffer({
-  columnData: [
-    { name: 'p', data: p, type: 'DOUBLE' },
-    { name: 'y', data: Int32Array.from(y), type: 'INT32' },
-    { name: 'unused', data: Array.from(y, (v) => `label ${v}`), type: 'STRING' },
-  ],
-  rowGroupSize: 16,
-})));
-write('binary_plain.parquet', new Uint8Array(parquetWriteBuffer({
-  columnData: [
-    { name: 'p', data: Float32Array.from(p), type: 'FLOAT' },
-    { name: 'y', data: Array.from(y, (v) => v === 1), type: 'BOOLEAN' },
-  ],
-  codec: 'UNCOMPRESSED',
-})));
-write('vectors.parquet', new Uint8Array(parquetWriteBuffer({
-  columnData: [
-    { name: 'logits', data: logits },
-    { name: 'target', data: BigInt64Array.from(vectors.target, BigInt) },
-  ],
-  // the 3-level LIST that pandas/pyarrow, polars and DuckDB write for a list of doubles
-  schema: [
-    { name: 'root', num_children: 2 },
-    { name: 'logits', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
-    { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
-    { name: 'element', type: 'DOUBLE', repetition_type: 'REQUIRED' },
-    { name: 'target', type: 'INT64', repetition_type: 'REQUIRED' },
-  ],
-  rowGroupSize: 5,
-})));
+write(
+  'binary.parquet',
+  new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'p', data: p, type: 'DOUBLE' },
+        { name: 'y', data: Int32Array.from(y), type: 'INT32' },
+        { name: 'unused', data: Array.from(y, (v) => `label ${v}`), type: 'STRING' },
+      ],
+      rowGroupSize: 16,
+    }),
+  ),
+);
+write(
+  'binary_plain.parquet',
+  new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'p', data: Float32Array.from(p), type: 'FLOAT' },
+        { name: 'y', data: Array.from(y, (v) => v === 1), type: 'BOOLEAN' },
+      ],
+      codec: 'UNCOMPRESSED',
+    }),
+  ),
+);
+write(
+  'vectors.parquet',
+  new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'logits', data: logits },
+        { name: 'target', data: BigInt64Array.from(vectors.target, BigInt) },
+      ],
+      // the 3-level LIST that pandas/pyarrow, polars and DuckDB write for a list of doubles
+      schema: [
+        { name: 'root', num_children: 2 },
+        { name: 'logits', repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+        { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+        { name: 'element', type: 'DOUBLE', repetition_type: 'REQUIRED' },
+        { name: 'target', type: 'INT64', repetition_type: 'REQUIRED' },
+      ],
+      rowGroupSize: 5,
+    }),
+  ),
+);
 
 // --- Arrow: two record batches, so readers must handle more than one ---
 const half = 24;
-const binaryTable = tableFromArrays({ p: p.subarray(0, half), y: y.subarray(0, half) }).concat(tableFromArrays({ p: p.subarray(half), y: y.subarray(half) }));
+const binaryTable = tableFromArrays({ p: p.subarray(0, half), y: y.subarray(0, half) }).concat(
+  tableFromArrays({ p: p.subarray(half), y: y.subarray(half) }),
+);
 write('binary.arrow', tableToIPC(binaryTable, 'file'));
 write('binary.arrows', tableToIPC(binaryTable, 'stream'));
 

@@ -16,33 +16,91 @@ declare const FOCAL_VERSION: string | undefined;
  * `man` describe the whole program, so they load every command (`all`).
  */
 const COMMANDS: { name: string; summary: string; load: () => Promise<Register>; all?: boolean }[] = [
-  { name: 'compare', summary: 'CE and FL side by side, over a grid of inputs', load: async () => (await import('./commands/compare.js')).registerCompare },
-  { name: 'loss', summary: 'a batch of samples (arguments, file or stdin), reduced', load: async () => (await import('./commands/loss.js')).registerLoss },
-  { name: 'imbalance', summary: 'many easy negatives versus a few hard positives', load: async () => (await import('./commands/imbalance.js')).registerImbalance },
-  { name: 'plot', summary: "loss curves against p_t (the paper's Figure 1)", load: async () => (await import('./commands/plot.js')).registerPlot },
-  { name: 'prior', summary: "the prior initialisation's bias and first loss", load: async () => (await import('./commands/prior.js')).registerPrior },
-  { name: 'anatomy', summary: 'where the loss of real predictions goes', load: async () => (await import('./commands/anatomy.js')).registerAnatomy },
-  { name: 'sweep', summary: 'a (γ, α) grid over predictions in one pass; α* per γ', load: async () => (await import('./commands/sweep.js')).registerSweep },
-  { name: 'calibration', summary: 'ECE, MCE, Brier, NLL, temperature: models side by side', load: async () => (await import('./commands/calibration.js')).registerCalibration },
-  { name: 'stability', summary: "where a framework's float32/16 loss and gradient break", load: async () => (await import('./commands/stability.js')).registerStability },
-  { name: 'explore', summary: 'the interactive page: one offline HTML file', load: async () => (await import('./commands/explore.js')).registerExplore },
-  { name: 'merge', summary: "merge 'loss --partial' shards into one report, bit for bit", load: async () => (await import('./commands/merge.js')).registerMerge },
-  { name: 'completion', summary: 'a completion script for bash, zsh or fish', load: async () => (await import('./commands/completion.js')).registerCompletion, all: true },
-  { name: 'man', summary: 'the manual page, in roff', load: async () => (await import('./commands/man.js')).registerMan, all: true },
+  {
+    name: 'compare',
+    summary: 'CE and FL side by side, over a grid of inputs',
+    load: async () => (await import('./commands/compare.js')).registerCompare,
+  },
+  {
+    name: 'loss',
+    summary: 'a batch of samples (arguments, file or stdin), reduced',
+    load: async () => (await import('./commands/loss.js')).registerLoss,
+  },
+  {
+    name: 'imbalance',
+    summary: 'many easy negatives versus a few hard positives',
+    load: async () => (await import('./commands/imbalance.js')).registerImbalance,
+  },
+  {
+    name: 'plot',
+    summary: "loss curves against p_t (the paper's Figure 1)",
+    load: async () => (await import('./commands/plot.js')).registerPlot,
+  },
+  {
+    name: 'prior',
+    summary: "the prior initialisation's bias and first loss",
+    load: async () => (await import('./commands/prior.js')).registerPrior,
+  },
+  {
+    name: 'anatomy',
+    summary: 'where the loss of real predictions goes',
+    load: async () => (await import('./commands/anatomy.js')).registerAnatomy,
+  },
+  {
+    name: 'sweep',
+    summary: 'a (γ, α) grid over predictions in one pass; α* per γ',
+    load: async () => (await import('./commands/sweep.js')).registerSweep,
+  },
+  {
+    name: 'calibration',
+    summary: 'ECE, MCE, Brier, NLL, temperature: models side by side',
+    load: async () => (await import('./commands/calibration.js')).registerCalibration,
+  },
+  {
+    name: 'stability',
+    summary: "where a framework's float32/16 loss and gradient break",
+    load: async () => (await import('./commands/stability.js')).registerStability,
+  },
+  {
+    name: 'explore',
+    summary: 'the interactive page: one offline HTML file',
+    load: async () => (await import('./commands/explore.js')).registerExplore,
+  },
+  {
+    name: 'merge',
+    summary: "merge 'loss --partial' shards into one report, bit for bit",
+    load: async () => (await import('./commands/merge.js')).registerMerge,
+  },
+  {
+    name: 'completion',
+    summary: 'a completion script for bash, zsh or fish',
+    load: async () => (await import('./commands/completion.js')).registerCompletion,
+    all: true,
+  },
+  {
+    name: 'man',
+    summary: 'the manual page, in roff',
+    load: async () => (await import('./commands/man.js')).registerMan,
+    all: true,
+  },
 ];
 
 /** What `focal` alone prints: what it is, the commands, where to go next (at most 15 lines). */
 function shortUsage(): string {
   const main = COMMANDS.filter((c) => !c.all);
   const width = Math.max(...main.map((c) => c.name.length));
-  return [
-    'focal: focal loss versus cross-entropy, exact numbers side by side.',
-    'Usage: focal <command> [options]',
-    ...main.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Try:  focal compare --p 0.9 --gamma 2',
-    `Help: focal <command> --help, focal --help for examples; also: ${COMMANDS.filter((c) => c.all).map((c) => c.name).join(', ')}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      'focal: focal loss versus cross-entropy, exact numbers side by side.',
+      'Usage: focal <command> [options]',
+      ...main.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      '',
+      'Try:  focal compare --p 0.9 --gamma 2',
+      `Help: focal <command> --help, focal --help for examples; also: ${COMMANDS.filter((c) => c.all)
+        .map((c) => c.name)
+        .join(', ')}`,
+    ].join('\n') + '\n'
+  );
 }
 
 /** Where the program reads its environment and writes its output; tests pass their own. */
@@ -105,9 +163,20 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     async emit(report: Report, o: OutputOptionValues) {
       const format = outputFormat(o, 'table');
       if (format === 'table' && (report.rowCount ?? 0) > MAX_TABLE_ROWS) {
-        throw new UsageError(`${report.rowCount!.toLocaleString('en-US')} rows are too many for a table (at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}); use --format csv, tsv, ndjson or json, which stream.`);
+        throw new UsageError(
+          `${report.rowCount!.toLocaleString('en-US')} rows are too many for a table (at most ${MAX_TABLE_ROWS.toLocaleString('en-US')}); use --format csv, tsv, ndjson or json, which stream.`,
+        );
       }
-      await writeChunks(await render(report, { format, precision: o.precision ?? DEFAULT_PRECISION, color: useColor(io, o.color), plain }), io.stdout, io.drain);
+      await writeChunks(
+        await render(report, {
+          format,
+          precision: o.precision ?? DEFAULT_PRECISION,
+          color: useColor(io, o.color),
+          plain,
+        }),
+        io.stdout,
+        io.drain,
+      );
     },
   };
   program
@@ -124,7 +193,15 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     })
     .exitOverride();
   // ASCII help too: styled before the columns are measured, so the options stay aligned
-  const helpStyle = plain ? { styleDescriptionText: plainText, styleOptionText: plainText, styleArgumentText: plainText, styleSubcommandText: plainText, styleCommandText: plainText } : {};
+  const helpStyle = plain
+    ? {
+        styleDescriptionText: plainText,
+        styleOptionText: plainText,
+        styleArgumentText: plainText,
+        styleSubcommandText: plainText,
+        styleCommandText: plainText,
+      }
+    : {};
   program.configureHelp(helpStyle);
   // the subcommand asked for (`focal help X` asks for X)
   const words = argv.filter((a) => !a.startsWith('-'));
@@ -135,7 +212,8 @@ export async function buildProgram(io: Io, argv: readonly string[] = []): Promis
     else program.command(entry.name);
     program.commands[program.commands.length - 1]!.summary(entry.summary);
   }
-  for (const cmd of program.commands) refuseRepeats(cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(helpStyle));
+  for (const cmd of program.commands)
+    refuseRepeats(cmd.exitOverride().configureOutput(program.configureOutput()).configureHelp(helpStyle));
   return program;
 }
 

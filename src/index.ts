@@ -12,7 +12,13 @@
  *
  * @packageDocumentation
  */
-import { binaryLossAt, emptyTerms, evaluateBinary, type BinaryEvaluation, type BinaryInputKind } from './core/binary.js';
+import {
+  binaryLossAt,
+  emptyTerms,
+  evaluateBinary,
+  type BinaryEvaluation,
+  type BinaryInputKind,
+} from './core/binary.js';
 import { isBinaryLabel, isBinaryPrediction } from './pipeline/layout.js';
 import { evaluateCategorical, type CategoricalEvaluation } from './core/categorical.js';
 import { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type LogBase } from './core/params.js';
@@ -53,7 +59,12 @@ function sampleOk(kind: BinaryInputKind, value: number, y: number): boolean {
 function checkSample(kind: BinaryInputKind, value: number, y: number, index?: number): void {
   if (sampleOk(kind, value, y)) return;
   const where = index === undefined ? '' : `[${index}]`;
-  check(isBinaryPrediction(kind, value), kind === 'logit' ? `x${where} = NaN: a logit must be a number` : `${kind}${where} = ${value}: a probability must be in [0, 1]`);
+  check(
+    isBinaryPrediction(kind, value),
+    kind === 'logit'
+      ? `x${where} = NaN: a logit must be a number`
+      : `${kind}${where} = ${value}: a probability must be in [0, 1]`,
+  );
   check(isBinaryLabel('p', y), `y${where} = ${y}: a label must be 0, 1 or a soft label in [0, 1]`);
   check(isBinaryLabel(kind, y), `y${where} = ${y}: with p_t the label must be 0 or 1`);
 }
@@ -119,7 +130,12 @@ export function binaryFocalLossWithLogits(x: number, y: number, options?: FocalO
  * @param kind 'p' (probability of class 1), 'logit', or 'pt' (probability of the true class)
  * @example binarySample('logit', -3, 1).grad // dFL/dx = -0.28168747015872214
  */
-export function binarySample(kind: BinaryInputKind, value: number, y: number, options?: FocalOptions): BinaryEvaluation {
+export function binarySample(
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  options?: FocalOptions,
+): BinaryEvaluation {
   checkSample(kind, value, y);
   return evaluateBinary(kind, value, y, resolve(options));
 }
@@ -134,10 +150,18 @@ export interface CategoricalOptions {
   labelSmoothing?: number;
 }
 
-function categorical(kind: 'probs' | 'logits', values: ArrayLike<number>, target: number, options: CategoricalOptions | undefined): CategoricalEvaluation {
+function categorical(
+  kind: 'probs' | 'logits',
+  values: ArrayLike<number>,
+  target: number,
+  options: CategoricalOptions | undefined,
+): CategoricalEvaluation {
   const k = values.length;
   check(k >= 2, `a ${kind} vector needs at least 2 classes (got ${k})`);
-  check(Number.isInteger(target) && target >= 0 && target < k, `target = ${target}: must be a class index 0 to ${k - 1}`);
+  check(
+    Number.isInteger(target) && target >= 0 && target < k,
+    `target = ${target}: must be a class index 0 to ${k - 1}`,
+  );
   let sum = 0;
   for (let j = 0; j < k; j++) {
     const v = values[j]!;
@@ -160,7 +184,11 @@ function categorical(kind: 'probs' | 'logits', values: ArrayLike<number>, target
  *
  * @example categoricalFocalLoss([0.7, 0.2, 0.1], 0).fl // 0.008025186238621482 = 0.25 · 0.3² · −log 0.7
  */
-export function categoricalFocalLoss(probs: ArrayLike<number>, target: number, options?: CategoricalOptions): CategoricalEvaluation {
+export function categoricalFocalLoss(
+  probs: ArrayLike<number>,
+  target: number,
+  options?: CategoricalOptions,
+): CategoricalEvaluation {
   return categorical('probs', probs, target, options);
 }
 
@@ -170,7 +198,11 @@ export function categoricalFocalLoss(probs: ArrayLike<number>, target: number, o
  *
  * @example categoricalFocalLossWithLogits([800, 0, -800], 0).ce // 3.7e-348 → 0, not NaN
  */
-export function categoricalFocalLossWithLogits(logits: ArrayLike<number>, target: number, options?: CategoricalOptions): CategoricalEvaluation {
+export function categoricalFocalLossWithLogits(
+  logits: ArrayLike<number>,
+  target: number,
+  options?: CategoricalOptions,
+): CategoricalEvaluation {
   return categorical('logits', logits, target, options);
 }
 
@@ -184,7 +216,13 @@ export type FamilyOptions = FocalOptions & Omit<VariantParams, 'gamma' | 'alpha'
  *
  * @example familyLoss('fl-star', 'logit', 2, 1, { gamma: 2, beta: 1 })
  */
-export function familyLoss(name: LossName, kind: BinaryInputKind, value: number, y: number, options?: FamilyOptions): number {
+export function familyLoss(
+  name: LossName,
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  options?: FamilyOptions,
+): number {
   checkSample(kind, value, y);
   const params = { ...options, ...resolve(options) };
   const problem = variantProblem(name, y, params);
@@ -216,18 +254,34 @@ export function binaryLossBatch(
 ): BatchLosses {
   const { gamma, alpha, base } = resolve(options);
   const n = values.length;
-  check(labels.length === n || labels.length === 1, `labels has ${labels.length} values for ${n} samples; give ${n} or 1`);
+  check(
+    labels.length === n || labels.length === 1,
+    `labels has ${labels.length} values for ${n} samples; give ${n} or 1`,
+  );
   check(out.ce.length >= n && out.fl.length >= n, `out arrays hold fewer than ${n} values`);
   const scale = LN_OF_BASE[base];
   const one = labels.length === 1;
   // checked in a pass of their own, so that the loop below inlines the whole loss
-  for (let i = 0; i < n; i++) if (!sampleOk(kind, values[i]!, one ? labels[0]! : labels[i]!)) checkSample(kind, values[i]!, one ? labels[0]! : labels[i]!, i);
+  for (let i = 0; i < n; i++)
+    if (!sampleOk(kind, values[i]!, one ? labels[0]! : labels[i]!))
+      checkSample(kind, values[i]!, one ? labels[0]! : labels[i]!, i);
   const terms = emptyTerms();
   const { ce, fl } = out;
   const [alpha0, alpha1] = [alphaWeight(alpha, 0), alphaWeight(alpha, 1)];
   for (let i = 0; i < n; i++) {
     const y = one ? labels[0]! : labels[i]!;
-    binaryLossAt(ce, fl, i, kind, values[i]!, y, gamma, y === 1 ? alpha1 : y === 0 ? alpha0 : alphaWeight(alpha, y), scale, terms);
+    binaryLossAt(
+      ce,
+      fl,
+      i,
+      kind,
+      values[i]!,
+      y,
+      gamma,
+      y === 1 ? alpha1 : y === 0 ? alpha0 : alphaWeight(alpha, y),
+      scale,
+      terms,
+    );
   }
   return out;
 }

@@ -32,7 +32,10 @@ const doc = parseJson(runBin(['anatomy', '--input', file, '--json']).stdout);
 
 describe('focal anatomy against an independent computation', () => {
   it('per class: count, totals, shares and class weights', () => {
-    for (const [y, name] of [[0, 'negative'], [1, 'positive']] as const) {
+    for (const [y, name] of [
+      [0, 'negative'],
+      [1, 'positive'],
+    ] as const) {
       const mine = rows.filter((r) => r.y === y);
       const row = doc.rows.find((r: any) => r.class === name);
       expect(row.count).toBe(mine.length);
@@ -48,7 +51,9 @@ describe('focal anatomy against an independent computation', () => {
   it('by p_t bucket and easy/hard: shares of the grand totals', () => {
     for (const b of doc.sections.buckets) {
       const y = b.class === 'positive' ? 1 : 0;
-      const inside = rows.filter((r) => r.y === y && r.pt >= b.pt_from && (r.pt < b.pt_to || (b.pt_to === 1 && r.pt <= 1)));
+      const inside = rows.filter(
+        (r) => r.y === y && r.pt >= b.pt_from && (r.pt < b.pt_to || (b.pt_to === 1 && r.pt <= 1)),
+      );
       expect(b.count).toBe(inside.length);
       expect(b.ce_share).toBeCloseTo(sum(inside.map((r) => r.ce)) / CE, 12);
     }
@@ -58,7 +63,10 @@ describe('focal anatomy against an independent computation', () => {
   });
 
   it("the hardest k%'s share of each class's loss: within one histogram bin of the sorted truth", () => {
-    for (const [y, name] of [[0, 'negative'], [1, 'positive']] as const) {
+    for (const [y, name] of [
+      [0, 'negative'],
+      [1, 'positive'],
+    ] as const) {
       const mine = rows.filter((r) => r.y === y).sort((a, b) => a.pt - b.pt); // hardest first
       const classFl = sum(mine.map((r) => r.fl));
       // the largest share of the class's FL that one histogram bin (1/32 in logit p_t) holds
@@ -80,9 +88,13 @@ describe('focal anatomy against an independent computation', () => {
 describe('anatomy on two threads', () => {
   it('issue 8 §1.15: --threads 2 and 3 give the bits of --threads 1, cumulative shares included (exact bin sums)', () => {
     const big = join(dir, 'big.csv');
-    writeFileSync(big, `p,y\n${Array.from({ length: 30000 }, (_, i) => `${((i * 7919) % 9973) / 9973},${i % 10 === 0 ? 1 : 0}`).join('\n')}\n`);
+    writeFileSync(
+      big,
+      `p,y\n${Array.from({ length: 30000 }, (_, i) => `${((i * 7919) % 9973) / 9973},${i % 10 === 0 ? 1 : 0}`).join('\n')}\n`,
+    );
     // (600 KB: threadsFor allows one thread per 64 KiB, so 2 and 3 threads do split the file)
-    const run = (threads: number) => parseJson(runBin(['anatomy', '--input', big, '--threads', String(threads), '--json']).stdout);
+    const run = (threads: number) =>
+      parseJson(runBin(['anatomy', '--input', big, '--threads', String(threads), '--json']).stdout);
     const one = run(1);
     for (const threads of [2, 3]) expect(run(threads)).toEqual(one);
   });
@@ -101,7 +113,8 @@ describe('anatomy outputs', () => {
   });
   it('--chart draws the cumulative curves in the terminal; --out writes them', () => {
     const chart = runBin(['anatomy', '--input', file, '--chart', '--width', '70']).stdout;
-    for (const label of ['negative CE', 'negative FL (γ = 2)', 'positive CE', 'positive FL (γ = 2)']) expect(chart).toContain(label);
+    for (const label of ['negative CE', 'negative FL (γ = 2)', 'positive CE', 'positive FL (γ = 2)'])
+      expect(chart).toContain(label);
     const svg = join(dir, 'cdf.svg');
     expect(runBin(['anatomy', '--input', file, '--out', svg]).code).toBe(0);
     expect(readFileSync(svg, 'utf8').match(/class="series"/g)).toHaveLength(4);
@@ -110,7 +123,11 @@ describe('anatomy outputs', () => {
     ['no input', ['anatomy'], /anatomy needs predictions/],
     ['a bad bucket count', ['anatomy', '--input', file, '--buckets', '1'], /--buckets.*whole number from 2 to 100/],
     ['a β of 1', ['anatomy', '--input', file, '--beta', '1'], /--beta.*outside \[0, 1\)/],
-    ['--input with made-up groups', ['imbalance', '--input', file, '--neg', '5'], /--input' reads real predictions; --neg/],
+    [
+      '--input with made-up groups',
+      ['imbalance', '--input', file, '--neg', '5'],
+      /--input' reads real predictions; --neg/,
+    ],
   ] as const) {
     it(`bad input: ${name}`, async () => {
       const r = await runCli([...argv]);

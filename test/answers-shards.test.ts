@@ -19,29 +19,58 @@ async function json(argv: string[]) {
 /** A report without what names its input (file name, format, column names). */
 function data(doc: any) {
   const rows = doc.rows.map((r: any) => ({ ...r, model: undefined }));
-  const sections = Object.fromEntries(Object.entries(doc.sections ?? {}).map(([k, v]: [string, any]) => [k, v.map((r: any) => ({ ...r, model: undefined }))]));
+  const sections = Object.fromEntries(
+    Object.entries(doc.sections ?? {}).map(([k, v]: [string, any]) => [
+      k,
+      v.map((r: any) => ({ ...r, model: undefined })),
+    ]),
+  );
   return { rows, sections, summary: doc.summary };
 }
 
 const SWEEP = ['--gamma', '0,0.5,2,5', '--alpha', '0.1,0.25,0.5,none'];
 
 describe('sweep and calibration read every format: the report of the same samples as CSV', () => {
-  it.each([['binary.npz'], ['binary_compressed.npz'], ['binary.parquet'], ['binary_plain.parquet'], ['binary.arrow'], ['binary.arrows']])('binary: %s = binary.csv', async (name) => {
-    expect(data(await json(['sweep', '--input', f(name), ...SWEEP]))).toEqual(data(await json(['sweep', '--input', f('binary.csv'), ...SWEEP])));
-    expect(data(await json(['calibration', '--input', f(name)]))).toEqual(data(await json(['calibration', '--input', f('binary.csv')])));
+  it.each([
+    ['binary.npz'],
+    ['binary_compressed.npz'],
+    ['binary.parquet'],
+    ['binary_plain.parquet'],
+    ['binary.arrow'],
+    ['binary.arrows'],
+  ])('binary: %s = binary.csv', async (name) => {
+    expect(data(await json(['sweep', '--input', f(name), ...SWEEP]))).toEqual(
+      data(await json(['sweep', '--input', f('binary.csv'), ...SWEEP])),
+    );
+    expect(data(await json(['calibration', '--input', f(name)]))).toEqual(
+      data(await json(['calibration', '--input', f('binary.csv')])),
+    );
   });
 
-  it.each([['p_f8.npy', 'y_i8.npy'], ['p_f4.npy', 'y_i2_be.npy'], ['p_f2.npy', 'y_u1.npy']])('binary, two .npy files (%s, %s) = binary.csv', async (p, y) => {
+  it.each([
+    ['p_f8.npy', 'y_i8.npy'],
+    ['p_f4.npy', 'y_i2_be.npy'],
+    ['p_f2.npy', 'y_u1.npy'],
+  ])('binary, two .npy files (%s, %s) = binary.csv', async (p, y) => {
     const two = ['--input', f(p), '--labels', f(y), '--columns', `p=${p.replace('.npy', '')}`];
-    expect(data(await json(['sweep', ...two, ...SWEEP]))).toEqual(data(await json(['sweep', '--input', f('binary.csv'), ...SWEEP])));
-    expect(data(await json(['calibration', ...two]))).toEqual(data(await json(['calibration', '--input', f('binary.csv')])));
+    expect(data(await json(['sweep', ...two, ...SWEEP]))).toEqual(
+      data(await json(['sweep', '--input', f('binary.csv'), ...SWEEP])),
+    );
+    expect(data(await json(['calibration', ...two]))).toEqual(
+      data(await json(['calibration', '--input', f('binary.csv')])),
+    );
   });
 
-  it.each([['vectors.npz'], ['vectors.parquet'], ['vectors.arrow']])('softmax vectors: %s = vectors.csv (x0+x1+x2+x3)', async (name) => {
-    const csv = ['--input', f('vectors.csv'), '--columns', 'logits=x0+x1+x2+x3,y=target'];
-    expect(data(await json(['sweep', '--input', f(name), '--gamma', '0,1,2']))).toEqual(data(await json(['sweep', ...csv, '--gamma', '0,1,2'])));
-    expect(data(await json(['calibration', '--input', f(name)]))).toEqual(data(await json(['calibration', ...csv])));
-  });
+  it.each([['vectors.npz'], ['vectors.parquet'], ['vectors.arrow']])(
+    'softmax vectors: %s = vectors.csv (x0+x1+x2+x3)',
+    async (name) => {
+      const csv = ['--input', f('vectors.csv'), '--columns', 'logits=x0+x1+x2+x3,y=target'];
+      expect(data(await json(['sweep', '--input', f(name), '--gamma', '0,1,2']))).toEqual(
+        data(await json(['sweep', ...csv, '--gamma', '0,1,2'])),
+      );
+      expect(data(await json(['calibration', '--input', f(name)]))).toEqual(data(await json(['calibration', ...csv])));
+    },
+  );
 
   it('several models in different formats side by side; --labels refused beside text', async () => {
     const doc = await json(['calibration', '--input', f('binary.csv'), '--input', f('binary.parquet')]);
@@ -71,7 +100,9 @@ describe('--partial shards of sweep and calibration merge into the report of one
     const [header, ...rows] = readFileSync(input, 'utf8').trim().split('\n');
     const names = header!.split(',');
     const r = random(seed);
-    const cuts = [...new Set(Array.from({ length: 2 + Math.floor(r() * 5) }, () => 1 + Math.floor(r() * (rows.length - 1))))].sort((a, b) => a - b);
+    const cuts = [
+      ...new Set(Array.from({ length: 2 + Math.floor(r() * 5) }, () => 1 + Math.floor(r() * (rows.length - 1)))),
+    ].sort((a, b) => a - b);
     const bounds = [0, ...cuts, rows.length];
     return bounds.slice(1).map((end, k) => {
       const part = rows.slice(bounds[k], end);
@@ -82,18 +113,36 @@ describe('--partial shards of sweep and calibration merge into the report of one
         return ['--input', `${base}.csv`];
       }
       if (kind === 1) {
-        writeFileSync(`${base}.ndjson`, part.map((line) => JSON.stringify(Object.fromEntries(line.split(',').map((v, j) => [names[j], Number(v)])))).join('\n') + '\n');
+        writeFileSync(
+          `${base}.ndjson`,
+          part
+            .map((line) => JSON.stringify(Object.fromEntries(line.split(',').map((v, j) => [names[j], Number(v)]))))
+            .join('\n') + '\n',
+        );
         return ['--input', `${base}.ndjson`];
       }
       const npy = (values: number[]) => {
         let h = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
         h += ' '.repeat(63 - ((10 + h.length) % 64)) + '\n';
-        return Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY\x01\x00'), Buffer.from([h.length & 0xff, h.length >> 8]), Buffer.from(h, 'latin1'), Buffer.from(new Float64Array(values).buffer)]);
+        return Buffer.concat([
+          Buffer.from([0x93]),
+          Buffer.from('NUMPY\x01\x00'),
+          Buffer.from([h.length & 0xff, h.length >> 8]),
+          Buffer.from(h, 'latin1'),
+          Buffer.from(new Float64Array(values).buffer),
+        ]);
       };
       const cells = part.map((line) => line.split(',').map(Number));
       writeFileSync(`${base}-${names[0]}.npy`, npy(cells.map((c) => c[0]!)));
       writeFileSync(`${base}-y.npy`, npy(cells.map((c) => c[1]!)));
-      return ['--input', `${base}-${names[0]}.npy`, '--labels', `${base}-y.npy`, '--columns', `${names[0]}=s${seed}-${k}-${names[0]}`];
+      return [
+        '--input',
+        `${base}-${names[0]}.npy`,
+        '--labels',
+        `${base}-y.npy`,
+        '--columns',
+        `${names[0]}=s${seed}-${k}-${names[0]}`,
+      ];
     });
   }
 
@@ -122,11 +171,22 @@ describe('--partial shards of sweep and calibration merge into the report of one
         return;
       }
       // every number but those that need passes over all the samples, which a merge reports as null
-      const passes = ['ada_ece', 'temperature', 'ece_scaled', 'ada_ece_scaled', 'mce_scaled', 'brier_scaled', 'nll_scaled'];
+      const passes = [
+        'ada_ece',
+        'temperature',
+        'ece_scaled',
+        'ada_ece_scaled',
+        'mce_scaled',
+        'brier_scaled',
+        'nll_scaled',
+      ];
       const [m, o] = [merged.rows[0], one.rows[0]];
       for (const key of passes) expect([key, m[key]]).toEqual([key, null]);
-      for (const key of Object.keys(o)) if (!passes.includes(key) && key !== 'model') expect([key, m[key]]).toEqual([key, o[key]]);
-      expect(merged.sections.reliability.map((b: any) => ({ ...b, model: null }))).toEqual(one.sections.reliability.map((b: any) => ({ ...b, model: null })));
+      for (const key of Object.keys(o))
+        if (!passes.includes(key) && key !== 'model') expect([key, m[key]]).toEqual([key, o[key]]);
+      expect(merged.sections.reliability.map((b: any) => ({ ...b, model: null }))).toEqual(
+        one.sections.reliability.map((b: any) => ({ ...b, model: null })),
+      );
       expect((await runCli(['merge', ...partials])).stdout).toMatch(/no AdaECE and no temperature/);
     });
   }
@@ -140,7 +200,12 @@ describe('--partial shards of sweep and calibration merge into the report of one
     const a = await part('g1.json', ['sweep', '--gamma', '1']);
     const b = await part('g2.json', ['sweep', '--gamma', '2']);
     const c = await part('b10.json', ['calibration', '--bins', '10']);
-    for (const argv of [['merge', a, b], ['merge', a, c], ['calibration', '--input', input, '--input', input, '--partial', join(dir, 'x.json')], ['sweep', '--input', input, '--partial', join(dir, 'y.json'), '--chart']]) {
+    for (const argv of [
+      ['merge', a, b],
+      ['merge', a, c],
+      ['calibration', '--input', input, '--input', input, '--partial', join(dir, 'x.json')],
+      ['sweep', '--input', input, '--partial', join(dir, 'y.json'), '--chart'],
+    ]) {
       const r = await runCli(argv);
       expect([r.code, r.stdout, r.stderr.split('\n').length]).toEqual([2, '', 2]);
     }
@@ -157,8 +222,12 @@ describe('calibration passes over a temporary file of the samples', () => {
   });
 
   it('a temporary folder that cannot be written: one line, exit 2', () => {
-    const r = runBin(['calibration', '--input', input], { env: { TMPDIR: join(tmpdir(), 'focal-no-such-folder', 'x') } });
+    const r = runBin(['calibration', '--input', input], {
+      env: { TMPDIR: join(tmpdir(), 'focal-no-such-folder', 'x') },
+    });
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toMatch(/^focal: error: cannot write a temporary file in .*focal-no-such-folder.* \(ENOENT\); set TMPDIR to a writable folder\.\n$/);
+    expect(r.stderr).toMatch(
+      /^focal: error: cannot write a temporary file in .*focal-no-such-folder.* \(ENOENT\); set TMPDIR to a writable folder\.\n$/,
+    );
   });
 });

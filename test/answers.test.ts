@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ADAPTIVE_CANDIDATES, adaptiveCalibrationError, adaptiveCalibrationErrorByPasses, calibrationEdges } from '../src/core/index.js';
+import {
+  ADAPTIVE_CANDIDATES,
+  adaptiveCalibrationError,
+  adaptiveCalibrationErrorByPasses,
+  calibrationEdges,
+} from '../src/core/index.js';
 import { calibrationCollector } from '../src/pipeline/collect/calibration.js';
 import type { Collector } from '../src/pipeline/collect/collector.js';
 import type { PredictionBatch } from '../src/pipeline/collect/predictions.js';
@@ -20,7 +25,8 @@ const MULTI = `${dir}multi-logits.csv`;
 
 function close(actual: number, expected: number, rel: number, what: string): void {
   const err = Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-300);
-  if (!(err <= rel)) throw new Error(`${what}: got ${actual}, expected ${expected} (relative error ${err.toExponential(2)} > ${rel})`);
+  if (!(err <= rel))
+    throw new Error(`${what}: got ${actual}, expected ${expected} (relative error ${err.toExponential(2)} > ${rel})`);
 }
 
 async function json(argv: string[]) {
@@ -32,7 +38,16 @@ async function json(argv: string[]) {
 
 describe('focal sweep against mpmath', () => {
   it('binary: class shares of FL and gradient mass, easy shares, concentration, per (γ, α)', async () => {
-    const doc = await json(['sweep', '--input', BINARY, '--gamma', ref.gammas.join(','), '--alpha', ref.alphas.join(','), '--json']);
+    const doc = await json([
+      'sweep',
+      '--input',
+      BINARY,
+      '--gamma',
+      ref.gammas.join(','),
+      '--alpha',
+      ref.alphas.join(','),
+      '--json',
+    ]);
     expect(doc.rows).toHaveLength(ref.sweepBinary.points.length);
     doc.rows.forEach((row: any, i: number) => {
       const p = ref.sweepBinary.points[i];
@@ -60,7 +75,16 @@ describe('focal sweep against mpmath', () => {
       close(row.alpha_grad, g.alphaGrad, 1e-14, `γ=${g.gamma} alpha_grad`);
     });
     // and at that α the positive share of FL is one half
-    const at = await json(['sweep', '--input', BINARY, '--gamma', '2', '--alpha', String(doc.sections.alpha[3].alpha_loss), '--json']);
+    const at = await json([
+      'sweep',
+      '--input',
+      BINARY,
+      '--gamma',
+      '2',
+      '--alpha',
+      String(doc.sections.alpha[3].alpha_loss),
+      '--json',
+    ]);
     close(at.rows[0].positive_fl_share, 0.5, 1e-15, 'positive share at α*');
   });
 
@@ -76,20 +100,46 @@ describe('focal sweep against mpmath', () => {
     });
     doc.sections.alpha.forEach((row: any, i: number) => {
       const g = ref.sweepMulti.perGamma[i];
-      g.alphaVectorLoss.forEach((a: number, k: number) => close(row.alpha_vector_loss[k], a, 1e-14, `γ=${g.gamma} α_loss[${k}]`));
-      g.alphaVectorGrad.forEach((a: number, k: number) => close(row.alpha_vector_grad[k], a, 1e-14, `γ=${g.gamma} α_grad[${k}]`));
+      g.alphaVectorLoss.forEach((a: number, k: number) =>
+        close(row.alpha_vector_loss[k], a, 1e-14, `γ=${g.gamma} α_loss[${k}]`),
+      );
+      g.alphaVectorGrad.forEach((a: number, k: number) =>
+        close(row.alpha_vector_grad[k], a, 1e-14, `γ=${g.gamma} α_grad[${k}]`),
+      );
     });
   });
 
   it('the one-pass grid equals separate `focal anatomy` runs bit for bit where they compute the same number', async () => {
     // α none (α_t = 1) and α = 0.5 (α_t·L exact): the per-sample FL terms are the same doubles in both commands
-    for (const [input, classes] of [[BINARY, ['negative', 'positive']], [MULTI, ['class_0', 'class_1', 'class_2', 'class_3']]] as const) {
+    for (const [input, classes] of [
+      [BINARY, ['negative', 'positive']],
+      [MULTI, ['class_0', 'class_1', 'class_2', 'class_3']],
+    ] as const) {
       const alphas = input === BINARY ? ['none', '0.5'] : ['none'];
-      const sweep = await json(['sweep', '--input', input, '--gamma', ref.gammas.join(','), ...(input === BINARY ? ['--alpha', alphas.join(',')] : []), '--json']);
+      const sweep = await json([
+        'sweep',
+        '--input',
+        input,
+        '--gamma',
+        ref.gammas.join(','),
+        ...(input === BINARY ? ['--alpha', alphas.join(',')] : []),
+        '--json',
+      ]);
       for (const gamma of ref.gammas) {
         for (const alpha of alphas) {
-          const anatomy = await json(['anatomy', '--input', input, '--gamma', String(gamma), '--alpha', alpha, '--json']);
-          const row = sweep.rows.find((r: any) => r.gamma === gamma && (input === MULTI || r.alpha === (alpha === 'none' ? null : 0.5)));
+          const anatomy = await json([
+            'anatomy',
+            '--input',
+            input,
+            '--gamma',
+            String(gamma),
+            '--alpha',
+            alpha,
+            '--json',
+          ]);
+          const row = sweep.rows.find(
+            (r: any) => r.gamma === gamma && (input === MULTI || r.alpha === (alpha === 'none' ? null : 0.5)),
+          );
           for (const name of classes) {
             const a = anatomy.rows.find((r: any) => r.class === name);
             expect(row[`${name}_count`]).toBe(a.count);
@@ -124,7 +174,10 @@ describe('focal sweep draws the positive share over (γ, α) with the α*(γ) cu
     const cells = 60 - 'γ = 2'.length - 3;
     const r = await runCli(['sweep', '--input', BINARY, '--gamma', '0,2', '--chart', '--width', '60']);
     expect([r.code, r.stderr]).toEqual([0, '']);
-    const rows = r.stdout.split('\n').filter((l) => l.includes('│')).map((l) => [...l.split('│')[1]!]);
+    const rows = r.stdout
+      .split('\n')
+      .filter((l) => l.includes('│'))
+      .map((l) => [...l.split('│')[1]!]);
     expect(rows).toHaveLength(2);
     const centres = Array.from({ length: cells }, (_, i) => (i + 0.5) / cells);
     const grid = await json(['sweep', '--input', BINARY, '--gamma', '0,2', '--alpha', centres.join(','), '--json']);
@@ -141,7 +194,8 @@ describe('focal sweep draws the positive share over (γ, α) with the α*(γ) cu
         if (glyph === 'L' || glyph === 'G') return;
         const share = grid.rows.find((p: any) => p.gamma === gamma && p.alpha === centres[i]).positive_fl_share;
         // (a share within 1e-9 of a band edge could fall either way)
-        if (Math.abs(share * 10 - Math.round(share * 10)) > 1e-9) expect(glyphs.indexOf(glyph)).toBe(Math.min(9, Math.floor(share * 10)));
+        if (Math.abs(share * 10 - Math.round(share * 10)) > 1e-9)
+          expect(glyphs.indexOf(glyph)).toBe(Math.min(9, Math.floor(share * 10)));
       });
     });
   });
@@ -195,16 +249,34 @@ describe('focal calibration against torchmetrics definitions (numpy) and mpmath'
     expect(Array.from(calibrationEdges(15))).toEqual(ref.linspace15);
   });
 
-  for (const [name, input, key] of [['binary', BINARY, 'calibrationBinary'], ['multiclass', MULTI, 'calibrationMulti']] as const) {
+  for (const [name, input, key] of [
+    ['binary', BINARY, 'calibrationBinary'],
+    ['multiclass', MULTI, 'calibrationMulti'],
+  ] as const) {
     it(`${name}: ECE, MCE, AdaECE, classwise ECE, Brier, NLL, accuracy; T to 1e-9; the report after scaling`, async () => {
       const doc = await json(['calibration', '--input', input, '--json']);
       const row = doc.rows[0];
       const r = ref[key];
       expect(row.n).toBe(r.n);
       expect(row.accuracy).toBe(r.accuracy);
-      for (const [mine, theirs] of <[string, string][]>[['ece', 'ece'], ['mce', 'mce'], ['ada_ece', 'adaptiveEce'], ['classwise_ece', 'classwiseEce'], ['brier', 'brier'], ['nll', 'nll']]) close(row[mine], r[theirs], 1e-12, `${name} ${mine}`);
+      for (const [mine, theirs] of <[string, string][]>[
+        ['ece', 'ece'],
+        ['mce', 'mce'],
+        ['ada_ece', 'adaptiveEce'],
+        ['classwise_ece', 'classwiseEce'],
+        ['brier', 'brier'],
+        ['nll', 'nll'],
+      ])
+        close(row[mine], r[theirs], 1e-12, `${name} ${mine}`);
       close(row.temperature, r.temperature, 1e-9, `${name} T`);
-      for (const [mine, theirs] of <[string, string][]>[['ece_scaled', 'ece'], ['ada_ece_scaled', 'adaptiveEce'], ['mce_scaled', 'mce'], ['brier_scaled', 'brier'], ['nll_scaled', 'nll']]) close(row[mine], r.scaled[theirs], 1e-9, `${name} ${mine}`);
+      for (const [mine, theirs] of <[string, string][]>[
+        ['ece_scaled', 'ece'],
+        ['ada_ece_scaled', 'adaptiveEce'],
+        ['mce_scaled', 'mce'],
+        ['brier_scaled', 'brier'],
+        ['nll_scaled', 'nll'],
+      ])
+        close(row[mine], r.scaled[theirs], 1e-9, `${name} ${mine}`);
       // the reliability rows are the bins ECE is computed from
       const bins = doc.sections.reliability;
       expect(bins).toHaveLength(16);
@@ -223,42 +295,75 @@ function batches(path: string, cuts: number[]): PredictionBatch[] {
   const bounds = [0, ...cuts, rows.length];
   return bounds.slice(1).map((end, i) => {
     const part = rows.slice(bounds[i], end);
-    return { kind, width, count: part.length, values: Float64Array.from(part.flatMap((r) => r.slice(0, width))), labels: Float64Array.from(part.map((r) => r[width]!)), first: bounds[i]! };
+    return {
+      kind,
+      width,
+      count: part.length,
+      values: Float64Array.from(part.flatMap((r) => r.slice(0, width))),
+      labels: Float64Array.from(part.map((r) => r[width]!)),
+      first: bounds[i]!,
+    };
   });
 }
 
 function random(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 describe('AdaECE in constant memory (radix selection over passes) is the sort, bit for bit', () => {
   const next = random(4242);
   const cases: [string, number[], number[]][] = [];
-  for (const [n, distinct] of [[1, 0], [7, 0], [15, 0], [16, 3], [240, 0], [1000, 5], [1000, 40], [3001, 0]] as const) {
+  for (const [n, distinct] of [
+    [1, 0],
+    [7, 0],
+    [15, 0],
+    [16, 3],
+    [240, 0],
+    [1000, 5],
+    [1000, 40],
+    [3001, 0],
+  ] as const) {
     // distinct > 0: confidences from a few values, so that runs of ties straddle bin boundaries
     const pool = Array.from({ length: distinct }, () => next());
-    const conf = Array.from({ length: n }, () => (distinct ? pool[Math.floor(next() * distinct)]! : next() < 0.05 ? 1 : next() < 0.05 ? 0 : next() ** 3));
+    const conf = Array.from({ length: n }, () =>
+      distinct ? pool[Math.floor(next() * distinct)]! : next() < 0.05 ? 1 : next() < 0.05 ? 0 : next() ** 3,
+    );
     cases.push([`n=${n}, ${distinct || 'no'} repeated values`, conf, conf.map(() => (next() < 0.6 ? 1 : 0))]);
   }
   // values that share their upper bits and differ only in the last ones (every digit level decides)
   const close = Array.from({ length: 500 }, (_, i) => 0.5 + (i % 37) * 2 ** -52 + (i % 5) * 2 ** -30);
-  cases.push(['values a few ulps apart', close, close.map((_, i) => i % 3 === 0 ? 1 : 0)]);
+  cases.push(['values a few ulps apart', close, close.map((_, i) => (i % 3 === 0 ? 1 : 0))]);
   // one value only, and 0 and 1 only: every boundary inside one run of ties
-  cases.push(['all equal', Array.from({ length: 300 }, () => 0.25), Array.from({ length: 300 }, (_, i) => (i % 4 === 0 ? 1 : 0))]);
-  cases.push(['only 0 and 1', Array.from({ length: 301 }, (_, i) => (i % 3 === 0 ? 1 : 0)), Array.from({ length: 301 }, (_, i) => (i % 2 === 0 ? 1 : 0))]);
+  cases.push([
+    'all equal',
+    Array.from({ length: 300 }, () => 0.25),
+    Array.from({ length: 300 }, (_, i) => (i % 4 === 0 ? 1 : 0)),
+  ]);
+  cases.push([
+    'only 0 and 1',
+    Array.from({ length: 301 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+    Array.from({ length: 301 }, (_, i) => (i % 2 === 0 ? 1 : 0)),
+  ]);
   for (const [name, conf, hit] of cases) {
     it(name, () => {
       for (const bins of [2, 15, 40]) {
         // how many samples the last pass may hold: all of these (one pass), none (the full 64
         // bits by histograms: five passes), and a few (the histograms stop part-way)
-        for (const [candidates, most] of [[ADAPTIVE_CANDIDATES, 1], [0, 5], [7, 5], [60, 5]] as const) {
+        for (const [candidates, most] of [
+          [ADAPTIVE_CANDIDATES, 1],
+          [0, 5],
+          [7, 5],
+          [60, 5],
+        ] as const) {
           let passes = 0;
           const pass = (visit: (c: number, h: number) => void) => {
             passes++;
             conf.forEach((c, i) => visit(c, hit[i]!));
           };
-          expect(adaptiveCalibrationErrorByPasses(pass, conf.length, bins, candidates)).toBe(adaptiveCalibrationError(conf, hit, bins));
+          expect(adaptiveCalibrationErrorByPasses(pass, conf.length, bins, candidates)).toBe(
+            adaptiveCalibrationError(conf, hit, bins),
+          );
           expect(passes).toBeLessThanOrEqual(most);
           if (candidates === 0) expect(passes).toBe(5);
         }
@@ -299,7 +404,9 @@ describe('merge of states under random splits gives the bits of one pass', () =>
       const next = random(name.length * 7919);
       for (let trial = 0; trial < 5; trial++) {
         const n = readFileSync(input, 'utf8').trim().split('\n').length - 1;
-        const cuts = [...new Set(Array.from({ length: 1 + Math.floor(next() * 6) }, () => 1 + Math.floor(next() * (n - 1))))].sort((a, b) => a - b);
+        const cuts = [
+          ...new Set(Array.from({ length: 1 + Math.floor(next() * 6) }, () => 1 + Math.floor(next() * (n - 1)))),
+        ].sort((a, b) => a - b);
         // each shard's state goes through a --partial file's text, then the shards merge in a random order
         const shards = batches(input, cuts).map((b) => {
           const s = c.create();

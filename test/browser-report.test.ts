@@ -54,7 +54,16 @@ const pageTables = (page: Page): Promise<PageRow[][]> =>
         Object.fromEntries(
           [...tr.querySelectorAll('td')].map((td) => {
             const v = td.getAttribute('data-value');
-            const value = v !== null ? (v.startsWith('[') ? JSON.parse(v) : Number(v)) : td.classList.contains('text') ? td.textContent : td.textContent === '' ? null : td.textContent;
+            const value =
+              v !== null
+                ? v.startsWith('[')
+                  ? JSON.parse(v)
+                  : Number(v)
+                : td.classList.contains('text')
+                  ? td.textContent
+                  : td.textContent === ''
+                    ? null
+                    : td.textContent;
             return [td.getAttribute('data-key'), value];
           }),
         ),
@@ -66,7 +75,8 @@ const keysOf = (rows: PageRow[]) => Object.keys(rows[0] ?? {});
 const pick = (rows: PageRow[], keys: string[]) => rows.map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])));
 const series = (page: Page) => page.$$eval('svg g.series', (gs) => gs.map((g) => g.getAttribute('data-label')));
 /** Nothing the names carry became markup: the page's own script is the one element of those kinds. */
-const injected = (page: Page) => page.evaluate(() => document.querySelectorAll('img, iframe, object, embed, svg[onload], script:not([type])').length);
+const injected = (page: Page) =>
+  page.evaluate(() => document.querySelectorAll('img, iframe, object, embed, svg[onload], script:not([type])').length);
 const NOTHING = { errors: [], requests: [], dialogs: [] };
 
 describe('focal anatomy --out report.html', () => {
@@ -93,21 +103,41 @@ describe('focal anatomy --out report.html', () => {
     const { page, seen } = await open(1280);
     const captions = await page.$$eval('table caption', (cs) => cs.map((c) => c.textContent));
     expect(captions.length).toBe(4);
-    expect(captions.slice(1)).toEqual(['by p_t bucket (shares of the total CE and FL)', 'easy and hard samples (shares of the total CE and FL)', "the hardest samples' share of their class's loss (the paper's Figure 4)"]);
+    expect(captions.slice(1)).toEqual([
+      'by p_t bucket (shares of the total CE and FL)',
+      'easy and hard samples (shares of the total CE and FL)',
+      "the hardest samples' share of their class's loss (the paper's Figure 4)",
+    ]);
     const json = parseJson(runBin(['anatomy', '--input', input, '--columns', columns, '--json']).stdout);
     const tables = await page.$$eval('table', (ts) =>
-      ts.map((t) => [...t.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.getAttribute('data-key'), td.hasAttribute('data-value') ? Number(td.getAttribute('data-value')) : td.textContent])))),
+      ts.map((t) =>
+        [...t.querySelectorAll('tbody tr')].map((tr) =>
+          Object.fromEntries(
+            [...tr.querySelectorAll('td')].map((td) => [
+              td.getAttribute('data-key'),
+              td.hasAttribute('data-value') ? Number(td.getAttribute('data-value')) : td.textContent,
+            ]),
+          ),
+        ),
+      ),
     );
     expect(tables[0]).toEqual(json.rows);
     expect(tables[1]).toEqual(json.sections.buckets);
     expect(tables[2]).toEqual(json.sections.easy_hard);
     expect(tables[3]).toEqual(json.sections.cdf);
     // the chart: one CE and one FL curve per class, with a cursor the keyboard moves
-    expect(await page.$$eval('svg g.series', (gs) => gs.map((g) => g.getAttribute('data-label')))).toEqual(['negative CE', 'negative FL (γ = 2)', 'positive CE', 'positive FL (γ = 2)']);
+    expect(await page.$$eval('svg g.series', (gs) => gs.map((g) => g.getAttribute('data-label')))).toEqual([
+      'negative CE',
+      'negative FL (γ = 2)',
+      'positive CE',
+      'positive FL (γ = 2)',
+    ]);
     await page.locator('svg').focus();
     await page.keyboard.press('End');
     await page.waitForFunction(() => document.querySelector('.readout .at')?.getAttribute('data-value') === '1');
-    expect(await page.$$eval('.readout .item', (items) => items.map((i) => Number(i.getAttribute('data-value'))))).toEqual([1, 1, 1, 1]);
+    expect(
+      await page.$$eval('.readout .item', (items) => items.map((i) => Number(i.getAttribute('data-value')))),
+    ).toEqual([1, 1, 1, 1]);
     await page.screenshot({ path: join(process.cwd(), '.cache', 'screenshots', 'anatomy-report.png'), fullPage: true });
     expect(seen).toEqual({ errors: [], requests: [], dialogs: [] });
     await page.close();
@@ -126,7 +156,10 @@ describe('focal anatomy --out report.html', () => {
 
   it('at 375 px wide has no horizontal scroll', async () => {
     const { page, seen } = await open(375);
-    const [scrollWidth, clientWidth] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    const [scrollWidth, clientWidth] = await page.evaluate(() => [
+      document.documentElement.scrollWidth,
+      document.documentElement.clientWidth,
+    ]);
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
     expect(seen).toEqual({ errors: [], requests: [], dialogs: [] });
     await page.close();
@@ -151,10 +184,20 @@ describe('focal sweep --out sweep.html', () => {
 
   it('opens offline: the grid and the α* table hold the numbers of `focal sweep --json`, and the α*(γ) curves', async () => {
     const { page, seen } = await openPage(sweepPath, 1280);
-    expect(await page.$$eval('table caption', (cs) => cs.map((c) => c.textContent))).toEqual([expect.any(String), 'per γ: the α that gives the positive class exactly half']);
+    expect(await page.$$eval('table caption', (cs) => cs.map((c) => c.textContent))).toEqual([
+      expect.any(String),
+      'per γ: the α that gives the positive class exactly half',
+    ]);
     const json = parseJson(runBin([...args, '--json']).stdout);
     const tables = await pageTables(page);
-    expect(keysOf(tables[0]!)).toEqual(['gamma', 'alpha', 'positive_fl_share', 'positive_grad_share', 'easy_fl_share', 'concentration']);
+    expect(keysOf(tables[0]!)).toEqual([
+      'gamma',
+      'alpha',
+      'positive_fl_share',
+      'positive_grad_share',
+      'easy_fl_share',
+      'concentration',
+    ]);
     expect(json.rows).toHaveLength(12);
     expect(tables[0]).toEqual(pick(json.rows, keysOf(tables[0]!)));
     expect(keysOf(tables[1]!)).toEqual(['gamma', 'alpha_loss', 'alpha_grad']);
@@ -219,7 +262,20 @@ describe('focal calibration --out calibration.html', () => {
     const { page, seen } = await openPage(calibrationPath, 1280);
     const json = parseJson(runBin([...args(), '--json']).stdout);
     const tables = await pageTables(page);
-    expect(keysOf(tables[0]!)).toEqual(['model', 'n', 'accuracy', 'ece', 'ada_ece', 'mce', 'classwise_ece', 'brier', 'nll', 'temperature', 'ece_scaled', 'nll_scaled']);
+    expect(keysOf(tables[0]!)).toEqual([
+      'model',
+      'n',
+      'accuracy',
+      'ece',
+      'ada_ece',
+      'mce',
+      'classwise_ece',
+      'brier',
+      'nll',
+      'temperature',
+      'ece_scaled',
+      'nll_scaled',
+    ]);
     expect(tables[0]).toEqual(pick(json.rows, keysOf(tables[0]!)));
     expect(keysOf(tables[1]!)).toEqual(['model', 'from', 'to', 'count', 'confidence', 'accuracy', 'gap']);
     expect(json.sections.reliability).toHaveLength(12); // 5 bins and the bin of confidence 1, per model
@@ -227,7 +283,9 @@ describe('focal calibration --out calibration.html', () => {
     expect(tables[1]).toEqual(pick(json.sections.reliability, keysOf(tables[1]!)));
     const labels = await series(page);
     expect(labels[0]).toBe('perfect calibration');
-    expect(labels.slice(1)).toEqual(json.rows.map((m: { model: string; ece: number }) => `${m.model} (ECE ${m.ece.toPrecision(3)})`));
+    expect(labels.slice(1)).toEqual(
+      json.rows.map((m: { model: string; ece: number }) => `${m.model} (ECE ${m.ece.toPrecision(3)})`),
+    );
     expect(seen).toEqual(NOTHING);
     await page.close();
   });

@@ -4,7 +4,7 @@ import { SampleSpool } from '../src/pipeline/collect/spool.js';
 
 function random(seed: number) {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 }
 
 /** The derivative dNLL/dβ at β, summed exactly (the quantity the fit's definition is about). */
@@ -25,10 +25,19 @@ function below(x: number): number {
 describe('temperature fit: β is where the exactly summed derivative changes sign, whatever the path', () => {
   const next = random(77);
   const cases: [string, Float64Array, Float64Array, number][] = [];
-  for (const [n, scale] of [[50, 0.5], [2000, 3], [2000, 0.2]] as const) {
+  for (const [n, scale] of [
+    [50, 0.5],
+    [2000, 3],
+    [2000, 0.2],
+  ] as const) {
     const labels = Float64Array.from({ length: n }, () => (next() < 0.3 ? 1 : 0));
     // logits that mostly agree with the label (not separable), scaled: over- (scale > 1) or under-confident
-    cases.push([`binary, n=${n}, scale ${scale}`, Float64Array.from(labels, (y) => scale * ((y ? 1 : -1) + 6 * (next() - 0.5))), labels, 1]);
+    cases.push([
+      `binary, n=${n}, scale ${scale}`,
+      Float64Array.from(labels, (y) => scale * ((y ? 1 : -1) + 6 * (next() - 0.5))),
+      labels,
+      1,
+    ]);
   }
   const k = 4;
   const targets = Float64Array.from({ length: 1500 }, () => Math.floor(next() * k));
@@ -81,7 +90,9 @@ describe('the spool: rows back as written, block after block, pass after pass', 
             expect(block.first).toBe(row);
             for (let i = 0; i < block.count; i++, row++) {
               const want = written[row]!;
-              for (let j = 0; j < width; j++) if (block.values[i * width + j] !== want[j]) expect([row, j, block.values[i * width + j]]).toEqual([row, j, want[j]]);
+              for (let j = 0; j < width; j++)
+                if (block.values[i * width + j] !== want[j])
+                  expect([row, j, block.values[i * width + j]]).toEqual([row, j, want[j]]);
               if (block.labels[i] !== want[width]) expect([row, block.labels[i]]).toEqual([row, want[width]]);
             }
           }

@@ -14,10 +14,12 @@ function failuresOf(cases: CategoricalCase[]): string[] {
     const r = evaluateCategorical(c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha });
     const where = `${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha}`;
     for (const quantity of ['pt', 'ce', 'fl', 'ratio'] as const) {
-      if (!(ulpDistance(r[quantity], c[quantity]) <= BOUND)) failures.push(describe(where, quantity, r[quantity], c[quantity]));
+      if (!(ulpDistance(r[quantity], c[quantity]) <= BOUND))
+        failures.push(describe(where, quantity, r[quantity], c[quantity]));
     }
     c.grad?.forEach((ref, j) => {
-      if (!(ulpDistance(r.grad![j]!, ref) <= BOUND)) failures.push(describe(`${where} j=${j}`, 'grad', r.grad![j]!, ref));
+      if (!(ulpDistance(r.grad![j]!, ref) <= BOUND))
+        failures.push(describe(`${where} j=${j}`, 'grad', r.grad![j]!, ref));
     });
   }
   return failures;
@@ -50,7 +52,14 @@ group('categorical core against the mpmath fixtures', () => {
       for (const c of cases) {
         const r = evaluateCategorical(c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha });
         if (!(ulpDistance(r[quantity], c[quantity]) <= BOUND)) {
-          failures.push(describe(`${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha}`, quantity, r[quantity], c[quantity]));
+          failures.push(
+            describe(
+              `${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha}`,
+              quantity,
+              r[quantity],
+              c[quantity],
+            ),
+          );
         }
       }
       expect(failures).toEqual([]);
@@ -63,7 +72,8 @@ group('categorical core against the mpmath fixtures', () => {
       const r = evaluateCategorical(c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha });
       c.grad!.forEach((ref, j) => {
         const got = r.grad![j]!;
-        if (!(ulpDistance(got, ref) <= BOUND)) failures.push(describe(`logits=[${c.values}] t=${c.target} γ=${c.gamma} j=${j}`, 'grad', got, ref));
+        if (!(ulpDistance(got, ref) <= BOUND))
+          failures.push(describe(`logits=[${c.values}] t=${c.target} γ=${c.gamma} j=${j}`, 'grad', got, ref));
       });
     }
     expect(failures).toEqual([]);
@@ -108,15 +118,31 @@ group('categorical edge cases', () => {
 group('categorical label smoothing (Keras) against the mpmath fixtures', () => {
   const smoothed = (
     JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/categorical.json', import.meta.url)), 'utf8')) as {
-      smoothed: { kind: 'probs' | 'logits'; values: number[]; target: number; gamma: number; alpha: number | number[] | null; smoothing: number; ce: string; fl: string }[];
+      smoothed: {
+        kind: 'probs' | 'logits';
+        values: number[];
+        target: number;
+        gamma: number;
+        alpha: number | number[] | null;
+        smoothing: number;
+        ce: string;
+        fl: string;
+      }[];
     }
   ).smoothed;
   it(`CE and FL within 8 ulps on ${smoothed.length} cases`, () => {
     const failures: string[] = [];
     for (const c of smoothed) {
-      const r = evaluateCategorical(c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha, labelSmoothing: c.smoothing });
+      const r = evaluateCategorical(c.kind, c.values, c.target, {
+        gamma: c.gamma,
+        alpha: c.alpha,
+        labelSmoothing: c.smoothing,
+      });
       for (const q of ['ce', 'fl'] as const) {
-        if (!(ulpDistance(r[q], c[q]) <= 8)) failures.push(describe(`${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha} ε=${c.smoothing}`, q, r[q], c[q]));
+        if (!(ulpDistance(r[q], c[q]) <= 8))
+          failures.push(
+            describe(`${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha} ε=${c.smoothing}`, q, r[q], c[q]),
+          );
       }
     }
     expect(failures).toEqual([]);

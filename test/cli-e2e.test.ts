@@ -43,7 +43,24 @@ describe("the article's numbers", () => {
   });
 
   it('1,000,000 easy negatives versus 10 hard positives (log base 10)', () => {
-    const r = runBin(['imbalance', '--neg', '1000000', '--neg-pt', '0.99', '--pos', '10', '--pos-pt', '0.01', '--gamma', '2', '--alpha', '0.25', '--log-base', '10', '--json']);
+    const r = runBin([
+      'imbalance',
+      '--neg',
+      '1000000',
+      '--neg-pt',
+      '0.99',
+      '--pos',
+      '10',
+      '--pos-pt',
+      '0.01',
+      '--gamma',
+      '2',
+      '--alpha',
+      '0.25',
+      '--log-base',
+      '10',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const doc = parseJson(r.stdout);
     const [neg, pos] = doc.rows;
@@ -59,7 +76,19 @@ describe("the article's numbers", () => {
   });
 
   it('the imbalance table shows counts with thousands separators', () => {
-    const r = runBin(['imbalance', '--neg', '1000000', '--neg-pt', '0.99', '--pos', '10', '--pos-pt', '0.01', '--log-base', '10']);
+    const r = runBin([
+      'imbalance',
+      '--neg',
+      '1000000',
+      '--neg-pt',
+      '0.99',
+      '--pos',
+      '10',
+      '--pos-pt',
+      '0.01',
+      '--log-base',
+      '10',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1,000,000');
     expect(r.stdout).toMatch(/positives' share of FL\s+0\.93738/);
@@ -85,13 +114,21 @@ describe('every format of every subcommand', () => {
         expect(header!.split(sep)).toEqual(keys);
         return lines.map((l) =>
           Object.fromEntries(
-            l.split(sep).map((cell, i) => [keys[i], cell === '' ? null : /^-?(Infinity|[\d.]+(e[-+]?\d+)?)$/.test(cell) ? Number(cell) : cell]),
+            l
+              .split(sep)
+              .map((cell, i) => [
+                keys[i],
+                cell === '' ? null : /^-?(Infinity|[\d.]+(e[-+]?\d+)?)$/.test(cell) ? Number(cell) : cell,
+              ]),
           ),
         );
       };
       expect(fromDelimited(runBin([...argv, '--format', 'csv']).stdout, ',')).toEqual(rows);
       expect(fromDelimited(runBin([...argv, '--format', 'tsv']).stdout, '\t')).toEqual(rows);
-      const nd = runBin([...argv, '--format', 'ndjson']).stdout.trimEnd().split('\n').map((l) => parseJson(l));
+      const nd = runBin([...argv, '--format', 'ndjson'])
+        .stdout.trimEnd()
+        .split('\n')
+        .map((l) => parseJson(l));
       expect(nd).toEqual(rows);
       expect(runBin([...argv, '--json']).stdout).toBe(runBin([...argv, '--format', 'json']).stdout);
     });
@@ -104,7 +141,12 @@ describe('every format of every subcommand', () => {
     for (const gamma of [0.5, 5]) {
       for (const x of [37, -0.1, 745]) {
         const e = evaluateBinary('logit', x, 1, { gamma, alpha: 0.25 });
-        expect([rows[i].ce, rows[i].fl, rows[i].ratio, rows[i].modulating]).toEqual([e.ce, e.fl, e.ratio, e.modulating]);
+        expect([rows[i].ce, rows[i].fl, rows[i].ratio, rows[i].modulating]).toEqual([
+          e.ce,
+          e.fl,
+          e.ratio,
+          e.modulating,
+        ]);
         i++;
       }
     }
@@ -118,7 +160,9 @@ describe('every format of every subcommand', () => {
   });
 
   it('grid order: γ slowest, then α, then y, then the input', () => {
-    const rows = parseJson(runBin(['compare', '--p', '0.2,0.8', '--y', '1,0', '--gamma', '1,2', '--alpha', '0.25,none', '--json']).stdout).rows;
+    const rows = parseJson(
+      runBin(['compare', '--p', '0.2,0.8', '--y', '1,0', '--gamma', '1,2', '--alpha', '0.25,none', '--json']).stdout,
+    ).rows;
     const order = rows.map((r: any) => `${r.gamma}/${r.alpha}/${r.y}/${r.p}`);
     expect(order.slice(0, 5)).toEqual(['1/0.25/1/0.2', '1/0.25/1/0.8', '1/0.25/0/0.2', '1/0.25/0/0.8', '1/null/1/0.2']);
     expect(order).toHaveLength(16);
@@ -142,9 +186,15 @@ describe('loss reductions against an independent sum', () => {
     return at * (1 - pt) ** 2 * ce[i]!;
   });
   const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
-  for (const [reduction, divisor] of [['mean', 4], ['sum', 1], ['positives', 2]] as const) {
+  for (const [reduction, divisor] of [
+    ['mean', 4],
+    ['sum', 1],
+    ['positives', 2],
+  ] as const) {
     it(`--reduction ${reduction}`, () => {
-      const doc = parseJson(runBin(['loss', '--p', ps.join(','), '--y', ys.join(','), '--reduction', reduction, '--json']).stdout);
+      const doc = parseJson(
+        runBin(['loss', '--p', ps.join(','), '--y', ys.join(','), '--reduction', reduction, '--json']).stdout,
+      );
       expect(doc.summary.reduction).toBe(reduction);
       expect(doc.summary.n).toBe(4);
       expect(doc.summary.positives).toBe(2);
@@ -175,7 +225,9 @@ describe('loss reductions against an independent sum', () => {
   });
 
   it('multiclass: per-class α, softmax, and the summary', () => {
-    const doc = parseJson(runBin(['loss', '--logits', '2,1,0.1;0,0,3', '--target', '0,2', '--alpha', '0.2,0.3,0.5', '--json']).stdout);
+    const doc = parseJson(
+      runBin(['loss', '--logits', '2,1,0.1;0,0,3', '--target', '0,2', '--alpha', '0.2,0.3,0.5', '--json']).stdout,
+    );
     expect(doc.rows.map((r: any) => r.alpha_t)).toEqual([0.2, 0.5]);
     const lse = Math.log(Math.exp(2) + Math.exp(1) + Math.exp(0.1));
     expect(doc.rows[0].ce).toBeCloseTo(lse - 2, 14);
@@ -209,7 +261,11 @@ describe('colour', () => {
 
 describe('pipes', () => {
   it('focal … | head -1 ends quietly with status 0', () => {
-    const r = spawnSync('bash', ['-c', `node ${BIN} compare --p 0:1:0.000001 --y 1 --format csv | head -1; echo "status=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `node ${BIN} compare --p 0:1:0.000001 --y 1 --format csv | head -1; echo "status=\${PIPESTATUS[0]}" >&2`],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout).toBe('p,y,pt,gamma,alpha,alpha_t,modulating,ce,fl,ratio\n');
     expect(r.stderr.trim()).toBe('status=0');
   });

@@ -13,13 +13,21 @@ const CASES: [string, string[], RegExp][] = [
   ['an empty list', ['compare', '--p', ''], /--p.*list is empty/],
   ['an empty list item', ['compare', '--p', '0.1,,0.2'], /--p.*empty item/],
   ['a hexadecimal number', ['compare', '--p', '0x1'], /--p.*not a number/],
-  ['a label other than 0/1 where a hard label is needed', ['compare', '--pt', '0.5', '--y', '0.5'], /--y.*hard labels 0 or 1.*0\.5/],
+  [
+    'a label other than 0/1 where a hard label is needed',
+    ['compare', '--pt', '0.5', '--y', '0.5'],
+    /--y.*hard labels 0 or 1.*0\.5/,
+  ],
   ['a label outside [0, 1]', ['compare', '--p', '0.5', '--y', '2'], /--y.*'2'.*outside \[0, 1\]/],
   ['γ < 0', ['compare', '--p', '0.5', '--gamma', '-1'], /--gamma.*'-1'.*must be ≥ 0/],
   ['γ not a number', ['compare', '--p', '0.5', '--gamma', 'two'], /--gamma.*'two'.*not a number/],
   ['α outside [0, 1]', ['compare', '--p', '0.5', '--alpha', '1.25'], /--alpha.*'1\.25'.*outside \[0, 1\]/],
   ['α a word other than none', ['compare', '--p', '0.5', '--alpha', 'auto'], /--alpha.*'auto'.*not a number.*none/],
-  ['a logit out of the double range', ['compare', '--logit', '1e999', '--y', '1'], /--logit.*'1e999'.*out of the double range/],
+  [
+    'a logit out of the double range',
+    ['compare', '--logit', '1e999', '--y', '1'],
+    /--logit.*'1e999'.*out of the double range/,
+  ],
   ['an unknown log base', ['compare', '--p', '0.5', '--log-base', '3'], /--log-base.*'3'.*e, 2, 10/],
   ['an unknown format', ['compare', '--p', '0.5', '--format', 'xml'], /--format.*'xml'.*table, json, csv, tsv, ndjson/],
   ['a range with step 0', ['compare', '--p', '0:1:0'], /--p.*step 0.*> 0/],
@@ -31,28 +39,80 @@ const CASES: [string, string[], RegExp][] = [
   ['lists of mismatched length', ['loss', '--p', '0.1,0.2', '--y', '1,0,1'], /--y.*3 values for 2 samples/],
   ['loss without labels', ['loss', '--p', '0.1'], /loss needs labels.*--y/],
   ['a γ list in loss', ['loss', '--p', '0.1', '--y', '1', '--gamma', '1,2'], /--gamma.*one value in 'loss'/],
-  ['an unknown reduction', ['loss', '--p', '0.1', '--y', '1', '--reduction', 'avg'], /--reduction.*'avg'.*none, mean, sum, positives/],
+  [
+    'an unknown reduction',
+    ['loss', '--p', '0.1', '--y', '1', '--reduction', 'avg'],
+    /--reduction.*'avg'.*none, mean, sum, positives/,
+  ],
   ['a target outside the vector', ['loss', '--probs', '0.5,0.5', '--target', '2'], /--target.*2.*use 0 to 1/],
-  ['vectors of different lengths', ['loss', '--logits', '1,2;1,2,3', '--target', '0'], /--logits.*sample 1 has 3 classes/],
+  [
+    'vectors of different lengths',
+    ['loss', '--logits', '1,2;1,2,3', '--target', '0'],
+    /--logits.*sample 1 has 3 classes/,
+  ],
   ['a one-class vector', ['loss', '--logits', '1', '--target', '0'], /--logits.*needs at least 2/],
   ['a fractional target', ['loss', '--logits', '1,2', '--target', '0.5'], /--target.*not a class index/],
-  ['a negative count', ['imbalance', '--neg', '-5', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'], /--neg.*'-5'.*whole number ≥ 0/],
-  ['a fractional count', ['imbalance', '--neg', '2.5', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'], /--neg.*'2\.5'.*whole number/],
-  ['a count above 2^53', ['imbalance', '--neg', '1e16', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'], /--neg.*above 2\^53/],
-  ['a missing group confidence', ['imbalance', '--neg', '5', '--pos', '1', '--neg-pt', '0.9'], /positives' confidence.*--pos-pt or --pos-p/],
-  ['both forms of a confidence', ['imbalance', '--neg', '5', '--pos', '1', '--neg-pt', '0.9', '--neg-p', '0.1', '--pos-pt', '0.1'], /--neg-pt.*cannot be used with.*--neg-p/],
+  [
+    'a negative count',
+    ['imbalance', '--neg', '-5', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'],
+    /--neg.*'-5'.*whole number ≥ 0/,
+  ],
+  [
+    'a fractional count',
+    ['imbalance', '--neg', '2.5', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'],
+    /--neg.*'2\.5'.*whole number/,
+  ],
+  [
+    'a count above 2^53',
+    ['imbalance', '--neg', '1e16', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'],
+    /--neg.*above 2\^53/,
+  ],
+  [
+    'a missing group confidence',
+    ['imbalance', '--neg', '5', '--pos', '1', '--neg-pt', '0.9'],
+    /positives' confidence.*--pos-pt or --pos-p/,
+  ],
+  [
+    'both forms of a confidence',
+    ['imbalance', '--neg', '5', '--pos', '1', '--neg-pt', '0.9', '--neg-p', '0.1', '--pos-pt', '0.1'],
+    /--neg-pt.*cannot be used with.*--neg-p/,
+  ],
   ['an unknown option', ['compare', '--p', '0.5', '--bogus'], /unknown option '--bogus'/],
   ['an unknown subcommand', ['comprae'], /unknown command 'comprae'.*compare/],
-  ['--json with another format', ['compare', '--p', '0.5', '--json', '--format', 'csv'], /--json and --format csv disagree/],
+  [
+    '--json with another format',
+    ['compare', '--p', '0.5', '--json', '--format', 'csv'],
+    /--json and --format csv disagree/,
+  ],
   // an option that holds one value, given twice: which one was meant would be a guess
-  ['--input twice', ['loss', '--input', 'a.csv', '--input', 'b.csv'], /option '--input <file>' argument 'b\.csv' is invalid\. --input was already given; give it once/],
-  ['--columns twice', ['loss', '--input', 'a.csv', '--columns', 'p=s', '--columns', 'y=t'], /'--columns <spec>' argument 'y=t'.*--columns was already given/],
-  ['a role twice in --columns', ['loss', '--input', 'a.csv', '--columns', 'p=s,p=t'], /--columns.*role p is given twice/],
+  [
+    '--input twice',
+    ['loss', '--input', 'a.csv', '--input', 'b.csv'],
+    /option '--input <file>' argument 'b\.csv' is invalid\. --input was already given; give it once/,
+  ],
+  [
+    '--columns twice',
+    ['loss', '--input', 'a.csv', '--columns', 'p=s', '--columns', 'y=t'],
+    /'--columns <spec>' argument 'y=t'.*--columns was already given/,
+  ],
+  [
+    'a role twice in --columns',
+    ['loss', '--input', 'a.csv', '--columns', 'p=s,p=t'],
+    /--columns.*role p is given twice/,
+  ],
   ['--format twice', ['compare', '--p', '0.5', '--format', 'csv', '--format', 'json'], /--format was already given/],
   ['--out twice', ['plot', '--out', 'a.svg', '--out', 'b.svg'], /--out was already given/],
-  ['--neg twice', ['imbalance', '--neg', '5', '--neg', '6', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'], /--neg was already given/],
+  [
+    '--neg twice',
+    ['imbalance', '--neg', '5', '--neg', '6', '--pos', '1', '--neg-pt', '0.9', '--pos-pt', '0.1'],
+    /--neg was already given/,
+  ],
   ['--pi twice', ['prior', '--pi', '0.1', '--pi', '0.2'], /--pi was already given/],
-  ['--threads twice', ['anatomy', '--input', 'a.csv', '--threads', '1', '--threads', '2'], /--threads was already given/],
+  [
+    '--threads twice',
+    ['anatomy', '--input', 'a.csv', '--threads', '1', '--threads', '2'],
+    /--threads was already given/,
+  ],
   ['--pt with a soft label in loss', ['loss', '--pt', '0.5', '--y', '0.5'], /--y.*with --pt takes hard labels 0 or 1/],
   ['--pt and --p in loss', ['loss', '--pt', '0.5', '--p', '0.5', '--y', '1'], /--p and --pt/],
 ];
@@ -74,9 +134,31 @@ describe('bad input exits 2 with one line on stderr and nothing on stdout', () =
 
 describe('options that accumulate may repeat', () => {
   it('--p, --y and --gamma given twice append (compare), --loss too', async () => {
-    const r = await runCli(['compare', '--p', '0.1', '--p', '0.2', '--y', '1', '--gamma', '0', '--gamma', '2', '--loss', 'ce', '--loss', 'fl', '--json']);
+    const r = await runCli([
+      'compare',
+      '--p',
+      '0.1',
+      '--p',
+      '0.2',
+      '--y',
+      '1',
+      '--gamma',
+      '0',
+      '--gamma',
+      '2',
+      '--loss',
+      'ce',
+      '--loss',
+      'fl',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).rows.map((row: { p: number; gamma: number }) => [row.gamma, row.p])).toEqual([[0, 0.1], [0, 0.2], [2, 0.1], [2, 0.2]]);
+    expect(JSON.parse(r.stdout).rows.map((row: { p: number; gamma: number }) => [row.gamma, row.p])).toEqual([
+      [0, 0.1],
+      [0, 0.2],
+      [2, 0.1],
+      [2, 0.2],
+    ]);
   });
   it('flags without a value are harmless to repeat', async () => {
     expect((await runCli(['compare', '--p', '0.5', '--json', '--json'])).code).toBe(0);
@@ -84,12 +166,7 @@ describe('options that accumulate may repeat', () => {
 });
 
 describe('negative numbers as values', () => {
-  for (const argv of [
-    ['--logit', '-3'],
-    ['--logit=-3'],
-    ['--logit', '-3,-2.5'],
-    ['--logit', '-1e3'],
-  ]) {
+  for (const argv of [['--logit', '-3'], ['--logit=-3'], ['--logit', '-3,-2.5'], ['--logit', '-1e3']]) {
     it(`compare ${argv.join(' ')}`, async () => {
       const r = await runCli(['compare', ...argv, '--y', '1', '--json']);
       expect(r.code).toBe(0);

@@ -16,7 +16,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'focal-completion-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Whether a program is installed; in CI (.ci/run installs zsh, fish, groff and man) a missing one fails the test instead of skipping it. */
-const has = (program: string) => process.env.CI !== undefined || spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
+const has = (program: string) =>
+  process.env.CI !== undefined || spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
 
 /** The subcommands listed by `focal --help`. */
 function commandsFromHelp(): string[] {
@@ -38,8 +39,24 @@ const COMMANDS = commandsFromHelp();
 
 describe('what the tests read from --help', () => {
   it('every command and its options', () => {
-    expect(COMMANDS).toEqual(['compare', 'loss', 'imbalance', 'plot', 'prior', 'anatomy', 'sweep', 'calibration', 'stability', 'explore', 'merge', 'completion', 'man']);
-    expect(optionsFromHelp('compare')).toEqual(expect.arrayContaining(['--p', '--gamma', '--format', '--no-color', '--help']));
+    expect(COMMANDS).toEqual([
+      'compare',
+      'loss',
+      'imbalance',
+      'plot',
+      'prior',
+      'anatomy',
+      'sweep',
+      'calibration',
+      'stability',
+      'explore',
+      'merge',
+      'completion',
+      'man',
+    ]);
+    expect(optionsFromHelp('compare')).toEqual(
+      expect.arrayContaining(['--p', '--gamma', '--format', '--no-color', '--help']),
+    );
   });
 });
 
@@ -51,7 +68,14 @@ describe('bash completion', () => {
   /** Calls the completion function as bash would for the words typed so far (the last is being completed). */
   function complete(...words: string[]): string[] {
     const array = ['focal', ...words].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
-    const r = spawnSync('bash', ['-c', `source '${script}' && COMP_WORDS=(${array}) && COMP_CWORD=${words.length} && _focal && printf '%s\\n' "\${COMPREPLY[@]}"`], { encoding: 'utf8', cwd: ROOT });
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `source '${script}' && COMP_WORDS=(${array}) && COMP_CWORD=${words.length} && _focal && printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ],
+      { encoding: 'utf8', cwd: ROOT },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     return r.stdout.split('\n').filter(Boolean);
@@ -86,7 +110,10 @@ describe('bash completion', () => {
   });
 
   it('completes file names after --input and --out, nothing after a number', () => {
-    expect(complete('loss', '--input', 'examples/preds.c').sort()).toEqual(['examples/preds.csv', 'examples/preds.csv.gz']);
+    expect(complete('loss', '--input', 'examples/preds.c').sort()).toEqual([
+      'examples/preds.csv',
+      'examples/preds.csv.gz',
+    ]);
     expect(complete('anatomy', '--input', 'examples/det')).toEqual(['examples/dets.tsv']);
     expect(complete('plot', '--out', 'examples/bad')).toEqual(['examples/bad.csv']);
     expect(complete('compare', '--gamma', '')).toEqual([]);
@@ -100,7 +127,10 @@ describe('zsh and fish completion', () => {
     expect(r.stdout.startsWith('#compdef focal\n')).toBe(true);
     for (const command of COMMANDS) {
       expect(r.stdout).toContain(`    '${command}:`);
-      const block = r.stdout.slice(r.stdout.indexOf(`        ${command})\n`), r.stdout.indexOf(';;', r.stdout.indexOf(`        ${command})\n`)));
+      const block = r.stdout.slice(
+        r.stdout.indexOf(`        ${command})\n`),
+        r.stdout.indexOf(';;', r.stdout.indexOf(`        ${command})\n`)),
+      );
       for (const option of optionsFromHelp(command)) expect(block).toMatch(new RegExp(`(^|[ ,{])${option}[}']`, 'm'));
     }
     expect(r.stdout).toContain(":f:(table json csv tsv ndjson)'");
@@ -127,7 +157,9 @@ describe('zsh and fish completion', () => {
     for (const command of COMMANDS) {
       expect(r.stdout).toContain(`complete -c focal -n __fish_use_subcommand -a ${command} -d '`);
       for (const option of optionsFromHelp(command)) {
-        expect(r.stdout).toContain(`complete -c focal -n '__fish_seen_subcommand_from ${command}' -l ${option.slice(2)}`);
+        expect(r.stdout).toContain(
+          `complete -c focal -n '__fish_seen_subcommand_from ${command}' -l ${option.slice(2)}`,
+        );
       }
     }
     expect(r.stdout).toContain("-l format -x -a 'table json csv tsv ndjson'");
@@ -162,7 +194,10 @@ describe('the man page', () => {
       const section = generated.stdout.slice(start, end);
       // each option is a bold item: \fB\-\-gamma\fR, \fB\-h, \-\-help\fR
       const items = section.split('\n').filter((l) => l.startsWith('\\fB'));
-      for (const option of optionsFromHelp(command)) expect(items.some((l) => new RegExp(`^\\\\fB(\\S+, )?${option.replace(/-/g, '\\\\-')}\\\\f`).test(l))).toBe(true);
+      for (const option of optionsFromHelp(command))
+        expect(items.some((l) => new RegExp(`^\\\\fB(\\S+, )?${option.replace(/-/g, '\\\\-')}\\\\f`).test(l))).toBe(
+          true,
+        );
     }
   });
 
@@ -177,7 +212,10 @@ describe('the man page', () => {
   });
 
   it.skipIf(!has('man'))('man -l focal.1 shows every command with its options', () => {
-    const r = spawnSync('man', ['-l', join(ROOT, 'focal.1')], { encoding: 'utf8', env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '80' } });
+    const r = spawnSync('man', ['-l', join(ROOT, 'focal.1')], {
+      encoding: 'utf8',
+      env: { ...process.env, MANPAGER: 'cat', PAGER: 'cat', MANWIDTH: '80' },
+    });
     expect(r.status).toBe(0);
     for (const command of COMMANDS) expect(r.stdout).toContain(`focal ${command}`);
     expect(r.stdout).toMatch(/--gamma <.+>\n\s+focusing parameter/);
@@ -193,7 +231,8 @@ describe('help that fits the command', () => {
     expect(lines.length).toBeLessThanOrEqual(18); // a line per command and five more, not the 36 lines of --help
     expect(lines[1]).toBe('Usage: focal <command> [options]');
     // the commands, one a line; the two that serve the shell (completion, man) on the help line
-    for (const command of COMMANDS.filter((c) => c !== 'completion' && c !== 'man')) expect(r.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
+    for (const command of COMMANDS.filter((c) => c !== 'completion' && c !== 'man'))
+      expect(r.stdout).toMatch(new RegExp(`^ {2}${command} `, 'm'));
     expect(r.stdout).toMatch(/^Help: .*also: completion, man$/m);
     expect(r.stdout).toContain('focal <command> --help');
     expect(r.stdout).toContain('focal compare --p 0.9 --gamma 2');
@@ -202,11 +241,22 @@ describe('help that fits the command', () => {
   it("imbalance --help lists imbalance's options; anatomy's are anatomy's", () => {
     const imbalance = optionsFromHelp('imbalance');
     const anatomy = optionsFromHelp('anatomy');
-    for (const option of ['--buckets', '--beta', '--rows', '--chart', '--out', '--threads', '--columns', '--skip-invalid']) {
+    for (const option of [
+      '--buckets',
+      '--beta',
+      '--rows',
+      '--chart',
+      '--out',
+      '--threads',
+      '--columns',
+      '--skip-invalid',
+    ]) {
       expect(imbalance).not.toContain(option);
       expect(anatomy).toContain(option);
     }
-    expect(imbalance).toEqual(expect.arrayContaining(['--neg', '--pos', '--neg-pt', '--pos-pt', '--neg-p', '--pos-p', '--input', '--gamma']));
+    expect(imbalance).toEqual(
+      expect.arrayContaining(['--neg', '--pos', '--neg-pt', '--pos-pt', '--neg-p', '--pos-p', '--input', '--gamma']),
+    );
     const help = runBin(['imbalance', '--help']).stdout;
     expect(help).toMatch(/--input <file>[\s\S]*focal anatomy --help/);
     // "(0)" and "(1)" read like defaults; the class is said in words

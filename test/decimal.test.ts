@@ -25,11 +25,19 @@ function agrees(s: string): void {
   if (!Object.is(got, want)) expect.fail(`${JSON.stringify(s)}: parsed ${got}, Number() says ${want}`);
 }
 
-const digitString = (min: number, max: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''));
+const digitString = (min: number, max: number) =>
+  fc.array(fc.integer({ min: 0, max: 9 }), { minLength: min, maxLength: max }).map((d) => d.join(''));
 
 /** [sign] digits with a point anywhere (or none), an exponent anywhere in the double range (or none). */
 const decimalText = fc
-  .tuple(fc.constantFrom('', '-', '+'), digitString(1, 25), fc.nat(25), fc.boolean(), fc.option(fc.integer({ min: -345, max: 330 })), fc.constantFrom('e', 'E'))
+  .tuple(
+    fc.constantFrom('', '-', '+'),
+    digitString(1, 25),
+    fc.nat(25),
+    fc.boolean(),
+    fc.option(fc.integer({ min: -345, max: 330 })),
+    fc.constantFrom('e', 'E'),
+  )
   .map(([sign, digits, point, withPoint, exponent, e]) => {
     const at = point % (digits.length + 1);
     const body = withPoint ? `${digits.slice(0, at)}.${digits.slice(at)}` : digits;
@@ -46,7 +54,9 @@ function exactDecimal(x: number): { digits: string; exponent: number } {
   const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
   const e2 = (biased === 0 ? 1 : biased) - 1075;
   // x = mantissa·2^e2 = mantissa·5^-e2 / 10^-e2 (e2 < 0), or mantissa·2^e2 (e2 ≥ 0)
-  return e2 >= 0 ? { digits: (mantissa << BigInt(e2)).toString(), exponent: 0 } : { digits: (mantissa * 5n ** BigInt(-e2)).toString(), exponent: e2 };
+  return e2 >= 0
+    ? { digits: (mantissa << BigInt(e2)).toString(), exponent: 0 }
+    : { digits: (mantissa * 5n ** BigInt(-e2)).toString(), exponent: e2 };
 }
 
 /** The midpoint between a positive double and the next one up, exactly, as digits·10^exponent. */
@@ -83,39 +93,71 @@ const positiveDouble = fc.oneof(
 );
 
 describe('parseDecimal against Number() (correctly rounded)', () => {
-  it('random decimals: 1–25 digits, a point anywhere, exponents over the whole double range', () => {
-    check(fc.property(decimalText, (s) => agrees(s)), runs(2000));
-  }, timeout(30_000));
+  it(
+    'random decimals: 1–25 digits, a point anywhere, exponents over the whole double range',
+    () => {
+      check(
+        fc.property(decimalText, (s) => agrees(s)),
+        runs(2000),
+      );
+    },
+    timeout(30_000),
+  );
 
-  it('every double as JavaScript, numpy (%.17g) and savetxt (%.18e) write it, and in 15–21 digits', () => {
-    check(
-      fc.property(positiveDouble, fc.integer({ min: 15, max: 21 }), fc.boolean(), (x, precision, negative) => {
-        const y = negative ? -x : x;
-        for (const s of [String(y), y.toPrecision(17), y.toExponential(18), y.toPrecision(precision), y.toExponential(precision - 1)]) agrees(s);
-      }),
-      runs(2000),
-    );
-  }, timeout(30_000));
+  it(
+    'every double as JavaScript, numpy (%.17g) and savetxt (%.18e) write it, and in 15–21 digits',
+    () => {
+      check(
+        fc.property(positiveDouble, fc.integer({ min: 15, max: 21 }), fc.boolean(), (x, precision, negative) => {
+          const y = negative ? -x : x;
+          for (const s of [
+            String(y),
+            y.toPrecision(17),
+            y.toExponential(18),
+            y.toPrecision(precision),
+            y.toExponential(precision - 1),
+          ])
+            agrees(s);
+        }),
+        runs(2000),
+      );
+    },
+    timeout(30_000),
+  );
 
-  it('near midpoints: the midpoint between two doubles cut to 16–20 digits, and a unit either side', () => {
-    check(
-      fc.property(positiveDouble, fc.integer({ min: 16, max: 20 }), (x, k) => {
-        const m = midpoint(x);
-        for (const delta of [-1n, 0n, 1n]) agrees(nearby(m, k, delta));
-      }),
-      runs(2000),
-    );
-  }, timeout(30_000));
+  it(
+    'near midpoints: the midpoint between two doubles cut to 16–20 digits, and a unit either side',
+    () => {
+      check(
+        fc.property(positiveDouble, fc.integer({ min: 16, max: 20 }), (x, k) => {
+          const m = midpoint(x);
+          for (const delta of [-1n, 0n, 1n]) agrees(nearby(m, k, delta));
+        }),
+        runs(2000),
+      );
+    },
+    timeout(30_000),
+  );
 
-  it('exact midpoints written in full (ties to even), in the ranges where they are short', () => {
-    check(
-      fc.property(fc.oneof(fc.double({ min: 1e-3, max: 1, noNaN: true }), fc.double({ min: 2 ** 53, max: 2 ** 60, noNaN: true })), (x) => {
-        const m = midpoint(x);
-        agrees(`${m.digits}e${m.exponent}`);
-      }),
-      runs(2000),
-    );
-  }, timeout(30_000));
+  it(
+    'exact midpoints written in full (ties to even), in the ranges where they are short',
+    () => {
+      check(
+        fc.property(
+          fc.oneof(
+            fc.double({ min: 1e-3, max: 1, noNaN: true }),
+            fc.double({ min: 2 ** 53, max: 2 ** 60, noNaN: true }),
+          ),
+          (x) => {
+            const m = midpoint(x);
+            agrees(`${m.digits}e${m.exponent}`);
+          },
+        ),
+        runs(2000),
+      );
+    },
+    timeout(30_000),
+  );
 
   it('named hard cases: 2^53 + 1, the subnormal boundary, the largest double and beyond (Infinity)', () => {
     for (const s of [
@@ -168,7 +210,10 @@ describe('scanDecimal: where a number ends', () => {
 
   it('says whether the number is also a JSON number (NDJSON reads only those from the bytes)', () => {
     const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-    const shapes = fc.oneof(decimalText, fc.constantFrom('+1', '.5', '5.', '01', '-01', '00.5', '0', '-0', '0.0', '1.e5', '-.5', '0e1', '10', '1E+2'));
+    const shapes = fc.oneof(
+      decimalText,
+      fc.constantFrom('+1', '.5', '5.', '01', '-01', '00.5', '0', '-0', '0.0', '1.e5', '-.5', '0e1', '10', '1E+2'),
+    );
     check(
       fc.property(shapes, (s) => {
         const b = Buffer.from(s);
@@ -182,7 +227,10 @@ describe('scanDecimal: where a number ends', () => {
     for (const p of ['+1', '.5', '5.', '01', '1.e5', '-.5']) {
       const sink = new Recorder();
       scan(new NdjsonScanner(plan, sink), Buffer.from(`{"p":0.5,"y":1}\n{"p":${p},"y":0}\n`), []);
-      expect(sink.events, p).toEqual([{ line: 1, values: [0.5, 1] }, { line: 2, malformed: true }]);
+      expect(sink.events, p).toEqual([
+        { line: 1, values: [0.5, 1] },
+        { line: 2, malformed: true },
+      ]);
     }
   });
 });

@@ -17,11 +17,17 @@ const files = ['index.ts', ...readdirSync(`${SRC}core`).map((f) => `core/${f}`)]
 
 /** Examples that show no value to compare, by their code, with the reason. */
 const UNCHECKED: Record<string, string> = {
-  "familyLoss('fl-star', 'logit', 2, 1, { gamma: 2, beta: 1 })": 'shows the call only (the value is in the README table)',
-  "binaryLossBatch('logit', Float64Array.of(-2, 0, 3), Float64Array.of(0, 1, 1)).fl": 'shows the call only (a Float64Array of three losses)',
+  "familyLoss('fl-star', 'logit', 2, 1, { gamma: 2, beta: 1 })":
+    'shows the call only (the value is in the README table)',
+  "binaryLossBatch('logit', Float64Array.of(-2, 0, 3), Float64Array.of(0, 1, 1)).fl":
+    'shows the call only (a Float64Array of three losses)',
 };
 
-type Shown = { kind: 'number'; text: string } | { kind: 'list'; items: string[] } | { kind: 'object'; entries: [string, string][] } | { kind: 'string'; value: string };
+type Shown =
+  | { kind: 'number'; text: string }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'object'; entries: [string, string][] }
+  | { kind: 'string'; value: string };
 
 interface Example {
   where: string;
@@ -40,7 +46,9 @@ function readShown(comment: string): Shown | null {
   if ((m = /^\[([^\]]*)\]/.exec(c))) return { kind: 'list', items: m[1]!.split(',').map((s) => s.trim()) };
   if ((m = /^\{([^}]*)\}/.exec(c))) {
     const entries = m[1]!.split(',').map((kv) => kv.split(':').map((s) => s.trim()) as [string, string]);
-    return entries.every(([k, v]) => /^\w+$/.test(k ?? '') && new RegExp(`^${NUMBER}$`).test(v ?? '')) ? { kind: 'object', entries } : null;
+    return entries.every(([k, v]) => /^\w+$/.test(k ?? '') && new RegExp(`^${NUMBER}$`).test(v ?? ''))
+      ? { kind: 'object', entries }
+      : null;
   }
   if ((m = /^'((?:[^'\\]|\\.)*)'/.exec(c))) return { kind: 'string', value: m[1]! };
   if ((m = new RegExp(`^(${NUMBER})(?![\\w^])`).exec(c))) return { kind: 'number', text: m[1]! };
@@ -89,7 +97,10 @@ function matches(got: unknown, shown: Shown): boolean {
 }
 
 function run(code: string): unknown {
-  const statements = code.split(';').map((s) => s.trim()).filter(Boolean);
+  const statements = code
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const body = `${statements.slice(0, -1).join(';\n')};\nreturn (${statements[statements.length - 1]});`;
   const fn = new Function(...Object.keys(api), body) as (...args: unknown[]) => unknown;
   return fn(...Object.values(api));
@@ -98,7 +109,9 @@ function run(code: string): unknown {
 describe('TSDoc examples', () => {
   it('finds them', () => expect(examples.length).toBeGreaterThanOrEqual(30));
   it('each shows a value that is checked, or is listed as unchecked with a reason (and every listed one exists)', () => {
-    const unreadable = examples.filter((e) => e.shown === null && !(e.code in UNCHECKED)).map((e) => `${e.where}: ${e.code} // ${e.comment}`);
+    const unreadable = examples
+      .filter((e) => e.shown === null && !(e.code in UNCHECKED))
+      .map((e) => `${e.where}: ${e.code} // ${e.comment}`);
     expect(unreadable).toEqual([]);
     const stale = Object.keys(UNCHECKED).filter((code) => !examples.some((e) => e.code === code && e.shown === null));
     expect(stale).toEqual([]);
@@ -114,7 +127,10 @@ describe('TSDoc examples', () => {
     }
     it(`${where}: ${code}`, () => {
       const got = run(code);
-      expect(matches(got, shown), `${code} gave ${typeof got === 'object' ? JSON.stringify(got) : String(got)}, the doc says ${comment}`).toBe(true);
+      expect(
+        matches(got, shown),
+        `${code} gave ${typeof got === 'object' ? JSON.stringify(got) : String(got)}, the doc says ${comment}`,
+      ).toBe(true);
     });
   }
 });

@@ -6,7 +6,14 @@ import { describe, ulpDistance } from './helpers/ulp.js';
 
 group('binary edge cases, by name', () => {
   it('γ = 0 with α none gives FL = CE exactly, for probabilities and logits', () => {
-    for (const [kind, v] of [['p', 1e-300], ['p', 0.3], ['p', 1 - 2 ** -53], ['logit', -700], ['logit', 0.5], ['logit', 40]] as const) {
+    for (const [kind, v] of [
+      ['p', 1e-300],
+      ['p', 0.3],
+      ['p', 1 - 2 ** -53],
+      ['logit', -700],
+      ['logit', 0.5],
+      ['logit', 40],
+    ] as const) {
       for (const y of [0, 1, 0.3]) {
         const r = evaluateBinary(kind, v, y, { gamma: 0, alpha: null });
         expect(r.fl).toBe(r.ce);
@@ -22,11 +29,20 @@ group('binary edge cases, by name', () => {
   });
 
   it('p_t = 0 gives CE = FL = Infinity and ratio 1/α_t', () => {
-    expect(evaluateBinary('p', 0, 1, { gamma: 2, alpha: 0.25 })).toMatchObject({ ce: Infinity, fl: Infinity, ratio: 4 });
+    expect(evaluateBinary('p', 0, 1, { gamma: 2, alpha: 0.25 })).toMatchObject({
+      ce: Infinity,
+      fl: Infinity,
+      ratio: 4,
+    });
   });
 
   it('α_t = 0 gives FL = 0 and ratio Infinity, not NaN, even where CE is infinite', () => {
-    expect(evaluateBinary('p', 0, 1, { gamma: 2, alpha: 0 })).toMatchObject({ ce: Infinity, fl: 0, ratio: Infinity, grad: 0 });
+    expect(evaluateBinary('p', 0, 1, { gamma: 2, alpha: 0 })).toMatchObject({
+      ce: Infinity,
+      fl: 0,
+      ratio: Infinity,
+      grad: 0,
+    });
   });
 
   it('a logit of ±Infinity is p = 1 or 0', () => {
@@ -58,7 +74,8 @@ group('binary edge cases, by name', () => {
         for (const gamma of [0, 0.5, 2, 5]) {
           const params = { gamma, alpha: 0.25 };
           const h = 1e-5;
-          const fd = (evaluateBinary('logit', x + h, y, params).fl - evaluateBinary('logit', x - h, y, params).fl) / (2 * h);
+          const fd =
+            (evaluateBinary('logit', x + h, y, params).fl - evaluateBinary('logit', x - h, y, params).fl) / (2 * h);
           const g = evaluateBinary('logit', x, y, params).grad;
           expect(Math.abs(fd - g), `x=${x} y=${y} γ=${gamma}`).toBeLessThan(1e-8 * Math.max(1, Math.abs(g)));
         }
@@ -76,7 +93,9 @@ group('binary edge cases, by name', () => {
           const fd = (at(p + h).fl - at(p - h).fl) / (2 * h);
           const fdCe = (at(p + h).ce - at(p - h).ce) / (2 * h);
           const r = at(p);
-          expect(Math.abs(fd - r.gradP), `p=${p} y=${y} γ=${gamma}`).toBeLessThan(1e-6 * Math.max(1, Math.abs(r.gradP)));
+          expect(Math.abs(fd - r.gradP), `p=${p} y=${y} γ=${gamma}`).toBeLessThan(
+            1e-6 * Math.max(1, Math.abs(r.gradP)),
+          );
           expect(Math.abs(fdCe - r.gradCeP)).toBeLessThan(1e-6 * Math.max(1, Math.abs(r.gradCeP)));
         }
       }

@@ -63,7 +63,8 @@ describe('ExactSumArray', () => {
     const slotOf = (k: number) => k % 5; // slot 0 … 4; values over 40 decades spill past 4 partials
     const whole = new ExactSumArray(5);
     xs.forEach((v, k) => whole.add(slotOf(k), v));
-    for (let slot = 0; slot < 5; slot++) expect(whole.value(slot)).toBe(roundedSum(xs.filter((_, k) => slotOf(k) === slot)));
+    for (let slot = 0; slot < 5; slot++)
+      expect(whole.value(slot)).toBe(roundedSum(xs.filter((_, k) => slotOf(k) === slot)));
     const [a, b] = [new ExactSumArray(5), new ExactSumArray(5)];
     xs.forEach((v, k) => (k < 2345 ? a : b).add(slotOf(k), v));
     const merged = new ExactSumArray(5);
@@ -77,7 +78,10 @@ describe('ExactSumArray', () => {
     s.add(1, 1);
     s.add(1, Infinity);
     expect(s.state().spilled.map(([i]) => i)).toEqual([1]);
-    expect([s.value(0), s.value(1)]).toEqual([roundedSum(Array.from({ length: 1000 }, (_, k) => 0.1 * (1 + k / 1e4))), Infinity]);
+    expect([s.value(0), s.value(1)]).toEqual([
+      roundedSum(Array.from({ length: 1000 }, (_, k) => 0.1 * (1 + k / 1e4))),
+      Infinity,
+    ]);
   });
 });
 
@@ -138,7 +142,14 @@ function expectWellFormed(partials: number[], exact: bigint): void {
 
 describe('ExactSum over the whole double range (BigInt reference)', () => {
   it('the reference itself rounds as IEEE does where the double sum is exact or a single rounding', () => {
-    for (const [a, b] of [[1, 2 ** -53], [1, 3 * 2 ** -54], [5e-324, 5e-324], [MAX, -MAX / 3], [0.1, 0.2], [-(2 ** -1022), 2 ** -1074]] as const) {
+    for (const [a, b] of [
+      [1, 2 ** -53],
+      [1, 3 * 2 ** -54],
+      [5e-324, 5e-324],
+      [MAX, -MAX / 3],
+      [0.1, 0.2],
+      [-(2 ** -1022), 2 ** -1074],
+    ] as const) {
       expect(roundUnits(units(a) + units(b))).toBe(a + b);
     }
     expect(roundUnits(units(MAX) + units(2 ** 970))).toBe(Infinity); // the tie past MAX rounds to even: 2^1024
@@ -170,7 +181,11 @@ describe('ExactSum over the whole double range (BigInt reference)', () => {
   });
 
   it('a sum near overflow: rounds once, whatever the order (no transient overflow)', () => {
-    for (const xs of [[MAX, MAX, -MAX], [MAX, -MAX, MAX], [-MAX, MAX, MAX]]) {
+    for (const xs of [
+      [MAX, MAX, -MAX],
+      [MAX, -MAX, MAX],
+      [-MAX, MAX, MAX],
+    ]) {
       const s = new ExactSum();
       for (const v of xs) s.add(v);
       expect(s.value).toBe(MAX);

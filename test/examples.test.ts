@@ -13,7 +13,9 @@ afterAll(() => rmSync(fresh, { recursive: true, force: true }));
 
 const generated = spawnSync(process.execPath, [join(EXAMPLES, 'generate.mjs'), fresh], { encoding: 'utf8' });
 // the data files generate.mjs writes (subfolders such as dask/ hold programs, not data)
-const DATA = readdirSync(EXAMPLES).filter((f) => f !== 'README.md' && f !== 'generate.mjs' && statSync(join(EXAMPLES, f)).isFile());
+const DATA = readdirSync(EXAMPLES).filter(
+  (f) => f !== 'README.md' && f !== 'generate.mjs' && statSync(join(EXAMPLES, f)).isFile(),
+);
 /** A file's text (a .gz file's decompressed text: gzip bytes may differ between zlib versions). */
 const read = (dir: string, file: string) => {
   const bytes = readFileSync(join(dir, file));
@@ -48,12 +50,18 @@ describe('examples/', () => {
       const cells = row!.split('|').map((c) => c.trim());
       expect(cells.at(-3), `${file}: rows`).toBe(data.length.toLocaleString('en-US'));
       const binary = !file.startsWith('multiclass') && !file.startsWith('bad');
-      expect(cells.at(-2), `${file}: positives`).toBe(binary ? labels.filter((y) => y === '1').length.toLocaleString('en-US') : '');
+      expect(cells.at(-2), `${file}: positives`).toBe(
+        binary ? labels.filter((y) => y === '1').length.toLocaleString('en-US') : '',
+      );
     }
   });
 
   it('dets.tsv is a 1:1000 detector: one positive per thousand negatives', () => {
-    const labels = read(EXAMPLES, 'dets.tsv').trimEnd().split('\n').slice(1).map((l) => l.split('\t')[1]);
+    const labels = read(EXAMPLES, 'dets.tsv')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[1]);
     const positives = labels.filter((y) => y === '1').length;
     expect(positives).toBeGreaterThan(2);
     expect(labels.length - positives).toBe(1000 * positives);

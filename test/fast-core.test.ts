@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { alphaWeight, binaryLossAt, binaryLossFast, evaluateBinary, evaluateVariants, LN_OF_BASE, type BinaryInputKind } from '../src/core/index.js';
+import {
+  alphaWeight,
+  binaryLossAt,
+  binaryLossFast,
+  evaluateBinary,
+  evaluateVariants,
+  LN_OF_BASE,
+  type BinaryInputKind,
+} from '../src/core/index.js';
 import { binaryRegions } from './helpers/fixtures.js';
 import { alpha, base, check, gamma, hardLabel, logit, probability, runs, timeout } from './helpers/fuzz.js';
 import { describe as failure, ulpDistance } from './helpers/ulp.js';
@@ -26,10 +34,19 @@ const anyProbability = fc.oneof(
 );
 
 /** Logits from every region: any double (±∞ included), moderate, around the sign of the margin, subnormal. */
-const anyLogit = fc.oneof(logit, fc.double({ min: -1e-300, max: 1e-300, noNaN: true }), fc.double({ min: -745, max: 745, noNaN: true }), fc.constantFrom(0, -0, 5e-324, -5e-324, 2 ** 995, -(2 ** 995), 2 ** 1000));
+const anyLogit = fc.oneof(
+  logit,
+  fc.double({ min: -1e-300, max: 1e-300, noNaN: true }),
+  fc.double({ min: -745, max: 745, noNaN: true }),
+  fc.constantFrom(0, -0, 5e-324, -5e-324, 2 ** 995, -(2 ** 995), 2 ** 1000),
+);
 
 /** γ: the helpers' (up to 1e4), small integers (products), the neighbours of 1 and 2, 0 < γ < 1. */
-const anyGamma = fc.oneof(gamma, fc.constantFrom(0, 1, 2, 3, 4, 1.5, 1 + 2 ** -52, 1 - 2 ** -53, 2 + 2 ** -51, 2 - 2 ** -52), fc.double({ min: 0, max: 1, noNaN: true }));
+const anyGamma = fc.oneof(
+  gamma,
+  fc.constantFrom(0, 1, 2, 3, 4, 1.5, 1 + 2 ** -52, 1 - 2 ** -53, 2 + 2 ** -51, 2 - 2 ** -52),
+  fc.double({ min: 0, max: 1, noNaN: true }),
+);
 
 const hardInput = fc.oneof(
   fc.record({ kind: fc.constant<BinaryInputKind>('p'), value: anyProbability, y: hardLabel }),
@@ -70,8 +87,16 @@ describe('the fast path gives the careful path’s bits', () => {
     `soft labels take the terms path, and every base gives evaluateBinary's bits (${FAST_RUNS} cases)`,
     () => {
       const input = fc.oneof(
-        fc.record({ kind: fc.constant<BinaryInputKind>('p'), value: anyProbability, y: fc.oneof(hardLabel, probability) }),
-        fc.record({ kind: fc.constant<BinaryInputKind>('logit'), value: anyLogit, y: fc.oneof(hardLabel, probability) }),
+        fc.record({
+          kind: fc.constant<BinaryInputKind>('p'),
+          value: anyProbability,
+          y: fc.oneof(hardLabel, probability),
+        }),
+        fc.record({
+          kind: fc.constant<BinaryInputKind>('logit'),
+          value: anyLogit,
+          y: fc.oneof(hardLabel, probability),
+        }),
       );
       check(
         fc.property(input, anyGamma, alpha, base, ({ kind, value, y }, g, a, b) => {
@@ -96,7 +121,8 @@ describe('branch boundaries of the fast path, against mpmath', () => {
     for (const c of cases) {
       const input = `${c.kind}=${c.x} y=${c.y} γ=${c.gamma} α=${c.alpha}`;
       // every case is a hard label and a finite input: the fast path itself answers
-      if (!binaryLossFast(ce, fl, 0, c.kind, c.x, c.y, c.gamma, alphaWeight(c.alpha, c.y))) failures.push(`${input}: not taken by the fast path`);
+      if (!binaryLossFast(ce, fl, 0, c.kind, c.x, c.y, c.gamma, alphaWeight(c.alpha, c.y)))
+        failures.push(`${input}: not taken by the fast path`);
       if (!(ulpDistance(ce[0]!, c.ce) <= 2)) failures.push(failure(input, 'ce', ce[0]!, c.ce));
       if (!(ulpDistance(fl[0]!, c.fl) <= 4)) failures.push(failure(input, 'fl', fl[0]!, c.fl));
     }
@@ -106,7 +132,8 @@ describe('branch boundaries of the fast path, against mpmath', () => {
   it('the region holds both neighbours of each threshold: p = ½, z = 0, the largest finite logit', () => {
     const has = (kind: string, x: number) => cases.some((c) => c.kind === kind && Object.is(c.x, x));
     for (const x of [0.5 - 2 ** -54, 0.5, 0.5 + 2 ** -53]) expect(has('p', x)).toBe(true);
-    for (const x of [-5e-324, 0, 5e-324, -1.7976931348623157e308, 1.7976931348623157e308]) expect(has('logit', x)).toBe(true);
+    for (const x of [-5e-324, 0, 5e-324, -1.7976931348623157e308, 1.7976931348623157e308])
+      expect(has('logit', x)).toBe(true);
   });
 });
 

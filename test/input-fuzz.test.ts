@@ -15,7 +15,23 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const dir = mkdtempSync(join(tmpdir(), 'focal-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const VALUES = ['0.5', '0', '1', '1e-300', '0.9999999999999999', '"0.25"', ' 0.75 ', '', 'x', '1,5', '-0', '2', '0.1\r', 'é', '1e999'];
+const VALUES = [
+  '0.5',
+  '0',
+  '1',
+  '1e-300',
+  '0.9999999999999999',
+  '"0.25"',
+  ' 0.75 ',
+  '',
+  'x',
+  '1,5',
+  '-0',
+  '2',
+  '0.1\r',
+  'é',
+  '1e999',
+];
 const LABELS = ['0', '1', '0.5', '', '2', 'true', '"1"'];
 
 function csvLine(sep: string): string {
@@ -42,7 +58,8 @@ describe('random input files', () => {
       const sep = format === 'tsv' ? '\t' : ',';
       const eol = rand() < 0.3 ? '\r\n' : '\n';
       const lines = format === 'ndjson' ? [] : [`p${sep}y`];
-      for (let k = Math.floor(rand() * 6); k > 0; k--) lines.push(rand() < 0.1 ? '' : format === 'ndjson' ? ndjsonLine() : csvLine(sep));
+      for (let k = Math.floor(rand() * 6); k > 0; k--)
+        lines.push(rand() < 0.1 ? '' : format === 'ndjson' ? ndjsonLine() : csvLine(sep));
       const path = join(dir, `f${run}.${format}`);
       writeFileSync(path, lines.join(eol) + (rand() < 0.5 ? eol : ''));
       const argv = ['loss', '--input', path, '--json', ...(rand() < 0.3 ? ['--skip-invalid'] : [])];
@@ -51,7 +68,8 @@ describe('random input files', () => {
         r.code === 0
           ? !/NaN/.test(r.stdout) && JSON.parse(r.stdout).summary.n > 0
           : r.code === 2 && r.stdout === '' && /^focal: error: .+\n$/.test(r.stderr) && r.stderr.includes(path);
-      if (!ok) failures.push(`${argv.join(' ')} [${JSON.stringify(lines.join(eol))}] → ${r.code}: ${r.stderr.slice(0, 200)}`);
+      if (!ok)
+        failures.push(`${argv.join(' ')} [${JSON.stringify(lines.join(eol))}] → ${r.code}: ${r.stderr.slice(0, 200)}`);
     }
     expect(failures).toEqual([]);
   }, 60_000);

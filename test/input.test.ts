@@ -58,12 +58,26 @@ describe('parseDecimal: correctly rounded, straight from bytes', () => {
     expect(bad).toEqual([]);
   });
   it('decides exact midpoints between doubles correctly (ties to even)', () => {
-    for (const s of ['9007199254740993', '9007199254740995', '4503599627370496.5', '4503599627370497.5', '0.1', '1e-400', '5e-324', '1e400', '-0', '.5', '1.', '+7e+2']) {
+    for (const s of [
+      '9007199254740993',
+      '9007199254740995',
+      '4503599627370496.5',
+      '4503599627370497.5',
+      '0.1',
+      '1e-400',
+      '5e-324',
+      '1e400',
+      '-0',
+      '.5',
+      '1.',
+      '+7e+2',
+    ]) {
       expect(Object.is(parse(s), Number(s)), s).toBe(true);
     }
   });
   it('rejects what is not a plain decimal', () => {
-    for (const s of ['', '.', '-', 'e5', '1e', 'nan', 'NaN', 'inf', 'Infinity', '0x10', '1,5', '1.2.3', '1 2']) expect(parse(s), s).toBeNaN();
+    for (const s of ['', '.', '-', 'e5', '1e', 'nan', 'NaN', 'inf', 'Infinity', '0x10', '1,5', '1.2.3', '1 2'])
+      expect(parse(s), s).toBeNaN();
   });
 });
 
@@ -99,24 +113,42 @@ describe('loss --input: every format and source gives the same, correct summary'
   };
   it('CSV', () => expectSummary(summaryOf(['loss', '--input', file('a.csv', csv)])));
   it('TSV', () => expectSummary(summaryOf(['loss', '--input', file('a.tsv', csv.replace(/,/g, '\t'))])));
-  it('NDJSON', () => expectSummary(summaryOf(['loss', '--input', file('a.ndjson', P.map((p, i) => JSON.stringify({ p, y: Y[i] })).join('\n'))])));
+  it('NDJSON', () =>
+    expectSummary(
+      summaryOf(['loss', '--input', file('a.ndjson', P.map((p, i) => JSON.stringify({ p, y: Y[i] })).join('\n'))]),
+    ));
   it('gzip', () => expectSummary(summaryOf(['loss', '--input', file('a.csv.gz', gzipSync(csv))])));
   it('stdin with --input -', () => expectSummary(summaryOf(['loss', '--input', '-'], csv)));
   it('stdin as a pipe, with no samples given', () => expectSummary(summaryOf(['loss'], csv)));
-  it('gzip on stdin, NDJSON sniffed', () => expectSummary(summaryOf(['loss'], gzipSync(P.map((p, i) => JSON.stringify({ p, y: Y[i] })).join('\n')) as unknown as string)));
+  it('gzip on stdin, NDJSON sniffed', () =>
+    expectSummary(
+      summaryOf(['loss'], gzipSync(P.map((p, i) => JSON.stringify({ p, y: Y[i] })).join('\n')) as unknown as string),
+    ));
   it('CRLF line ends, a BOM, blank lines and no final newline', () =>
-    expectSummary(summaryOf(['loss', '--input', file('crlf.csv', `\ufeff${csv.trimEnd().replace(/\n/g, '\r\n').replace('\r\n0.2', '\r\n\r\n0.2')}`)])));
+    expectSummary(
+      summaryOf([
+        'loss',
+        '--input',
+        file('crlf.csv', `\ufeff${csv.trimEnd().replace(/\n/g, '\r\n').replace('\r\n0.2', '\r\n\r\n0.2')}`),
+      ]),
+    ));
   for (const reduction of ['sum', 'positives']) {
-    it(`--reduction ${reduction}`, () => expectSummary(summaryOf(['loss', '--input', file('a.csv', csv), '--reduction', reduction]), reduction));
+    it(`--reduction ${reduction}`, () =>
+      expectSummary(summaryOf(['loss', '--input', file('a.csv', csv), '--reduction', reduction]), reduction));
   }
   it('--reduction none streams one row per sample, equal to the command-line rows', () => {
     const fromFile = parseJson(runBin(['loss', '--input', file('a.csv', csv), '--reduction', 'none', '--json']).stdout);
-    const fromArgs = parseJson(runBin(['loss', '--p', P.join(','), '--y', Y.join(','), '--reduction', 'none', '--json']).stdout);
+    const fromArgs = parseJson(
+      runBin(['loss', '--p', P.join(','), '--y', Y.join(','), '--reduction', 'none', '--json']).stdout,
+    );
     expect(fromFile.rows).toEqual(fromArgs.rows);
     expect(fromFile.summary.fl_sum).toBe(fromArgs.summary.fl_sum);
   });
   it('a parallel run (--threads 2) gives the same bits as one thread', () => {
-    const big = file('big.csv', `p,y\n${Array.from({ length: 20000 }, (_, i) => `${((i * 7919) % 9973) / 9973},${i % 10 === 0 ? 1 : 0}`).join('\n')}\n`);
+    const big = file(
+      'big.csv',
+      `p,y\n${Array.from({ length: 20000 }, (_, i) => `${((i * 7919) % 9973) / 9973},${i % 10 === 0 ? 1 : 0}`).join('\n')}\n`,
+    );
     const one = summaryOf(['loss', '--input', big, '--threads', '1']);
     const two = summaryOf(['loss', '--input', big, '--threads', '2']);
     expect(two).toEqual(one);
@@ -144,7 +176,9 @@ describe('NDJSON: the byte-level fast path reads exactly what JSON.parse reads',
     for (const bad of ['.5', '+0.5', '05', '1.', '1e', '0x1']) {
       const r = runBin(['loss', '--input', file('num.ndjson', `{"p":0.5,"y":1}\n{"p":${bad},"y":1}\n`)]);
       expect(r.code, bad).toBe(2);
-      expect(r.stderr).toBe(`focal: error: ${dir}/num.ndjson:2: not valid JSON: ${JSON.stringify(`{"p":${bad},"y":1}`)}\n`);
+      expect(r.stderr).toBe(
+        `focal: error: ${dir}/num.ndjson:2: not valid JSON: ${JSON.stringify(`{"p":${bad},"y":1}`)}\n`,
+      );
     }
   });
   it('a truncated object is a bad row, not a sample', () => {
@@ -165,7 +199,10 @@ describe('columns', () => {
   });
   it('--columns maps other names, and ignores other columns', () => {
     const other = `id,score,truth\n${P.map((p, i) => `${i},${p},${Y[i]}`).join('\n')}\n`;
-    expect(summaryOf(['loss', '--input', file('o.csv', other), '--columns', 'p=score,y=truth']).fl).toBeCloseTo(sum(fl) / 6, 14);
+    expect(summaryOf(['loss', '--input', file('o.csv', other), '--columns', 'p=score,y=truth']).fl).toBeCloseTo(
+      sum(fl) / 6,
+      14,
+    );
   });
   it('logit and pt columns', () => {
     const logits = `logit,y\n${P.map((p, i) => `${Math.log(p / (1 - p))},${Y[i]}`).join('\n')}\n`;
@@ -179,7 +216,17 @@ describe('columns', () => {
     expect(s.ce).toBeCloseTo((-Math.log(0.7) - Math.log(0.6)) / 2, 14);
     expect(s.class_2_count).toBe(1);
     const lg = 'a,b,c,cls\n2,1,0.1,0\n';
-    const t = summaryOf(['loss', '--input', file('lg.csv', lg), '--columns', 'logits=a+b+c,y=cls', '--gamma', '0', '--alpha', 'none']);
+    const t = summaryOf([
+      'loss',
+      '--input',
+      file('lg.csv', lg),
+      '--columns',
+      'logits=a+b+c,y=cls',
+      '--gamma',
+      '0',
+      '--alpha',
+      'none',
+    ]);
     expect(t.ce).toBeCloseTo(Math.log(Math.exp(2) + Math.exp(1) + Math.exp(0.1)) - 2, 14);
   });
   it('an ambiguous or missing prediction column is one clear error', async () => {
@@ -218,11 +265,15 @@ describe('bad rows', () => {
     const s = parseJson(r.stdout).summary;
     expect([s.n, s.skipped]).toEqual([3, 4]);
   });
-  it('in a parallel run, --skip-invalid names the file\'s lines and why, from every thread', () => {
-    const rows = Array.from({ length: 30000 }, (_, i) => (i === 100 ? 'oops,1' : i === 25000 ? '0.5,1,9' : `0.5,${i % 2}`));
+  it("in a parallel run, --skip-invalid names the file's lines and why, from every thread", () => {
+    const rows = Array.from({ length: 30000 }, (_, i) =>
+      i === 100 ? 'oops,1' : i === 25000 ? '0.5,1,9' : `0.5,${i % 2}`,
+    );
     const big = file('bigskip.csv', `p,y\n${rows.join('\n')}\n`);
     const r = runBin(['loss', '--input', big, '--threads', '2', '--skip-invalid', '--json']);
-    expect(r.stderr).toBe(`focal: skipped 2 invalid rows of ${big}:\n  line 102: column p: "oops" is not a number\n  line 25002: more fields than the header has (2)\n`);
+    expect(r.stderr).toBe(
+      `focal: skipped 2 invalid rows of ${big}:\n  line 102: column p: "oops" is not a number\n  line 25002: more fields than the header has (2)\n`,
+    );
     expect(parseJson(r.stdout).params.threads).toBe(2);
   });
   it('a quoted last field in a CRLF file is read, like an unquoted one', () => {
@@ -236,18 +287,26 @@ describe('bad rows', () => {
       ['lead.ndjson', '\n\n{"p":0.5,"y":1}\n{"p":"abc","y":1}\n', 4],
     ] as const) {
       const path = file(name, content);
-      expect(runBin(['loss', '--input', path]).stderr).toBe(`focal: error: ${path}:${line}: column p: ${name.endsWith('ndjson') ? '"\\"abc\\""' : '"abc"'} is not a number\n`);
+      expect(runBin(['loss', '--input', path]).stderr).toBe(
+        `focal: error: ${path}:${line}: column p: ${name.endsWith('ndjson') ? '"\\"abc\\""' : '"abc"'} is not a number\n`,
+      );
     }
   });
   it('in a parallel run too, blank lines before the header count (CSV and NDJSON)', () => {
     const csvRows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? 'oops,1' : `0.5,${i % 2}`));
     const big = file('bigblank.csv', `\ufeff\n \np,y\n${csvRows.join('\n')}\n`);
-    expect(runBin(['loss', '--input', big, '--threads', '2']).stderr).toBe(`focal: error: ${big}:25004: column p: "oops" is not a number\n`);
-    const jsonRows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? '{"p":"oops","y":1}' : `{"p":0.5,"y":${i % 2}}`));
+    expect(runBin(['loss', '--input', big, '--threads', '2']).stderr).toBe(
+      `focal: error: ${big}:25004: column p: "oops" is not a number\n`,
+    );
+    const jsonRows = Array.from({ length: 30000 }, (_, i) =>
+      i === 25000 ? '{"p":"oops","y":1}' : `{"p":0.5,"y":${i % 2}}`,
+    );
     const bigJson = file('bigblank.ndjson', `\n\n${jsonRows.join('\n')}\n`);
-    expect(runBin(['loss', '--input', bigJson, '--threads', '2']).stderr).toBe(`focal: error: ${bigJson}:25003: column p: "\\"oops\\"" is not a number\n`);
+    expect(runBin(['loss', '--input', bigJson, '--threads', '2']).stderr).toBe(
+      `focal: error: ${bigJson}:25003: column p: "\\"oops\\"" is not a number\n`,
+    );
   });
-  it('in a parallel run, line numbers are the file\'s', () => {
+  it("in a parallel run, line numbers are the file's", () => {
     const rows = Array.from({ length: 30000 }, (_, i) => (i === 25000 ? 'oops,1' : `0.5,${i % 2}`));
     const big = file('bigbad.csv', `p,y\n${rows.join('\n')}\n`);
     const r = runBin(['loss', '--input', big, '--threads', '2']);
@@ -260,7 +319,11 @@ describe('broken gzip is bad input', () => {
     const path = file('cut.csv.gz', gzipSync(csv).subarray(0, 20));
     const r = runBin(['loss', '--input', path]);
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toMatch(new RegExp(`^focal: error: ${path.replace(/[.]/g, '\\.')}: not valid gzip data \\(unexpected end of file\\)\\.\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^focal: error: ${path.replace(/[.]/g, '\\.')}: not valid gzip data \\(unexpected end of file\\)\\.\\n$`,
+      ),
+    );
   });
 });
 
@@ -270,7 +333,11 @@ describe('empty input is an error, not a NaN', () => {
     expect([r.code, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toMatch(/allbad\.csv: no valid rows \(all 2 skipped as invalid\); nothing to reduce\.\n$/);
   });
-  for (const [name, content] of [['header only', 'p,y\n'], ['nothing', ''], ['blank lines', '\n\n']] as const) {
+  for (const [name, content] of [
+    ['header only', 'p,y\n'],
+    ['nothing', ''],
+    ['blank lines', '\n\n'],
+  ] as const) {
     it(name, () => {
       const r = runBin(['loss', '--input', file(`empty-${name}.csv`, content)]);
       expect(r.code).toBe(2);
@@ -287,8 +354,18 @@ describe('empty input is an error, not a NaN', () => {
 
 describe('streaming', () => {
   it('per-sample output stops quietly when the reader does (EPIPE → status 0)', () => {
-    const path = file('many.csv', `p,y\n${Array.from({ length: 200000 }, (_, i) => `${(i % 999) / 1000},${i % 2}`).join('\n')}\n`);
-    const r = spawnSync('bash', ['-c', `node ${BIN} loss --input ${path} --reduction none --format csv | head -2; echo "status=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8' });
+    const path = file(
+      'many.csv',
+      `p,y\n${Array.from({ length: 200000 }, (_, i) => `${(i % 999) / 1000},${i % 2}`).join('\n')}\n`,
+    );
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `node ${BIN} loss --input ${path} --reduction none --format csv | head -2; echo "status=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout.split('\n')[0]).toBe('index,p,y,pt,gamma,alpha,alpha_t,modulating,ce,fl,ratio');
     expect(r.stderr.trim()).toBe('status=0');
   });
@@ -306,7 +383,10 @@ describe('streaming', () => {
     const peak = (rows: number) => {
       // rows are generated by a second process and piped in: the input never exists as a whole
       const gen = `let s='p,y\\n';for(let i=0;i<${rows};i++){s+=((i%9973)/9973)+','+(i%100===0?1:0)+'\\n';if(s.length>65536){process.stdout.write(s);s=''}}process.stdout.write(s)`;
-      const r = spawnSync('bash', ['-c', `node -e "${gen}" | node -r ${preload} ${BIN} loss --reduction mean --json`], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = spawnSync('bash', ['-c', `node -e "${gen}" | node -r ${preload} ${BIN} loss --reduction mean --json`], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       expect(r.status).toBe(0);
       expect(parseJson(r.stdout).summary.n).toBe(rows);
       return Number(/maxrss=(\d+)/.exec(r.stderr)![1]) / 1024;
@@ -367,8 +447,12 @@ async function refused(argv: string[]): Promise<string> {
 
 describe('ambiguous input is an error, not a guess', () => {
   it('a header that names a used column twice (p,p,y and p,y,y)', async () => {
-    expect(await refused(['loss', '--input', file('pp.csv', 'p,p,y\n0.5,0.9,1\n')])).toMatch(/pp\.csv: the header names column p 2 times; which one is meant is ambiguous/);
-    expect(await refused(['loss', '--input', file('yy.csv', 'p,y,y\n0.5,1,0\n')])).toMatch(/yy\.csv: the header names column y 2 times/);
+    expect(await refused(['loss', '--input', file('pp.csv', 'p,p,y\n0.5,0.9,1\n')])).toMatch(
+      /pp\.csv: the header names column p 2 times; which one is meant is ambiguous/,
+    );
+    expect(await refused(['loss', '--input', file('yy.csv', 'p,y,y\n0.5,1,0\n')])).toMatch(
+      /yy\.csv: the header names column y 2 times/,
+    );
   });
   it('a duplicated column that is not used is no ambiguity', async () => {
     const idid = `id,id,p,y\n${P.map((p, i) => `${i},${i},${p},${Y[i]}`).join('\n')}\n`;
@@ -376,12 +460,16 @@ describe('ambiguous input is an error, not a guess', () => {
   });
   it('two label columns (p,label,y), unless --columns says which', async () => {
     const path = file('two-labels.csv', 'p,label,y\n0.9,0,1\n');
-    expect(await refused(['loss', '--input', path])).toMatch(/several label columns \(y, label\); choose one with --columns y=NAME/);
+    expect(await refused(['loss', '--input', path])).toMatch(
+      /several label columns \(y, label\); choose one with --columns y=NAME/,
+    );
     expect(summaryOf(['loss', '--input', path, '--columns', 'y=label']).negative_count).toBe(1);
   });
   it('a row with more fields than the header (0.9,1,5 under p,y); with --skip-invalid, skipped and said why', async () => {
     const path = file('wide.csv', 'p,y\n0.5,1\n0.9,1,5\n');
-    expect(await refused(['loss', '--input', path])).toBe(`focal: error: ${path}:3: more fields than the header has (2)\n`);
+    expect(await refused(['loss', '--input', path])).toBe(
+      `focal: error: ${path}:3: more fields than the header has (2)\n`,
+    );
     const r = runBin(['loss', '--input', path, '--skip-invalid', '--json']);
     expect(r.stderr).toBe(`focal: skipped 1 invalid row of ${path}:\n  line 3: more fields than the header has (2)\n`);
     expect(parseJson(r.stdout).summary.n).toBe(1);
@@ -393,7 +481,9 @@ describe('ambiguous input is an error, not a guess', () => {
     expect(summaryOf(['loss', '--input', first]).fl).toBeCloseTo(sum(fl) / 6, 14);
   });
   it('one column as both prediction and label (--columns p=y,y=y)', async () => {
-    expect(await refused(['loss', '--input', file('a.csv', csv), '--columns', 'p=y,y=y'])).toMatch(/--columns' names column "y" for two roles/);
+    expect(await refused(['loss', '--input', file('a.csv', csv), '--columns', 'p=y,y=y'])).toMatch(
+      /--columns' names column "y" for two roles/,
+    );
   });
 });
 
@@ -409,13 +499,23 @@ describe('consistent files', () => {
   it('JSON true/false are read as 1/0 for a binary label only; text "true" and a boolean prediction are refused', async () => {
     const bools = file('bools.ndjson', P.map((p, i) => JSON.stringify({ p, y: Y[i] === 1 })).join('\n'));
     expect(summaryOf(['loss', '--input', bools])).toEqual(summaryOf(['loss', '--input', file('a.csv', csv)]));
-    expect(await refused(['loss', '--input', file('boolp.ndjson', '{"p":true,"y":1}\n')])).toMatch(/boolp\.ndjson:1: column p: "true" is not a number/);
-    expect(await refused(['loss', '--input', file('booltarget.ndjson', '{"p_0":0.5,"p_1":0.5,"target":true}\n')])).toMatch(/column target: "true" is not a number/);
-    expect(await refused(['loss', '--input', file('booltext.csv', 'p,y\n0.5,true\n')])).toMatch(/booltext\.csv:2: column y: "true" is not a number/);
+    expect(await refused(['loss', '--input', file('boolp.ndjson', '{"p":true,"y":1}\n')])).toMatch(
+      /boolp\.ndjson:1: column p: "true" is not a number/,
+    );
+    expect(
+      await refused(['loss', '--input', file('booltarget.ndjson', '{"p_0":0.5,"p_1":0.5,"target":true}\n')]),
+    ).toMatch(/column target: "true" is not a number/);
+    expect(await refused(['loss', '--input', file('booltext.csv', 'p,y\n0.5,true\n')])).toMatch(
+      /booltext\.csv:2: column y: "true" is not a number/,
+    );
   });
   it('a line that is not JSON says so; a JSON value that is not an object too', async () => {
-    expect(await refused(['loss', '--input', file('text.ndjson', '{"p":0.5,"y":1}\nhello\n')])).toBe(`focal: error: ${dir}/text.ndjson:2: not valid JSON: "hello"\n`);
-    expect(await refused(['loss', '--input', file('array.ndjson', '{"p":0.5,"y":1}\n[1,2]\n')])).toBe(`focal: error: ${dir}/array.ndjson:2: not a JSON object: "[1,2]"\n`);
+    expect(await refused(['loss', '--input', file('text.ndjson', '{"p":0.5,"y":1}\nhello\n')])).toBe(
+      `focal: error: ${dir}/text.ndjson:2: not valid JSON: "hello"\n`,
+    );
+    expect(await refused(['loss', '--input', file('array.ndjson', '{"p":0.5,"y":1}\n[1,2]\n')])).toBe(
+      `focal: error: ${dir}/array.ndjson:2: not a JSON object: "[1,2]"\n`,
+    );
   });
   it('header names and file text in messages are escaped: no control bytes reach the terminal', async () => {
     const ansi = await refused(['loss', '--input', file('ansi.csv', 'p,\x1b[31my\x1b[0m\n0.5,1\n')]);
@@ -430,7 +530,11 @@ describe('consistent files', () => {
     const message = await refused(['loss', '--input', file('long.csv', `p,y\n${'x'.repeat(5000)},1\n`)]);
     expect(message).toContain(`"${'x'.repeat(60)}…" is not a number`);
   });
-  const npyHead = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY\x01\x00v\x00{"descr": "<f8", "fortran_order": False, "shape": (3,), }'), Buffer.alloc(24)]);
+  const npyHead = Buffer.concat([
+    Buffer.from([0x93]),
+    Buffer.from('NUMPY\x01\x00v\x00{"descr": "<f8", "fortran_order": False, "shape": (3,), }'),
+    Buffer.alloc(24),
+  ]);
   const UNSUPPORTED: [string, Buffer, string][] = [
     ['x.csv', Buffer.from([0x00, 0x01, 0x02, 0xff, 0x10, 0x00, 0x41]), 'binary data'],
     ['x.h5', Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]), 'HDF5'],
@@ -447,7 +551,11 @@ describe('consistent files', () => {
   // the binary formats focal reads, cut short: recognised by their magic bytes, refused as corrupt
   const TRUNCATED: [string, Buffer, RegExp][] = [
     ['x.npz', Buffer.from('PK\x03\x04\x14\x00\x00\x00\x00\x00'), /: corrupt \.npz \(zip\): no end-of-archive record/],
-    ['x.parquet', Buffer.from('PAR1\x15\x04\x15\x10\x15\x14L\x15\x04\x15\x00\x12\x00\x00'), /: corrupt or unsupported Parquet/],
+    [
+      'x.parquet',
+      Buffer.from('PAR1\x15\x04\x15\x10\x15\x14L\x15\x04\x15\x00\x12\x00\x00'),
+      /: corrupt or unsupported Parquet/,
+    ],
     ['x.arrow', Buffer.from('ARROW1\x00\x00\xff\xff\xff\xff'), /: not a readable Arrow IPC file or stream/],
   ];
   for (const [name, bytes, problem] of TRUNCATED) {
@@ -470,7 +578,9 @@ describe('consistent files', () => {
       ['cut.arrow', 'ARROW1\\x00\\x00garbage', /not a readable Arrow IPC file or stream/],
     ] as const) {
       const path = join(dir, name);
-      const r = spawnSync('bash', ['-c', `printf '${bytes}' > ${path} && node ${BIN} loss --input ${path}`], { encoding: 'utf8' });
+      const r = spawnSync('bash', ['-c', `printf '${bytes}' > ${path} && node ${BIN} loss --input ${path}`], {
+        encoding: 'utf8',
+      });
       expect([r.status, r.stdout]).toEqual([2, '']);
       expect(r.stderr).toMatch(problem);
       expect(r.stderr.split('\n')).toHaveLength(2);
@@ -488,12 +598,16 @@ describe('non-seekable inputs are read as streams', () => {
     expect(r.status).toBe(0);
     return parseJson(r.stdout).summary;
   };
-  it('--input /dev/stdin from a pipe', () => expect(viaBash(`cat ${path} | node ${BIN} loss --input /dev/stdin --json`)).toEqual(expected));
+  it('--input /dev/stdin from a pipe', () =>
+    expect(viaBash(`cat ${path} | node ${BIN} loss --input /dev/stdin --json`)).toEqual(expected));
   it('--input <(zcat f.gz)', () => expect(viaBash(`node ${BIN} loss --input <(zcat ${gz}) --json`)).toEqual(expected));
-  it('--input <(cat f.gz): gzip through a pipe', () => expect(viaBash(`node ${BIN} loss --input <(cat ${gz}) --json --threads 2`)).toEqual(expected));
+  it('--input <(cat f.gz): gzip through a pipe', () =>
+    expect(viaBash(`node ${BIN} loss --input <(cat ${gz}) --json --threads 2`)).toEqual(expected));
   it('a FIFO', () => {
     const fifo = join(dir, 'fifo');
-    expect(viaBash(`rm -f ${fifo}; mkfifo ${fifo}; cat ${path} > ${fifo} & node ${BIN} loss --input ${fifo} --json; wait`)).toEqual(expected);
+    expect(
+      viaBash(`rm -f ${fifo}; mkfifo ${fifo}; cat ${path} > ${fifo} & node ${BIN} loss --input ${fifo} --json; wait`),
+    ).toEqual(expected);
   });
   it('anatomy reads them too', () => {
     const r = spawnSync('bash', ['-c', `node ${BIN} anatomy --input <(zcat ${gz}) --json`], { encoding: 'utf8' });
@@ -504,12 +618,19 @@ describe('non-seekable inputs are read as streams', () => {
 
 describe('system errors in words', () => {
   it('no such file, a directory, a path through a file', async () => {
-    expect(await refused(['loss', '--input', join(dir, 'nope.csv')])).toMatch(/cannot be read \(no such file or directory\)/);
+    expect(await refused(['loss', '--input', join(dir, 'nope.csv')])).toMatch(
+      /cannot be read \(no such file or directory\)/,
+    );
     expect(await refused(['loss', '--input', dir])).toMatch(/is a directory/);
-    expect(await refused(['loss', '--input', join(file('a.csv', csv), 'x.csv')])).toMatch(/cannot be read \(a part of the path is not a directory\)/);
+    expect(await refused(['loss', '--input', join(file('a.csv', csv), 'x.csv')])).toMatch(
+      /cannot be read \(a part of the path is not a directory\)/,
+    );
   });
   it('never an errno code', async () => {
-    for (const argv of [['loss', '--input', join(dir, 'nope.csv')], ['loss', '--input', join(file('a.csv', csv), 'x')]]) {
+    for (const argv of [
+      ['loss', '--input', join(dir, 'nope.csv')],
+      ['loss', '--input', join(file('a.csv', csv), 'x')],
+    ]) {
       expect(await refused(argv)).not.toMatch(/\bE[A-Z]{3,}\b/);
     }
   });
@@ -527,8 +648,12 @@ describe('loss --pt, as compare takes it', () => {
     expect(JSON.parse(r.stdout).params.prediction).toBe('pt');
   });
   it('--label-smoothing is refused with p_t, on the command line and in a file', async () => {
-    expect(await refused(['loss', '--pt', '0.5', '--y', '1', '--label-smoothing', '0.1'])).toMatch(/--label-smoothing' makes labels soft, and p_t needs hard labels/);
-    expect(await refused(['loss', '--input', file('pt.csv', 'pt,y\n0.5,1\n'), '--label-smoothing', '0.1'])).toMatch(/p_t needs hard labels/);
+    expect(await refused(['loss', '--pt', '0.5', '--y', '1', '--label-smoothing', '0.1'])).toMatch(
+      /--label-smoothing' makes labels soft, and p_t needs hard labels/,
+    );
+    expect(await refused(['loss', '--input', file('pt.csv', 'pt,y\n0.5,1\n'), '--label-smoothing', '0.1'])).toMatch(
+      /p_t needs hard labels/,
+    );
   });
 });
 
@@ -536,9 +661,13 @@ describe('an empty stdin hints at what the command takes', () => {
   it('anatomy: --input, not --p/--y', () => {
     const r = runBin(['anatomy'], { input: '' });
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toBe('focal: error: stdin: the input has no data rows (only a header, or nothing at all); give --input FILE, or pipe in a CSV, TSV or NDJSON file.\n');
+    expect(r.stderr).toBe(
+      'focal: error: stdin: the input has no data rows (only a header, or nothing at all); give --input FILE, or pipe in a CSV, TSV or NDJSON file.\n',
+    );
   });
   it('loss: the command-line samples too', () => {
-    expect(runBin(['loss'], { input: '' }).stderr).toMatch(/give samples with --p\/--logit\/--pt and --y, or --input FILE\.\n$/);
+    expect(runBin(['loss'], { input: '' }).stderr).toMatch(
+      /give samples with --p\/--logit\/--pt and --y, or --input FILE\.\n$/,
+    );
   });
 });

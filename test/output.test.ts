@@ -14,7 +14,12 @@ describe('numbers for people (tables)', () => {
     expect(formatNumber(1 / 3, 12)).toBe('0.333333333333');
   });
   it('special values', () => {
-    expect([formatNumber(0), formatNumber(-0), formatNumber(Infinity), formatNumber(-Infinity)]).toEqual(['0', '0', '∞', '-∞']);
+    expect([formatNumber(0), formatNumber(-0), formatNumber(Infinity), formatNumber(-Infinity)]).toEqual([
+      '0',
+      '0',
+      '∞',
+      '-∞',
+    ]);
   });
   it('counts with thousands separators, exact up to 2^53', () => {
     expect(formatCount(1000000)).toBe('1,000,000');

@@ -18,13 +18,22 @@ beforeAll(() => {
   const packs = join(project, 'packs');
   mkdirSync(packs);
   // --ignore-scripts: npm test has just built dist/; packing must not rebuild it concurrently
-  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', packs, '--silent'], { cwd: ROOT, encoding: 'utf8' });
-  const tarball = join(packs, readdirSync(packs).find((f) => f.endsWith('.tgz'))!);
+  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', packs, '--silent'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const tarball = join(
+    packs,
+    readdirSync(packs).find((f) => f.endsWith('.tgz'))!,
+  );
   const app = join(project, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   // --prefer-offline: the optional PNG renderer comes from npm's cache when it is there
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--prefer-offline', tarball], { cwd: app, encoding: 'utf8' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--silent', '--prefer-offline', tarball], {
+    cwd: app,
+    encoding: 'utf8',
+  });
 }, 120_000);
 
 const app = () => join(project, 'app');
@@ -69,7 +78,18 @@ export { grad };
     );
     writeFileSync(
       join(app(), 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', noEmit: true, skipLibCheck: false, types: [] }, files: ['use.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ['use.ts'],
+      }),
     );
     const r = spawnSync(process.execPath, [TSC, '-p', '.'], { cwd: app(), encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
@@ -77,14 +97,20 @@ export { grad };
   });
 
   it('the installed focal explore writes its offline page (the page bundle ships in dist/)', () => {
-    execFileSync(join(app(), 'node_modules/.bin/focal'), ['explore', '--out', 'explorer.html'], { cwd: app(), encoding: 'utf8' });
+    execFileSync(join(app(), 'node_modules/.bin/focal'), ['explore', '--out', 'explorer.html'], {
+      cwd: app(),
+      encoding: 'utf8',
+    });
     const html = readFileSync(join(app(), 'explorer.html'), 'utf8');
     expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
     expect(html.length).toBeGreaterThan(20_000);
   });
 
   it('the focal binary runs from node_modules/.bin', () => {
-    const out = execFileSync(join(app(), 'node_modules/.bin/focal'), ['compare', '--p', '0.9', '--y', '1', '--json'], { cwd: app(), encoding: 'utf8' });
+    const out = execFileSync(join(app(), 'node_modules/.bin/focal'), ['compare', '--p', '0.9', '--y', '1', '--json'], {
+      cwd: app(),
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out).rows[0].ratio).toBe(400.00000000000017);
   });
 });

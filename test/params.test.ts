@@ -9,7 +9,17 @@ import { runCli } from './helpers/cli.js';
  */
 const RUNS: Record<string, string[]> = {
   compare: ['compare', '--p', '0.9'],
-  'compare, a grid': ['compare', '--p', '0.9', '--gamma', '1,2', '--alpha', '0.25,none', '--loss', 'ce,fl,fl-star,poly1,asl,fl-reduced'],
+  'compare, a grid': [
+    'compare',
+    '--p',
+    '0.9',
+    '--gamma',
+    '1,2',
+    '--alpha',
+    '0.25,none',
+    '--loss',
+    'ce,fl,fl-star,poly1,asl,fl-reduced',
+  ],
   'compare, label smoothing': ['compare', '--logit', '1', '--y', '1', '--label-smoothing', '0.1', '--grad'],
   loss: ['loss', '--p', '0.9,0.1', '--y', '1,0'],
   'loss, variants': ['loss', '--logit', '2,-1', '--y', '1,0', '--loss', 'fl,poly1-fl', '--alpha', 'none'],
@@ -23,7 +33,15 @@ const RUNS: Record<string, string[]> = {
   anatomy: ['anatomy', '--input', 'examples/dets.tsv', '--columns', 'p=score,y=label'],
   'anatomy, multiclass α per class': ['anatomy', '--input', 'examples/multiclass.csv', '--alpha', '0.2,0.3,0.5'],
   'loss, .npz': ['loss', '--input', 'examples/formats/binary.npz'],
-  'loss, two .npy, sigmoid': ['loss', '--input', 'examples/formats/logits.npy', '--labels', 'examples/formats/targets.npy', '--activation', 'sigmoid'],
+  'loss, two .npy, sigmoid': [
+    'loss',
+    '--input',
+    'examples/formats/logits.npy',
+    '--labels',
+    'examples/formats/targets.npy',
+    '--activation',
+    'sigmoid',
+  ],
   merge: ['merge', 'examples/partials/part-0.json', 'examples/partials/part-1.json'],
   sweep: ['sweep', '--input', 'examples/preds.csv', '--gamma', '1,2', '--alpha', '0.25,0.5'],
   calibration: ['calibration', '--input', 'examples/model-ce.csv'],
@@ -46,7 +64,10 @@ const SHAPES: Record<string, (v: unknown) => boolean> = {
   inputs: (v) => Array.isArray(v) && v.length > 0 && v.every((i) => typeof i === 'string'),
   as: (v) => Array.isArray(v) && v.length > 0 && v.every((i) => typeof i === 'string'),
   dtype: (v) => ['float64', 'float32', 'float16', 'bfloat16'].includes(v as string),
-  dtypes: (v) => Array.isArray(v) && v.length > 0 && v.every((d) => ['float64', 'float32', 'float16', 'bfloat16'].includes(d as string)),
+  dtypes: (v) =>
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((d) => ['float64', 'float32', 'float16', 'bfloat16'].includes(d as string)),
   columns: (v) => Array.isArray(v) && v.every((c) => typeof c === 'string'),
   log_base: (v) => ['e', '2', '10'].includes(v as string),
 };
@@ -55,7 +76,11 @@ const documented = (() => {
   const formats = readFileSync(new URL('../docs/formats.md', import.meta.url), 'utf8');
   const table = formats.slice(formats.indexOf('### `params`'), formats.indexOf('### Rows and summaries'));
   // the first cell of each row names one or more keys: | `beta`, `epsilon` | …
-  return new Set(table.split('\n').flatMap((l) => (l.startsWith('| `') ? [...l.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!) : [])));
+  return new Set(
+    table
+      .split('\n')
+      .flatMap((l) => (l.startsWith('| `') ? [...l.split('|')[1]!.matchAll(/`(\w+)`/g)].map((m) => m[1]!) : [])),
+  );
 })();
 
 describe('JSON params', () => {
@@ -71,7 +96,8 @@ describe('JSON params', () => {
     expect(params).not.toHaveProperty('format'); // the input's format is input_format
     // exactly one of them (calibration has no γ: it measures predictions, not a loss)
     const alphaGiven = 'alpha' in params || 'alphas' in params || 'alpha_per_class' in params;
-    if (argv[0] === 'calibration') expect(['gamma' in params, 'gammas' in params, alphaGiven]).toEqual([false, false, false]);
+    if (argv[0] === 'calibration')
+      expect(['gamma' in params, 'gammas' in params, alphaGiven]).toEqual([false, false, false]);
     else {
       expect('gamma' in params !== 'gammas' in params).toBe(true);
       expect(alphaGiven).toBe(true);
@@ -79,12 +105,23 @@ describe('JSON params', () => {
   });
 
   it('a file gives its name, format, columns and the kind of prediction found', async () => {
-    const params = JSON.parse((await runCli(['loss', '--input', 'examples/dets.tsv', '--columns', 'p=score,y=label', '--json'])).stdout).params;
-    expect(params).toMatchObject({ input: 'examples/dets.tsv', input_format: 'tsv', columns: ['score', 'label'], prediction: 'p', gamma: 2, alpha: 0.25 });
+    const params = JSON.parse(
+      (await runCli(['loss', '--input', 'examples/dets.tsv', '--columns', 'p=score,y=label', '--json'])).stdout,
+    ).params;
+    expect(params).toMatchObject({
+      input: 'examples/dets.tsv',
+      input_format: 'tsv',
+      columns: ['score', 'label'],
+      prediction: 'p',
+      gamma: 2,
+      alpha: 0.25,
+    });
   });
 
   it('a grid gives its lists in order; one value is still a list there', async () => {
-    const grid = JSON.parse((await runCli(['compare', '--p', '0.9', '--gamma', '0,2', '--alpha', '0.25,none', '--json'])).stdout).params;
+    const grid = JSON.parse(
+      (await runCli(['compare', '--p', '0.9', '--gamma', '0,2', '--alpha', '0.25,none', '--json'])).stdout,
+    ).params;
     expect(grid).toMatchObject({ gammas: [0, 2], alphas: [0.25, null] });
     const one = JSON.parse((await runCli(['compare', '--p', '0.9', '--json'])).stdout).params;
     expect(one).toMatchObject({ gammas: [2], alphas: [0.25] });

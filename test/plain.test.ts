@@ -50,7 +50,9 @@ describe('tables and charts with LANG=C or TERM=dumb', () => {
     // every border line is as wide as the rows: the table is still aligned
     const widths = new Set(lines.filter((l) => l.startsWith('+') || l.startsWith('|')).map((l) => l.length));
     expect(widths.size).toBe(1);
-    expect(numbersOf(plain.stdout.split('\n').slice(3).join('\n')).map((n) => n.replace('inf', '∞'))).toEqual(numbersOf(unicode.stdout.split('\n').slice(3).join('\n')));
+    expect(numbersOf(plain.stdout.split('\n').slice(3).join('\n')).map((n) => n.replace('inf', '∞'))).toEqual(
+      numbersOf(unicode.stdout.split('\n').slice(3).join('\n')),
+    );
   });
 
   it('prior and imbalance summaries: pi, the minus sign and alpha in words', async () => {
@@ -58,7 +60,10 @@ describe('tables and charts with LANG=C or TERM=dumb', () => {
     expect(prior.stdout).toMatch(ASCII);
     expect(prior.stdout).toContain('pi = 0.01, gamma = 2, alpha = 0.25');
     expect(prior.stdout).toContain('bias b = -log((1 - pi)/pi)');
-    const imbalance = await runCli(['imbalance', '--neg', '1000', '--neg-pt', '0.99', '--pos', '1', '--pos-pt', '0.1'], { env: { LC_ALL: 'POSIX', LANG: 'en_US.UTF-8' } });
+    const imbalance = await runCli(
+      ['imbalance', '--neg', '1000', '--neg-pt', '0.99', '--pos', '1', '--pos-pt', '0.1'],
+      { env: { LC_ALL: 'POSIX', LANG: 'en_US.UTF-8' } },
+    );
     expect(imbalance.stdout).toMatch(ASCII);
     expect(imbalance.stdout).toContain('alpha by inverse class frequency');
   });
@@ -72,7 +77,12 @@ describe('tables and charts with LANG=C or TERM=dumb', () => {
     // the plot area (between the title lines and the legend) keeps every column where it was
     const area = (s: string) => {
       const lines = s.split('\n');
-      return lines.slice(2, lines.findIndex((l) => l.includes('p_t, the probability'))).map((l) => l.length);
+      return lines
+        .slice(
+          2,
+          lines.findIndex((l) => l.includes('p_t, the probability')),
+        )
+        .map((l) => l.length);
     };
     expect(area(plain.stdout).length).toBeGreaterThan(6);
     expect(area(plain.stdout)).toEqual(area(unicode.stdout));
@@ -109,9 +119,23 @@ describe('COLUMNS', () => {
   it('wraps help at that width', async () => {
     // (commander leaves descriptions unwrapped when less than 40 columns would be left for them)
     const r = await runCli(['compare', '--help'], { env: { COLUMNS: '72' } });
-    expect(Math.max(...r.stdout.split('\n').filter((l) => l.startsWith('  --')).map((l) => l.length))).toBeLessThanOrEqual(72);
+    expect(
+      Math.max(
+        ...r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('  --'))
+          .map((l) => l.length),
+      ),
+    ).toBeLessThanOrEqual(72);
     const wide = await runCli(['compare', '--help'], { env: { COLUMNS: '160' } });
-    expect(Math.max(...wide.stdout.split('\n').filter((l) => l.startsWith('  --')).map((l) => l.length))).toBeGreaterThan(80);
+    expect(
+      Math.max(
+        ...wide.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('  --'))
+          .map((l) => l.length),
+      ),
+    ).toBeGreaterThan(80);
   });
 
   it('is ignored unless a positive whole number', async () => {

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { domainOf, doublesBetween, MAX_SERIES, MIN_AXIS_DOUBLES, ticks, type Scale } from '../src/output/chart/index.js';
+import {
+  domainOf,
+  doublesBetween,
+  MAX_SERIES,
+  MIN_AXIS_DOUBLES,
+  ticks,
+  type Scale,
+} from '../src/output/chart/index.js';
 import { parseJson, runCli } from './helpers/cli.js';
 
 /**
@@ -58,23 +65,44 @@ function expectUsageError(r: { code: number; stdout: string; stderr: string }, m
 const yLabels = (chart: string) => [...chart.matchAll(/^\s*(\S+) ┤/gm)].map((m) => m[1]!);
 
 describe('item 4: an x range a few doubles wide (focal plot --x 0.3:0.30000000000000004 hung and ate memory)', () => {
-  for (const range of ['0.3:0.30000000000000004', '0.9999999999999999:1', `0.5:${doublesAbove(0.5, MIN_AXIS_DOUBLES - 1)}`, `0:${5e-324 * 100}`]) {
+  for (const range of [
+    '0.3:0.30000000000000004',
+    '0.9999999999999999:1',
+    `0.5:${doublesAbove(0.5, MIN_AXIS_DOUBLES - 1)}`,
+    `0:${5e-324 * 100}`,
+  ]) {
     it(`--x ${range} is refused in every output, naming --x and the limit`, async () => {
       const o = await everyOutput(['--x', range], 'narrow');
-      for (const r of [o.terminal, o.svg, o.png, o.csv]) expectUsageError(r, new RegExp(`--x.*${range.replace(/[.]/g, '\\.')}.*at least ${MIN_AXIS_DOUBLES}`));
+      for (const r of [o.terminal, o.svg, o.png, o.csv])
+        expectUsageError(r, new RegExp(`--x.*${range.replace(/[.]/g, '\\.')}.*at least ${MIN_AXIS_DOUBLES}`));
     });
   }
   it(`a range of exactly ${MIN_AXIS_DOUBLES} doubles gives a chart in every output, with distinct exact tick labels`, async () => {
     const to = doublesAbove(0.3, MIN_AXIS_DOUBLES);
     const o = await everyOutput(['--x', `0.3:${to}`, '--kind', 'weight'], 'just-wide-enough');
     for (const r of [o.terminal, o.svg, o.png, o.csv]) expect(r.code, r.stderr).toBe(0);
-    const svg = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(readFileSync(o.svgPath, 'utf8')).svg;
-    const xLabels = [svg.g].flat().find((g: any) => g.class === 'x-ticks').text.map((t: any) => String(t['#text']));
+    const svg = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(
+      readFileSync(o.svgPath, 'utf8'),
+    ).svg;
+    const xLabels = [svg.g]
+      .flat()
+      .find((g: any) => g.class === 'x-ticks')
+      .text.map((t: any) => String(t['#text']));
     expect(xLabels.length).toBeGreaterThanOrEqual(3);
     expect(new Set(xLabels).size).toBe(xLabels.length);
     for (const label of xLabels) expect(Number(label)).toBeGreaterThanOrEqual(0.3);
-    const rows = o.csv.stdout.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
-    expect(rows.filter((r) => r[0] === 0).map((r) => r[1])).toEqual([0.3, expect.any(Number), expect.any(Number), expect.any(Number), to]);
+    const rows = o.csv.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
+    expect(rows.filter((r) => r[0] === 0).map((r) => r[1])).toEqual([
+      0.3,
+      expect.any(Number),
+      expect.any(Number),
+      expect.any(Number),
+      to,
+    ]);
   });
 });
 
@@ -105,9 +133,15 @@ describe('item 6: axes whose labels toFixed could not write (focal plot --y-max 
   ] as const) {
     it(`plot ${argv.join(' ')}: every output, ${axis} ticks from ${first} to ${last}`, async () => {
       const o = await everyOutput([...argv], `extreme-${axis}`);
-      for (const r of [o.terminal, o.svg, o.png, o.csv]) expect([r.code, r.stderr]).toEqual([0, expect.not.stringMatching(/error/)]);
-      const svg = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(readFileSync(o.svgPath, 'utf8')).svg;
-      const labels = [svg.g].flat().find((g: any) => g.class === `${axis}-ticks`).text.map((t: any) => String(t['#text']));
+      for (const r of [o.terminal, o.svg, o.png, o.csv])
+        expect([r.code, r.stderr]).toEqual([0, expect.not.stringMatching(/error/)]);
+      const svg = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false }).parse(
+        readFileSync(o.svgPath, 'utf8'),
+      ).svg;
+      const labels = [svg.g]
+        .flat()
+        .find((g: any) => g.class === `${axis}-ticks`)
+        .text.map((t: any) => String(t['#text']));
       expect([labels[0], labels[labels.length - 1]]).toEqual([first, last]);
       const png = PNG.sync.read(readFileSync(o.pngPath));
       expect([png.width, png.height]).toEqual([400, 250]);
@@ -125,7 +159,10 @@ describe('item 6: axes whose labels toFixed could not write (focal plot --y-max 
     expect(yLabels(r.stdout)).toEqual(['1', '1e-100', '1e-200', '1e-300']);
   });
   it('a log axis with nothing positive to draw gets a chart, not an endless loop (focal plot --kind weight --y-scale log --gamma 2000 --x 0.9:1 hung)', async () => {
-    const o = await everyOutput(['--kind', 'weight', '--y-scale', 'log', '--gamma', '2000', '--x', '0.9:1'], 'underflow');
+    const o = await everyOutput(
+      ['--kind', 'weight', '--y-scale', 'log', '--gamma', '2000', '--x', '0.9:1'],
+      'underflow',
+    );
     for (const r of [o.terminal, o.svg, o.png, o.csv]) expect(r.code, r.stderr).toBe(0);
     expect(yLabels(o.terminal.stdout)).toEqual(['10', '1']);
   });
@@ -144,12 +181,16 @@ describe('item 6: axes whose labels toFixed could not write (focal plot --y-max 
 describe(`item 7: many curves (focal plot --gamma 0:5:0.007 overflowed the stack)`, () => {
   it(`--gamma 0:5:0.007 (715 curves) as a chart: exit 2 naming --gamma and the limit of ${MAX_SERIES}, in every picture output`, async () => {
     const o = await everyOutput(['--gamma', '0:5:0.007'], 'many');
-    for (const r of [o.terminal, o.svg, o.png]) expectUsageError(r, new RegExp(`--gamma' gives 715 curves; a chart draws at most ${MAX_SERIES}`));
+    for (const r of [o.terminal, o.svg, o.png])
+      expectUsageError(r, new RegExp(`--gamma' gives 715 curves; a chart draws at most ${MAX_SERIES}`));
   });
   it('--gamma 0:5:0.007 as data: every curve, streamed', async () => {
     const r = await runCli(['plot', '--gamma', '0:5:0.007', '--format', 'ndjson', '--samples', '3']);
     expect(r.code, r.stderr).toBe(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(715 * 3);
     expect(rows[rows.length - 1]).toEqual({ gamma: 4.998, pt: 1, value: 0 });
     const doc = parseJson((await runCli(['plot', '--gamma', '0:5:0.007', '--json', '--samples', '2'])).stdout);
@@ -163,13 +204,20 @@ describe(`item 7: many curves (focal plot --gamma 0:5:0.007 overflowed the stack
     expect(new Set(legend.map((l) => l.trim().slice(0, 3))).size).toBe(MAX_SERIES);
     // the plot keeps its 14 lines: the default height grows with the legend
     expect(o.terminal.stdout.trimEnd().split('\n')).toHaveLength(14 + 5 + MAX_SERIES);
-    const styles = [...readFileSync(o.svgPath, 'utf8').matchAll(/class="series" data-label="[^"]*" (stroke="[^"]*"(?: stroke-dasharray="[^"]*")?)/g)].map((m) => m[1]);
+    const styles = [
+      ...readFileSync(o.svgPath, 'utf8').matchAll(
+        /class="series" data-label="[^"]*" (stroke="[^"]*"(?: stroke-dasharray="[^"]*")?)/g,
+      ),
+    ].map((m) => m[1]);
     expect(styles).toHaveLength(MAX_SERIES);
     expect(new Set(styles).size).toBe(MAX_SERIES);
   });
   it('a chart of more than a million points is refused before any is computed (16 curves of 10^6 took 3.5 GB)', async () => {
     for (const out of [[], ['--out', join(dir, 'huge.svg')]]) {
-      expectUsageError(await runCli(['plot', '--samples', '1000000', '--gamma', '0:15:1', ...out]), /--samples' 1000000 × 16 curves is 16,000,000 points; a chart holds at most 1,000,000 \(--samples 62500 here\)/);
+      expectUsageError(
+        await runCli(['plot', '--samples', '1000000', '--gamma', '0:15:1', ...out]),
+        /--samples' 1000000 × 16 curves is 16,000,000 points; a chart holds at most 1,000,000 \(--samples 62500 here\)/,
+      );
     }
   });
   it('domainOf reads a million values without spreading them into Math.min', () => {
@@ -185,7 +233,10 @@ describe('ticks and domains of any finite axis', () => {
     const ok =
       t.length >= 2 &&
       t.length <= target + 1 &&
-      t.every(({ value, label }, i) => value >= domain[0] && value <= domain[1] && (i === 0 || value > t[i - 1]!.value) && Number(label) === value) &&
+      t.every(
+        ({ value, label }, i) =>
+          value >= domain[0] && value <= domain[1] && (i === 0 || value > t[i - 1]!.value) && Number(label) === value,
+      ) &&
       new Set(t.map((x) => x.label)).size === t.length;
     return ok ? null : `${scale} ticks of [${domain}] (target ${target}): ${JSON.stringify(t)}`;
   }
@@ -211,7 +262,15 @@ describe('ticks and domains of any finite axis', () => {
     expect(checked).toBeGreaterThan(2900);
   });
   it('doublesBetween counts the doubles of a range', () => {
-    for (const [x, n] of [[0, 1], [0.3, 1], [0.3, 1024], [1, 3], [5e-324, 7], [1e300, 12345]] as const) expect(doublesBetween(x, doublesAbove(x, n))).toBe(n);
+    for (const [x, n] of [
+      [0, 1],
+      [0.3, 1],
+      [0.3, 1024],
+      [1, 3],
+      [5e-324, 7],
+      [1e300, 12345],
+    ] as const)
+      expect(doublesBetween(x, doublesAbove(x, n))).toBe(n);
     expect(doublesBetween(-5e-324, 5e-324)).toBe(2);
   });
   it('log domains from data anywhere in (0, MAX_VALUE]', () => {
@@ -221,7 +280,8 @@ describe('ticks and domains of any finite axis', () => {
       const a = 10 ** (next() * 632 - 324);
       const b = Math.min(a * 10 ** (next() * 40), Number.MAX_VALUE);
       const domain = domainOf([a, b], 'log');
-      if (!(domain[0] > 0 && domain[1] > domain[0] && Number.isFinite(domain[1]))) problems.push(`${a}, ${b} → ${domain}`);
+      if (!(domain[0] > 0 && domain[1] > domain[0] && Number.isFinite(domain[1])))
+        problems.push(`${a}, ${b} → ${domain}`);
       const problem = tickProblem(domain, 'log', 4 + Math.floor(next() * 10));
       if (problem) problems.push(problem);
     }
@@ -229,10 +289,20 @@ describe('ticks and domains of any finite axis', () => {
   });
   it('a linear domain from data is never narrower than MIN_AXIS_DOUBLES, and covers the data', () => {
     expect(domainOf([0, -1, NaN, Infinity], 'log')).toEqual([1, 10]);
-    for (const values of [[0.3, 0.30000000000000004], [1e300, 1e300], [-2, -2], [5e-324, 1e-323], [Number.MAX_VALUE], [-Number.MAX_VALUE, -Number.MAX_VALUE]]) {
+    for (const values of [
+      [0.3, 0.30000000000000004],
+      [1e300, 1e300],
+      [-2, -2],
+      [5e-324, 1e-323],
+      [Number.MAX_VALUE],
+      [-Number.MAX_VALUE, -Number.MAX_VALUE],
+    ]) {
       const [lo, hi] = domainOf(values, 'linear');
       expect(doublesBetween(lo, hi), `${values} → [${lo}, ${hi}]`).toBeGreaterThanOrEqual(MIN_AXIS_DOUBLES);
-      expect(lo <= Math.min(...values) && hi >= Math.max(...values) && Number.isFinite(lo) && Number.isFinite(hi), `${values} → [${lo}, ${hi}]`).toBe(true);
+      expect(
+        lo <= Math.min(...values) && hi >= Math.max(...values) && Number.isFinite(lo) && Number.isFinite(hi),
+        `${values} → [${lo}, ${hi}]`,
+      ).toBe(true);
       expectGoodTicks([lo, hi], 'linear', 6);
     }
   });

@@ -50,10 +50,15 @@ describe('focal plot --out FILE.svg', () => {
     expect([svg.width, svg.height]).toEqual(['800', '500']);
     const clip = svg.defs.clipPath.rect;
     const [x0, y0, w, h] = [clip.x, clip.y, clip.width, clip.height].map(Number) as [number, number, number, number];
-    const groups = [svg.g].flat().flatMap((g: any) => [g.g ?? []].flat()).filter((g: any) => g.class === 'series');
+    const groups = [svg.g]
+      .flat()
+      .flatMap((g: any) => [g.g ?? []].flat())
+      .filter((g: any) => g.class === 'series');
     expect(groups.map((g: any) => g['data-label'])).toEqual(GAMMAS.map((g) => `γ = ${g}`));
     groups.forEach((g: any, i: number) => {
-      const points = [g.polyline].flat().flatMap((pl: any) => pl.points.split(' ').map((p: string) => p.split(',').map(Number)));
+      const points = [g.polyline]
+        .flat()
+        .flatMap((pl: any) => pl.points.split(' ').map((p: string) => p.split(',').map(Number)));
       expect(points.length).toBeGreaterThan(100);
       let checked = 0;
       for (const [px, py] of points) {
@@ -110,7 +115,9 @@ describe('focal plot as data, and its bad input', () => {
     }
   });
   it('--json carries the parameters', () => {
-    const doc = parseJson(runBin(['plot', '--json', '--samples', '3', '--gamma', '2', '--kind', 'ratio', '--alpha', '0.25']).stdout);
+    const doc = parseJson(
+      runBin(['plot', '--json', '--samples', '3', '--gamma', '2', '--kind', 'ratio', '--alpha', '0.25']).stdout,
+    );
     expect(doc.params).toMatchObject({ kind: 'ratio', gammas: [2], alpha: 0.25 });
     expect(doc.rows.map((r: any) => r.value)).toEqual([expect.any(Number), expect.any(Number), Infinity]);
   });

@@ -9,7 +9,21 @@ import { measureSample } from '../src/precision/measure.js';
 
 describe('compare --as --dtype', () => {
   it('shows torchvision float16 at logit 9.39, γ = 0.5: CE and FL 0, gradient NaN, flagged', async () => {
-    const r = await runCli(['compare', '--logit', '9.39', '--y', '1', '--gamma', '0.5', '--as', 'torchvision', '--dtype', 'float16', '--grad', '--json']);
+    const r = await runCli([
+      'compare',
+      '--logit',
+      '9.39',
+      '--y',
+      '1',
+      '--gamma',
+      '0.5',
+      '--as',
+      'torchvision',
+      '--dtype',
+      'float16',
+      '--grad',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const row = parseJson(r.stdout).rows[0];
     expect(row.input).toBe(9.390625);
@@ -20,7 +34,19 @@ describe('compare --as --dtype', () => {
   });
 
   it('puts several frameworks side by side, each with its ulps and flag', async () => {
-    const r = await runCli(['compare', '--p', '0.97', '--y', '1', '--as', 'tfa,keras,naive', '--dtype', 'float32', '--format', 'json']);
+    const r = await runCli([
+      'compare',
+      '--p',
+      '0.97',
+      '--y',
+      '1',
+      '--as',
+      'tfa,keras,naive',
+      '--dtype',
+      'float32',
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     const row = parseJson(r.stdout).rows[0];
     expect(row.tfa_fl).toBe(Math.fround(6.8532745e-6));
@@ -57,7 +83,19 @@ describe('compare --as --dtype', () => {
 
 describe('stability', () => {
   const scan = async (fw: string, dtype: DType, gamma: number, y: number, range = '-30:30') => {
-    const r = await runCli(['stability', '--as', fw, '--dtype', dtype, '--gamma', String(gamma), '--y', String(y), `--logit=${range}`, '--json']);
+    const r = await runCli([
+      'stability',
+      '--as',
+      fw,
+      '--dtype',
+      dtype,
+      '--gamma',
+      String(gamma),
+      '--y',
+      String(y),
+      `--logit=${range}`,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     return parseJson(r.stdout).rows as { quantity: string; problem: string; from: number; to: number; share: number }[];
   };
@@ -67,16 +105,19 @@ describe('stability', () => {
     ['torchvision', 'bfloat16', 0.5],
     ['torchvision', 'float32', 0.5],
     ['keras', 'float32', 0.5],
-  ] as const)('%s %s γ = %s: the gradient NaN region starts exactly where the emulation first gives NaN', async (fw, dtype, gamma) => {
-    const rows = await scan(fw, dtype, gamma, 1);
-    const nan = rows.find((r) => r.quantity === 'grad' && r.problem === 'NaN');
-    expect(nan).toBeDefined();
-    const grad = (x: number) => emulate(fw, dtype, { kind: 'logit', value: x, y: 1, gamma, alpha: 0.25 }).grad;
-    expect(grad(nan!.from)).toBeNaN();
-    expect(grad(nextDown(dtype, nan!.from))).not.toBeNaN();
-    expect(nan!.to).toBe(30);
-    expect(nan!.share).toBe(1);
-  });
+  ] as const)(
+    '%s %s γ = %s: the gradient NaN region starts exactly where the emulation first gives NaN',
+    async (fw, dtype, gamma) => {
+      const rows = await scan(fw, dtype, gamma, 1);
+      const nan = rows.find((r) => r.quantity === 'grad' && r.problem === 'NaN');
+      expect(nan).toBeDefined();
+      const grad = (x: number) => emulate(fw, dtype, { kind: 'logit', value: x, y: 1, gamma, alpha: 0.25 }).grad;
+      expect(grad(nan!.from)).toBeNaN();
+      expect(grad(nextDown(dtype, nan!.from))).not.toBeNaN();
+      expect(nan!.to).toBe(30);
+      expect(nan!.share).toBe(1);
+    },
+  );
 
   it('every reported boundary is between two adjacent values of the dtype with different verdicts (float32, probed and bisected)', async () => {
     const rows = await scan('naive', 'float32', 2, 0, '-100:100');
@@ -104,7 +145,22 @@ describe('stability', () => {
   it('draws a heatmap to SVG with the classes it found', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'focal-heatmap-'));
     const out = join(dir, 'map.svg');
-    const r = await runCli(['stability', '--as', 'torchvision', '--dtype', 'bfloat16', '--y', '1', '--heatmap', 'grad', '--logit=-20:20', '--gamma', '0,0.5,2', '--out', out]);
+    const r = await runCli([
+      'stability',
+      '--as',
+      'torchvision',
+      '--dtype',
+      'bfloat16',
+      '--y',
+      '1',
+      '--heatmap',
+      'grad',
+      '--logit=-20:20',
+      '--gamma',
+      '0,0.5,2',
+      '--out',
+      out,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const svg = readFileSync(out, 'utf8');
@@ -114,7 +170,17 @@ describe('stability', () => {
   });
 
   it('refuses a heatmap of two dtypes, in one line', async () => {
-    const r = await runCli(['stability', '--as', 'torchvision', '--dtype', 'float16,bfloat16', '--y', '1', '--heatmap', 'loss']);
+    const r = await runCli([
+      'stability',
+      '--as',
+      'torchvision',
+      '--dtype',
+      'float16,bfloat16',
+      '--y',
+      '1',
+      '--heatmap',
+      'loss',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/one framework, one dtype/);
   });
@@ -122,19 +188,46 @@ describe('stability', () => {
 
 describe('loss --as --dtype', () => {
   it('reduces each framework in its dtype beside the exact reduction', async () => {
-    const r = await runCli(['loss', '--logit', '2.5,-1,0.3,12', '--y', '1,0,0,1', '--as', 'torchvision,keras', '--dtype', 'bfloat16', '--json']);
+    const r = await runCli([
+      'loss',
+      '--logit',
+      '2.5,-1,0.3,12',
+      '--y',
+      '1,0,0,1',
+      '--as',
+      'torchvision,keras',
+      '--dtype',
+      'bfloat16',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const doc = parseJson(r.stdout);
-    expect(doc.summary.exact_fl).toBeCloseTo(doc.rows.reduce((s: number, row: { exact_fl: number }) => s + row.exact_fl, 0) / 4, 15);
+    expect(doc.summary.exact_fl).toBeCloseTo(
+      doc.rows.reduce((s: number, row: { exact_fl: number }) => s + row.exact_fl, 0) / 4,
+      15,
+    );
     expect(doc.summary.torchvision_fl).toBe(toBfloat16(doc.summary.torchvision_fl));
     expect(doc.rows[3].torchvision_flag).toBe('CE 0, FL 0');
   });
 
   it("Keras' CategoricalFocalCrossentropy docstring through the CLI: [3.2058331e-05, 0.46627346], mean 0.23315276", async () => {
-    const r = await runCli(['loss', '--probs', '0.05,0.95,0;0.1,0.8,0.1', '--target', '1,2', '--as', 'keras', '--dtype', 'float32', '--json']);
+    const r = await runCli([
+      'loss',
+      '--probs',
+      '0.05,0.95,0;0.1,0.8,0.1',
+      '--target',
+      '1,2',
+      '--as',
+      'keras',
+      '--dtype',
+      'float32',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const doc = parseJson(r.stdout);
-    expect(doc.rows.map((row: { keras_fl: number }) => row.keras_fl)).toEqual([3.2058331e-5, 0.46627346].map(Math.fround));
+    expect(doc.rows.map((row: { keras_fl: number }) => row.keras_fl)).toEqual(
+      [3.2058331e-5, 0.46627346].map(Math.fround),
+    );
     expect(doc.summary.keras_fl).toBe(Math.fround(0.23315276));
   });
 

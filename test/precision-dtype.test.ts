@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { maxFinite, nextDown, nextUp, relativeError, toBfloat16, toFloat16, ulpDistance, roundToFormat, FORMATS } from '../src/precision/dtype.js';
+import {
+  maxFinite,
+  nextDown,
+  nextUp,
+  relativeError,
+  toBfloat16,
+  toFloat16,
+  ulpDistance,
+  roundToFormat,
+  FORMATS,
+} from '../src/precision/dtype.js';
 
 /**
  * Independent decoders: the value of a 16-bit pattern from its fields, by the textbook
@@ -18,7 +28,7 @@ function decodeFloat16(bits: number): number {
 
 const view = new DataView(new ArrayBuffer(4));
 function decodeBfloat16(bits: number): number {
-  view.setUint32(0, bits << 16 >>> 0);
+  view.setUint32(0, (bits << 16) >>> 0);
   return view.getFloat32(0);
 }
 
@@ -53,11 +63,13 @@ describe.each([
       }
       const mid = (lo + hi) / 2; // exact in double
       const expected = evenIsLow ? lo : hi;
-      if (!Object.is(round(mid), expected)) throw new Error(`midpoint of 0x${b.toString(16)}: ${mid} → ${round(mid)}, expected ${expected}`);
+      if (!Object.is(round(mid), expected))
+        throw new Error(`midpoint of 0x${b.toString(16)}: ${mid} → ${round(mid)}, expected ${expected}`);
       if (!Object.is(round(-mid), -expected)) throw new Error(`midpoint of −0x${b.toString(16)}: wrong sign or value`);
       const below = mid - (hi - lo) / 1024;
       const above = mid + (hi - lo) / 1024;
-      if (round(below) !== lo || round(above) !== hi) throw new Error(`near the midpoint of 0x${b.toString(16)}: ${round(below)}, ${round(above)}`);
+      if (round(below) !== lo || round(above) !== hi)
+        throw new Error(`near the midpoint of 0x${b.toString(16)}: ${round(below)}, ${round(above)}`);
       checked++;
     }
     expect(checked).toBe(infBits - 1);
@@ -77,14 +89,15 @@ describe.each([
 describe('the generic rounding agrees with Math.fround for float32', () => {
   it('on 200,000 random doubles of every magnitude, and on float32 midpoints', () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 200_000; i++) {
       const x = (rand() - 0.5) * 2 ** Math.floor(rand() * 300 - 160);
       const got = roundToFormat(FORMATS.float32, x);
       if (!Object.is(got, Math.fround(x))) throw new Error(`${x}: ${got} vs ${Math.fround(x)}`);
       const f = Math.fround(x);
       const mid = (f + nextUp('float32', f)) / 2;
-      if (Number.isFinite(mid) && !Object.is(roundToFormat(FORMATS.float32, mid), Math.fround(mid))) throw new Error(`midpoint ${mid}`);
+      if (Number.isFinite(mid) && !Object.is(roundToFormat(FORMATS.float32, mid), Math.fround(mid)))
+        throw new Error(`midpoint ${mid}`);
     }
   });
 });

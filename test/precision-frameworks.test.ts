@@ -37,7 +37,7 @@ describe(`torchvision's sigmoid_focal_loss against PyTorch ${doc.torch} (test/fi
     expect(doc.skipped.float16).toMatch(/not implemented for 'Half'/);
   });
 
-  it('real torchvision float64 returns FL = 0 at logit 37, y = 1, for every γ and α (the issue\'s observation)', () => {
+  it("real torchvision float64 returns FL = 0 at logit 37, y = 1, for every γ and α (the issue's observation)", () => {
     const at37 = doc.cases.filter((c) => c.dtype === 'float64' && c.x === 37 && c.y === 1);
     expect(at37.length).toBe(10);
     for (const c of at37) expect(c.fl).toBe(0);
@@ -51,7 +51,13 @@ describe(`torchvision's sigmoid_focal_loss against PyTorch ${doc.torch} (test/fi
         let within = 0;
         const failures: string[] = [];
         for (const c of cases) {
-          const emu = emulate('torchvision', dtype, { kind: 'logit', value: c.x, y: c.y, gamma: c.gamma, alpha: c.alpha });
+          const emu = emulate('torchvision', dtype, {
+            kind: 'logit',
+            value: c.x,
+            y: c.y,
+            gamma: c.gamma,
+            alpha: c.alpha,
+          });
           const got = emu[emuKey];
           const want = c[key];
           const at = `x=${c.x} y=${c.y} γ=${c.gamma} α=${c.alpha}: emulated ${got}, torch ${want}`;
@@ -92,7 +98,9 @@ describe('published vectors', () => {
   const logits = [-18.6, 0.51, 2.94, -12.8];
   const labels = [0, 1, 0, 0];
   const kerasMean = (gamma: number, alpha: number | null) =>
-    logits.map((x, i) => emulate('keras', 'float32', { kind: 'logit', value: x, y: labels[i]!, gamma, alpha }).fl).reduce((a, b) => a + b) / 4;
+    logits
+      .map((x, i) => emulate('keras', 'float32', { kind: 'logit', value: x, y: labels[i]!, gamma, alpha }).fl)
+      .reduce((a, b) => a + b) / 4;
 
   it("Keras' BinaryFocalCrossentropy docstring: 0.691 (γ = 2), 0.51 with class balancing, 0.647 / 0.482 at γ = 3", () => {
     expect(kerasMean(2, null)).toBeCloseTo(0.691, 3);
@@ -120,20 +128,28 @@ describe('framework behaviours the issue reports, by name', () => {
   });
 
   it('torchvision γ = 0.5: the gradient is NaN at a saturated positive ((1 − p_t)^(γ−1) = ∞ times 0)', () => {
-    expect(emulate('torchvision', 'float32', { kind: 'logit', value: 20, y: 1, gamma: 0.5, alpha: 0.25 }).grad).toBeNaN();
-    expect(emulate('torchvision', 'float32', { kind: 'logit', value: 5, y: 1, gamma: 0.5, alpha: 0.25 }).grad).not.toBeNaN();
+    expect(
+      emulate('torchvision', 'float32', { kind: 'logit', value: 20, y: 1, gamma: 0.5, alpha: 0.25 }).grad,
+    ).toBeNaN();
+    expect(
+      emulate('torchvision', 'float32', { kind: 'logit', value: 5, y: 1, gamma: 0.5, alpha: 0.25 }).grad,
+    ).not.toBeNaN();
   });
 
   it('TF autograd at γ = 0 gives NaN where p_t = 1 (0 · 0^−1); torch special-cases γ = 0', () => {
     expect(emulate('tfa', 'float32', { kind: 'p', value: 1, y: 1, gamma: 0, alpha: 0.25 }).grad).toBe(0); // TFA skips pow when γ = 0
     expect(emulate('keras', 'float32', { kind: 'logit', value: 20, y: 1, gamma: 0, alpha: null }).grad).toBeNaN();
     // torch's pow_backward returns 0 for exponent 0, so the textbook formula in PyTorch keeps CE's gradient −e^−x
-    expect(emulate('naive', 'float32', { kind: 'logit', value: 20, y: 1, gamma: 0, alpha: null }).grad).toBe(Math.fround(-Math.exp(-20)));
+    expect(emulate('naive', 'float32', { kind: 'logit', value: 20, y: 1, gamma: 0, alpha: null }).grad).toBe(
+      Math.fround(-Math.exp(-20)),
+    );
   });
 
   it("mmcv float16: FLT_MIN is 0 in half, so a saturated positive's negative-class term is −0 · ∞ = NaN (mmcv#1488)", () => {
     expect(emulate('mmcv', 'float16', { kind: 'logit', value: 9.39, y: 1, gamma: 2, alpha: 0.25 }).fl).toBeNaN();
-    expect(emulate('mmcv', 'float32', { kind: 'logit', value: 9.39, y: 1, gamma: 2, alpha: 0.25 }).fl).toBeGreaterThan(0);
+    expect(emulate('mmcv', 'float32', { kind: 'logit', value: 9.39, y: 1, gamma: 2, alpha: 0.25 }).fl).toBeGreaterThan(
+      0,
+    );
   });
 
   it('Keras clips probabilities at 1e-7 in float32, but in bfloat16 1 − 1e-7 rounds to 1 and log(1 − p) is −∞', () => {

@@ -18,7 +18,9 @@ describe('focal prior', () => {
   // test/fixtures/prior.json (mpmath): log(π/(1 − π)) at the exact double π, by region
   for (const [region, cases] of Object.entries(priorRegions())) {
     it(`priorBias within ${PRIOR_BOUND} ulps of mpmath, region ${region} (${cases.length} cases)`, () => {
-      const failures = cases.filter((c) => !(ulpDistance(priorBias(c.pi), c.bias) <= PRIOR_BOUND)).map((c) => describeUlp(`π=${c.pi}`, 'bias', priorBias(c.pi), c.bias));
+      const failures = cases
+        .filter((c) => !(ulpDistance(priorBias(c.pi), c.bias) <= PRIOR_BOUND))
+        .map((c) => describeUlp(`π=${c.pi}`, 'bias', priorBias(c.pi), c.bias));
       expect(failures).toEqual([]);
     });
   }
@@ -43,7 +45,12 @@ describe('focal prior', () => {
     expect(s.prior_fl_total).toBeCloseTo(n * 0.75 * 1e-4 * ceNeg + p * 0.25 * 0.99 ** 2 * cePos, 9);
     expect(s.zero_negative_ce_share).toBeCloseTo(n / 100000, 15);
     expect(s.prior_negative_fl_share).toBeCloseTo((n * 0.75 * 1e-4 * ceNeg) / s.prior_fl_total, 14);
-    expect(doc.rows.map((r: any) => `${r.init}/${r.class}`)).toEqual(['b = 0/negative', 'b = 0/positive', 'prior/negative', 'prior/positive']);
+    expect(doc.rows.map((r: any) => `${r.init}/${r.class}`)).toEqual([
+      'b = 0/negative',
+      'b = 0/positive',
+      'prior/negative',
+      'prior/positive',
+    ]);
   });
 
   it('--foreground takes a fraction or a ratio', () => {

@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +30,13 @@ import { BIN, parseJson, runBin } from './helpers/cli.js';
  * - numbers that the prose states, listed in CLAIMS below, are measured.
  */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`), 'examples/README.md'];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+  'examples/README.md',
+];
 const text = (page: string) => readFileSync(join(ROOT, page), 'utf8');
 
 // a user's machine in miniature: `focal` on the PATH, the examples, an empty home
@@ -43,7 +59,13 @@ interface Result {
 function shell(line: string): Result {
   const cwd = mkdtempSync(join(sandbox, 'run-'));
   symlinkSync(join(ROOT, 'examples'), join(cwd, 'examples'));
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, HOME: home, MANPAGER: 'cat', PAGER: 'cat' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: home,
+    MANPAGER: 'cat',
+    PAGER: 'cat',
+  };
   for (const name of ['FORCE_COLOR', 'NO_COLOR', 'LC_ALL', 'LC_CTYPE', 'LANG', 'TERM', 'COLUMNS']) delete env[name];
   const r = spawnSync('bash', ['-c', line], { cwd, env, encoding: 'utf8', maxBuffer: 1 << 28 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -72,7 +94,8 @@ function examplesOf(page: string): Example[] {
     if (block.lang === 'sh') {
       const commands = lines.map(runnable).filter((c): c is string => c !== null);
       const next = blocks[i + 1];
-      if (commands.length === 1 && next && next.lang === '' && !next.body.startsWith('$ ')) examples.push({ page, command: commands[0]!, output: next.body });
+      if (commands.length === 1 && next && next.lang === '' && !next.body.startsWith('$ '))
+        examples.push({ page, command: commands[0]!, output: next.body });
       else for (const command of commands) examples.push({ page, command });
     } else if (block.lang === '' && lines[0]!.startsWith('$ focal ')) {
       examples.push({ page, command: lines[0]!.slice(2), output: `${lines.slice(1).join('\n')}\n` });
@@ -85,7 +108,17 @@ const EXAMPLES = PAGES.flatMap(examplesOf);
 
 describe('the pages and their examples', () => {
   it('finds every page and its examples', () => {
-    expect(PAGES).toEqual(expect.arrayContaining(['README.md', 'docs/commands.md', 'docs/formats.md', 'docs/accuracy.md', 'docs/performance.md', 'docs/architecture.md', 'examples/README.md']));
+    expect(PAGES).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'docs/commands.md',
+        'docs/formats.md',
+        'docs/accuracy.md',
+        'docs/performance.md',
+        'docs/architecture.md',
+        'examples/README.md',
+      ]),
+    );
     expect(EXAMPLES.filter((e) => e.page === 'README.md' && e.output).length).toBeGreaterThanOrEqual(7);
     expect(EXAMPLES.filter((e) => e.page === 'docs/commands.md').length).toBeGreaterThanOrEqual(25);
     expect(EXAMPLES[0]!.command).toBe('focal compare --p 0.9 --gamma 2'); // the quick start
@@ -107,7 +140,9 @@ describe("the examples in each command's --help run", () => {
   const help = (args: string) => shell(`focal ${args} --help`).stdout;
   const commands = [...help('').matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== 'help');
   // `$ focal …` lines; a comment follows two spaces; what comes after && or | is another program
-  const examples = ['', ...commands].flatMap((c) => [...help(c).matchAll(/^ {2}\$ (focal .*)$/gm)].map((m) => m[1]!.split(/ {2,}| && | \| /)[0]!));
+  const examples = ['', ...commands].flatMap((c) =>
+    [...help(c).matchAll(/^ {2}\$ (focal .*)$/gm)].map((m) => m[1]!.split(/ {2,}| && | \| /)[0]!),
+  );
 
   it('finds them', () => {
     expect(commands).toContain('anatomy');
@@ -147,11 +182,15 @@ describe('links between the pages', () => {
 
 describe('library examples give the values in their comments', () => {
   for (const page of PAGES) {
-    const calls = [...text(page).matchAll(/```ts\n([\s\S]*?)```/g)].flatMap((m) => [...m[1]!.matchAll(/^(\w+\(.*\));\s+\/\/ (-?[\d.]+(?:e-?\d+)?)\b/gm)]);
+    const calls = [...text(page).matchAll(/```ts\n([\s\S]*?)```/g)].flatMap((m) => [
+      ...m[1]!.matchAll(/^(\w+\(.*\));\s+\/\/ (-?[\d.]+(?:e-?\d+)?)\b/gm),
+    ]);
     for (const [, call, value] of calls) {
       it(`${page}: ${call} is ${value}`, () => {
         const names = Object.keys(library);
-        const result = new Function(...names, `return ${call};`)(...names.map((n) => (library as Record<string, unknown>)[n]));
+        const result = new Function(...names, `return ${call};`)(
+          ...names.map((n) => (library as Record<string, unknown>)[n]),
+        );
         expect(result).toBe(Number(value));
       });
     }
@@ -169,7 +208,10 @@ const json = (args: string[]) => {
 
 /** The lines the documented NDJSON sweep writes (counted by wc: the output is large). */
 let sweep: number | undefined;
-const sweepRows = () => (sweep ??= Number(shell('focal compare --p 0.0001:0.9999:0.0001 --gamma 0:5:0.5 --format ndjson | wc -l').stdout.trim()));
+const sweepRows = () =>
+  (sweep ??= Number(
+    shell('focal compare --p 0.0001:0.9999:0.0001 --gamma 0:5:0.5 --format ndjson | wc -l').stdout.trim(),
+  ));
 
 /** Numbers stated in prose, each measured: the page must say exactly what the measurement gives. */
 const CLAIMS: { page: string; claim: () => string }[] = [
@@ -180,14 +222,28 @@ const CLAIMS: { page: string; claim: () => string }[] = [
   {
     page: 'README.md',
     claim: () => {
-      const [a, b, c, d] = json(['compare', '--y', '1,0', '--p', '0.9,0.1', '--log-base', '10']).rows.map((r: { ratio: number }) => r.ratio);
+      const [a, b, c, d] = json(['compare', '--y', '1,0', '--p', '0.9,0.1', '--log-base', '10']).rows.map(
+        (r: { ratio: number }) => r.ratio,
+      );
       return `the exact values are ${digits(a, 4)}, **${digits(d, 4)}**, ${digits(b, 4)} and **${digits(c, 4)}**`;
     },
   },
   {
     page: 'README.md',
     claim: () => {
-      const s = json(['imbalance', '--neg', '1000000', '--neg-pt', '0.99', '--pos', '10', '--pos-pt', '0.01', '--log-base', '10']).summary;
+      const s = json([
+        'imbalance',
+        '--neg',
+        '1000000',
+        '--neg-pt',
+        '0.99',
+        '--pos',
+        '10',
+        '--pos-pt',
+        '0.01',
+        '--log-base',
+        '10',
+      ]).summary;
       return `Under CE the ten positives carry ${percent(s.positive_ce_share, 2)}% of the loss; under FL, ${percent(s.positive_fl_share, 3)}%.`;
     },
   },

@@ -13,32 +13,67 @@ const PREDS = 'examples/preds.csv';
 function npy(file: string, values: number[], dtype: '<f8' | '<i8', shape: number[] = [values.length]): string {
   let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const data = dtype === '<f8' ? Buffer.from(new Float64Array(values).buffer) : Buffer.from(new BigInt64Array(values.map(BigInt)).buffer);
+  const data =
+    dtype === '<f8'
+      ? Buffer.from(new Float64Array(values).buffer)
+      : Buffer.from(new BigInt64Array(values.map(BigInt)).buffer);
   const len = Buffer.alloc(2);
   len.writeUInt16LE(header.length);
-  writeFileSync(file, Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY\x01\x00', 'latin1'), len, Buffer.from(header, 'latin1'), data]));
+  writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from([0x93]),
+      Buffer.from('NUMPY\x01\x00', 'latin1'),
+      len,
+      Buffer.from(header, 'latin1'),
+      data,
+    ]),
+  );
   return file;
 }
 
 describe('review fixes', () => {
   it('loss --reduction none streams a binary batch of 130,000 rows (no spread of a batch into push)', async () => {
     const n = 130_000;
-    const p = npy(join(dir, 'big-logit.npy'), Array.from({ length: n }, (_, i) => -3 + (6 * i) / (n - 1)), '<f8');
-    const y = npy(join(dir, 'big-y.npy'), Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : 0)), '<i8');
-    const r = await runCli(['loss', '--input', p, '--labels', y, '--columns', 'logit=big-logit', '--reduction', 'none', '--format', 'csv']);
+    const p = npy(
+      join(dir, 'big-logit.npy'),
+      Array.from({ length: n }, (_, i) => -3 + (6 * i) / (n - 1)),
+      '<f8',
+    );
+    const y = npy(
+      join(dir, 'big-y.npy'),
+      Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : 0)),
+      '<i8',
+    );
+    const r = await runCli([
+      'loss',
+      '--input',
+      p,
+      '--labels',
+      y,
+      '--columns',
+      'logit=big-logit',
+      '--reduction',
+      'none',
+      '--format',
+      'csv',
+    ]);
     expect([r.code, r.stderr]).toEqual([0, '']);
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(n + 1);
   });
 
-  it.each([['sweep'], ['calibration']])('%s --partial - writes the state to stdout, and merge - reads it', async (command) => {
-    const partial = await runCli([command, '--input', PREDS, '--partial', '-']);
-    expect([partial.code, partial.stderr]).toEqual([0, '']);
-    expect(existsSync('-')).toBe(false);
-    const one = parseJson((await runCli([command, '--input', PREDS, '--json'])).stdout);
-    const merged = parseJson((await runBin(['merge', '-', '--json'], { input: partial.stdout })).stdout);
-    expect(merged.rows.length).toBe(one.rows.length);
-    expect(merged.command).toBe(command);
-  });
+  it.each([['sweep'], ['calibration']])(
+    '%s --partial - writes the state to stdout, and merge - reads it',
+    async (command) => {
+      const partial = await runCli([command, '--input', PREDS, '--partial', '-']);
+      expect([partial.code, partial.stderr]).toEqual([0, '']);
+      expect(existsSync('-')).toBe(false);
+      const one = parseJson((await runCli([command, '--input', PREDS, '--json'])).stdout);
+      const merged = parseJson((await runBin(['merge', '-', '--json'], { input: partial.stdout })).stdout);
+      expect(merged.rows.length).toBe(one.rows.length);
+      expect(merged.command).toBe(command);
+    },
+  );
 
   it('sweep and calibration --partial name --partial when the file cannot be written', async () => {
     for (const command of ['sweep', 'calibration']) {
@@ -63,13 +98,24 @@ describe('review fixes', () => {
     expect((await runCli(['sweep', '--input', PREDS, '--partial', sweep])).code).toBe(0);
     const r = await runCli(['merge', loss, sweep]);
     expect([r.code, r.stdout]).toEqual([2, '']);
-    expect(r.stderr).toBe(`focal: error: ${sweep} is a partial file of 'focal sweep', ${loss} of 'focal loss': merge combines shards of one command.\n`);
+    expect(r.stderr).toBe(
+      `focal: error: ${sweep} is a partial file of 'focal sweep', ${loss} of 'focal loss': merge combines shards of one command.\n`,
+    );
   });
 
   it('a bad label in a large two-file .npy input is one line on stderr (the files are closed, no GC warnings)', () => {
     const n = 200_000;
-    const p = npy(join(dir, 'wide.npy'), Array.from({ length: n * 5 }, (_, i) => Math.sin(i)), '<f8', [n, 5]);
-    const t = npy(join(dir, 'wide-t.npy'), Array.from({ length: n }, (_, i) => (i % 13 === 0 ? -2 : i % 5)), '<i8');
+    const p = npy(
+      join(dir, 'wide.npy'),
+      Array.from({ length: n * 5 }, (_, i) => Math.sin(i)),
+      '<f8',
+      [n, 5],
+    );
+    const t = npy(
+      join(dir, 'wide-t.npy'),
+      Array.from({ length: n }, (_, i) => (i % 13 === 0 ? -2 : i % 5)),
+      '<i8',
+    );
     for (let k = 0; k < 3; k++) {
       const r = runBin(['loss', '--input', p, '--labels', t]);
       expect(r.code).toBe(2);

@@ -24,7 +24,10 @@ interface SmoothedCase {
   grad_fl: string[];
 }
 
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/softmax-family.json', import.meta.url), 'utf8')) as { variants: VariantCase[]; smoothed: SmoothedCase[] };
+const fixtures = JSON.parse(readFileSync(new URL('./fixtures/softmax-family.json', import.meta.url), 'utf8')) as {
+  variants: VariantCase[];
+  smoothed: SmoothedCase[];
+};
 
 /** Losses: a few roundings of an accurate CE, q and q^γ. */
 const LOSS_BOUND = 8;
@@ -47,8 +50,20 @@ group('the softmax family against mpmath (test/fixtures/softmax-family.json)', (
   it(`losses within ${LOSS_BOUND} ulps, ${fixtures.variants.length} cases`, () => {
     const failures: string[] = [];
     for (const c of fixtures.variants) {
-      const r = softmaxVariant(c.name, c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha, epsilon: c.epsilon });
-      if (!(ulpDistance(r.loss, c.loss) <= LOSS_BOUND)) failures.push(describe(`${c.name} ${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha} ε=${c.epsilon}`, 'loss', r.loss, c.loss));
+      const r = softmaxVariant(c.name, c.kind, c.values, c.target, {
+        gamma: c.gamma,
+        alpha: c.alpha,
+        epsilon: c.epsilon,
+      });
+      if (!(ulpDistance(r.loss, c.loss) <= LOSS_BOUND))
+        failures.push(
+          describe(
+            `${c.name} ${c.kind}=[${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha} ε=${c.epsilon}`,
+            'loss',
+            r.loss,
+            c.loss,
+          ),
+        );
     }
     expect(failures).toEqual([]);
   });
@@ -56,8 +71,18 @@ group('the softmax family against mpmath (test/fixtures/softmax-family.json)', (
   it(`gradients over the logits within ${GRAD_BOUND} ulps, every component`, () => {
     const failures: string[] = [];
     for (const c of fixtures.variants.filter((v) => v.grad)) {
-      const r = softmaxVariant(c.name, c.kind, c.values, c.target, { gamma: c.gamma, alpha: c.alpha, epsilon: c.epsilon });
-      failures.push(...gradFailures(`${c.name} [${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha} ε=${c.epsilon}`, r.grad!, c.grad!));
+      const r = softmaxVariant(c.name, c.kind, c.values, c.target, {
+        gamma: c.gamma,
+        alpha: c.alpha,
+        epsilon: c.epsilon,
+      });
+      failures.push(
+        ...gradFailures(
+          `${c.name} [${c.values}] t=${c.target} γ=${c.gamma} α=${c.alpha} ε=${c.epsilon}`,
+          r.grad!,
+          c.grad!,
+        ),
+      );
     }
     expect(failures).toEqual([]);
   });
@@ -80,9 +105,16 @@ group('label-smoothed multiclass gradients against mpmath', () => {
   it(`dCE/dx and dFL/dx within ${GRAD_BOUND} ulps, ${fixtures.smoothed.length} cases`, () => {
     const failures: string[] = [];
     for (const c of fixtures.smoothed) {
-      const r = smoothedCategoricalGradients(c.values, c.target, { gamma: c.gamma, alpha: c.alpha, labelSmoothing: c.smoothing });
+      const r = smoothedCategoricalGradients(c.values, c.target, {
+        gamma: c.gamma,
+        alpha: c.alpha,
+        labelSmoothing: c.smoothing,
+      });
       const input = `[${c.values}] t=${c.target} ε=${c.smoothing} γ=${c.gamma} α=${c.alpha}`;
-      failures.push(...gradFailures(`${input} CE`, r.gradCe, c.grad_ce), ...gradFailures(`${input} FL`, r.grad, c.grad_fl));
+      failures.push(
+        ...gradFailures(`${input} CE`, r.gradCe, c.grad_ce),
+        ...gradFailures(`${input} FL`, r.grad, c.grad_fl),
+      );
     }
     expect(failures).toEqual([]);
   });

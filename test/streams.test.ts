@@ -41,11 +41,35 @@ function focal(argv: string[], input?: string) {
 const GOOD = 50_000;
 const small = badCsv(GOOD, 60_000);
 const SOURCES: { name: string; args: string[]; input?: string; good: number; at: string; shown: string }[] = [
-  { name: 'a CSV file, row 150,001 (the issue)', args: ['--input', file('bad150k.csv', badCsv(150_000, 200_000))], good: 150_000, at: `${150_002}: column p: "abc"`, shown: join(dir, 'bad150k.csv') },
-  { name: 'an NDJSON file', args: ['--input', file('bad.ndjson', badNdjson(GOOD, 60_000))], good: GOOD, at: `${GOOD + 1}: column p: "\\"abc\\""`, shown: join(dir, 'bad.ndjson') },
+  {
+    name: 'a CSV file, row 150,001 (the issue)',
+    args: ['--input', file('bad150k.csv', badCsv(150_000, 200_000))],
+    good: 150_000,
+    at: `${150_002}: column p: "abc"`,
+    shown: join(dir, 'bad150k.csv'),
+  },
+  {
+    name: 'an NDJSON file',
+    args: ['--input', file('bad.ndjson', badNdjson(GOOD, 60_000))],
+    good: GOOD,
+    at: `${GOOD + 1}: column p: "\\"abc\\""`,
+    shown: join(dir, 'bad.ndjson'),
+  },
   { name: 'stdin', args: [], input: small, good: GOOD, at: `${GOOD + 2}: column p: "abc"`, shown: 'stdin' },
-  { name: 'a gzip file', args: ['--input', file('bad.csv.gz', gzipSync(small))], good: GOOD, at: `${GOOD + 2}: column p: "abc"`, shown: join(dir, 'bad.csv.gz') },
-  { name: 'a file with --threads 2', args: ['--input', file('bad.csv', small), '--threads', '2'], good: GOOD, at: `${GOOD + 2}: column p: "abc"`, shown: join(dir, 'bad.csv') },
+  {
+    name: 'a gzip file',
+    args: ['--input', file('bad.csv.gz', gzipSync(small))],
+    good: GOOD,
+    at: `${GOOD + 2}: column p: "abc"`,
+    shown: join(dir, 'bad.csv.gz'),
+  },
+  {
+    name: 'a file with --threads 2',
+    args: ['--input', file('bad.csv', small), '--threads', '2'],
+    good: GOOD,
+    at: `${GOOD + 2}: column p: "abc"`,
+    shown: join(dir, 'bad.csv'),
+  },
 ];
 
 describe('loss --reduction none --json failing midway: one valid document, exit 2', () => {
@@ -122,7 +146,9 @@ describe('a NaN caught at the output midway: the same guarantees (exit 1 comes f
     let text = '';
     let error: unknown = null;
     try {
-      await writeChunks(await render(report(), { format, precision: 5, color: false }), { write: (s: string) => ((text += s), true) });
+      await writeChunks(await render(report(), { format, precision: 5, color: false }), {
+        write: (s: string) => ((text += s), true),
+      });
     } catch (err) {
       error = err;
     }
@@ -150,7 +176,11 @@ describe('a NaN caught at the output midway: the same guarantees (exit 1 comes f
   it('a NaN in the first rows, before any write: nothing at all', async () => {
     const early: Report = { ...report(), rows: [{ index: 0, ce: NaN, label: '' }] };
     let text = '';
-    await expect(writeChunks(await render(early, { format: 'json', precision: 5, color: false }), { write: (s: string) => ((text += s), true) })).rejects.toBeInstanceOf(NonFiniteOutputError);
+    await expect(
+      writeChunks(await render(early, { format: 'json', precision: 5, color: false }), {
+        write: (s: string) => ((text += s), true),
+      }),
+    ).rejects.toBeInstanceOf(NonFiniteOutputError);
     expect(text).toBe('');
   });
 });

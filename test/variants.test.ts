@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { binaryTerms, evaluateBinary, evaluateVariants, variantLoss, variantProblem, type LossName } from '../src/core/index.js';
+import {
+  binaryTerms,
+  evaluateBinary,
+  evaluateVariants,
+  variantLoss,
+  variantProblem,
+  type LossName,
+} from '../src/core/index.js';
 import { describe as text, ulpDistance } from './helpers/ulp.js';
 
 interface VariantCase {
@@ -11,13 +18,24 @@ interface VariantCase {
   y: number;
   gamma: number;
   alpha: number | null;
-  params: { beta?: number; epsilon?: number; gamma_pos?: number; gamma_neg?: number; clip?: number; threshold?: number };
+  params: {
+    beta?: number;
+    epsilon?: number;
+    gamma_pos?: number;
+    gamma_neg?: number;
+    clip?: number;
+    threshold?: number;
+  };
   value: string;
   /** set on the regions added for issue 8 (tested by name below) */
   region?: string;
 }
 
-const cases = (JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/variants.json', import.meta.url)), 'utf8')) as { cases: VariantCase[] }).cases;
+const cases = (
+  JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/variants.json', import.meta.url)), 'utf8')) as {
+    cases: VariantCase[];
+  }
+).cases;
 
 /** Per-loss bounds where one differs from the 8-ulp default (none now). */
 const BOUND: Record<string, number> = {};
@@ -37,7 +55,10 @@ function failuresOf(some: VariantCase[], bound: number): string[] {
       threshold: c.params.threshold,
     };
     const got = variantLoss(c.loss, binaryTerms(c.kind, c.x, c.y), c.y, params);
-    if (!(ulpDistance(got, c.value) <= bound)) failures.push(text(`${c.kind}=${c.x} y=${c.y} γ=${c.gamma} α=${c.alpha} ${JSON.stringify(c.params)}`, c.loss, got, c.value));
+    if (!(ulpDistance(got, c.value) <= bound))
+      failures.push(
+        text(`${c.kind}=${c.x} y=${c.y} γ=${c.gamma} α=${c.alpha} ${JSON.stringify(c.params)}`, c.loss, got, c.value),
+      );
   }
   return failures;
 }
@@ -54,14 +75,32 @@ describe('the focal family against the mpmath fixtures', () => {
 describe('issue 8: the regions where the family used to fail', () => {
   const region = (name: string) => cases.filter((c) => c.region === name);
   it('the regions are there', () => {
-    for (const name of ['poly1-negative-epsilon', 'fl-star-huge-logit', 'large-gamma']) expect(region(name).length, name).toBeGreaterThan(50);
+    for (const name of ['poly1-negative-epsilon', 'fl-star-huge-logit', 'large-gamma'])
+      expect(region(name).length, name).toBeGreaterThan(50);
   });
   it('issue 8 §1.11: poly1 and poly1-fl at ε = −1 (and −0.999, −0.25) without cancellation, within 8 ulps', () => {
     expect(failuresOf(region('poly1-negative-epsilon'), 8)).toEqual([]);
   });
   it('issue 8 §1.11: poly1-fl at logit 40, ε = −1, α none is +1.63e-70, not −9.27e-69', () => {
-    const [poly1, poly1fl] = evaluateVariants(['poly1', 'poly1-fl'], 'logit', 40, 1, { gamma: 2, alpha: null, epsilon: -1 });
-    expect(ulpDistance(poly1!, region('poly1-negative-epsilon').find((c) => c.loss === 'poly1' && c.kind === 'logit' && c.x === 40 && c.y === 1 && c.params.epsilon === -1 && c.alpha === null)!.value)).toBeLessThanOrEqual(8);
+    const [poly1, poly1fl] = evaluateVariants(['poly1', 'poly1-fl'], 'logit', 40, 1, {
+      gamma: 2,
+      alpha: null,
+      epsilon: -1,
+    });
+    expect(
+      ulpDistance(
+        poly1!,
+        region('poly1-negative-epsilon').find(
+          (c) =>
+            c.loss === 'poly1' &&
+            c.kind === 'logit' &&
+            c.x === 40 &&
+            c.y === 1 &&
+            c.params.epsilon === -1 &&
+            c.alpha === null,
+        )!.value,
+      ),
+    ).toBeLessThanOrEqual(8);
     expect(poly1fl).toBeGreaterThan(1.6e-70);
     expect(poly1fl).toBeLessThan(1.7e-70);
   });
@@ -78,26 +117,51 @@ describe('issue 8: the regions where the family used to fail', () => {
   it('fl-reduced as a power of the quotient ((1 − p_t)/th)^γ, γ = 100 … 5000: within 8 ulps from a probability, γ/4 from a logit at z ≤ 0', () => {
     const quotient = region('fl-reduced-quotient');
     expect(quotient.length).toBeGreaterThan(100);
-    expect(failuresOf(quotient.filter((c) => c.kind === 'p'), 8)).toEqual([]);
-    for (const g of [100, 1075, 2000, 5000]) expect(failuresOf(quotient.filter((c) => c.kind === 'logit' && c.gamma === g), g / 4)).toEqual([]);
+    expect(
+      failuresOf(
+        quotient.filter((c) => c.kind === 'p'),
+        8,
+      ),
+    ).toEqual([]);
+    for (const g of [100, 1075, 2000, 5000])
+      expect(
+        failuresOf(
+          quotient.filter((c) => c.kind === 'logit' && c.gamma === g),
+          g / 4,
+        ),
+      ).toEqual([]);
   });
   it('fl-reduced at logit 0, th = ½ = p_t, γ = 1075: α_t·CE exactly (0.5^1075/0.5^1075 was 0/0)', () => {
-    const c = region('fl-reduced-quotient').find((k) => k.kind === 'logit' && k.x === 0 && k.y === 0 && k.gamma === 1075 && k.params.threshold === 0.5)!;
-    expect(ulpDistance(evaluateVariants(['fl-reduced'], 'logit', 0, 0, { gamma: 1075, alpha: 0.25, threshold: 0.5 })[0]!, c.value)).toBeLessThanOrEqual(1);
+    const c = region('fl-reduced-quotient').find(
+      (k) => k.kind === 'logit' && k.x === 0 && k.y === 0 && k.gamma === 1075 && k.params.threshold === 0.5,
+    )!;
+    expect(
+      ulpDistance(
+        evaluateVariants(['fl-reduced'], 'logit', 0, 0, { gamma: 1075, alpha: 0.25, threshold: 0.5 })[0]!,
+        c.value,
+      ),
+    ).toBeLessThanOrEqual(1);
   });
 });
 
 describe('the family, by name', () => {
   const p = { gamma: 2, alpha: 0.25 };
   it('ce and fl are exactly evaluateBinary’s CE and FL', () => {
-    for (const [kind, v, y] of [['p', 0.3, 1], ['logit', -40, 0], ['p', 1e-300, 0.2]] as const) {
+    for (const [kind, v, y] of [
+      ['p', 0.3, 1],
+      ['logit', -40, 0],
+      ['p', 1e-300, 0.2],
+    ] as const) {
       const [ce, fl] = evaluateVariants(['ce', 'fl'], kind, v, y, p);
       const r = evaluateBinary(kind, v, y, p);
       expect([ce, fl]).toEqual([r.ce, r.fl]);
     }
   });
   it('poly1 with ε = 0 is CE; poly1-fl with ε = 0 is FL', () => {
-    const [poly1, ce, poly1fl, fl] = evaluateVariants(['poly1', 'ce', 'poly1-fl', 'fl'], 'logit', 1.5, 1, { ...p, epsilon: 0 });
+    const [poly1, ce, poly1fl, fl] = evaluateVariants(['poly1', 'ce', 'poly1-fl', 'fl'], 'logit', 1.5, 1, {
+      ...p,
+      epsilon: 0,
+    });
     expect([poly1, poly1fl]).toEqual([ce, fl]);
   });
   it('fl-reduced equals α-balanced CE below the threshold and FL·th^−γ above', () => {
@@ -107,8 +171,12 @@ describe('the family, by name', () => {
     expect(red2).toBeCloseTo(fl! / 0.25, 15);
   });
   it('flsd uses γ = 5 below p_t = 0.2 and γ = 3 above', () => {
-    expect(evaluateVariants(['flsd'], 'p', 0.1, 1, p)[0]).toBe(evaluateVariants(['fl'], 'p', 0.1, 1, { ...p, gamma: 5 })[0]);
-    expect(evaluateVariants(['flsd'], 'p', 0.5, 1, p)[0]).toBe(evaluateVariants(['fl'], 'p', 0.5, 1, { ...p, gamma: 3 })[0]);
+    expect(evaluateVariants(['flsd'], 'p', 0.1, 1, p)[0]).toBe(
+      evaluateVariants(['fl'], 'p', 0.1, 1, { ...p, gamma: 5 })[0],
+    );
+    expect(evaluateVariants(['flsd'], 'p', 0.5, 1, p)[0]).toBe(
+      evaluateVariants(['fl'], 'p', 0.5, 1, { ...p, gamma: 3 })[0],
+    );
   });
   it('asl: a negative below the margin costs nothing', () => {
     expect(evaluateVariants(['asl'], 'p', 0.04, 0, { ...p, clip: 0.05 })[0]).toBe(0);
@@ -120,7 +188,12 @@ describe('the family, by name', () => {
     const at800 = cases.filter((c) => c.region === 'fl-star-huge-logit' && Math.abs(c.x) === 800);
     expect(at800.length).toBe(24);
     expect(failuresOf(at800, 4)).toEqual([]);
-    expect(ulpDistance(evaluateVariants(['fl-star'], 'logit', 800, 1, { gamma: 0.5, alpha: 0.25 })[0]!, '9.5758479835700284751e-175' /* mpmath */)).toBeLessThanOrEqual(4);
+    expect(
+      ulpDistance(
+        evaluateVariants(['fl-star'], 'logit', 800, 1, { gamma: 0.5, alpha: 0.25 })[0]!,
+        '9.5758479835700284751e-175' /* mpmath */,
+      ),
+    ).toBeLessThanOrEqual(4);
     expect(evaluateVariants(['fl-star'], 'logit', 800, 0, { gamma: 0.5, alpha: 0.25 })[0]).toBe(600);
   });
   it('never NaN, at every end of the input range', () => {
@@ -134,7 +207,9 @@ describe('the family, by name', () => {
         for (const gamma of [0.5, 2]) {
           for (const clip of [0, 0.05]) {
             const out = evaluateVariants([...names], kind, v, y, { gamma, alpha: 0.25, clip });
-            out.forEach((x, k) => expect(Number.isNaN(x), `${names[k]} at ${kind}=${v} y=${y} γ=${gamma} clip=${clip}`).toBe(false));
+            out.forEach((x, k) =>
+              expect(Number.isNaN(x), `${names[k]} at ${kind}=${v} y=${y} γ=${gamma} clip=${clip}`).toBe(false),
+            );
           }
         }
       }

@@ -31,13 +31,17 @@ function bash(spec: ProgramSpec): string {
     const values: string[] = [];
     const taking = c.options.filter((o) => o.value !== null);
     for (const o of taking.filter((o) => o.file || o.choices)) {
-      const action = o.file ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))' : `COMPREPLY=($(compgen -W "${o.choices!.join(' ')}" -- "$cur"))`;
+      const action = o.file
+        ? 'compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))'
+        : `COMPREPLY=($(compgen -W "${o.choices!.join(' ')}" -- "$cur"))`;
       values.push(`        ${words(o).join('|')}) ${action}; return ;;`);
     }
     // a value to type (a number, a list): nothing to suggest
     const free = taking.filter((o) => !o.file && !o.choices).flatMap(words);
     if (free.length) values.push(`        ${free.join('|')}) COMPREPLY=(); return ;;`);
-    const positional = c.args[0]?.choices ? `      if [[ "$cur" != -* ]]; then COMPREPLY=($(compgen -W "${c.args[0].choices.join(' ')}" -- "$cur")); return; fi\n` : '';
+    const positional = c.args[0]?.choices
+      ? `      if [[ "$cur" != -* ]]; then COMPREPLY=($(compgen -W "${c.args[0].choices.join(' ')}" -- "$cur")); return; fi\n`
+      : '';
     return [
       `    ${c.name})`,
       ...(values.length ? ['      case "$prev" in', ...values, '      esac'] : []),
@@ -82,10 +86,15 @@ function zsh(spec: ProgramSpec): string {
   const cases = spec.commands.map((c) => {
     const specs = c.options.map((o) => {
       const names = o.short ? `{${o.short},${o.long}}` : o.long;
-      const value = o.value === null ? '' : `:${zshText(o.value)}:${o.file ? '_files' : o.choices ? `(${o.choices.join(' ')})` : ' '}`;
+      const value =
+        o.value === null
+          ? ''
+          : `:${zshText(o.value)}:${o.file ? '_files' : o.choices ? `(${o.choices.join(' ')})` : ' '}`;
       return `        ${o.short ? `'(${o.short} ${o.long})'` : ''}${names}'[${zshText(o.description)}]${value}'`;
     });
-    const positional = c.args.map((a, i) => `        '${i + 1}:${zshText(a.name)}:${a.choices ? `(${a.choices.join(' ')})` : ' '}'`);
+    const positional = c.args.map(
+      (a, i) => `        '${i + 1}:${zshText(a.name)}:${a.choices ? `(${a.choices.join(' ')})` : ' '}'`,
+    );
     return `    ${c.name})\n      _arguments -s \\\n${[...specs, ...positional].join(' \\\n')}\n      ;;`;
   });
   return `#compdef ${spec.name}
@@ -121,7 +130,11 @@ fi
 }
 
 /** A fish single-quoted string. */
-const fishQuote = (s: string) => `'${s.replace(/\s+/g, ' ').trim().replace(/[\\']/g, (c) => `\\${c}`)}'`;
+const fishQuote = (s: string) =>
+  `'${s
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[\\']/g, (c) => `\\${c}`)}'`;
 
 function fish(spec: ProgramSpec): string {
   const lines = [
@@ -129,15 +142,24 @@ function fish(spec: ProgramSpec): string {
     `# Load it now:      ${spec.name} completion fish | source`,
     `# or on every start: ${spec.name} completion fish > ~/.config/fish/completions/${spec.name}.fish`,
     `complete -c ${spec.name} -f`,
-    ...spec.options.map((o) => `complete -c ${spec.name} -n __fish_use_subcommand -l ${o.long.slice(2)}${o.short ? ` -s ${o.short.slice(1)}` : ''} -d ${fishQuote(o.description)}`),
-    ...spec.commands.map((c) => `complete -c ${spec.name} -n __fish_use_subcommand -a ${c.name} -d ${fishQuote(c.summary)}`),
+    ...spec.options.map(
+      (o) =>
+        `complete -c ${spec.name} -n __fish_use_subcommand -l ${o.long.slice(2)}${o.short ? ` -s ${o.short.slice(1)}` : ''} -d ${fishQuote(o.description)}`,
+    ),
+    ...spec.commands.map(
+      (c) => `complete -c ${spec.name} -n __fish_use_subcommand -a ${c.name} -d ${fishQuote(c.summary)}`,
+    ),
   ];
   for (const c of spec.commands) {
     const when = `-n '__fish_seen_subcommand_from ${c.name}'`;
-    for (const a of c.args) if (a.choices) lines.push(`complete -c ${spec.name} ${when} -a ${fishQuote(a.choices.join(' '))}`);
+    for (const a of c.args)
+      if (a.choices) lines.push(`complete -c ${spec.name} ${when} -a ${fishQuote(a.choices.join(' '))}`);
     for (const o of c.options) {
-      const value = o.value === null ? '' : o.file ? ' -r -F' : o.choices ? ` -x -a ${fishQuote(o.choices.join(' '))}` : ' -x';
-      lines.push(`complete -c ${spec.name} ${when} -l ${o.long.slice(2)}${o.short ? ` -s ${o.short.slice(1)}` : ''}${value} -d ${fishQuote(o.description)}`);
+      const value =
+        o.value === null ? '' : o.file ? ' -r -F' : o.choices ? ` -x -a ${fishQuote(o.choices.join(' '))}` : ' -x';
+      lines.push(
+        `complete -c ${spec.name} ${when} -l ${o.long.slice(2)}${o.short ? ` -s ${o.short.slice(1)}` : ''}${value} -d ${fishQuote(o.description)}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;

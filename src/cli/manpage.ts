@@ -59,7 +59,12 @@ export function manPage(spec: ProgramSpec): string {
   ];
   for (const c of spec.commands) {
     const args = c.args.map((a) => (a.required ? ` \\fI${a.name}\\fR` : ` [\\fI${a.name}\\fR]`)).join('');
-    out.push(`.SH "${name.toUpperCase()} ${c.name.toUpperCase()}"`, `\\fB${name} ${c.name}\\fR${args} [\\fIoptions\\fR]`, '.PP', line(c.description));
+    out.push(
+      `.SH "${name.toUpperCase()} ${c.name.toUpperCase()}"`,
+      `\\fB${name} ${c.name}\\fR${args} [\\fIoptions\\fR]`,
+      '.PP',
+      line(c.description),
+    );
     if (c.args.some((a) => a.choices)) {
       for (const a of c.args) if (a.choices) out.push('.PP', line(`${a.name}: one of ${a.choices.join(', ')}.`));
     }

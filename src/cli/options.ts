@@ -26,15 +26,31 @@ export function addFocalOptions(cmd: Command, { lists }: { lists: boolean }): Co
   const many = lists ? 'comma list or range start:stop:step, ' : '';
   return cmd
     .option('--gamma <γ>', `focusing parameter γ ≥ 0 (${many}default 2)`, gammas)
-    .option('--alpha <α>', `weight α ∈ [0, 1] of the positive class, 1 − α for the negative, or "none" (${many}default 0.25)`, alphas)
-    .addOption(new Option('--log-base <b>', 'logarithm base of CE and FL: e, 2 or 10 (default e)').argParser(oneOf(LOG_BASES, 'a log base')));
+    .option(
+      '--alpha <α>',
+      `weight α ∈ [0, 1] of the positive class, 1 − α for the negative, or "none" (${many}default 0.25)`,
+      alphas,
+    )
+    .addOption(
+      new Option('--log-base <b>', 'logarithm base of CE and FL: e, 2 or 10 (default e)').argParser(
+        oneOf(LOG_BASES, 'a log base'),
+      ),
+    );
 }
 
 export function addOutputOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--format <f>', `output format: ${FORMATS.join(', ')} (default table)`).argParser(oneOf(FORMATS, 'an output format')))
+    .addOption(
+      new Option('--format <f>', `output format: ${FORMATS.join(', ')} (default table)`).argParser(
+        oneOf(FORMATS, 'an output format'),
+      ),
+    )
     .option('--json', 'shorthand for --format json')
-    .option('--precision <n>', `significant digits in tables, 1–17 (default ${DEFAULT_PRECISION}); machine formats always keep full precision`, integerIn(1, 17))
+    .option(
+      '--precision <n>',
+      `significant digits in tables, 1–17 (default ${DEFAULT_PRECISION}); machine formats always keep full precision`,
+      integerIn(1, 17),
+    )
     .option('--no-color', 'no colour in tables (also when NO_COLOR is set or stdout is not a terminal)');
 }
 
@@ -56,7 +72,8 @@ export function refuseRepeats(cmd: Command): void {
     if (parse && parse.length >= 2) continue;
     const name = option.attributeName();
     const once = <T>(value: string, previous: T): T => {
-      if (cmd.getOptionValueSource(name) === 'cli') throw new InvalidArgumentError(`${option.long} was already given; give it once.`);
+      if (cmd.getOptionValueSource(name) === 'cli')
+        throw new InvalidArgumentError(`${option.long} was already given; give it once.`);
       return (parse ? parse(value, previous) : value) as T;
     };
     // keep what the parser tells about itself (the values a oneOf parser accepts, for completion)
@@ -66,6 +83,7 @@ export function refuseRepeats(cmd: Command): void {
 
 /** The output format from --format and --json, which must not disagree (`--json --format csv`). */
 export function outputFormat<F extends string>(o: { format?: F; json?: boolean }, fallback: F): F | 'json' {
-  if (o.json && o.format !== undefined && o.format !== 'json') throw new UsageError(`--json and --format ${o.format} disagree; give one of them.`);
+  if (o.json && o.format !== undefined && o.format !== 'json')
+    throw new UsageError(`--json and --format ${o.format} disagree; give one of them.`);
   return o.json ? 'json' : (o.format ?? fallback);
 }

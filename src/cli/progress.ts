@@ -32,7 +32,11 @@ export class Progress {
     this.last = now;
     const seconds = (now - this.started) / 1000;
     const rate = rows / seconds;
-    const share = this.totalBytes ? ` ${Math.min(100, (100 * bytes) / this.totalBytes).toFixed(0).padStart(3)}%` : '';
+    const share = this.totalBytes
+      ? ` ${Math.min(100, (100 * bytes) / this.totalBytes)
+          .toFixed(0)
+          .padStart(3)}%`
+      : '';
     const bar = this.totalBytes ? ` ${barOf(bytes / this.totalBytes)}` : '';
     this.stream.write(`\r\x1b[2K${bar}${share}  ${rows.toLocaleString('en-US')} rows  ${formatRate(rate)} rows/s`);
     this.shown = true;

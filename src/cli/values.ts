@@ -95,15 +95,21 @@ const EXACT_POWER_OF_TEN = 22;
 export function parseRange(text: string, what: string): Segment {
   const parts = text.split(':');
   if (parts.length !== 3) throw new InvalidArgumentError(`${quote(text)} is not a range start:stop:step; ${what}.`);
-  if (!(parseNumber(parts[2]!, what) > 0)) throw new InvalidArgumentError(`The range ${quote(text)} has step ${parts[2]}; the step must be > 0.`);
+  if (!(parseNumber(parts[2]!, what) > 0))
+    throw new InvalidArgumentError(`The range ${quote(text)} has step ${parts[2]}; the step must be > 0.`);
   parts.forEach((p) => parseNumber(p, what));
   const exact = parts.map(exactDecimal) as [ExactDecimal, ExactDecimal, ExactDecimal];
   const e = Math.min(...exact.map((d) => d.exponent));
   const [s, stop, t] = exact.map((d) => scaledTo(d, e)) as [bigint, bigint, bigint];
-  if (stop < s) throw new InvalidArgumentError(`The range ${quote(text)} ends before it starts; write start:stop:step with start ≤ stop.`);
+  if (stop < s)
+    throw new InvalidArgumentError(
+      `The range ${quote(text)} ends before it starts; write start:stop:step with start ≤ stop.`,
+    );
   const count = (stop - s) / t + 1n;
   if (count > BigInt(MAX_RANGE_LENGTH)) {
-    throw new InvalidArgumentError(`The range ${quote(text)} has ${count} values; at most ${MAX_RANGE_LENGTH} are allowed.`);
+    throw new InvalidArgumentError(
+      `The range ${quote(text)} has ${count} values; at most ${MAX_RANGE_LENGTH} are allowed.`,
+    );
   }
   const length = Number(count);
   const last = s + (count - 1n) * t;
@@ -119,14 +125,26 @@ export function parseRange(text: string, what: string): Segment {
  * A comma list whose items are numbers or ranges, each value checked by `check` (which returns
  * an error text or null). Ranges are checked at both ends: every check here is an interval.
  */
-export function parseNumberSeq(text: string, what: string, check: (v: number) => string | null = () => null): NumberSeq {
+export function parseNumberSeq(
+  text: string,
+  what: string,
+  check: (v: number) => string | null = () => null,
+): NumberSeq {
   if (text.trim() === '') throw new InvalidArgumentError(`The list is empty; ${what}.`);
   const segments: Segment[] = [];
   const whole = text.trim();
   for (const raw of text.split(',')) {
     const item = raw.trim();
     if (item === '') throw new InvalidArgumentError(`${quote(text)} has an empty item; ${what}.`);
-    const segment: Segment = item.includes(':') ? parseRange(item, what) : { length: 1, at: ((v) => () => v)(parseNumber(item, what)) };
+    const segment: Segment = item.includes(':')
+      ? parseRange(item, what)
+      : {
+          length: 1,
+          at: (
+            (v) => () =>
+              v
+          )(parseNumber(item, what)),
+        };
     for (const v of new Set([segment.at(0), segment.at(segment.length - 1)])) {
       const problem = check(v);
       if (problem) throw new InvalidArgumentError(item === whole ? `${problem}.` : `Item ${quote(item)}: ${problem}.`);
@@ -139,7 +157,8 @@ export function parseNumberSeq(text: string, what: string, check: (v: number) =>
 /** The same, as an array (for lists that are paired or indexed), at most MAX_LIST_LENGTH long. */
 export function parseNumberList(text: string, what: string, check?: (v: number) => string | null): number[] {
   const seq = parseNumberSeq(text, what, check);
-  if (seq.length > MAX_LIST_LENGTH) throw new InvalidArgumentError(`The list has ${seq.length} values; at most ${MAX_LIST_LENGTH} are allowed here.`);
+  if (seq.length > MAX_LIST_LENGTH)
+    throw new InvalidArgumentError(`The list has ${seq.length} values; at most ${MAX_LIST_LENGTH} are allowed here.`);
   return seq.toArray();
 }
 
@@ -158,7 +177,9 @@ const isLabel = (y: number): string | null => (isBinaryLabel('p', y) ? null : `$
 export const probabilities = appending((t) => parseNumberList(t, PROBABILITY, isProbability));
 
 /** Sequences that stream (compare's predictions): repeats append their segments. */
-function appendingSeq(parse: (text: string) => NumberSeq): (text: string, previous: NumberSeq | undefined) => NumberSeq {
+function appendingSeq(
+  parse: (text: string) => NumberSeq,
+): (text: string, previous: NumberSeq | undefined) => NumberSeq {
   return (text, previous) => (previous ? new NumberSeq([...previous.segments, ...parse(text).segments]) : parse(text));
 }
 export const probabilitySeq = appendingSeq((t) => parseNumberSeq(t, PROBABILITY, isProbability));
@@ -171,11 +192,13 @@ export const gammas = appending((t) =>
 
 /** α values: numbers in [0, 1] or `none` (no class weighting, α_t = 1). */
 export const alphas = appending((text: string): (number | null)[] =>
-  text.split(',').flatMap((item) =>
-    item.trim().toLowerCase() === 'none'
-      ? [null]
-      : parseNumberList(item, 'α is a number in [0, 1] or "none"', inUnitInterval),
-  ),
+  text
+    .split(',')
+    .flatMap((item) =>
+      item.trim().toLowerCase() === 'none'
+        ? [null]
+        : parseNumberList(item, 'α is a number in [0, 1] or "none"', inUnitInterval),
+    ),
 );
 
 /**
@@ -187,23 +210,31 @@ export function count(text: string): number {
   parseNumber(text, 'a count is a whole number ≥ 0');
   const v = exactInteger(text);
   if (v === null || v < 0n) throw new InvalidArgumentError(`${quote(text)} is not a whole number ≥ 0.`);
-  if (v > 2n ** 53n) throw new InvalidArgumentError(`${quote(text)} is above 2^53 = 9007199254740992, the largest count held exactly.`);
+  if (v > 2n ** 53n)
+    throw new InvalidArgumentError(`${quote(text)} is above 2^53 = 9007199254740992, the largest count held exactly.`);
   return Number(v);
 }
 
 /** A class index list for multiclass targets. */
 export const classIndices = appending((t) =>
-  parseNumberList(t, 'a target is a class index 0, 1, 2, …', (v) => (Number.isInteger(v) && v >= 0 ? null : `${v} is not a class index (0, 1, 2, …)`)),
+  parseNumberList(t, 'a target is a class index 0, 1, 2, …', (v) =>
+    Number.isInteger(v) && v >= 0 ? null : `${v} is not a class index (0, 1, 2, …)`,
+  ),
 );
 
 /** One vector per option occurrence; ';' separates several vectors in one occurrence. */
 export function vectors(kind: 'probs' | 'logits') {
-  const what = kind === 'probs' ? 'a probability vector is a comma list of numbers ≥ 0 with a positive sum' : 'a logit vector is a comma list of finite numbers';
+  const what =
+    kind === 'probs'
+      ? 'a probability vector is a comma list of numbers ≥ 0 with a positive sum'
+      : 'a logit vector is a comma list of finite numbers';
   return (text: string, previous: number[][] | undefined): number[][] => {
     const parsed = text.split(';').map((part) => {
       const v = parseNumberList(part, what, kind === 'probs' ? (x) => (x >= 0 ? null : `${x} is negative`) : undefined);
-      if (v.length < 2) throw new InvalidArgumentError(`${quote(part)} has ${v.length} class; a vector needs at least 2.`);
-      if (kind === 'probs' && !(v.reduce((a, b) => a + b, 0) > 0)) throw new InvalidArgumentError(`${quote(part)} sums to 0; ${what}.`);
+      if (v.length < 2)
+        throw new InvalidArgumentError(`${quote(part)} has ${v.length} class; a vector needs at least 2.`);
+      if (kind === 'probs' && !(v.reduce((a, b) => a + b, 0) > 0))
+        throw new InvalidArgumentError(`${quote(part)} sums to 0; ${what}.`);
       return v;
     });
     return previous ? previous.concat(parsed) : parsed;
@@ -241,7 +272,8 @@ export function integerIn(min: number, max: number) {
   return (text: string): number => {
     parseNumber(text, `a whole number from ${min} to ${max}`);
     const v = exactInteger(text);
-    if (v === null || v < BigInt(min) || v > BigInt(max)) throw new InvalidArgumentError(`${quote(text)} is not a whole number from ${min} to ${max}.`);
+    if (v === null || v < BigInt(min) || v > BigInt(max))
+      throw new InvalidArgumentError(`${quote(text)} is not a whole number from ${min} to ${max}.`);
     return Number(v);
   };
 }
@@ -254,8 +286,10 @@ function orList(items: readonly string[]): string {
 /** A parser for --out: a non-empty file name ending in one of `extensions` (either case). */
 export function outFile(extensions: readonly string[]): (text: string) => string {
   return (text) => {
-    if (text === '') throw new InvalidArgumentError(`The file name is empty; give ${orList(extensions.map((e) => `FILE${e}`))}.`);
-    if (!extensions.some((e) => text.toLowerCase().endsWith(e))) throw new InvalidArgumentError(`${quote(text)}: the file name must end in ${orList(extensions)}.`);
+    if (text === '')
+      throw new InvalidArgumentError(`The file name is empty; give ${orList(extensions.map((e) => `FILE${e}`))}.`);
+    if (!extensions.some((e) => text.toLowerCase().endsWith(e)))
+      throw new InvalidArgumentError(`${quote(text)}: the file name must end in ${orList(extensions)}.`);
     return text;
   };
 }

@@ -7,7 +7,12 @@ import { UsageError } from '../cli/errors.js';
 import { DEFAULT_CALIBRATION_BINS } from '../core/index.js';
 import type { ColumnSpec } from '../input/layout.js';
 import type { InputFormat } from '../input/source.js';
-import { CalibrationSpool, calibrationCollector, calibrationReport, type CalibrationResult } from '../pipeline/collect/calibration.js';
+import {
+  CalibrationSpool,
+  calibrationCollector,
+  calibrationReport,
+  type CalibrationResult,
+} from '../pipeline/collect/calibration.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
@@ -73,11 +78,29 @@ Examples:
 export function registerCalibration(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('calibration')
-    .description('Calibration of one or more models: ECE, AdaECE, MCE, classwise ECE, Brier, NLL, accuracy, the reliability diagram, and temperature scaling.')
-    .option('--input <file>', 'predictions (repeat for several models): CSV, TSV, NDJSON (gzip too), .npy (with --labels: the same labels for every model), .npz, Parquet or Arrow; or - for stdin', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--bins <n>', `equal-width (and equal-mass) bins, 2–1000 (default ${DEFAULT_CALIBRATION_BINS})`, integerIn(2, 1000))
-    .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default models)`).argParser(oneOf(ROW_TABLES, 'a table')))
-    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report; one --input");
+    .description(
+      'Calibration of one or more models: ECE, AdaECE, MCE, classwise ECE, Brier, NLL, accuracy, the reliability diagram, and temperature scaling.',
+    )
+    .option(
+      '--input <file>',
+      'predictions (repeat for several models): CSV, TSV, NDJSON (gzip too), .npy (with --labels: the same labels for every model), .npz, Parquet or Arrow; or - for stdin',
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option(
+      '--bins <n>',
+      `equal-width (and equal-mass) bins, 2–1000 (default ${DEFAULT_CALIBRATION_BINS})`,
+      integerIn(2, 1000),
+    )
+    .addOption(
+      new Option(
+        '--rows <table>',
+        `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default models)`,
+      ).argParser(oneOf(ROW_TABLES, 'a table')),
+    )
+    .option(
+      '--partial <file>',
+      "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report; one --input",
+    );
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
   addOutputOptions(cmd);
@@ -87,17 +110,33 @@ export function registerCalibration(program: Command, ctx: CommandContext): void
 
 export async function runCalibration(opts: CalibrationOptions, ctx: CommandContext): Promise<void> {
   const first = inputPath(opts.input?.[0], false, ctx);
-  if (first === undefined) throw new UsageError('calibration needs predictions: give --input FILE (repeat it for several models), or pipe them in.');
+  if (first === undefined)
+    throw new UsageError(
+      'calibration needs predictions: give --input FILE (repeat it for several models), or pipe them in.',
+    );
   checkPictureOptions(opts);
   const inputs = opts.input ?? [first];
-  if (opts.labels === '-' && inputs.length > 1) throw new UsageError("option '--labels': stdin (-) can be read only once; give the labels' file for several models.");
-  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError("option '--input': stdin (-) can be read only once.");
-  if (opts.partial && (inputs.length > 1 || opts.chart || opts.out)) throw new UsageError("option '--partial' writes the state of one input (a shard of one model's predictions): give one --input and no --chart/--out.");
+  if (opts.labels === '-' && inputs.length > 1)
+    throw new UsageError(
+      "option '--labels': stdin (-) can be read only once; give the labels' file for several models.",
+    );
+  if (inputs.filter((i) => i === '-').length > 1)
+    throw new UsageError("option '--input': stdin (-) can be read only once.");
+  if (opts.partial && (inputs.length > 1 || opts.chart || opts.out))
+    throw new UsageError(
+      "option '--partial' writes the state of one input (a shard of one model's predictions): give one --input and no --chart/--out.",
+    );
   const bins = opts.bins ?? DEFAULT_CALIBRATION_BINS;
   if (opts.partial) {
     const collector = calibrationCollector(bins);
     const { state, name, n } = await collectPredictions(first, opts, ctx, collector, 'calibration');
-    writePartialText(opts.partial, serializePartial(makePartial({ command: 'calibration', bins }, [[collector as never, state]], { inputs: [name], rows: n })), ctx);
+    writePartialText(
+      opts.partial,
+      serializePartial(
+        makePartial({ command: 'calibration', bins }, [[collector as never, state]], { inputs: [name], rows: n }),
+      ),
+      ctx,
+    );
     return;
   }
   const models: { name: string; result: CalibrationResult }[] = [];
@@ -105,13 +144,18 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
     const collector = calibrationCollector(bins);
     const spool = new CalibrationSpool();
     try {
-      const { state, name } = await collectPredictions(input, opts, ctx, collector, 'calibration', (batch) => spool.write(batch));
+      const { state, name } = await collectPredictions(input, opts, ctx, collector, 'calibration', (batch) =>
+        spool.write(batch),
+      );
       models.push({ name, result: calibrationReport(state, spool) });
     } finally {
       spool.close();
     }
   }
-  const { report, full } = calibrationReportOf(models, bins, { fmt: opts.json ? 'json' : (opts.format ?? 'table'), rows: opts.rows });
+  const { report, full } = calibrationReportOf(models, bins, {
+    fmt: opts.json ? 'json' : (opts.format ?? 'table'),
+    rows: opts.rows,
+  });
   if (opts.chart || opts.out) {
     const chart: Chart = {
       title: `Reliability diagram (${bins} equal-width bins)`,
@@ -122,8 +166,17 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
       xDomain: [0, 1],
       yDomain: [0, 1],
       series: [
-        { label: 'perfect calibration', points: [[0, 0], [1, 1]] },
-        ...models.map(({ name, result }) => ({ label: `${name} (ECE ${result.ece.toPrecision(3)})`, points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const) })),
+        {
+          label: 'perfect calibration',
+          points: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+        ...models.map(({ name, result }) => ({
+          label: `${name} (ECE ${result.ece.toPrecision(3)})`,
+          points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const),
+        })),
       ],
     };
     await showChartOrPage(ctx, full, chart, opts, 'per model');
@@ -178,11 +231,21 @@ export function calibrationReportOf(
     { key: 'nll_scaled', label: 'NLL at T' },
   ];
   const reliabilityRows: Row[] = models.flatMap(({ name, result }) =>
-    result.reliability.map((b, i) => ({ model: name, bin: i, from: b.from, to: b.to, count: b.count, confidence: b.confidence, accuracy: b.accuracy, gap: b.count > 0 ? b.confidence - b.accuracy : null })),
+    result.reliability.map((b, i) => ({
+      model: name,
+      bin: i,
+      from: b.from,
+      to: b.to,
+      count: b.count,
+      confidence: b.confidence,
+      accuracy: b.accuracy,
+      gap: b.count > 0 ? b.confidence - b.accuracy : null,
+    })),
   );
   const reliability: Section = {
     key: 'reliability',
-    caption: 'reliability diagram: per confidence bin, mean confidence and accuracy (gap = confidence − accuracy: over-confidence > 0)',
+    caption:
+      'reliability diagram: per confidence bin, mean confidence and accuracy (gap = confidence − accuracy: over-confidence > 0)',
     columns: [
       { key: 'model', label: 'model', kind: 'text' },
       { key: 'bin', label: 'bin', kind: 'count', table: false },
@@ -195,12 +258,22 @@ export function calibrationReportOf(
     ],
     rows: reliabilityRows,
   };
-  const notes = models.flatMap(({ name, result }) => (result.temperature?.reason ? [`${name}: no temperature: ${result.temperature.reason}`] : []));
+  const notes = models.flatMap(({ name, result }) =>
+    result.temperature?.reason ? [`${name}: no temperature: ${result.temperature.reason}`] : [],
+  );
   const fmt = s.fmt;
-  const table = s.rows === 'reliability' && fmt !== 'json' && fmt !== 'table' ? reliability : { columns: modelColumns, rows: modelRows };
+  const table =
+    s.rows === 'reliability' && fmt !== 'json' && fmt !== 'table'
+      ? reliability
+      : { columns: modelColumns, rows: modelRows };
   const report: Report = {
     command: 'calibration',
-    params: { inputs: models.map((m) => m.name), bins, definitions: 'torchmetrics CalibrationError (norm l1 / max), float64', ...s.params },
+    params: {
+      inputs: models.map((m) => m.name),
+      bins,
+      definitions: 'torchmetrics CalibrationError (norm l1 / max), float64',
+      ...s.params,
+    },
     caption: captionOf({ models: String(models.length), bins: String(bins) }),
     columns: table.columns,
     rows: table.rows,
@@ -211,4 +284,3 @@ export function calibrationReportOf(
   };
   return { report, full: { ...report, columns: modelColumns, rows: modelRows, sections: () => [reliability] } };
 }
-

@@ -21,10 +21,18 @@ export interface ChartOutputOptions {
 export async function showChart(ctx: CommandContext, chart: Chart, opts: ChartOutputOptions): Promise<void> {
   const { chartToFile, chartToTerminal } = await import('../output/chart/index.js');
   if (opts.out) {
-    ctx.stderr.write(`focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
+    ctx.stderr.write(
+      `focal: ${await chartToFile(chart, opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`,
+    );
     return;
   }
-  ctx.write(await chartToTerminal(chart, { width: opts.width ?? ctx.columns(), height: opts.height ?? 24, color: ctx.color(opts.color) }));
+  ctx.write(
+    await chartToTerminal(chart, {
+      width: opts.width ?? ctx.columns(),
+      height: opts.height ?? 24,
+      color: ctx.color(opts.color),
+    }),
+  );
 }
 
 /**
@@ -32,10 +40,18 @@ export async function showChart(ctx: CommandContext, chart: Chart, opts: ChartOu
  * page, headed by `rowsTitle`; else the chart as showChart shows it. `report` is the one the
  * page shows, whatever --rows chose for CSV.
  */
-export async function showChartOrPage(ctx: CommandContext, report: Report, chart: Chart | null, opts: ChartOutputOptions, rowsTitle: string): Promise<void> {
+export async function showChartOrPage(
+  ctx: CommandContext,
+  report: Report,
+  chart: Chart | null,
+  opts: ChartOutputOptions,
+  rowsTitle: string,
+): Promise<void> {
   if (opts.out !== undefined && isPageFile(opts.out)) {
     const { writeReportPage } = await import('../page/report-page.js');
-    ctx.stderr.write(`focal: ${await writeReportPage(opts.out, report, chart, { force: opts.force ?? false, rowsTitle })}\n`);
+    ctx.stderr.write(
+      `focal: ${await writeReportPage(opts.out, report, chart, { force: opts.force ?? false, rowsTitle })}\n`,
+    );
     return;
   }
   if (!chart) throw new Error('a chart was asked for, but the report has none');

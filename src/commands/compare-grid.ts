@@ -1,4 +1,11 @@
-import { emptyLosses, evaluateBinary, evaluateBinaryLossesInto, evaluateVariants, type BinaryInputKind, type LogBase } from '../core/index.js';
+import {
+  emptyLosses,
+  evaluateBinary,
+  evaluateBinaryLossesInto,
+  evaluateVariants,
+  type BinaryInputKind,
+  type LogBase,
+} from '../core/index.js';
 import { isBinaryLabel } from '../pipeline/layout.js';
 import type { Row } from '../output/report.js';
 import { UsageError } from '../cli/errors.js';
@@ -34,7 +41,9 @@ export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, fam
       for (const y of ys) {
         const ySmoothed = smoothLabel(y, family.smoothing);
         for (const v of values) {
-          const r = grad ? evaluateBinary(kind, v, ySmoothed, params) : evaluateBinaryLossesInto(lean, kind, v, ySmoothed, params);
+          const r = grad
+            ? evaluateBinary(kind, v, ySmoothed, params)
+            : evaluateBinaryLossesInto(lean, kind, v, ySmoothed, params);
           if (family.extras.length) evaluateVariants(family.extras, kind, v, ySmoothed, variantParams, variants);
           yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
         }
@@ -44,10 +53,20 @@ export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, fam
 }
 
 /** Every row of the grid must be defined: one clear error instead of a NaN later. */
-export function checkGrid(kind: BinaryInputKind, ys: readonly number[], gammas: readonly number[], family: Family): void {
+export function checkGrid(
+  kind: BinaryInputKind,
+  ys: readonly number[],
+  gammas: readonly number[],
+  family: Family,
+): void {
   if (ys.some((y) => !isBinaryLabel(kind, y))) {
-    throw new UsageError(`option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${ys.join(',')}.`);
+    throw new UsageError(
+      `option '--y' with --pt takes hard labels 0 or 1 (p_t is only defined per class); got ${ys.join(',')}.`,
+    );
   }
-  if (kind === 'pt' && family.smoothing > 0) throw new UsageError("option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.");
+  if (kind === 'pt' && family.smoothing > 0)
+    throw new UsageError(
+      "option '--label-smoothing' makes labels soft, and --pt needs hard labels; use --p or --logit.",
+    );
   checkFamily(family, ys, gammas);
 }

@@ -1,9 +1,22 @@
 import type { Command } from 'commander';
 import type { BinaryInputKind } from '../core/index.js';
 import { checkGrid, compareRows } from './compare-grid.js';
-import { addFamilyOptions, FAMILY_HELP, familyOf, familyCaption, familyParams, type FamilyOptionValues } from './family.js';
+import {
+  addFamilyOptions,
+  FAMILY_HELP,
+  familyOf,
+  familyCaption,
+  familyParams,
+  type FamilyOptionValues,
+} from './family.js';
 import type { Report } from '../output/index.js';
-import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
+import {
+  addFocalOptions,
+  addOutputOptions,
+  focalDefaults,
+  type FocalOptionValues,
+  type OutputOptionValues,
+} from '../cli/options.js';
 import { labels, logitSeq, probabilitySeq, type NumberSeq } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, binaryColumns, captionOf, exactlyOne, type CommandContext } from './shared.js';
@@ -38,7 +51,9 @@ Examples:
 export function registerCompare(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('compare')
-    .description('Cross-entropy (CE) and focal loss (FL) side by side, with p_t, α_t, (1 − p_t)^γ and the ratio CE/FL, for every combination of the inputs.')
+    .description(
+      'Cross-entropy (CE) and focal loss (FL) side by side, with p_t, α_t, (1 − p_t)^γ and the ratio CE/FL, for every combination of the inputs.',
+    )
     .option('--p <list>', 'probability of class 1, in [0, 1]', probabilitySeq)
     .option('--logit <list>', 'logit x, any finite number (p = σ(x))', logitSeq)
     .option('--pt <list>', 'probability of the true class, in [0, 1] (needs hard labels)', probabilitySeq)
@@ -50,7 +65,12 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
   addOutputOptions(cmd);
   cmd.addHelpText('after', EXAMPLES + FAMILY_HELP + PRECISION_HELP);
   cmd.action(async (opts: CompareOptions) => {
-    const kind = exactlyOne(opts, ['p', 'logit', 'pt'] as const, ['--p', '--logit', '--pt'], 'compare') as BinaryInputKind;
+    const kind = exactlyOne(
+      opts,
+      ['p', 'logit', 'pt'] as const,
+      ['--p', '--logit', '--pt'],
+      'compare',
+    ) as BinaryInputKind;
     const values = opts[kind]!;
     const ys = opts.y ?? [0, 1];
     const { gammas, alphas, base } = focalDefaults(opts);
@@ -60,11 +80,16 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     const precision = precisionOf(opts);
     if (precision) {
       const { precisionCompareReport } = await import('./precision-compare.js');
-      return ctx.emit(precisionCompareReport(precision, { kind, values, ys, gammas, alphas, base, grad, family }), opts);
+      return ctx.emit(
+        precisionCompareReport(precision, { kind, values, ys, gammas, alphas, base, grad, family }),
+        opts,
+      );
     }
     const count = gammas.length * alphas.length * ys.length * values.length;
     if (count > MAX_GRID_ROWS) {
-      throw new UsageError(`The grid has ${count.toExponential(2)} rows (${gammas.length} γ × ${alphas.length} α × ${ys.length} y × ${values.length} inputs); at most ${MAX_GRID_ROWS.toExponential(0)} are allowed.`);
+      throw new UsageError(
+        `The grid has ${count.toExponential(2)} rows (${gammas.length} γ × ${alphas.length} α × ${ys.length} y × ${values.length} inputs); at most ${MAX_GRID_ROWS.toExponential(0)} are allowed.`,
+      );
     }
     const report: Report = {
       command: 'compare',
@@ -85,7 +110,13 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
         'log base': base,
         ...familyCaption(family),
       }),
-      columns: binaryColumns({ logit: kind === 'logit', grad, gamma: gammas.length > 1, alpha: alphas.length > 1, family }),
+      columns: binaryColumns({
+        logit: kind === 'logit',
+        grad,
+        gamma: gammas.length > 1,
+        alpha: alphas.length > 1,
+        family,
+      }),
       rows: compareRows({ kind, values, ys, gammas, alphas, base, grad, family }),
       rowCount: count,
       summary: () => ({ rows: count }),

@@ -18,7 +18,12 @@ Examples:
 
 /** Opens a file with the desktop's opener, where there is one; a missing opener is only a note. */
 function open(path: string, ctx: CommandContext): void {
-  const opener = process.platform === 'darwin' ? ['open', path] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', path] : ['xdg-open', path];
+  const opener =
+    process.platform === 'darwin'
+      ? ['open', path]
+      : process.platform === 'win32'
+        ? ['cmd', '/c', 'start', '', path]
+        : ['xdg-open', path];
   const child = spawn(opener[0]!, opener.slice(1), { stdio: 'ignore', detached: true });
   child.on('error', () => ctx.stderr.write(`focal: no browser opener (${opener[0]}) here; open ${path} yourself.\n`));
   child.unref();

@@ -1,6 +1,13 @@
 import { Option, type Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { LOSS_NAMES, smoothLabel, VARIANT_DEFAULTS, variantProblem, type LossName, type VariantParams } from '../core/index.js';
+import {
+  LOSS_NAMES,
+  smoothLabel,
+  VARIANT_DEFAULTS,
+  variantProblem,
+  type LossName,
+  type VariantParams,
+} from '../core/index.js';
 import { UsageError } from '../cli/errors.js';
 import { numberIn } from '../cli/values.js';
 
@@ -57,7 +64,8 @@ fl-star needs γ > 0; fl-star and asl need hard labels.`;
 function lossList(text: string, previous: LossName[] | undefined): LossName[] {
   const names = text.split(',').map((s) => s.trim());
   for (const n of names) {
-    if (!(LOSS_NAMES as readonly string[]).includes(n)) throw new InvalidArgumentError(`"${n}" is not a loss; use one of ${LOSS_NAMES.join(', ')}.`);
+    if (!(LOSS_NAMES as readonly string[]).includes(n))
+      throw new InvalidArgumentError(`"${n}" is not a loss; use one of ${LOSS_NAMES.join(', ')}.`);
   }
   return [...(previous ?? []), ...(names as LossName[])];
 }
@@ -86,7 +94,12 @@ export function addFamilyOptions(cmd: Command): Command {
     .option('--gamma-neg <γ>', 'ASL: focusing for negatives (default 4)', v.gammaNeg)
     .option('--clip <m>', 'ASL: probability margin m ∈ [0, 1) (default 0.05)', v.clip)
     .option('--threshold <th>', 'reduced FL: threshold on p_t, in (0, 1] (default 0.5)', v.threshold)
-    .addOption(new Option('--label-smoothing <ε>', 'binary labels move toward 0.5: y(1 − ε) + ε/2, ε ∈ [0, 1] (default 0)').argParser(v.labelSmoothing));
+    .addOption(
+      new Option(
+        '--label-smoothing <ε>',
+        'binary labels move toward 0.5: y(1 − ε) + ε/2, ε ∈ [0, 1] (default 0)',
+      ).argParser(v.labelSmoothing),
+    );
 }
 
 export function familyOf(o: FamilyOptionValues): Family {
@@ -117,7 +130,10 @@ export function checkFamily(family: Family, ys: readonly number[], gammas: reado
       for (const gamma of gammas) {
         const problem = variantProblem(name, smoothLabel(y, family.smoothing), { gamma, alpha: null });
         if (problem) {
-          const cause = family.smoothing > 0 && (name === 'fl-star' || name === 'asl') ? ' (--label-smoothing makes labels soft)' : '';
+          const cause =
+            family.smoothing > 0 && (name === 'fl-star' || name === 'asl')
+              ? ' (--label-smoothing makes labels soft)'
+              : '';
           throw new UsageError(`option '--loss' ${name}: ${problem}${cause}; got γ = ${gamma}, y = ${y}.`);
         }
       }
@@ -131,14 +147,17 @@ export function familyParams(family: Family): Record<string, number> {
   const p = family.params;
   if (family.extras.includes('fl-star')) out.beta = p.beta!;
   if (family.extras.includes('poly1') || family.extras.includes('poly1-fl')) out.epsilon = p.epsilon!;
-  if (family.extras.includes('asl')) Object.assign(out, { gamma_pos: p.gammaPos!, gamma_neg: p.gammaNeg!, clip: p.clip! });
+  if (family.extras.includes('asl'))
+    Object.assign(out, { gamma_pos: p.gammaPos!, gamma_neg: p.gammaNeg!, clip: p.clip! });
   if (family.extras.includes('fl-reduced')) out.threshold = p.threshold!;
   return out;
 }
 
 /** The parts of a table caption that the family adds. */
 export function familyCaption(family: Family): Record<string, string> {
-  const out: Record<string, string> = Object.fromEntries(Object.entries(familyParams(family)).map(([k, v]) => [k.replace('_', ' '), String(v)]));
+  const out: Record<string, string> = Object.fromEntries(
+    Object.entries(familyParams(family)).map(([k, v]) => [k.replace('_', ' '), String(v)]),
+  );
   if (family.smoothing > 0) out['label smoothing'] = String(family.smoothing);
   return out;
 }

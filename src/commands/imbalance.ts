@@ -1,7 +1,13 @@
 import { Command, Option } from 'commander';
 import { inverseFrequencyAlpha, lossShares, type SampleGroup } from '../core/index.js';
 import type { Report, Row } from '../output/index.js';
-import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
+import {
+  addFocalOptions,
+  addOutputOptions,
+  focalDefaults,
+  type FocalOptionValues,
+  type OutputOptionValues,
+} from '../cli/options.js';
 import { count, numberIn } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, captionOf, GROUP_COLUMNS, groupRow, type CommandContext } from './shared.js';
@@ -34,18 +40,30 @@ const probability = numberIn(0, 1, 'a probability is a number in [0, 1]');
 export function registerImbalance(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('imbalance')
-    .description('How the total loss splits between a large group of negatives and a small group of positives, under cross-entropy and under focal loss.')
+    .description(
+      'How the total loss splits between a large group of negatives and a small group of positives, under cross-entropy and under focal loss.',
+    )
     .option('--neg <count>', 'number of negative samples (a whole number up to 2^53)', count)
     .option('--pos <count>', 'number of positive samples', count)
-    .addOption(new Option('--neg-pt <p_t>', "negatives' p_t: their probability of class 0, their own").argParser(probability).conflicts('negP'))
-    .addOption(new Option('--pos-pt <p_t>', "positives' p_t: their probability of class 1, their own").argParser(probability).conflicts('posP'))
+    .addOption(
+      new Option('--neg-pt <p_t>', "negatives' p_t: their probability of class 0, their own")
+        .argParser(probability)
+        .conflicts('negP'),
+    )
+    .addOption(
+      new Option('--pos-pt <p_t>', "positives' p_t: their probability of class 1, their own")
+        .argParser(probability)
+        .conflicts('posP'),
+    )
     .option('--neg-p <p>', "negatives' probability of class 1 (= 1 − p_t), instead of --neg-pt", probability)
     .option('--pos-p <p>', "positives' probability of class 1 (= p_t), instead of --pos-pt", probability);
   const own = cmd.options.length;
   addAnatomyOptions(cmd, { withInput: true });
   // With --input, imbalance is `focal anatomy`: its options work here, but are listed there.
   for (const option of cmd.options.slice(own)) {
-    if (option.long === '--input') option.description = "real predictions instead of made-up groups (a file, or - for stdin): runs 'focal anatomy', which takes further options; see 'focal anatomy --help'";
+    if (option.long === '--input')
+      option.description =
+        "real predictions instead of made-up groups (a file, or - for stdin): runs 'focal anatomy', which takes further options; see 'focal anatomy --help'";
     else option.hideHelp();
   }
   addFocalOptions(cmd, { lists: false });
@@ -54,14 +72,19 @@ export function registerImbalance(program: Command, ctx: CommandContext): void {
   cmd.action(async (opts: ImbalanceOptions & AnatomyOptions) => {
     if (opts.input !== undefined) {
       for (const o of ['neg', 'pos', 'negPt', 'posPt', 'negP', 'posP'] as const) {
-        if (opts[o] !== undefined) throw new UsageError(`option '--input' reads real predictions; --${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} describes made-up groups. Give one or the other.`);
+        if (opts[o] !== undefined)
+          throw new UsageError(
+            `option '--input' reads real predictions; --${o.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} describes made-up groups. Give one or the other.`,
+          );
       }
       return runAnatomy(opts, ctx);
     }
     // the options that only --input reads (--out, --chart, --buckets…) would do nothing here
     for (const option of addAnatomyOptions(new Command(), { withInput: false }).options) {
       if (opts[option.attributeName() as keyof AnatomyOptions] !== undefined) {
-        throw new UsageError(`option '${option.long}' applies to real predictions (--input FILE); made-up groups (--neg, --pos) give only the table.`);
+        throw new UsageError(
+          `option '${option.long}' applies to real predictions (--input FILE); made-up groups (--neg, --pos) give only the table.`,
+        );
       }
     }
     if (opts.neg === undefined || opts.pos === undefined) {
@@ -74,7 +97,9 @@ export function registerImbalance(program: Command, ctx: CommandContext): void {
     ];
     const { gammas, alphas, base } = focalDefaults(opts);
     if (gammas.length !== 1 || alphas.length !== 1) {
-      throw new UsageError(`option '${gammas.length !== 1 ? '--gamma' : '--alpha'}' takes one value in 'imbalance'; run it once per value.`);
+      throw new UsageError(
+        `option '${gammas.length !== 1 ? '--gamma' : '--alpha'}' takes one value in 'imbalance'; run it once per value.`,
+      );
     }
     const gamma = gammas[0]!;
     const alpha = alphas[0]!;
@@ -110,5 +135,7 @@ export function registerImbalance(program: Command, ctx: CommandContext): void {
 function group(y: 0 | 1, n: number, pt: number | undefined, p: number | undefined, name: 'neg' | 'pos'): SampleGroup {
   if (pt !== undefined) return { y, count: n, kind: 'pt', value: pt };
   if (p !== undefined) return { y, count: n, kind: 'p', value: p };
-  throw new UsageError(`imbalance needs the ${name === 'neg' ? 'negatives' : 'positives'}' confidence: give --${name}-pt or --${name}-p.`);
+  throw new UsageError(
+    `imbalance needs the ${name === 'neg' ? 'negatives' : 'positives'}' confidence: give --${name}-pt or --${name}-p.`,
+  );
 }

@@ -31,7 +31,9 @@ export const CLASS_COLUMNS: readonly Column[] = [
 const POSITIVES_COLUMN: Column = { key: 'positives', label: 'positives', kind: 'count' };
 
 export function classColumns(shape: SampleShape): readonly Column[] {
-  return shape === 'sigmoid' ? [...CLASS_COLUMNS.slice(0, 2), POSITIVES_COLUMN, ...CLASS_COLUMNS.slice(2)] : CLASS_COLUMNS;
+  return shape === 'sigmoid'
+    ? [...CLASS_COLUMNS.slice(0, 2), POSITIVES_COLUMN, ...CLASS_COLUMNS.slice(2)]
+    : CLASS_COLUMNS;
 }
 
 export function classRows(result: TotalsResult, shape: SampleShape): Row[] {
@@ -58,8 +60,15 @@ function divisor(result: TotalsResult, reduction: Reduction): number {
 }
 
 /** @param fromInput  samples read from an input, whose rows may have been skipped (the `skipped` key) */
-export function lossSummary(result: TotalsResult, reduction: Reduction, shape: SampleShape, variants?: VariantTotals, fromInput = true): Record<string, Cell> {
-  const reduce = (r: TotalsResult['ce']): number | null => (reduction === 'mean' ? r.mean : reduction === 'sum' ? r.sum : reduction === 'positives' ? r.positives : null);
+export function lossSummary(
+  result: TotalsResult,
+  reduction: Reduction,
+  shape: SampleShape,
+  variants?: VariantTotals,
+  fromInput = true,
+): Record<string, Cell> {
+  const reduce = (r: TotalsResult['ce']): number | null =>
+    reduction === 'mean' ? r.mean : reduction === 'sum' ? r.sum : reduction === 'positives' ? r.positives : null;
   const variantCells: Record<string, Cell> = {};
   variants?.family.extras.forEach((name, k) => {
     variantCells[lossKey(name)] = reduction === 'none' ? null : variants.sums[k]! / divisor(result, reduction);
@@ -81,7 +90,8 @@ export function lossSummary(result: TotalsResult, reduction: Reduction, shape: S
     ...(fromInput ? { skipped: result.skipped } : {}),
   };
   for (const row of classRows(result, shape)) {
-    for (const key of ['count', 'positives', 'ce_total', 'fl_total', 'ce_share', 'fl_share']) if (key in row) summary[`${row.class}_${key}`] = row[key]!;
+    for (const key of ['count', 'positives', 'ce_total', 'fl_total', 'ce_share', 'fl_share'])
+      if (key in row) summary[`${row.class}_${key}`] = row[key]!;
   }
   return summary;
 }
@@ -99,7 +109,15 @@ export function summaryItems(shape: SampleShape, family?: Family): SummaryItem[]
           { key: 'ignored', label: 'rows ignored (ignore label)', kind: 'count' as const },
         ]
       : []),
-    ...(shape !== 'softmax' ? [{ key: 'positives', label: shape === 'sigmoid' ? 'positive elements (target 1)' : 'positives (y = 1)', kind: 'count' as const }] : []),
+    ...(shape !== 'softmax'
+      ? [
+          {
+            key: 'positives',
+            label: shape === 'sigmoid' ? 'positive elements (target 1)' : 'positives (y = 1)',
+            kind: 'count' as const,
+          },
+        ]
+      : []),
     { key: 'skipped', label: 'invalid rows skipped', kind: 'count' },
     { key: 'ce_sum', label: 'CE sum' },
     { key: 'fl_sum', label: 'FL sum' },
@@ -114,12 +132,25 @@ export function totalsReport(
   state: () => TotalsState,
   reduction: Reduction,
   shape: SampleShape,
-  { family, variantSums = () => [], fromInput = true }: { family?: Family; variantSums?: () => readonly number[]; fromInput?: boolean } = {},
+  {
+    family,
+    variantSums = () => [],
+    fromInput = true,
+  }: { family?: Family; variantSums?: () => readonly number[]; fromInput?: boolean } = {},
 ) {
   return {
-    summary: () => lossSummary(totalsCollector.finish(state()), reduction, shape, family && { family, sums: variantSums() }, fromInput),
+    summary: () =>
+      lossSummary(
+        totalsCollector.finish(state()),
+        reduction,
+        shape,
+        family && { family, sums: variantSums() },
+        fromInput,
+      ),
     summaryItems: summaryItems(shape, family),
     summaryIsTheRecord: reduction !== 'none',
-    sections: () => [{ caption: 'by class', columns: classColumns(shape), rows: classRows(totalsCollector.finish(state()), shape) }],
+    sections: () => [
+      { caption: 'by class', columns: classColumns(shape), rows: classRows(totalsCollector.finish(state()), shape) },
+    ],
   };
 }

@@ -45,8 +45,18 @@ function paramsJson(p: LossParams): Record<string, unknown> {
 }
 
 /** Writes a shard's loss totals as a partial file. */
-export function writePartial(path: string, params: LossParams, state: TotalsState, inputs: string[], ctx: CommandContext): void {
-  writePartialText(path, serializePartial(makePartial(paramsJson(params), [[totalsCollector, state]], { inputs, rows: state.rows })), ctx);
+export function writePartial(
+  path: string,
+  params: LossParams,
+  state: TotalsState,
+  inputs: string[],
+  ctx: CommandContext,
+): void {
+  writePartialText(
+    path,
+    serializePartial(makePartial(paramsJson(params), [[totalsCollector, state]], { inputs, rows: state.rows })),
+    ctx,
+  );
 }
 
 /** Writes a partial file, whole or not at all (a temporary file renamed into place); '-' is stdout. */
@@ -57,7 +67,9 @@ export function writePartialText(path: string, text: string, ctx: CommandContext
     writeFileSync(temporary, text);
     renameSync(temporary, path);
   } catch (err) {
-    throw new UsageError(`option '--partial' ${JSON.stringify(path)} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+    throw new UsageError(
+      `option '--partial' ${JSON.stringify(path)} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+    );
   }
 }
 
@@ -91,7 +103,10 @@ export function splitDocuments(text: string): string[] {
 }
 
 /** The partial files named (or stdin for '-': one or several documents), parsed. */
-export async function readPartialFiles(files: string[], ctx: CommandContext): Promise<{ name: string; partial: PartialFile }[]> {
+export async function readPartialFiles(
+  files: string[],
+  ctx: CommandContext,
+): Promise<{ name: string; partial: PartialFile }[]> {
   const read: { name: string; partial: PartialFile }[] = [];
   for (const file of files) {
     let text: string;
@@ -103,14 +118,21 @@ export async function readPartialFiles(files: string[], ctx: CommandContext): Pr
       text = Buffer.concat(chunks).toString('utf8');
       const docs = splitDocuments(text);
       if (docs.length === 0) throw new UsageError('stdin: no partial file (empty input).');
-      docs.forEach((doc, k) => read.push({ name: docs.length > 1 ? `stdin (document ${k + 1})` : 'stdin', partial: parsePartial(doc, 'stdin') }));
+      docs.forEach((doc, k) =>
+        read.push({
+          name: docs.length > 1 ? `stdin (document ${k + 1})` : 'stdin',
+          partial: parsePartial(doc, 'stdin'),
+        }),
+      );
       continue;
     }
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`${file}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (err as Error).message)}).`);
+      throw new UsageError(
+        `${file}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (err as Error).message)}).`,
+      );
     }
     read.push({ name: file, partial: parsePartial(text, file) });
   }
@@ -120,7 +142,10 @@ export async function readPartialFiles(files: string[], ctx: CommandContext): Pr
 /** The loss or anatomy report of parsed partial files. */
 export async function mergeRead(read: { name: string; partial: PartialFile }[]): Promise<Report> {
   const { params, states } = mergePartials(read, [totalsCollector, anatomyCollector]);
-  if (params.command !== 'loss' && params.command !== 'anatomy') throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss' and 'focal anatomy'.`);
+  if (params.command !== 'loss' && params.command !== 'anatomy')
+    throw new UsageError(
+      `${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss' and 'focal anatomy'.`,
+    );
   const state = states.get('totals') as TotalsState | undefined;
   if (!state) throw new UsageError(`${read[0]!.name}: holds no loss totals.`);
   const inputs = read.flatMap((r) => r.partial.source?.inputs ?? [r.name]);
@@ -129,15 +154,39 @@ export async function mergeRead(read: { name: string; partial: PartialFile }[]):
     if (!anatomy) throw new UsageError(`${read[0]!.name}: holds no anatomy.`);
     const { anatomyReport } = await import('./anatomy.js');
     const a = params as Record<string, unknown>;
-    const anatomyParams = { shape: a.shape as SampleShape, input: String(a.input), gamma: a.gamma as number, alpha: a.alpha as number | null, base: a.log_base as LogBase, buckets: a.buckets as number, beta: a.beta as number, ignoreLabel: (a.ignore_label as number | undefined) ?? null };
-    return anatomyReport(anatomyCollector.finish(anatomy), state, anatomyParams, { inputs, shards: read.length }, {}).report;
+    const anatomyParams = {
+      shape: a.shape as SampleShape,
+      input: String(a.input),
+      gamma: a.gamma as number,
+      alpha: a.alpha as number | null,
+      base: a.log_base as LogBase,
+      buckets: a.buckets as number,
+      beta: a.beta as number,
+      ignoreLabel: (a.ignore_label as number | undefined) ?? null,
+    };
+    return anatomyReport(anatomyCollector.finish(anatomy), state, anatomyParams, { inputs, shards: read.length }, {})
+      .report;
   }
   const p = params as ReturnType<typeof paramsJson>;
   const alpha = p.alpha as LossParams['alpha'];
   return {
     command: 'loss',
-    params: { inputs, shards: read.length, gamma: p.gamma, ...alphaParams(alpha), log_base: p.log_base, reduction: p.reduction, ...(p.label_smoothing ? { label_smoothing: p.label_smoothing } : {}) },
-    caption: captionOf({ shards: String(read.length), γ: String(p.gamma), α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null), 'log base': String(p.log_base), reduction: String(p.reduction) }),
+    params: {
+      inputs,
+      shards: read.length,
+      gamma: p.gamma,
+      ...alphaParams(alpha),
+      log_base: p.log_base,
+      reduction: p.reduction,
+      ...(p.label_smoothing ? { label_smoothing: p.label_smoothing } : {}),
+    },
+    caption: captionOf({
+      shards: String(read.length),
+      γ: String(p.gamma),
+      α: Array.isArray(alpha) ? alpha.join(', ') : alphaText(alpha as number | null),
+      'log base': String(p.log_base),
+      reduction: String(p.reduction),
+    }),
     columns: [],
     rows: [],
     ...totalsReport(() => state, p.reduction as Reduction, p.shape as SampleShape),

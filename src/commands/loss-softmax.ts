@@ -1,4 +1,12 @@
-import { smoothedCategoricalGradients, SOFTMAX_LOSS_NAMES, softmaxVariant, type CategoricalEvaluation, type CategoricalInputKind, type LogBase, type SoftmaxLossName } from '../core/index.js';
+import {
+  smoothedCategoricalGradients,
+  SOFTMAX_LOSS_NAMES,
+  softmaxVariant,
+  type CategoricalEvaluation,
+  type CategoricalInputKind,
+  type LogBase,
+  type SoftmaxLossName,
+} from '../core/index.js';
 import type { Column } from '../output/index.js';
 import { UsageError } from '../cli/errors.js';
 import { LOSS_LABELS, lossKey, type Family } from './family.js';
@@ -10,10 +18,14 @@ const SOFTMAX_EXTRAS = SOFTMAX_LOSS_NAMES.filter((n) => n !== 'ce' && n !== 'fl'
 export function checkSoftmaxFamily(family: Family, kind: CategoricalInputKind): void {
   const binaryOnly = family.extras.filter((n) => !(SOFTMAX_EXTRAS as readonly string[]).includes(n));
   if (binaryOnly.length) {
-    throw new UsageError(`option '--loss' ${binaryOnly.join(',')}: binary only; --${kind} takes ${SOFTMAX_LOSS_NAMES.join(', ')}.`);
+    throw new UsageError(
+      `option '--loss' ${binaryOnly.join(',')}: binary only; --${kind} takes ${SOFTMAX_LOSS_NAMES.join(', ')}.`,
+    );
   }
   if (family.extras.length && family.smoothing > 0) {
-    throw new UsageError(`option '--loss' ${family.extras.join(',')}: the softmax variants are defined on hard targets; drop --label-smoothing or keep to ce,fl.`);
+    throw new UsageError(
+      `option '--loss' ${family.extras.join(',')}: the softmax variants are defined on hard targets; drop --label-smoothing or keep to ce,fl.`,
+    );
   }
 }
 
@@ -47,7 +59,12 @@ export function softmaxFamilyCells(
     if (grad) cells[`grad_${lossKey(name)}`] = v.grad;
   });
   if (grad && family.smoothing > 0 && kind === 'logits') {
-    const g = smoothedCategoricalGradients(values, target, { gamma: p.gamma, alpha: p.alpha, base: p.base, labelSmoothing: family.smoothing });
+    const g = smoothedCategoricalGradients(values, target, {
+      gamma: p.gamma,
+      alpha: p.alpha,
+      base: p.base,
+      labelSmoothing: family.smoothing,
+    });
     cells.grad = g.grad;
     cells.grad_ce = g.gradCe;
   } else if (grad) {

@@ -28,11 +28,15 @@ report has no AdaECE and no T, which need passes over all the samples:
 export function registerMerge(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('merge')
-    .description("Merges the partial files of 'focal loss', 'anatomy', 'sweep' or 'calibration' --partial into the report of all their data.")
+    .description(
+      "Merges the partial files of 'focal loss', 'anatomy', 'sweep' or 'calibration' --partial into the report of all their data.",
+    )
     .argument('<files...>', 'partial files, or - for standard input (one or several documents)');
   addOutputOptions(cmd);
   cmd.addHelpText('after', MERGE_EXAMPLES);
-  cmd.action(async (files: string[], opts: OutputOptionValues) => ctx.emit(await mergedReport(await readPartialFiles(files, ctx), opts), opts));
+  cmd.action(async (files: string[], opts: OutputOptionValues) =>
+    ctx.emit(await mergedReport(await readPartialFiles(files, ctx), opts), opts),
+  );
 }
 
 type Read = { name: string; partial: PartialFile }[];
@@ -41,26 +45,47 @@ type Read = { name: string; partial: PartialFile }[];
 async function mergedReport(read: Read, opts: OutputOptionValues): Promise<Report> {
   const params = read[0]!.partial.params;
   const other = read.find((r) => r.partial.params.command !== params.command);
-  if (other) throw new UsageError(`${other.name} is a partial file of 'focal ${String(other.partial.params.command)}', ${read[0]!.name} of 'focal ${String(params.command)}': merge combines shards of one command.`);
+  if (other)
+    throw new UsageError(
+      `${other.name} is a partial file of 'focal ${String(other.partial.params.command)}', ${read[0]!.name} of 'focal ${String(params.command)}': merge combines shards of one command.`,
+    );
   const fmt = opts.json ? 'json' : (opts.format ?? 'table');
   const inputs = read.flatMap((r) => r.partial.source?.inputs ?? [r.name]);
   if (params.command === 'sweep') {
     const gammas = params.gammas as number[];
     const alphas = (params.alphas as (number | null)[] | undefined) ?? [null];
-    const numbers = (v: unknown[], nulls: boolean) => v.length > 0 && v.every((x) => (typeof x === 'number' && Number.isFinite(x)) || (nulls && x === null));
-    if (!Array.isArray(gammas) || !Array.isArray(alphas) || !numbers(gammas, false) || !numbers(alphas, true)) throw new UsageError(`${read[0]!.name}: a sweep partial file needs "gammas" (and "alphas") as lists of numbers in its params`);
+    const numbers = (v: unknown[], nulls: boolean) =>
+      v.length > 0 && v.every((x) => (typeof x === 'number' && Number.isFinite(x)) || (nulls && x === null));
+    if (!Array.isArray(gammas) || !Array.isArray(alphas) || !numbers(gammas, false) || !numbers(alphas, true))
+      throw new UsageError(
+        `${read[0]!.name}: a sweep partial file needs "gammas" (and "alphas") as lists of numbers in its params`,
+      );
     const collector = sweepCollector(gammas, alphas);
     const state = mergePartials(read, [collector as never]).states.get('sweep') as SweepState;
-    return sweepReport(collector.finish(state), { params: { inputs, shards: read.length, gammas, ...(params.alphas ? { alphas } : {}) }, caption: { shards: String(read.length) }, summary: { n: state.rows }, fmt }).report;
+    return sweepReport(collector.finish(state), {
+      params: { inputs, shards: read.length, gammas, ...(params.alphas ? { alphas } : {}) },
+      caption: { shards: String(read.length) },
+      summary: { n: state.rows },
+      fmt,
+    }).report;
   }
   if (params.command === 'calibration') {
     const bins = params.bins as number;
-    if (!(Number.isInteger(bins) && bins >= 2)) throw new UsageError(`${read[0]!.name}: a calibration partial file needs "bins", an integer ≥ 2, in its params`);
+    if (!(Number.isInteger(bins) && bins >= 2))
+      throw new UsageError(`${read[0]!.name}: a calibration partial file needs "bins", an integer ≥ 2, in its params`);
     const collector = calibrationCollector(bins);
     const state = mergePartials(read, [collector as never]).states.get('calibration') as CalibrationState;
-    const notes = ['a merge of partial states has no AdaECE and no temperature (they need passes over all the samples): run calibration on the whole data for those'];
-    return calibrationReportOf([{ name: inputs.join(' + '), result: collector.finish(state) }], bins, { fmt, params: { shards: read.length }, notes }).report;
+    const notes = [
+      'a merge of partial states has no AdaECE and no temperature (they need passes over all the samples): run calibration on the whole data for those',
+    ];
+    return calibrationReportOf([{ name: inputs.join(' + '), result: collector.finish(state) }], bins, {
+      fmt,
+      params: { shards: read.length },
+      notes,
+    }).report;
   }
   if (params.command === 'loss' || params.command === 'anatomy') return mergeRead(read);
-  throw new UsageError(`${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss', 'anatomy', 'sweep' and 'calibration'.`);
+  throw new UsageError(
+    `${read[0]!.name}: made by '${String(params.command)}'; merge reads partial files of 'focal loss', 'anatomy', 'sweep' and 'calibration'.`,
+  );
 }

@@ -37,9 +37,12 @@ export function figureCurves(spec: FigureSpec): Curve[] {
 export function figureChart(spec: FigureSpec, curves: readonly Curve[]): Chart {
   const { kind, yScale, base, alpha } = spec;
   // every value once, without an array of them all (a chart holds up to a million points)
-  let yDomain = domainOf((function* () {
-    for (const c of curves) for (const [, v] of c.points) yield v;
-  })(), yScale);
+  let yDomain = domainOf(
+    (function* () {
+      for (const c of curves) for (const [, v] of c.points) yield v;
+    })(),
+    yScale,
+  );
   const yMax = spec.yMax ?? (kind === 'loss' && yScale === 'linear' && base === 'e' ? 5 : undefined);
   if (yMax !== undefined) yDomain = [Math.min(yDomain[0], yMax / 2), yMax];
   return {

@@ -19,7 +19,8 @@ function frameworkList(text: string, previous: Framework[] | undefined): Framewo
   const out = [...(previous ?? [])];
   for (const part of text.split(',')) {
     const name = part.trim();
-    if (!(FRAMEWORKS as readonly string[]).includes(name)) throw new InvalidArgumentError(`"${name}" is not a framework; choose from ${FRAMEWORKS.join(', ')}.`);
+    if (!(FRAMEWORKS as readonly string[]).includes(name))
+      throw new InvalidArgumentError(`"${name}" is not a framework; choose from ${FRAMEWORKS.join(', ')}.`);
     if (!out.includes(name as Framework)) out.push(name as Framework);
   }
   return out;
@@ -36,8 +37,17 @@ exact value rounded once: the best a float16 computation can do.
 
 export function addPrecisionOptions(cmd: Command): Command {
   return cmd
-    .option('--as <frameworks>', `emulate a framework's formula: ${FRAMEWORKS.join(', ')} (comma list; repeatable)`, frameworkList)
-    .addOption(new Option('--dtype <t>', `the dtype the framework computes in: ${DTYPES.join(', ')} (default float32 with --as)`).argParser(oneOf(DTYPES, 'a dtype')));
+    .option(
+      '--as <frameworks>',
+      `emulate a framework's formula: ${FRAMEWORKS.join(', ')} (comma list; repeatable)`,
+      frameworkList,
+    )
+    .addOption(
+      new Option(
+        '--dtype <t>',
+        `the dtype the framework computes in: ${DTYPES.join(', ')} (default float32 with --as)`,
+      ).argParser(oneOf(DTYPES, 'a dtype')),
+    );
 }
 
 export interface Precision {
@@ -52,7 +62,13 @@ export function precisionOf(o: PrecisionOptionValues): Precision | null {
 }
 
 /** One clear error for an input some framework asked for cannot take. */
-export function checkPrecision(p: Precision, kind: 'logit' | 'p' | 'pt', ys: readonly number[], alphas: readonly (number | null)[], smoothing: number): void {
+export function checkPrecision(
+  p: Precision,
+  kind: 'logit' | 'p' | 'pt',
+  ys: readonly number[],
+  alphas: readonly (number | null)[],
+  smoothing: number,
+): void {
   for (const fw of p.frameworks) {
     for (const y of ys) {
       for (const alpha of alphas) {
@@ -63,7 +79,13 @@ export function checkPrecision(p: Precision, kind: 'logit' | 'p' | 'pt', ys: rea
   }
 }
 
-const PROBLEM_TEXT: Readonly<Record<Problem, string>> = { NaN: 'NaN', '+Inf': '+Inf', '-Inf': '−Inf', zero: '0', off: '>1%' };
+const PROBLEM_TEXT: Readonly<Record<Problem, string>> = {
+  NaN: 'NaN',
+  '+Inf': '+Inf',
+  '-Inf': '−Inf',
+  zero: '0',
+  off: '>1%',
+};
 
 /** A problem as a flag shows it ('' for none). */
 export function flagText(problem: Problem | null): string {
@@ -76,7 +98,10 @@ function prefixOf(fw: Framework, dtype: DType): string {
 }
 
 /** The columns: the input as the dtype holds it, the exact values, then each framework's. */
-export function precisionColumns(p: Precision, o: { kind: 'logit' | 'p'; grad: boolean; gamma: boolean; alpha: boolean; smoothing: boolean }): Column[] {
+export function precisionColumns(
+  p: Precision,
+  o: { kind: 'logit' | 'p'; grad: boolean; gamma: boolean; alpha: boolean; smoothing: boolean },
+): Column[] {
   const cols: Column[] = [
     { key: o.kind, label: o.kind === 'logit' ? 'logit' : 'p' },
     { key: 'input', label: `in ${p.dtype}` },
@@ -85,7 +110,11 @@ export function precisionColumns(p: Precision, o: { kind: 'logit' | 'p'; grad: b
   if (o.smoothing) cols.push({ key: 'y_smoothed', label: 'y smoothed' });
   cols.push({ key: 'gamma', label: 'γ', table: o.gamma }, { key: 'alpha', label: 'α', table: o.alpha });
   cols.push({ key: 'exact_ce', label: 'CE exact' }, { key: 'exact_fl', label: 'FL exact' });
-  if (o.grad) cols.push({ key: 'exact_grad', label: `dFL/d${o.kind === 'logit' ? 'x' : 'p'} exact` }, { key: 'exact_grad_ce', label: 'dCE exact', table: false });
+  if (o.grad)
+    cols.push(
+      { key: 'exact_grad', label: `dFL/d${o.kind === 'logit' ? 'x' : 'p'} exact` },
+      { key: 'exact_grad_ce', label: 'dCE exact', table: false },
+    );
   for (const fw of p.frameworks) {
     const name = prefixOf(fw, p.dtype);
     const quantities: [string, string, boolean][] = [
@@ -104,7 +133,11 @@ export function precisionColumns(p: Precision, o: { kind: 'logit' | 'p'; grad: b
 }
 
 /** One row: every framework measured on one input. */
-export function precisionRow(p: Precision, input: EmulationInput, extra: { gamma: number; alpha: number | null; grad: boolean }): Row {
+export function precisionRow(
+  p: Precision,
+  input: EmulationInput,
+  extra: { gamma: number; alpha: number | null; grad: boolean },
+): Row {
   const row: Record<string, number | string | null> = {};
   const measures = p.frameworks.map((fw) => measureSample(fw, p.dtype, input, DEFAULT_TOLERANCE));
   const first = measures[0]!;

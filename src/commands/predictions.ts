@@ -31,19 +31,38 @@ export interface PredictionInputOptions {
 
 export function addPredictionInputOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the name, else guessed)`).argParser(oneOf(INPUT_FORMATS, 'an input format')))
+    .addOption(
+      new Option('--input-format <f>', `${INPUT_FORMATS.join(', ')} (default: from the name, else guessed)`).argParser(
+        oneOf(INPUT_FORMATS, 'an input format'),
+      ),
+    )
     .option('--labels <file>', 'with --input PREDICTIONS.npy: the .npy file of the labels (the two-file form)')
-    .option('--columns <spec>', 'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME', columnSpec)
-    .option('--skip-invalid', 'skip rows of a text input (CSV, TSV, NDJSON) that are not valid samples instead of stopping');
+    .option(
+      '--columns <spec>',
+      'input columns by role: p=NAME, logit=NAME, pt=NAME, probs=A+B+…, logits=A+B+…, y=NAME',
+      columnSpec,
+    )
+    .option(
+      '--skip-invalid',
+      'skip rows of a text input (CSV, TSV, NDJSON) that are not valid samples instead of stopping',
+    );
 }
 
 /** --chart, and --out: the chart as a picture, or the whole report as a page (.html). */
 export const chartSizeOptions = (cmd: Command): Command =>
   cmd
     .option('--chart', 'draw the chart in the terminal')
-    .option('--out <file>', 'write the chart to a file: .svg or .png; or the whole report as a page: .html', outFile([...PICTURE_EXTENSIONS, PAGE_EXTENSION]))
+    .option(
+      '--out <file>',
+      'write the chart to a file: .svg or .png; or the whole report as a page: .html',
+      outFile([...PICTURE_EXTENSIONS, PAGE_EXTENSION]),
+    )
     .option('--force', 'replace --out if it exists')
-    .option('--width <n>', 'chart width: characters, or pixels in a file (default: the terminal / 800)', integerIn(20, 10000))
+    .option(
+      '--width <n>',
+      'chart width: characters, or pixels in a file (default: the terminal / 800)',
+      integerIn(20, 10000),
+    )
     .option('--height <n>', 'chart height: lines, or pixels in a file (default 24 / 500)', integerIn(10, 10000));
 
 interface Collected {
@@ -55,10 +74,29 @@ interface Collected {
 }
 
 /** The input opened, and the settings its samples are checked by (no loss parameters: the collectors have their own). */
-async function openPredictions(input: string, opts: PredictionInputOptions, ctx: CommandContext, command: 'sweep' | 'calibration'): Promise<{ source: PipelineInput; settings: SampleSettings; name: string; format: string }> {
-  const source = await openPipelineInput(input, { inputFormat: opts.inputFormat, labels: opts.labels, skipInvalid: opts.skipInvalid }, ctx);
+async function openPredictions(
+  input: string,
+  opts: PredictionInputOptions,
+  ctx: CommandContext,
+  command: 'sweep' | 'calibration',
+): Promise<{ source: PipelineInput; settings: SampleSettings; name: string; format: string }> {
+  const source = await openPipelineInput(
+    input,
+    { inputFormat: opts.inputFormat, labels: opts.labels, skipInvalid: opts.skipInvalid },
+    ctx,
+  );
   const { name, format } = inputName(source);
-  const settings: SampleSettings = { command, source: name, columns: opts.columns ?? {}, gamma: 0, alpha: null, base: 'e', skipInvalid: opts.skipInvalid ?? false, family: familyOf({}), labelsArray: source.kind === 'columnar' && source.labels ? arrayName(source.labels.name) : null };
+  const settings: SampleSettings = {
+    command,
+    source: name,
+    columns: opts.columns ?? {},
+    gamma: 0,
+    alpha: null,
+    base: 'e',
+    skipInvalid: opts.skipInvalid ?? false,
+    family: familyOf({}),
+    labelsArray: source.kind === 'columnar' && source.labels ? arrayName(source.labels.name) : null,
+  };
   return { source, settings, name, format };
 }
 
@@ -66,7 +104,13 @@ async function openPredictions(input: string, opts: PredictionInputOptions, ctx:
 function collected(pipeline: Pipeline, name: string, format: string): Collected {
   const plan = pipeline.plan!;
   const classes = plan.classes === 0 ? 2 : plan.classes;
-  return { layout: { kind: plan.kind, names: plan.names, classes }, n: pipeline.rows, skipped: pipeline.skip.skipped, name, format };
+  return {
+    layout: { kind: plan.kind, names: plan.names, classes },
+    n: pipeline.rows,
+    skipped: pipeline.skip.skipped,
+    name,
+    format,
+  };
 }
 
 /** Streams one input through the collector (and `tee`, which sees every batch too), on one thread; returns its state, the layout and the counts. */
@@ -95,7 +139,12 @@ export async function collectPredictions<S>(
  * The (γ, α) grid's state over one input, on worker threads for a large file (as `loss` and
  * `anatomy`): each worker's sweep state merges exactly, so the report has the bits of one thread.
  */
-export async function collectSweep(input: string, opts: PredictionInputOptions & { threads?: number }, ctx: CommandContext, grid: { gammas: number[]; alphas: (number | null)[] }): Promise<{ state: SweepState; threads: number } & Collected> {
+export async function collectSweep(
+  input: string,
+  opts: PredictionInputOptions & { threads?: number },
+  ctx: CommandContext,
+  grid: { gammas: number[]; alphas: (number | null)[] },
+): Promise<{ state: SweepState; threads: number } & Collected> {
   const { source, settings, name, format } = await openPredictions(input, opts, ctx, 'sweep');
   let pipeline = new Pipeline(settings, { sweep: grid });
   let threads: number;

@@ -1,7 +1,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { priorComparison, type GroupLoss } from '../core/index.js';
 import type { Report, Row } from '../output/index.js';
-import { addFocalOptions, addOutputOptions, focalDefaults, type FocalOptionValues, type OutputOptionValues } from '../cli/options.js';
+import {
+  addFocalOptions,
+  addOutputOptions,
+  focalDefaults,
+  type FocalOptionValues,
+  type OutputOptionValues,
+} from '../cli/options.js';
 import { count, numberIn, parseNumber } from '../cli/values.js';
 import { UsageError } from '../cli/errors.js';
 import { alphaText, captionOf, GROUP_COLUMNS, groupRow, type CommandContext } from './shared.js';
@@ -29,8 +35,11 @@ const probabilityOpen = numberIn(0, 1, 'π is a probability strictly between 0 a
 /** A fraction as 0.001 or as a ratio 1:1000 (one in a thousand). */
 function fraction(text: string): number {
   const ratio = /^\s*([^:]+):([^:]+)\s*$/.exec(text);
-  const v = ratio ? parseNumber(ratio[1]!, 'a ratio is A:B') / parseNumber(ratio[2]!, 'a ratio is A:B') : parseNumber(text, 'a fraction in (0, 1), or a ratio like 1:1000');
-  if (!(v > 0 && v < 1)) throw new InvalidArgumentError(`${text} is not a fraction strictly between 0 and 1 (e.g. 0.001 or 1:1000).`);
+  const v = ratio
+    ? parseNumber(ratio[1]!, 'a ratio is A:B') / parseNumber(ratio[2]!, 'a ratio is A:B')
+    : parseNumber(text, 'a fraction in (0, 1), or a ratio like 1:1000');
+  if (!(v > 0 && v < 1))
+    throw new InvalidArgumentError(`${text} is not a fraction strictly between 0 and 1 (e.g. 0.001 or 1:1000).`);
   return v;
 }
 
@@ -41,7 +50,9 @@ function rowsOf(init: string, groups: GroupLoss[]): Row[] {
 export function registerPrior(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('prior')
-    .description('The prior-probability bias b = −log((1 − π)/π) and the loss at the start of training with b = 0 and with the prior.')
+    .description(
+      'The prior-probability bias b = −log((1 − π)/π) and the loss at the start of training with b = 0 and with the prior.',
+    )
     .option('--pi <π>', 'prior probability of the foreground, in (0, 1) (default 0.01)', probabilityOpen)
     .option('--anchors <n>', 'number of anchors (default 100,000)', count)
     .option('--foreground <f>', 'foreground fraction of the anchors, e.g. 0.001 or 1:1000 (default 1:1000)', fraction);
@@ -54,7 +65,8 @@ export function registerPrior(program: Command, ctx: CommandContext): void {
     const foreground = opts.foreground ?? 0.001;
     if (anchors < 1) throw new UsageError("option '--anchors' must be at least 1.");
     const { gammas, alphas, base } = focalDefaults(opts);
-    if (gammas.length !== 1 || alphas.length !== 1) throw new UsageError("options '--gamma' and '--alpha' take one value in 'prior'.");
+    if (gammas.length !== 1 || alphas.length !== 1)
+      throw new UsageError("options '--gamma' and '--alpha' take one value in 'prior'.");
     const [gamma, alpha] = [gammas[0]!, alphas[0]!];
     const c = priorComparison(pi, anchors, foreground, { gamma, alpha, base });
     const total = (groups: GroupLoss[], key: 'ceTotal' | 'flTotal') => groups.reduce((a, g) => a + g[key], 0);

@@ -33,7 +33,8 @@ const EMPTY_STDIN_HINT: Record<SampleSettings['command'], string> = {
 
 /** No sample to answer for: an empty input, or every row skipped as invalid. */
 export function emptyInput(name: string, command: SampleSettings['command'], skipped = 0): UsageError {
-  if (skipped > 0) return new UsageError(`${name}: no valid rows (all ${skipped} skipped as invalid); nothing to reduce.`);
+  if (skipped > 0)
+    return new UsageError(`${name}: no valid rows (all ${skipped} skipped as invalid); nothing to reduce.`);
   const hint = name === 'stdin' ? `; ${EMPTY_STDIN_HINT[command]}` : '';
   return new UsageError(`${name}: the input has no data rows (only a header, or nothing at all)${hint}.`);
 }
@@ -46,7 +47,9 @@ export function noteSkipped(ctx: CommandContext, name: string, skip: SkipLog): v
   if (skip.skipped === 0) return;
   const rows = skip.rows.map((r) => `  line ${r.line}: ${r.detail}\n`).join('');
   const more = skip.skipped > skip.rows.length ? `  … and ${skip.skipped - skip.rows.length} more\n` : '';
-  ctx.stderr.write(`focal: skipped ${skip.skipped} invalid row${skip.skipped === 1 ? '' : 's'} of ${name}:\n${rows}${more}`);
+  ctx.stderr.write(
+    `focal: skipped ${skip.skipped} invalid row${skip.skipped === 1 ? '' : 's'} of ${name}:\n${rows}${more}`,
+  );
 }
 
 export interface InputOptionValues {
@@ -56,18 +59,29 @@ export interface InputOptionValues {
 }
 
 /** Opens --input (and --labels, the two-file form of .npy) as the pipeline reads them. */
-export async function openPipelineInput(path: string, opts: InputOptionValues, ctx: CommandContext): Promise<PipelineInput> {
+export async function openPipelineInput(
+  path: string,
+  opts: InputOptionValues,
+  ctx: CommandContext,
+): Promise<PipelineInput> {
   const opened = await openInput(path, { format: opts.inputFormat, stdin: path === '-' ? ctx.stdin() : null });
   if (!opened.columnar) {
-    if (opts.labels !== undefined) throw new UsageError(`option '--labels' is for a second .npy file beside an .npy of predictions; ${opened.name} is ${opened.format.toUpperCase()} text.`);
+    if (opts.labels !== undefined)
+      throw new UsageError(
+        `option '--labels' is for a second .npy file beside an .npy of predictions; ${opened.name} is ${opened.format.toUpperCase()} text.`,
+      );
     return { kind: 'text', source: opened };
   }
   const what = `${opened.name} is ${opened.format === 'npy' ? '.npy' : opened.format === 'npz' ? '.npz' : opened.format === 'parquet' ? 'Parquet' : 'Arrow'}`;
-  if (opts.skipInvalid) throw new UsageError(`option '--skip-invalid' is for text input; ${what}, and a bad value in it stops the run.`);
+  if (opts.skipInvalid)
+    throw new UsageError(`option '--skip-invalid' is for text input; ${what}, and a bad value in it stops the run.`);
   let labels = null;
   if (opts.labels !== undefined) {
     const second = await openInput(opts.labels, { stdin: opts.labels === '-' ? ctx.stdin() : null });
-    if (!second.columnar || second.format !== 'npy') throw new UsageError(`option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`);
+    if (!second.columnar || second.format !== 'npy')
+      throw new UsageError(
+        `option '--labels' ${JSON.stringify(opts.labels)}: the two-file form takes an .npy file of labels beside an .npy file of predictions.`,
+      );
     labels = second;
   }
   return { kind: 'columnar', file: opened, labels, size: opened.size };
@@ -75,7 +89,8 @@ export async function openPipelineInput(path: string, opts: InputOptionValues, c
 
 /** The input's name and format, as reports show them. */
 export function inputName(input: PipelineInput): { name: string; format: string; inputs: string[] } {
-  if (input.kind === 'text') return { name: input.source.name, format: input.source.format, inputs: [input.source.name] };
+  if (input.kind === 'text')
+    return { name: input.source.name, format: input.source.format, inputs: [input.source.name] };
   const inputs = input.labels ? [input.file.name, input.labels.name] : [input.file.name];
   return { name: input.file.name, format: input.file.format, inputs };
 }
@@ -85,12 +100,20 @@ export function inputName(input: PipelineInput): { name: string; format: string;
  * (or --threads says so), with a progress line on a terminal; then the note of skipped rows.
  * @returns the number of threads used
  */
-export async function readInput(input: PipelineInput, pipeline: Pipeline, requestedThreads: number | undefined, ctx: CommandContext): Promise<number> {
+export async function readInput(
+  input: PipelineInput,
+  pipeline: Pipeline,
+  requestedThreads: number | undefined,
+  ctx: CommandContext,
+): Promise<number> {
   const { name } = inputName(input);
   const size = input.kind === 'text' ? input.source.size : input.size;
   const threads = threadsFor(input, requestedThreads, ctx.workerEntry);
   const progress = Progress.for(ctx.stderr, size);
-  const update = progress ? (bytes: number, rows: number) => progress.update(input.kind === 'text' && threads === 1 ? input.source.bytesRead() : bytes, rows) : null;
+  const update = progress
+    ? (bytes: number, rows: number) =>
+        progress.update(input.kind === 'text' && threads === 1 ? input.source.bytesRead() : bytes, rows)
+    : null;
   if (threads > 1) await runThreads(input, pipeline, threads, ctx.workerEntry!, update);
   else await runSingle(input, pipeline, update);
   progress?.done();

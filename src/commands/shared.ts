@@ -44,24 +44,49 @@ export const isPageFile = (file: string): boolean => file.toLowerCase().endsWith
  * with --out calls it before doing any work.
  */
 export function checkPictureOptions(o: PictureOptionValues): void {
-  if (o.force && o.out === undefined) throw new UsageError("option '--force' replaces the --out file, but no --out is given.");
+  if (o.force && o.out === undefined)
+    throw new UsageError("option '--force' replaces the --out file, but no --out is given.");
   const page = o.out !== undefined && isPageFile(o.out);
-  if (o.out !== undefined && o.chart) throw new UsageError(`option '--out' writes ${page ? 'the report as a page' : 'the chart to a file'} and --chart draws it in the terminal; give one.`);
+  if (o.out !== undefined && o.chart)
+    throw new UsageError(
+      `option '--out' writes ${page ? 'the report as a page' : 'the chart to a file'} and --chart draws it in the terminal; give one.`,
+    );
   const data = o.json ? 'json' : o.format;
-  const drawing = o.out !== undefined ? `option '--out' writes ${page ? 'a page' : 'a picture'}` : o.chart ? "option '--chart' draws a chart" : null;
-  if (drawing && data !== undefined && data !== 'chart') throw new UsageError(`${drawing}; --format ${data} writes ${data === 'table' ? 'a table' : 'data'} to stdout. Give one.`);
+  const drawing =
+    o.out !== undefined
+      ? `option '--out' writes ${page ? 'a page' : 'a picture'}`
+      : o.chart
+        ? "option '--chart' draws a chart"
+        : null;
+  if (drawing && data !== undefined && data !== 'chart')
+    throw new UsageError(
+      `${drawing}; --format ${data} writes ${data === 'table' ? 'a table' : 'data'} to stdout. Give one.`,
+    );
 }
 
 /** Exactly one of the named options must be present. */
-export function exactlyOne<K extends string>(opts: Partial<Record<K, unknown>>, names: readonly K[], flags: readonly string[], command: string): K {
+export function exactlyOne<K extends string>(
+  opts: Partial<Record<K, unknown>>,
+  names: readonly K[],
+  flags: readonly string[],
+  command: string,
+): K {
   const given = names.filter((n) => opts[n] !== undefined);
   if (given.length === 1) return given[0]!;
   if (given.length === 0) throw new UsageError(`${command} needs predictions: give one of ${flags.join(', ')}.`);
-  throw new UsageError(`${command} takes one kind of prediction, but got ${given.map((n) => flags[names.indexOf(n)]).join(' and ')}; give only one.`);
+  throw new UsageError(
+    `${command} takes one kind of prediction, but got ${given.map((n) => flags[names.indexOf(n)]).join(' and ')}; give only one.`,
+  );
 }
 
 /** The columns of one evaluated binary sample, shared by compare and loss. */
-export function binaryColumns(opts: { logit: boolean; grad: boolean; gamma?: boolean; alpha?: boolean; family?: Family }): Column[] {
+export function binaryColumns(opts: {
+  logit: boolean;
+  grad: boolean;
+  gamma?: boolean;
+  alpha?: boolean;
+  family?: Family;
+}): Column[] {
   const family = opts.family;
   const names = family?.names ?? ['ce', 'fl'];
   const cols: Column[] = [];
@@ -69,13 +94,21 @@ export function binaryColumns(opts: { logit: boolean; grad: boolean; gamma?: boo
   cols.push({ key: 'p', label: 'p' }, { key: 'y', label: 'y' });
   if (family && family.smoothing > 0) cols.push({ key: 'y_smoothed', label: 'y smoothed' });
   cols.push({ key: 'pt', label: 'p_t' });
-  cols.push({ key: 'gamma', label: 'γ', table: opts.gamma ?? false }, { key: 'alpha', label: 'α', table: opts.alpha ?? false });
+  cols.push(
+    { key: 'gamma', label: 'γ', table: opts.gamma ?? false },
+    { key: 'alpha', label: 'α', table: opts.alpha ?? false },
+  );
   cols.push({ key: 'alpha_t', label: 'α_t' });
   if (names.includes('fl')) cols.push({ key: 'modulating', label: '(1−p_t)^γ' });
   for (const name of names) cols.push({ key: lossKey(name), label: LOSS_LABELS[name] });
   if (names.includes('ce') && names.includes('fl')) cols.push({ key: 'ratio', label: 'CE/FL' });
   if (opts.grad) {
-    cols.push({ key: 'grad', label: 'dFL/dx' }, { key: 'grad_ce', label: 'dCE/dx' }, { key: 'grad_p', label: 'dFL/dp' }, { key: 'grad_ce_p', label: 'dCE/dp' });
+    cols.push(
+      { key: 'grad', label: 'dFL/dx' },
+      { key: 'grad_ce', label: 'dCE/dx' },
+      { key: 'grad_p', label: 'dFL/dp' },
+      { key: 'grad_ce_p', label: 'dCE/dp' },
+    );
   }
   return cols;
 }
@@ -83,7 +116,15 @@ export function binaryColumns(opts: { logit: boolean; grad: boolean; gamma?: boo
 /** One row: `r` evaluated at the (smoothed) label; `variants` holds family.extras in order. */
 export function binaryRow(
   r: BinaryEvaluation | BinaryLosses,
-  extra: { logit?: number; y?: number; gamma: number; alpha: number | null; grad: boolean; family?: Family; variants?: Float64Array | null },
+  extra: {
+    logit?: number;
+    y?: number;
+    gamma: number;
+    alpha: number | null;
+    grad: boolean;
+    family?: Family;
+    variants?: Float64Array | null;
+  },
 ): Row {
   // one property at a time, no Object.assign of a temporary: this runs once per row of a
   // streamed sweep (bench/compare.mjs)
@@ -116,7 +157,9 @@ export function binaryRow(
  * α in JSON params, one shape per key (docs/formats.md): `alpha` is one number, or null for
  * none; a multiclass α given per class is `alpha_per_class` instead.
  */
-export function alphaParams(alpha: number | null | readonly number[]): { alpha: number | null } | { alpha_per_class: readonly number[] } {
+export function alphaParams(
+  alpha: number | null | readonly number[],
+): { alpha: number | null } | { alpha_per_class: readonly number[] } {
   return typeof alpha === 'number' || alpha === null ? { alpha } : { alpha_per_class: alpha };
 }
 

@@ -79,14 +79,43 @@ Examples:
 export function registerSweep(program: Command, ctx: CommandContext): void {
   const cmd = program
     .command('sweep')
-    .description('A (γ, α) grid over a file of predictions in one pass: class shares of the loss and the gradient, easy share, concentration, and the balancing α per γ.')
-    .option('--input <file>', 'predictions: CSV, TSV or NDJSON (gzip too), .npy (with --labels), .npz, Parquet or Arrow; or - for stdin')
-    .option('--gamma <γ>', `focusing parameters γ ≥ 0: comma list or range start:stop:step (default ${DEFAULT_GAMMAS.join(',')})`, gammaList)
-    .option('--alpha <α>', 'weights α ∈ [0, 1] of the positive class, or none: comma list or range (default 0.05:0.95:0.05)', alphaList)
-    .addOption(new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default grid)`).argParser(oneOf(ROW_TABLES, 'a table')))
-    .addOption(new Option('--picture <kind>', `what --chart and --out FILE.svg|png draw: ${PICTURES.join(', ')} (default heatmap)`).argParser(oneOf(PICTURES, 'a picture')))
-    .option('--partial <file>', "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report")
-    .option('--threads <n>', 'worker threads for a large file (default: all cores for files ≥ 32 MiB)', integerIn(1, 64));
+    .description(
+      'A (γ, α) grid over a file of predictions in one pass: class shares of the loss and the gradient, easy share, concentration, and the balancing α per γ.',
+    )
+    .option(
+      '--input <file>',
+      'predictions: CSV, TSV or NDJSON (gzip too), .npy (with --labels), .npz, Parquet or Arrow; or - for stdin',
+    )
+    .option(
+      '--gamma <γ>',
+      `focusing parameters γ ≥ 0: comma list or range start:stop:step (default ${DEFAULT_GAMMAS.join(',')})`,
+      gammaList,
+    )
+    .option(
+      '--alpha <α>',
+      'weights α ∈ [0, 1] of the positive class, or none: comma list or range (default 0.05:0.95:0.05)',
+      alphaList,
+    )
+    .addOption(
+      new Option('--rows <table>', `the table CSV/TSV/NDJSON write: ${ROW_TABLES.join(', ')} (default grid)`).argParser(
+        oneOf(ROW_TABLES, 'a table'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--picture <kind>',
+        `what --chart and --out FILE.svg|png draw: ${PICTURES.join(', ')} (default heatmap)`,
+      ).argParser(oneOf(PICTURES, 'a picture')),
+    )
+    .option(
+      '--partial <file>',
+      "write the collector's state (a focal partial file, for `focal merge`; - for stdout) instead of a report",
+    )
+    .option(
+      '--threads <n>',
+      'worker threads for a large file (default: all cores for files ≥ 32 MiB)',
+      integerIn(1, 64),
+    );
   addPredictionInputOptions(cmd);
   chartSizeOptions(cmd);
   addOutputOptions(cmd);
@@ -96,37 +125,79 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
 
 export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise<void> {
   const input = inputPath(opts.input, false, ctx);
-  if (input === undefined) throw new UsageError('sweep needs predictions: give --input FILE (or - for stdin), or pipe them in.');
+  if (input === undefined)
+    throw new UsageError('sweep needs predictions: give --input FILE (or - for stdin), or pipe them in.');
   checkPictureOptions(opts);
-  if (opts.picture && !(opts.chart || opts.out)) throw new UsageError("option '--picture' chooses what --chart or --out draws; give one of them too.");
-  if (opts.partial && (opts.chart || opts.out)) throw new UsageError("option '--partial' writes the sweep's state, not a report; --chart/--out draw the report: give one.");
+  if (opts.picture && !(opts.chart || opts.out))
+    throw new UsageError("option '--picture' chooses what --chart or --out draws; give one of them too.");
+  if (opts.partial && (opts.chart || opts.out))
+    throw new UsageError(
+      "option '--partial' writes the sweep's state, not a report; --chart/--out draw the report: give one.",
+    );
   const page = opts.out !== undefined && isPageFile(opts.out);
-  if (opts.picture && page) throw new UsageError("option '--picture' chooses the picture of --chart or --out FILE.svg|png; a page (--out FILE.html) shows the tables and the α*(γ) curves.");
+  if (opts.picture && page)
+    throw new UsageError(
+      "option '--picture' chooses the picture of --chart or --out FILE.svg|png; a page (--out FILE.html) shows the tables and the α*(γ) curves.",
+    );
   const gammas = opts.gamma ?? DEFAULT_GAMMAS;
   const alphas = opts.alpha ?? DEFAULT_ALPHAS;
   const collector = sweepCollector(gammas, alphas);
   // plain files of 32 MiB or more are split across threads, whose sweep states merge exactly
   const { state, layout, n, skipped, name, format } = await collectSweep(input, opts, ctx, { gammas, alphas });
   const multiclass = layout.kind === 'probs' || layout.kind === 'logits';
-  if (multiclass && opts.alpha) throw new UsageError("option '--alpha': one α for every class leaves multiclass shares unchanged; sweep reports the equalising α vector per γ instead — drop --alpha.");
+  if (multiclass && opts.alpha)
+    throw new UsageError(
+      "option '--alpha': one α for every class leaves multiclass shares unchanged; sweep reports the equalising α vector per γ instead — drop --alpha.",
+    );
   if (opts.partial) {
     // only what the state depends on: shards of other formats or columns merge (the state knows binary from multiclass)
-    writePartialText(opts.partial, serializePartial(makePartial({ command: 'sweep', gammas, ...(multiclass ? {} : { alphas }) }, [[collector as never, state]], { inputs: [name], rows: n })), ctx);
+    writePartialText(
+      opts.partial,
+      serializePartial(
+        makePartial({ command: 'sweep', gammas, ...(multiclass ? {} : { alphas }) }, [[collector as never, state]], {
+          inputs: [name],
+          rows: n,
+        }),
+      ),
+      ctx,
+    );
     return;
   }
-  const params = { input: name, input_format: format, columns: layout.names, prediction: layout.kind, gammas, ...(multiclass ? {} : { alphas }) };
+  const params = {
+    input: name,
+    input_format: format,
+    columns: layout.names,
+    prediction: layout.kind,
+    gammas,
+    ...(multiclass ? {} : { alphas }),
+  };
   const result = collector.finish(state);
-  const { report, full } = sweepReport(result, { params, caption: { input: name }, summary: { n, skipped }, fmt: opts.json ? 'json' : (opts.format ?? 'table'), rows: opts.rows });
+  const { report, full } = sweepReport(result, {
+    params,
+    caption: { input: name },
+    summary: { n, skipped },
+    fmt: opts.json ? 'json' : (opts.format ?? 'table'),
+    rows: opts.rows,
+  });
   if (opts.chart || opts.out) {
-    if (multiclass && !page) throw new UsageError('sweep draws the binary (γ, α) heatmap and α*(γ) curves; for multiclass input use the α vectors in the output (or its page: --out FILE.html).');
+    if (multiclass && !page)
+      throw new UsageError(
+        'sweep draws the binary (γ, α) heatmap and α*(γ) curves; for multiclass input use the α vectors in the output (or its page: --out FILE.html).',
+      );
     if (!page && (opts.picture ?? 'heatmap') === 'heatmap') {
       const { heatmapToFile, heatmapToTerminal } = await import('../output/chart/index.js');
       if (opts.out) {
-        ctx.stderr.write(`focal: ${await heatmapToFile(shareHeatmap(result, 200), opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`);
+        ctx.stderr.write(
+          `focal: ${await heatmapToFile(shareHeatmap(result, 200), opts.out, { width: opts.width ?? 800, height: opts.height ?? 500, force: opts.force ?? false })}\n`,
+        );
         return;
       }
       const labelWidth = Math.max(...gammas.map((g) => `γ = ${g}`.length));
-      ctx.write(await heatmapToTerminal(shareHeatmap(result, Math.max(20, (opts.width ?? ctx.columns()) - labelWidth - 3)), { color: ctx.color(opts.color) }));
+      ctx.write(
+        await heatmapToTerminal(shareHeatmap(result, Math.max(20, (opts.width ?? ctx.columns()) - labelWidth - 3)), {
+          color: ctx.color(opts.color),
+        }),
+      );
       return;
     }
     // multiclass has α vectors, not curves: its page has the tables only
@@ -142,7 +213,13 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
  */
 export function sweepReport(
   result: SweepResult,
-  s: { params: Record<string, unknown>; caption: Record<string, string>; summary: Record<string, number>; fmt: string; rows?: (typeof ROW_TABLES)[number] },
+  s: {
+    params: Record<string, unknown>;
+    caption: Record<string, string>;
+    summary: Record<string, number>;
+    fmt: string;
+    rows?: (typeof ROW_TABLES)[number];
+  },
 ): { report: Report; full: Report } {
   const multiclass = result.multiclass;
   const label = (key: number) => className(key, !multiclass);
@@ -158,7 +235,15 @@ export function sweepReport(
     };
     for (const c of p.classes) {
       const k = label(c.key);
-      Object.assign(row, { [`${k}_count`]: c.count, [`${k}_fl_total`]: c.flTotal, [`${k}_grad_total`]: c.gradTotal, [`${k}_fl_share`]: c.flShare, [`${k}_grad_share`]: c.gradShare, [`${k}_easy_fl_share`]: c.easyFlShare, [`${k}_concentration`]: c.concentration });
+      Object.assign(row, {
+        [`${k}_count`]: c.count,
+        [`${k}_fl_total`]: c.flTotal,
+        [`${k}_grad_total`]: c.gradTotal,
+        [`${k}_fl_share`]: c.flShare,
+        [`${k}_grad_share`]: c.gradShare,
+        [`${k}_easy_fl_share`]: c.easyFlShare,
+        [`${k}_concentration`]: c.concentration,
+      });
     }
     return row;
   });
@@ -167,7 +252,12 @@ export function sweepReport(
   const gridColumns: Column[] = [
     { key: 'gamma', label: 'γ' },
     { key: 'alpha', label: 'α', table: !multiclass },
-    ...(main ? [{ key: `${main}_fl_share`, label: 'positive FL share' }, { key: `${main}_grad_share`, label: 'positive grad share' }] : []),
+    ...(main
+      ? [
+          { key: `${main}_fl_share`, label: 'positive FL share' },
+          { key: `${main}_grad_share`, label: 'positive grad share' },
+        ]
+      : []),
     { key: 'easy_fl_share', label: 'easy FL share' },
     { key: 'easy_grad_share', label: 'easy grad share', table: false },
     { key: 'concentration', label: 'concentration' },
@@ -204,28 +294,45 @@ export function sweepReport(
         { key: 'alpha_loss', label: 'α*: positive half of FL' },
         { key: 'alpha_grad', label: 'α: positive half of grad mass' },
       ];
-  const alphaSection: Section = { key: 'alpha', caption: multiclass ? 'per γ: the class weights (summing to 1) that equalise the classes' : 'per γ: the α that gives the positive class exactly half', columns: alphaColumns, rows: alphaRows };
-  const table = s.rows === 'alpha' && s.fmt !== 'json' && s.fmt !== 'table' ? alphaSection : { columns: gridColumns, rows: gridRows };
+  const alphaSection: Section = {
+    key: 'alpha',
+    caption: multiclass
+      ? 'per γ: the class weights (summing to 1) that equalise the classes'
+      : 'per γ: the α that gives the positive class exactly half',
+    columns: alphaColumns,
+    rows: alphaRows,
+  };
+  const table =
+    s.rows === 'alpha' && s.fmt !== 'json' && s.fmt !== 'table'
+      ? alphaSection
+      : { columns: gridColumns, rows: gridRows };
   const gammaCount = result.perGamma.length;
   const alphaCount = multiclass ? 0 : result.points.length / Math.max(1, gammaCount);
   const report: Report = {
     command: 'sweep',
     params: s.params,
-    caption: captionOf({ ...s.caption, 'γ values': String(gammaCount), 'α values': multiclass ? 'none (multiclass)' : String(alphaCount) }),
+    caption: captionOf({
+      ...s.caption,
+      'γ values': String(gammaCount),
+      'α values': multiclass ? 'none (multiclass)' : String(alphaCount),
+    }),
     columns: table.columns,
     rows: table.rows,
     summary: () => s.summary,
     summaryItems: [{ key: 'n', label: 'samples', kind: 'count' }],
     sections: () => (s.fmt === 'table' || s.fmt === 'json' ? [alphaSection] : []),
     summaryIsTheRecord: false,
-    notes: ["grad: |dFL/dx| with respect to the true class's logit; α enters linearly, so the α axis costs no pass over the data"],
+    notes: [
+      "grad: |dFL/dx| with respect to the true class's logit; α enters linearly, so the α axis costs no pass over the data",
+    ],
   };
   return { report, full: { ...report, columns: gridColumns, rows: gridRows, sections: () => [alphaSection] } };
 }
 
 /** The α*(γ) curves: per γ, the α giving the positive class half of the loss, and half of the gradient mass. */
 function alphaCurves(result: SweepResult, gammas: readonly number[]): Chart {
-  const points = (key: 'alphaLoss' | 'alphaGrad') => result.perGamma.filter((g) => g[key] !== null).map((g) => [g.gamma, g[key]!] as const);
+  const points = (key: 'alphaLoss' | 'alphaGrad') =>
+    result.perGamma.filter((g) => g[key] !== null).map((g) => [g.gamma, g[key]!] as const);
   const [lo, hi] = [Math.min(...gammas), Math.max(...gammas)];
   return {
     title: 'The α that balances the classes, per γ',
@@ -256,7 +363,12 @@ const SHARE_BANDS: readonly HeatClass[] = (
     ['#b2182b', '%', 'red'],
     ['#67001f', '@', 'red'],
   ] as const
-).map(([colour, glyph, terminal], k) => ({ label: `${(k / 10).toFixed(1)}–${((k + 1) / 10).toFixed(1)}`, colour, glyph, terminal }));
+).map(([colour, glyph, terminal], k) => ({
+  label: `${(k / 10).toFixed(1)}–${((k + 1) / 10).toFixed(1)}`,
+  colour,
+  glyph,
+  terminal,
+}));
 const NO_LOSS: HeatClass = { label: 'no loss', colour: '#bdbdbd', glyph: ' ', terminal: 'gray' };
 
 /**
@@ -274,7 +386,7 @@ export function shareHeatmap(result: SweepResult, cells: number): Heatmap {
       cells: Array.from({ length: cells }, (_, i) => {
         const alpha = (i + 0.5) / cells;
         const share = (alpha * s1) / (alpha * s1 + (1 - alpha) * s0);
-        if (!Number.isFinite(share)) return (empty = true), SHARE_BANDS.length;
+        if (!Number.isFinite(share)) return ((empty = true), SHARE_BANDS.length);
         return Math.min(SHARE_BANDS.length - 1, Math.floor(share * SHARE_BANDS.length));
       }),
     };
@@ -287,8 +399,20 @@ export function shareHeatmap(result: SweepResult, cells: number): Heatmap {
     classes: empty ? [...SHARE_BANDS, NO_LOSS] : SHARE_BANDS,
     rows,
     overlays: [
-      { label: 'α*: positive half of FL', xs: perGamma.map((g) => g.alphaLoss), colour: '#000000', dash: '', glyph: 'L' },
-      { label: 'α: positive half of grad mass', xs: perGamma.map((g) => g.alphaGrad), colour: '#000000', dash: '6 4', glyph: 'G' },
+      {
+        label: 'α*: positive half of FL',
+        xs: perGamma.map((g) => g.alphaLoss),
+        colour: '#000000',
+        dash: '',
+        glyph: 'L',
+      },
+      {
+        label: 'α: positive half of grad mass',
+        xs: perGamma.map((g) => g.alphaGrad),
+        colour: '#000000',
+        dash: '6 4',
+        glyph: 'G',
+      },
     ],
   };
 }

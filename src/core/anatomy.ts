@@ -45,7 +45,16 @@ function mergeInto(t: Totals, [count, ce, fl]: TotalsState): void {
 /** A LossAnatomy as plain data (structured-cloneable), for merging the work of threads. */
 export interface AnatomyState {
   buckets: number;
-  classes: { key: ClassKey; all: TotalsState; buckets: TotalsState[]; easy: TotalsState; hard: TotalsState; binCount: Float64Array; binCe: ExactSumArrayState; binFl: ExactSumArrayState }[];
+  classes: {
+    key: ClassKey;
+    all: TotalsState;
+    buckets: TotalsState[];
+    easy: TotalsState;
+    hard: TotalsState;
+    binCount: Float64Array;
+    binCe: ExactSumArrayState;
+    binFl: ExactSumArrayState;
+  }[];
 }
 
 interface ClassAnatomy {
@@ -63,7 +72,8 @@ interface ClassAnatomy {
 }
 
 /** The correctly rounded value of each bin's exact sum. */
-const binValues = (sums: ExactSumArray): Float64Array => Float64Array.from({ length: sums.length }, (_, b) => sums.value(b));
+const binValues = (sums: ExactSumArray): Float64Array =>
+  Float64Array.from({ length: sums.length }, (_, b) => sums.value(b));
 
 function binOf(pt: number): number {
   const z = Math.log(pt) - Math.log1p(-pt); // +∞ at p_t = 1, −∞ at 0
@@ -81,7 +91,6 @@ export interface BucketShare {
   ceShare: number | null;
   flShare: number | null;
 }
-
 
 export interface CdfPoint {
   /** fraction of the class's samples, hardest first */
@@ -203,7 +212,14 @@ export class LossAnatomy {
   byBucket(): BucketShare[] {
     const g = this.grand();
     return this.sorted().flatMap(([key, c]) =>
-      c.buckets.map((t, i) => ({ key, from: i / this.buckets, to: (i + 1) / this.buckets, count: t.count, ceShare: shareOf(t.ce.value, g.ce), flShare: shareOf(t.fl.value, g.fl) })),
+      c.buckets.map((t, i) => ({
+        key,
+        from: i / this.buckets,
+        to: (i + 1) / this.buckets,
+        count: t.count,
+        ceShare: shareOf(t.ce.value, g.ce),
+        flShare: shareOf(t.fl.value, g.fl),
+      })),
     );
   }
 
@@ -266,7 +282,10 @@ export class LossAnatomy {
  *   effective number   w_c ∝ (1 − β)/(1 − β^n_c)  (Cui et al. 2019), with β^n_c = e^(n_c·log1p(β − 1)).
  * @example classWeights([990, 10], 0.999).effectiveNumber // [0.0156, 0.9844]
  */
-export function classWeights(counts: readonly number[], beta: number): { inverseFrequency: number[]; effectiveNumber: number[] } {
+export function classWeights(
+  counts: readonly number[],
+  beta: number,
+): { inverseFrequency: number[]; effectiveNumber: number[] } {
   const normalise = (w: number[]) => {
     const s = w.reduce((a, b) => a + b, 0);
     return w.map((x) => x / s);

@@ -97,7 +97,17 @@ function complementError(hi: number, x: number): number {
 }
 
 /** Fills `t` (every field, so one object can serve a whole batch without allocation). */
-function set(t: BinaryTerms, p: number, pNeg: number, pt: number, q: number, qLo: number, ce: number, margin: number, pq: number): BinaryTerms {
+function set(
+  t: BinaryTerms,
+  p: number,
+  pNeg: number,
+  pt: number,
+  q: number,
+  qLo: number,
+  ce: number,
+  margin: number,
+  pq: number,
+): BinaryTerms {
   t.p = p;
   t.pNeg = pNeg;
   t.pt = pt;
@@ -155,7 +165,11 @@ export function emptyTerms(): BinaryTerms {
  * @example binaryTerms('logit', 40, 1).q // 4.248354255291589e-18, where 1 − σ(40) is 0
  */
 export function binaryTermsInto(t: BinaryTerms, kind: BinaryInputKind, value: number, y: number): BinaryTerms {
-  return kind === 'logit' ? fromLogit(t, value, y) : kind === 'p' ? fromProbability(t, value, y) : fromTrueClassProbability(t, value, y);
+  return kind === 'logit'
+    ? fromLogit(t, value, y)
+    : kind === 'p'
+      ? fromProbability(t, value, y)
+      : fromTrueClassProbability(t, value, y);
 }
 
 /**
@@ -208,7 +222,16 @@ export interface LossPair {
  *
  * @example ((ce, fl) => binaryLossFast(ce, fl, 0, 'logit', 40, 1, 2, 0.25) && [ce[0], fl[0]])(new Float64Array(1), new Float64Array(1)) // [4.248354255291589e-18, 1.9169120184304997e-53]
  */
-export function binaryLossFast(ce: Float64Array, fl: Float64Array, at: number, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number): boolean {
+export function binaryLossFast(
+  ce: Float64Array,
+  fl: Float64Array,
+  at: number,
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  gamma: number,
+  alphaT: number,
+): boolean {
   if (y !== 0 && y !== 1) return false;
   // one small function per kind: a loop over one kind inlines only its own
   if (kind === 'logit') return logitLoss(ce, fl, at, value, y, gamma, alphaT);
@@ -217,7 +240,15 @@ export function binaryLossFast(ce: Float64Array, fl: Float64Array, at: number, k
 }
 
 /** binaryLossFast from a logit with a hard label (false for ±∞ and NaN). */
-function logitLoss(ce: Float64Array, fl: Float64Array, at: number, x: number, y: number, gamma: number, alphaT: number): boolean {
+function logitLoss(
+  ce: Float64Array,
+  fl: Float64Array,
+  at: number,
+  x: number,
+  y: number,
+  gamma: number,
+  alphaT: number,
+): boolean {
   if (!(x > -Infinity && x < Infinity)) return false;
   const z = y === 1 ? x : -x;
   const logTerm = Math.log1p(Math.exp(z > 0 ? -z : z));
@@ -228,7 +259,14 @@ function logitLoss(ce: Float64Array, fl: Float64Array, at: number, x: number, y:
 }
 
 /** binaryLossFast from p with y = 0: 1 − p_t = p exactly. */
-function negativeProbabilityLoss(ce: Float64Array, fl: Float64Array, at: number, p: number, gamma: number, alphaT: number): boolean {
+function negativeProbabilityLoss(
+  ce: Float64Array,
+  fl: Float64Array,
+  at: number,
+  p: number,
+  gamma: number,
+  alphaT: number,
+): boolean {
   const c = -Math.log1p(-p);
   ce[at] = c;
   fl[at] = focalProduct(alphaT, powOfComplement(p, 0, gamma), c);
@@ -236,7 +274,14 @@ function negativeProbabilityLoss(ce: Float64Array, fl: Float64Array, at: number,
 }
 
 /** binaryLossFast from p_t itself: p with y = 1, or 'pt'. */
-function trueClassProbabilityLoss(ce: Float64Array, fl: Float64Array, at: number, pt: number, gamma: number, alphaT: number): boolean {
+function trueClassProbabilityLoss(
+  ce: Float64Array,
+  fl: Float64Array,
+  at: number,
+  pt: number,
+  gamma: number,
+  alphaT: number,
+): boolean {
   const q = 1 - pt;
   const c = 0 - Math.log(pt);
   ce[at] = c;
@@ -250,8 +295,20 @@ function trueClassProbabilityLoss(ce: Float64Array, fl: Float64Array, at: number
  * the same bits as evaluateBinary. The per-row work of a reduction over a file.
  * @example ((ce, fl) => (binaryLossAt(ce, fl, 0, 'p', 0.9, 1, 2, 0.25, 1), [ce[0], fl[0]]))(new Float64Array(1), new Float64Array(1)) // [0.10536051565782628, 0.00026340128914456557]
  */
-export function binaryLossAt(ce: Float64Array, fl: Float64Array, at: number, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number, scratch: BinaryTerms = SCRATCH): void {
-  if (!binaryLossFast(ce, fl, at, kind, value, y, gamma, alphaT)) lossFromTerms(ce, fl, at, kind, value, y, gamma, alphaT, scratch);
+export function binaryLossAt(
+  ce: Float64Array,
+  fl: Float64Array,
+  at: number,
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  gamma: number,
+  alphaT: number,
+  scale: number,
+  scratch: BinaryTerms = SCRATCH,
+): void {
+  if (!binaryLossFast(ce, fl, at, kind, value, y, gamma, alphaT))
+    lossFromTerms(ce, fl, at, kind, value, y, gamma, alphaT, scratch);
   if (scale !== 1) {
     ce[at] = ce[at]! / scale;
     fl[at] = fl[at]! / scale;
@@ -259,7 +316,17 @@ export function binaryLossAt(ce: Float64Array, fl: Float64Array, at: number, kin
 }
 
 /** The terms path of binaryLossAt, a function of its own so that the hot loops inline only the fast one. */
-function lossFromTerms(ce: Float64Array, fl: Float64Array, at: number, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scratch: BinaryTerms): void {
+function lossFromTerms(
+  ce: Float64Array,
+  fl: Float64Array,
+  at: number,
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  gamma: number,
+  alphaT: number,
+  scratch: BinaryTerms,
+): void {
   const view = binaryTermsInto(scratch, kind, value, y);
   ce[at] = view.ce;
   fl[at] = focalProduct(alphaT, complementPower(view, gamma), view.ce);
@@ -275,7 +342,16 @@ const PAIR_FL = new Float64Array(1);
  * (ln of the log base) are the caller's, computed once.
  * @example binaryLossInto({ ce: 0, fl: 0 }, 'logit', 40, 1, 2, 0.25, 1) // { ce: 4.248354255291589e-18, fl: 1.9169120184304997e-53 }
  */
-export function binaryLossInto(out: LossPair, kind: BinaryInputKind, value: number, y: number, gamma: number, alphaT: number, scale: number, scratch: BinaryTerms = SCRATCH): LossPair {
+export function binaryLossInto(
+  out: LossPair,
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  gamma: number,
+  alphaT: number,
+  scale: number,
+  scratch: BinaryTerms = SCRATCH,
+): LossPair {
   binaryLossAt(PAIR_CE, PAIR_FL, 0, kind, value, y, gamma, alphaT, scale, scratch);
   out.ce = PAIR_CE[0]!;
   out.fl = PAIR_FL[0]!;
@@ -357,12 +433,25 @@ const LOSSES_SCRATCH = emptyTerms();
  * (test/binary-lean.test.ts).
  * @example evaluateBinaryLossesInto(emptyLosses(), 'logit', 40, 1, { gamma: 2, alpha: 0.25 }).ce // 4.248354255291589e-18
  */
-export function evaluateBinaryLossesInto(out: BinaryLosses, kind: BinaryInputKind, value: number, y: number, params: FocalParams): BinaryLosses {
+export function evaluateBinaryLossesInto(
+  out: BinaryLosses,
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  params: FocalParams,
+): BinaryLosses {
   return lossesOf(out, binaryTermsInto(LOSSES_SCRATCH, kind, value, y), kind, value, y, params);
 }
 
 /** The gradient-free fields of one sample from its terms `view`, into `out`. */
-function lossesOf(out: BinaryLosses, view: BinaryTerms, kind: BinaryInputKind, value: number, y: number, params: FocalParams): BinaryLosses {
+function lossesOf(
+  out: BinaryLosses,
+  view: BinaryTerms,
+  kind: BinaryInputKind,
+  value: number,
+  y: number,
+  params: FocalParams,
+): BinaryLosses {
   const { gamma } = params;
   const alphaT = alphaWeight(params.alpha, y);
   const scale = LN_OF_BASE[params.base ?? 'e'];

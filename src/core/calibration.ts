@@ -58,7 +58,11 @@ export interface BinResult {
 
 /** Per-bin means as torchmetrics computes them. */
 export function binMeans(bins: readonly BinSums[]): BinResult[] {
-  return bins.map((b) => ({ count: b.count, confidence: b.count > 0 ? b.confidence / b.count : 0, accuracy: b.count > 0 ? b.hits / b.count : 0 }));
+  return bins.map((b) => ({
+    count: b.count,
+    confidence: b.count > 0 ? b.confidence / b.count : 0,
+    accuracy: b.count > 0 ? b.hits / b.count : 0,
+  }));
 }
 
 /** ECE (norm l1) and MCE (norm max) from per-bin means; null for no samples. */
@@ -86,10 +90,16 @@ export function calibrationErrors(bins: readonly BinResult[]): { ece: number; mc
  * @param confidence  the confidences (any order)
  * @param hit         1 where the sample was right, else 0
  */
-export function adaptiveCalibrationError(confidence: ArrayLike<number>, hit: ArrayLike<number>, bins: number): number | null {
+export function adaptiveCalibrationError(
+  confidence: ArrayLike<number>,
+  hit: ArrayLike<number>,
+  bins: number,
+): number | null {
   const n = confidence.length;
   if (n === 0) return null;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => confidence[a]! - confidence[b]! || hit[a]! - hit[b]!);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => confidence[a]! - confidence[b]! || hit[a]! - hit[b]!,
+  );
   const result: BinResult[] = [];
   for (let b = 0; b < bins; b++) {
     const [from, to] = [Math.floor((b * n) / bins), Math.floor(((b + 1) * n) / bins)];
@@ -156,7 +166,12 @@ export const ADAPTIVE_CANDIDATES = 1 << 16;
  * @param n           the number of samples a pass visits
  * @param candidates  how many samples the last pass may hold in memory (9 bytes each)
  */
-export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number, bins: number, candidates = ADAPTIVE_CANDIDATES): number | null {
+export function adaptiveCalibrationErrorByPasses(
+  pass: ConfidencePass,
+  n: number,
+  bins: number,
+  candidates = ADAPTIVE_CANDIDATES,
+): number | null {
   if (n === 0) return null;
   const start = (b: number) => Math.floor((b * n) / bins);
   // per boundary b = 1 … B − 1: the prefix found so far (at the full 64 bits: the value, as a
@@ -168,7 +183,8 @@ export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number
   while (depth < 4 && distinct().reduce((a, t) => a + t.sharing, 0) > candidates) {
     // (counts below 2^32 fit 4 bytes: 256 KiB a histogram)
     const histograms = new Map<number, Uint32Array | Float64Array>();
-    for (const t of distinct()) histograms.set(t.prefix, n < 2 ** 32 ? new Uint32Array(65536) : new Float64Array(65536));
+    for (const t of distinct())
+      histograms.set(t.prefix, n < 2 ** 32 ? new Uint32Array(65536) : new Float64Array(65536));
     // one prefix shared by every boundary (the first level, and often later ones): no map look-up
     const only = histograms.size === 1 ? [...histograms.entries()][0]! : null;
     const level = depth;
@@ -234,7 +250,9 @@ export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number
   };
   for (const g of groups) {
     if (g.values) {
-      const order = Uint32Array.from({ length: g.size }, (_, k) => k).sort((a, b) => g.values![a]! - g.values![b]! || g.hits[a]! - g.hits[b]!);
+      const order = Uint32Array.from({ length: g.size }, (_, k) => k).sort(
+        (a, b) => g.values![a]! - g.values![b]! || g.hits[a]! - g.hits[b]!,
+      );
       order.forEach((k, r) => {
         const s = sums[binOf(g.rankStart + r)]!;
         s.count++;
@@ -258,7 +276,13 @@ export function adaptiveCalibrationErrorByPasses(pass: ConfidencePass, n: number
       s.confidence.add(e);
     }
   }
-  return calibrationErrors(sums.map((s) => ({ count: s.count, confidence: s.count > 0 ? s.confidence.value / s.count : 0, accuracy: s.count > 0 ? s.hits / s.count : 0 })))!.ece;
+  return calibrationErrors(
+    sums.map((s) => ({
+      count: s.count,
+      confidence: s.count > 0 ? s.confidence.value / s.count : 0,
+      accuracy: s.count > 0 ? s.hits / s.count : 0,
+    })),
+  )!.ece;
 }
 
 /** The double whose bit pattern is the 48-bit `prefix` followed by the 16-bit `last`. */
@@ -342,7 +366,7 @@ export class TemperatureSums {
       const x = z[at]!;
       if (!Number.isFinite(x)) {
         // p = 1 or 0: no gradient when right, an infinite NLL when wrong
-        if ((x > 0) !== (label === 1)) this.infinite = true;
+        if (x > 0 !== (label === 1)) this.infinite = true;
         return;
       }
       // σ(βx) and σ(−βx) from one exp, as core/sigmoid.ts's sigmoid computes each (the same bits)
@@ -420,8 +444,20 @@ export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): Tempe
   };
   let iterations = 0;
   const [atZero] = derivatives(0);
-  if (infinite) return { temperature: null, inverse: null, iterations, reason: 'a sample gives its true class probability 0: the NLL is infinite at every T' };
-  if (!(atZero < 0)) return { temperature: null, inverse: null, iterations, reason: 'the NLL does not fall below that of uniform predictions for any T > 0' };
+  if (infinite)
+    return {
+      temperature: null,
+      inverse: null,
+      iterations,
+      reason: 'a sample gives its true class probability 0: the NLL is infinite at every T',
+    };
+  if (!(atZero < 0))
+    return {
+      temperature: null,
+      inverse: null,
+      iterations,
+      reason: 'the NLL does not fall below that of uniform predictions for any T > 0',
+    };
   let [lo, atLo] = [0, atZero];
   let hi = 1;
   let atHi: number;
@@ -431,7 +467,13 @@ export function fitTemperatureBy(pass: (beta: number) => TemperatureSums): Tempe
     if (atHi >= 0) break;
     [lo, atLo] = [hi, atHi];
     hi *= 2;
-    if (hi > 2 ** 40) return { temperature: null, inverse: null, iterations, reason: 'the classes are separable: the NLL keeps falling as T → 0' };
+    if (hi > 2 ** 40)
+      return {
+        temperature: null,
+        inverse: null,
+        iterations,
+        reason: 'the classes are separable: the NLL keeps falling as T → 0',
+      };
   }
   const falsi = lo - (atLo * (hi - lo)) / (atHi - atLo);
   let beta = falsi > lo && falsi < hi ? falsi : (lo + hi) / 2;
@@ -480,4 +522,3 @@ const nextUp = (x: number) => stepDoubles(x, 1);
 export function logitOf(p: number): number {
   return Math.log(p) - Math.log1p(-p);
 }
-

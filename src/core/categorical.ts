@@ -101,8 +101,15 @@ function fromLogits(x: ArrayLike<number>, t: number, gamma: number): TargetView 
   const q = s / (s + e);
   const l = Math.log1p(e / s);
   const modulation = { factor: Math.exp(-gamma * l), inverse: Math.exp(gamma * l) };
-  const view: TargetView = { pt, q, ce, modulation, shareOfRest, probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)) };
-  if (m === Infinity) view.ceHalf = (top / 2 - xt / 2) + Math.log(s) / 2; // CE = M + log S, M beyond the double range
+  const view: TargetView = {
+    pt,
+    q,
+    ce,
+    modulation,
+    shareOfRest,
+    probs: shareOfRest.map((r, j) => (j === t ? pt : r * q)),
+  };
+  if (m === Infinity) view.ceHalf = top / 2 - xt / 2 + Math.log(s) / 2; // CE = M + log S, M beyond the double range
   return view;
 }
 
@@ -131,8 +138,16 @@ function fromProbabilities(v: ArrayLike<number>, t: number, gamma: number): Targ
   const q = others / total;
   const ratio = others / vt;
   // (log v_t from the unscaled entry: scaled, it may be subnormal)
-  const ce = v[t]! === 0 ? Infinity : ratio === Infinity ? Math.log(others) + shift - Math.log(v[t]!) : Math.log1p(ratio);
-  return { pt: vt / total, q, ce, modulation: { factor: powOfComplement(q, 0, gamma), inverse: powOfComplement(q, 0, -gamma) }, shareOfRest: null, probs: null };
+  const ce =
+    v[t]! === 0 ? Infinity : ratio === Infinity ? Math.log(others) + shift - Math.log(v[t]!) : Math.log1p(ratio);
+  return {
+    pt: vt / total,
+    q,
+    ce,
+    modulation: { factor: powOfComplement(q, 0, gamma), inverse: powOfComplement(q, 0, -gamma) },
+    shareOfRest: null,
+    probs: null,
+  };
 }
 
 /**
@@ -165,7 +180,12 @@ export function evaluateCategorical(
   const { factor, inverse } = view.modulation;
   // where CE overflows, CE/ln b and α_t·(1 − p_t)^γ·CE are formed from CE/2 and doubled
   const half = view.ceHalf;
-  const fl = alphaT === 0 ? 0 : half === undefined ? (alphaT * factor * view.ce) / scale : ((alphaT * factor * half) / scale) * 2;
+  const fl =
+    alphaT === 0
+      ? 0
+      : half === undefined
+        ? (alphaT * factor * view.ce) / scale
+        : ((alphaT * factor * half) / scale) * 2;
   let grad: number[] | null = null;
   let gradCe: number[] | null = null;
   if (view.shareOfRest && view.probs) {
@@ -187,7 +207,13 @@ export function evaluateCategorical(
 }
 
 /** The label-smoothed loss: a sum over every class, each in its own target frame. */
-function smoothed(kind: CategoricalInputKind, values: ArrayLike<number>, target: number, params: CategoricalParams, eps: number): CategoricalEvaluation {
+function smoothed(
+  kind: CategoricalInputKind,
+  values: ArrayLike<number>,
+  target: number,
+  params: CategoricalParams,
+  eps: number,
+): CategoricalEvaluation {
   const { gamma, alpha } = params;
   const k = values.length;
   const scale = LN_OF_BASE[params.base ?? 'e'];
@@ -214,5 +240,14 @@ function smoothed(kind: CategoricalInputKind, values: ArrayLike<number>, target:
   const t = targetView!;
   const alphaT = alpha === null ? 1 : typeof alpha === 'number' ? alpha : alpha[target]!;
   const ratio = infiniteCe > 0 ? (infiniteFl > 0 ? infiniteCe / infiniteFl : Infinity) : fl === 0 ? Infinity : ce / fl;
-  return { pt: t.pt, alphaT, modulating: t.modulation.factor, ce: ce / scale, fl: fl / scale, ratio, grad: null, gradCe: null };
+  return {
+    pt: t.pt,
+    alphaT,
+    modulating: t.modulation.factor,
+    ce: ce / scale,
+    fl: fl / scale,
+    ratio,
+    grad: null,
+    gradCe: null,
+  };
 }

@@ -61,5 +61,8 @@ export function sampleCurves(
     xs.push(logX ? Math.exp(Math.log(from) + t * (Math.log(to) - Math.log(from))) : from + t * (to - from));
   }
   xs[xs.length - 1] = to;
-  return gammas.map((gamma) => ({ gamma, points: xs.map((x) => [x, curveValue(kind, x, { ...params, gamma })] as [number, number]) }));
+  return gammas.map((gamma) => ({
+    gamma,
+    points: xs.map((x) => [x, curveValue(kind, x, { ...params, gamma })] as [number, number]),
+  }));
 }

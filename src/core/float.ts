@@ -37,12 +37,13 @@ function highHalf(a: number): number {
 export function productError(a: number, b: number): number {
   const p = a * b;
   // the common case first, small enough for the per-row loops to inline
-  if (!(p !== 0 && Math.abs(p) <= PRODUCT_LIMIT && Math.abs(a) <= SPLIT_LIMIT && Math.abs(b) <= SPLIT_LIMIT)) return productErrorAtEdges(a, b, p);
+  if (!(p !== 0 && Math.abs(p) <= PRODUCT_LIMIT && Math.abs(a) <= SPLIT_LIMIT && Math.abs(b) <= SPLIT_LIMIT))
+    return productErrorAtEdges(a, b, p);
   const ah = highHalf(a);
   const bh = highHalf(b);
   const al = a - ah;
   const bl = b - bh;
-  return al * bl - (((p - ah * bh) - al * bh) - ah * bl);
+  return al * bl - (p - ah * bh - al * bh - ah * bl);
 }
 
 /** productError where the product is 0, not finite, or near the top of the range. */
@@ -54,7 +55,8 @@ function productErrorAtEdges(a: number, b: number, p: number): number {
   // exactly (no operand or error term leaves the normal range on the way):
   //   |a·b| > 2^1000: the larger factor (≥ 2^500) gives up 2^30, and the error is scaled back;
   //   a factor above 2^995: it gives 2^30 to the other, which is below 2^5 (|a·b| ≤ 2^1000).
-  if (Math.abs(p) > PRODUCT_LIMIT) return (Math.abs(a) >= Math.abs(b) ? productError(a * 2 ** -30, b) : productError(a, b * 2 ** -30)) * 2 ** 30;
+  if (Math.abs(p) > PRODUCT_LIMIT)
+    return (Math.abs(a) >= Math.abs(b) ? productError(a * 2 ** -30, b) : productError(a, b * 2 ** -30)) * 2 ** 30;
   if (Math.abs(a) > SPLIT_LIMIT) return productError(a * 2 ** -30, b * 2 ** 30);
   return productError(a * 2 ** 30, b * 2 ** -30);
 }
@@ -74,7 +76,7 @@ export function twoDifference(a: number, b: number): [number, number] {
   const s = a - b;
   if (!Number.isFinite(s)) return [s, 0];
   const bb = s - a;
-  const err = (a - (s - bb)) + (-b - bb);
+  const err = a - (s - bb) + (-b - bb);
   return [s, err];
 }
 

@@ -6,7 +6,21 @@ export { sigmoid } from './sigmoid.js';
 export { productError, twoProduct, twoDifference, expOfProduct, expOfProductPlus } from './float.js';
 export { powOfComplement, powOfSigmoid, powOfSigmoidFrom } from './modulating.js';
 export { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type FocalParams, type LogBase } from './params.js';
-export { binaryLossAt, binaryLossFast, binaryLossInto, binaryTerms, complementPower, emptyLosses, evaluateBinary, evaluateBinaryLossesInto, type BinaryEvaluation, type BinaryLosses, type BinaryInputKind, type BinaryTerms, type LossPair } from './binary.js';
+export {
+  binaryLossAt,
+  binaryLossFast,
+  binaryLossInto,
+  binaryTerms,
+  complementPower,
+  emptyLosses,
+  evaluateBinary,
+  evaluateBinaryLossesInto,
+  type BinaryEvaluation,
+  type BinaryLosses,
+  type BinaryInputKind,
+  type BinaryTerms,
+  type LossPair,
+} from './binary.js';
 export {
   evaluateCategorical,
   type CategoricalEvaluation,
@@ -14,7 +28,16 @@ export {
   type CategoricalParams,
 } from './categorical.js';
 export { CompensatedSum, ExactSum, ExactSumArray, type ExactSumArrayState, type ExactSumState } from './sum.js';
-export { LossAccumulator, REDUCTIONS, shareOf, type AccumulatorState, type ClassKey, type ClassLoss, type ReducedLoss, type Reduction } from './reduce.js';
+export {
+  LossAccumulator,
+  REDUCTIONS,
+  shareOf,
+  type AccumulatorState,
+  type ClassKey,
+  type ClassLoss,
+  type ReducedLoss,
+  type Reduction,
+} from './reduce.js';
 export { inverseFrequencyAlpha, lossShares, type GroupLoss, type SampleGroup } from './imbalance.js';
 export {
   evaluateVariants,
@@ -28,7 +51,14 @@ export {
 } from './variants.js';
 export { CURVE_KINDS, CURVE_MEANING, curveValue, sampleCurves, type Curve, type CurveKind } from './curves.js';
 export { priorBias, priorComparison, type PriorComparison } from './prior.js';
-export { classWeights, HARDNESS_BINS, LossAnatomy, type AnatomyState, type BucketShare, type CdfPoint } from './anatomy.js';
+export {
+  classWeights,
+  HARDNESS_BINS,
+  LossAnatomy,
+  type AnatomyState,
+  type BucketShare,
+  type CdfPoint,
+} from './anatomy.js';
 export {
   flsdGamma,
   smoothedCategoricalGradients,

@@ -42,7 +42,7 @@ export function powOfComplement(hi: number, lo: number, e: number): number {
 function overflowedPower(hi: number, lo: number, e: number): number {
   const half = power(hi, e / 2);
   if (half === Infinity) return Infinity;
-  const corrected = half + half * ((e / 2) * lo / hi);
+  const corrected = half + half * (((e / 2) * lo) / hi);
   return corrected * corrected;
 }
 

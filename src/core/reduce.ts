@@ -39,7 +39,10 @@ interface ClassTotals {
 }
 
 /** Plain data for sending an accumulator between threads: per class, then the extra sums. */
-export type AccumulatorState = { classes: [ClassKey, number, [number, number], [number, number]][]; extras: [number, number][] };
+export type AccumulatorState = {
+  classes: [ClassKey, number, [number, number], [number, number]][];
+  extras: [number, number][];
+};
 
 /** A share of a total: undefined (null) when the total is 0 or the part itself is infinite. */
 export function shareOf(part: number, total: number): number | null {
@@ -98,7 +101,10 @@ export class LossAccumulator {
   }
 
   state(): AccumulatorState {
-    return { classes: [...this.classes].map(([key, t]) => [key, t.count, t.ce.state(), t.fl.state()]), extras: this.extras.map((e) => e.state()) };
+    return {
+      classes: [...this.classes].map(([key, t]) => [key, t.count, t.ce.state(), t.fl.state()]),
+      extras: this.extras.map((e) => e.state()),
+    };
   }
 
   merge(state: AccumulatorState): void {

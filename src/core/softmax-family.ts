@@ -1,4 +1,9 @@
-import { evaluateCategorical, type CategoricalEvaluation, type CategoricalInputKind, type CategoricalParams } from './categorical.js';
+import {
+  evaluateCategorical,
+  type CategoricalEvaluation,
+  type CategoricalInputKind,
+  type CategoricalParams,
+} from './categorical.js';
 import { LN_OF_BASE, type LogBase } from './params.js';
 
 /**
@@ -43,7 +48,13 @@ export function flsdGamma(pt: number): number {
  * One softmax-form loss of the family and its gradient.
  * @example softmaxVariant('poly1', 'logits', [2, 1, 0.1], 0, { gamma: 2, alpha: null }).loss // 0.7580288773918656
  */
-export function softmaxVariant(name: SoftmaxLossName, kind: CategoricalInputKind, values: ArrayLike<number>, target: number, params: SoftmaxFamilyParams): SoftmaxLoss {
+export function softmaxVariant(
+  name: SoftmaxLossName,
+  kind: CategoricalInputKind,
+  values: ArrayLike<number>,
+  target: number,
+  params: SoftmaxFamilyParams,
+): SoftmaxLoss {
   const scale = LN_OF_BASE[params.base ?? 'e'];
   const eps = params.epsilon ?? 1;
   const at = (gamma: number) => evaluateCategorical(kind, values, target, { gamma, alpha: params.alpha, base: 'e' });
@@ -58,11 +69,17 @@ export function softmaxVariant(name: SoftmaxLossName, kind: CategoricalInputKind
     case 'fl':
       return { loss: base.fl / scale, grad: divide(base.grad) };
     case 'ce-balanced':
-      return { loss: (base.alphaT === 0 ? 0 : base.alphaT * base.ce) / scale, grad: divide(diff && diff.map((d) => base.alphaT * d)) };
+      return {
+        loss: (base.alphaT === 0 ? 0 : base.alphaT * base.ce) / scale,
+        grad: divide(diff && diff.map((d) => base.alphaT * d)),
+      };
     case 'poly1': {
       // CE + εq = (CE − q) + (1 + ε)q and 1 + εp_t = (1 + ε)p_t + q: no cancellation for ε ≥ −1
       const g = ceMinusComplement(kind, values, target, base, q);
-      return { loss: (g + (1 + eps) * q) / scale, grad: divide(diff && diff.map((d) => d * ((1 + eps) * base.pt + q))) };
+      return {
+        loss: (g + (1 + eps) * q) / scale,
+        grad: divide(diff && diff.map((d) => d * ((1 + eps) * base.pt + q))),
+      };
     }
     case 'poly1-fl': {
       // FL + εq^(γ+1) = q^γ (α_t (CE − q) + (α_t + ε) q); the gradient is −q^(γ+1) B at the
@@ -87,7 +104,13 @@ export function softmaxVariant(name: SoftmaxLossName, kind: CategoricalInputKind
  * u ≤ 1/2 the series Σ_{k≥2} (−u)^k (1 − 1/k), whose first term dominates, so CE − q ≈ q²/2
  * keeps its digits when p_t ≈ 1; above, the difference loses at most ~3 bits.
  */
-function ceMinusComplement(kind: CategoricalInputKind, values: ArrayLike<number>, target: number, r: CategoricalEvaluation, q: number): number {
+function ceMinusComplement(
+  kind: CategoricalInputKind,
+  values: ArrayLike<number>,
+  target: number,
+  r: CategoricalEvaluation,
+  q: number,
+): number {
   let u: number;
   if (kind === 'logits') u = q / r.pt;
   else {
@@ -108,7 +131,12 @@ function ceMinusComplement(kind: CategoricalInputKind, values: ArrayLike<number>
 }
 
 /** 1 − p_t without cancellation: −dCE/dx_t for logits, Σ_{j≠t} v_j / Σv for probabilities. */
-function complementOf(kind: CategoricalInputKind, values: ArrayLike<number>, target: number, r: CategoricalEvaluation): number {
+function complementOf(
+  kind: CategoricalInputKind,
+  values: ArrayLike<number>,
+  target: number,
+  r: CategoricalEvaluation,
+): number {
   if (kind === 'logits') return -r.gradCe![target]!;
   let others = 0;
   for (let j = 0; j < values.length; j++) if (j !== target) others += values[j]!;
@@ -121,7 +149,11 @@ function complementOf(kind: CategoricalInputKind, values: ArrayLike<number>, tar
  * target j (and α_j); so each gradient is Σ_j y_j ∇L_j, every ∇L_j from evaluateCategorical.
  * For CE this is p − y exactly in exact arithmetic; it is summed the same way for both.
  */
-export function smoothedCategoricalGradients(values: ArrayLike<number>, target: number, params: CategoricalParams & { labelSmoothing: number }): { grad: number[]; gradCe: number[] } {
+export function smoothedCategoricalGradients(
+  values: ArrayLike<number>,
+  target: number,
+  params: CategoricalParams & { labelSmoothing: number },
+): { grad: number[]; gradCe: number[] } {
   const k = values.length;
   const eps = params.labelSmoothing;
   const scale = LN_OF_BASE[params.base ?? 'e'];

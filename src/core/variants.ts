@@ -26,7 +26,17 @@ import { softplus } from './softplus.js';
  */
 
 /** Every loss of the family, by its CLI name (`--loss`). */
-export const LOSS_NAMES = ['ce', 'fl', 'ce-balanced', 'fl-star', 'poly1', 'poly1-fl', 'asl', 'fl-reduced', 'flsd'] as const;
+export const LOSS_NAMES = [
+  'ce',
+  'fl',
+  'ce-balanced',
+  'fl-star',
+  'poly1',
+  'poly1-fl',
+  'asl',
+  'fl-reduced',
+  'flsd',
+] as const;
 export type LossName = (typeof LOSS_NAMES)[number];
 
 export interface VariantParams {
@@ -128,7 +138,9 @@ function poly1(t: BinaryTerms, y: number, epsilon: number): number {
  */
 function poly1Focal(t: BinaryTerms, y: number, gamma: number, alphaT: number, epsilon: number): number {
   if (!(epsilon < 0) || alphaT === 0 || t.ce === Infinity) {
-    return (alphaT === 0 ? 0 : alphaT * modulated(complementPower(t, gamma), t.ce)) + epsilon * complementPower(t, gamma + 1);
+    return (
+      (alphaT === 0 ? 0 : alphaT * modulated(complementPower(t, gamma), t.ce)) + epsilon * complementPower(t, gamma + 1)
+    );
   }
   return complementPower(t, gamma) * (alphaT * ceMinusComplement(t, y) + (alphaT + epsilon) * (t.q + t.qLo));
 }

@@ -23,7 +23,10 @@
  * time (SWAR through a DataView) was slower than the byte loop in V8.
  */
 
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 const MIDPOINT_GUARD = 2 ** -48;
 
 const PLUS = 43;
@@ -148,7 +151,10 @@ export function scanDecimal(bytes: Uint8Array, i: number, end: number): number {
   } else if (significant === 19 && exponent <= 0 && exponent >= -22) {
     value = divideExactly(head, 1e10, middle * 10 + last, POW10[-exponent]!);
   }
-  if (value !== value) value = Number(Buffer.prototype.latin1Slice.call(bytes, negative || bytes[start] === PLUS ? start + 1 : start, i) as string);
+  if (value !== value)
+    value = Number(
+      Buffer.prototype.latin1Slice.call(bytes, negative || bytes[start] === PLUS ? start + 1 : start, i) as string,
+    );
   return negative ? -value : value;
 }
 
@@ -175,7 +181,7 @@ function divideExactly(high: number, scale: number, low: number, divisor: number
   t = SPLITTER * scale;
   const sh = t - (t - scale);
   const sl = scale - sh;
-  const pe = hl * sl - (((p - hh * sh) - hl * sh) - hh * sl);
+  const pe = hl * sl - (p - hh * sh - hl * sh - hh * sl);
   // S + s = p + pe + low exactly (TwoSum of p and low, plus the small parts)
   const S = p + low;
   const bv = S - p;
@@ -189,7 +195,7 @@ function divideExactly(high: number, scale: number, low: number, divisor: number
   t = SPLITTER * divisor;
   const dh = t - (t - divisor);
   const dl = divisor - dh;
-  const qde = ql * dl - (((qd - qh * dh) - ql * dh) - qh * dl);
+  const qde = ql * dl - (qd - qh * dh - ql * dh - qh * dl);
   const lo = (S - qd - qde + s) / divisor;
   const r1 = Q + lo * (1 + MIDPOINT_GUARD);
   const r2 = Q + lo * (1 - MIDPOINT_GUARD);

@@ -162,7 +162,8 @@ export class DelimitedScanner extends LineScanner {
     }
     const width = this.header!.length;
     let fields = lastColumn + 1;
-    for (; fieldStart <= lineEnd && fields <= width; fields++) fieldStart = endOfField(bytes, fieldStart, lineEnd, sep) + 1;
+    for (; fieldStart <= lineEnd && fields <= width; fields++)
+      fieldStart = endOfField(bytes, fieldStart, lineEnd, sep) + 1;
     if (fields > width) return this.sink.malformed(this.lines, `more fields than the header has (${width})`);
     this.sink.record(values, this.lines);
   }
@@ -176,7 +177,7 @@ export class DelimitedScanner extends LineScanner {
 function endOfField(bytes: Buffer, start: number, lineEnd: number, sep: number): number {
   let from = start;
   if (bytes[start] === QUOTE) {
-    for (let i = start + 1; ; ) {
+    for (let i = start + 1; ;) {
       const q = bytes.indexOf(QUOTE, i);
       if (q < 0 || q >= lineEnd) break; // unterminated: the field is cut at the next separator, as unquoted
       if (bytes[q + 1] === QUOTE) i = q + 2;

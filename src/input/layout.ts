@@ -34,9 +34,12 @@ export function columnSpec(text: string): ColumnSpec {
     const [role, names] = pair.split('=').map((s) => s.trim()) as [string, string | undefined];
     const key = role === 'target' || role === 'label' ? 'y' : role;
     if (!ROLES.includes(key as ColumnRole) || !names) {
-      throw new InvalidArgumentError(`"${pair}" is not role=column; roles are ${ROLES.join(', ')} (probs/logits take names joined with +), e.g. p=score,y=label.`);
+      throw new InvalidArgumentError(
+        `"${pair}" is not role=column; roles are ${ROLES.join(', ')} (probs/logits take names joined with +), e.g. p=score,y=label.`,
+      );
     }
-    if (spec[key as ColumnRole]) throw new InvalidArgumentError(`the role ${key} is given twice; give each role one column (list).`);
+    if (spec[key as ColumnRole])
+      throw new InvalidArgumentError(`the role ${key} is given twice; give each role one column (list).`);
     spec[key as ColumnRole] = names.split('+').map((s) => s.trim());
   }
   return spec;
@@ -61,13 +64,22 @@ function classColumns(header: string[], pattern: RegExp): string[] {
  *                [N, K], a Parquet list): probs=NAME and logits=NAME then take one name, and a
  *                column named probs or logits is found by itself
  */
-export function resolveLayout(header: string[], spec: ColumnSpec, source: string, { arrays = false }: { arrays?: boolean } = {}): Layout {
+export function resolveLayout(
+  header: string[],
+  spec: ColumnSpec,
+  source: string,
+  { arrays = false }: { arrays?: boolean } = {},
+): Layout {
   const has = (name: string) => header.includes(name);
   const shown = header.slice(0, 12).map(shownName).join(', ') + (header.length > 12 ? ', …' : '');
   const missing = (what: string) =>
-    new UsageError(`${source}: no ${what} column among [${shown}]; name it with --columns (e.g. --columns p=score,y=label).`);
+    new UsageError(
+      `${source}: no ${what} column among [${shown}]; name it with --columns (e.g. --columns p=score,y=label).`,
+    );
   for (const [role, names] of Object.entries(spec)) {
-    for (const n of names ?? []) if (!has(n)) throw new UsageError(`${source}: option '--columns' ${role}=${n}: no column ${shownText(n)} among [${shown}].`);
+    for (const n of names ?? [])
+      if (!has(n))
+        throw new UsageError(`${source}: option '--columns' ${role}=${n}: no column ${shownText(n)} among [${shown}].`);
   }
   const labels = (arrays ? ARRAY_LABEL_NAMES : LABEL_NAMES).filter(has);
   if (!spec.y && labels.length > 1) {
@@ -75,15 +87,22 @@ export function resolveLayout(header: string[], spec: ColumnSpec, source: string
   }
   const label = spec.y?.[0] ?? labels[0];
   const explicit = (['p', 'logit', 'pt', 'probs', 'logits'] as const).filter((k) => spec[k]);
-  if (explicit.length > 1) throw new UsageError(`option '--columns' names both ${explicit.join(' and ')}; choose one kind of prediction.`);
+  if (explicit.length > 1)
+    throw new UsageError(`option '--columns' names both ${explicit.join(' and ')}; choose one kind of prediction.`);
   let kind = explicit[0];
   let predictions = kind ? spec[kind]! : [];
   if (!kind) {
-    const binary = ((arrays ? ['p', 'logit', 'pt', 'probs', 'logits'] : ['p', 'logit', 'pt']) as ('p' | 'logit' | 'pt' | VectorKind)[]).filter(has);
-    const vectors = VECTOR_PATTERNS.map(([k, re]) => [k, classColumns(header, re)] as const).filter(([, names]) => names.length > 0);
+    const binary = (
+      (arrays ? ['p', 'logit', 'pt', 'probs', 'logits'] : ['p', 'logit', 'pt']) as ('p' | 'logit' | 'pt' | VectorKind)[]
+    ).filter(has);
+    const vectors = VECTOR_PATTERNS.map(([k, re]) => [k, classColumns(header, re)] as const).filter(
+      ([, names]) => names.length > 0,
+    );
     const candidates = binary.length + vectors.length;
     if (candidates > 1) {
-      throw new UsageError(`${source}: several prediction columns (${[...binary, ...vectors.map(([k]) => k)].join(', ')}); choose one with --columns, e.g. --columns p=${binary[0] ?? 'p'}.`);
+      throw new UsageError(
+        `${source}: several prediction columns (${[...binary, ...vectors.map(([k]) => k)].join(', ')}); choose one with --columns, e.g. --columns p=${binary[0] ?? 'p'}.`,
+      );
     }
     if (binary.length === 1) {
       kind = binary[0]!;
@@ -92,18 +111,31 @@ export function resolveLayout(header: string[], spec: ColumnSpec, source: string
       [kind, predictions] = [vectors[0]![0], [...vectors[0]![1]]];
     } else throw missing('prediction (p, logit, pt, or p_0, p_1, … / logit_0, logit_1, …)');
   }
-  if (!label) throw missing(kind === 'probs' || kind === 'logits' ? 'target (target, y or label)' : 'label (y, label or target)');
+  if (!label)
+    throw missing(kind === 'probs' || kind === 'logits' ? 'target (target, y or label)' : 'label (y, label or target)');
   // arrays: one column of any width, or scalar columns joined with + (checked against the data)
   if (!arrays && (kind === 'probs' || kind === 'logits') && predictions.length < 2) {
-    throw new UsageError(`option '--columns' ${kind} needs at least 2 class columns joined with +, e.g. ${kind}=c0+c1+c2.`);
+    throw new UsageError(
+      `option '--columns' ${kind} needs at least 2 class columns joined with +, e.g. ${kind}=c0+c1+c2.`,
+    );
   }
   if (!arrays && !(kind === 'probs' || kind === 'logits') && predictions.length !== 1) {
     throw new UsageError(`option '--columns' ${kind} takes one column.`);
   }
   const names = [...predictions, label];
   const reused = names.find((n, i) => names.indexOf(n) !== i);
-  if (reused !== undefined) throw new UsageError(`option '--columns' names column ${shownText(reused)} for two roles; each role takes a column of its own.`);
+  if (reused !== undefined)
+    throw new UsageError(
+      `option '--columns' names column ${shownText(reused)} for two roles; each role takes a column of its own.`,
+    );
   const repeated = names.find((n) => header.indexOf(n) !== header.lastIndexOf(n));
-  if (repeated !== undefined) throw new UsageError(`${source}: the header names column ${shownName(repeated)} ${header.filter((h) => h === repeated).length} times; which one is meant is ambiguous (rename one).`);
-  return { kind, names, classes: kind === 'probs' || kind === 'logits' || predictions.length > 1 ? predictions.length : 2 };
+  if (repeated !== undefined)
+    throw new UsageError(
+      `${source}: the header names column ${shownName(repeated)} ${header.filter((h) => h === repeated).length} times; which one is meant is ambiguous (rename one).`,
+    );
+  return {
+    kind,
+    names,
+    classes: kind === 'probs' || kind === 'logits' || predictions.length > 1 ? predictions.length : 2,
+  };
 }

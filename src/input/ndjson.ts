@@ -111,7 +111,14 @@ export class NdjsonScanner extends LineScanner {
     while (lineStart < end) {
       this.lines++;
       // a UTF-8 byte order mark before the first line, as CSV and TSV allow
-      if (this.lines === 1 && this.header === null && bytes[lineStart] === 0xef && bytes[lineStart + 1] === 0xbb && bytes[lineStart + 2] === 0xbf) lineStart += 3;
+      if (
+        this.lines === 1 &&
+        this.header === null &&
+        bytes[lineStart] === 0xef &&
+        bytes[lineStart + 1] === 0xbb &&
+        bytes[lineStart + 2] === 0xbf
+      )
+        lineStart += 3;
       if (this.fastPath) {
         const next = this.fast(bytes, lineStart, end);
         if (next > 0) {

@@ -68,7 +68,7 @@ export async function* readFileChunks(path: string, start = 0): AsyncGenerator<B
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(READ_SIZE);
-    for (let position = start; ; ) {
+    for (let position = start; ;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) return;
       position += bytesRead;
@@ -91,7 +91,10 @@ export function formatFromName(name: string): TextFormat | null {
 
 /** Guesses the format of headerless-named input (stdin) from its first line. */
 export function sniffFormat(first: Uint8Array): TextFormat {
-  const line = Buffer.from(first.subarray(0, Math.min(first.length, 4096))).toString('utf8').split('\n')[0] ?? '';
+  const line =
+    Buffer.from(first.subarray(0, Math.min(first.length, 4096)))
+      .toString('utf8')
+      .split('\n')[0] ?? '';
   const trimmed = line.replace(/^\ufeff/, '').trimStart();
   if (trimmed.startsWith('{')) return 'ndjson';
   if (line.includes('\t') && !line.includes(',')) return 'tsv';
@@ -103,15 +106,22 @@ function isGzip(chunk: Uint8Array): boolean {
 }
 
 function readError(name: string, err: unknown): UsageError {
-  return new UsageError(`option '--input' ${JSON.stringify(name)} cannot be read (${systemErrorText(err)}); give a CSV, TSV, NDJSON (optionally .gz), .npy, .npz, Parquet or Arrow file, or - for stdin.`);
+  return new UsageError(
+    `option '--input' ${JSON.stringify(name)} cannot be read (${systemErrorText(err)}); give a CSV, TSV, NDJSON (optionally .gz), .npy, .npz, Parquet or Arrow file, or - for stdin.`,
+  );
 }
 
 /** Refuses input focal cannot read as text, named by its first bytes (pipeline/decode/detect.ts). */
 function checkSupported(name: string, head: Uint8Array, gzipped: boolean): void {
   const kind = describeNonText(head);
   if (!kind) return;
-  if (gzipped && columnarFormat(head)) throw new UsageError(`${name}: unsupported format: ${kind} inside gzip; decompress it (focal reads .npy, .npz, Parquet and Arrow uncompressed).`);
-  throw new UsageError(`${name}: unsupported format: ${kind}; focal reads CSV, TSV and NDJSON text (optionally gzip), .npy, .npz, Parquet and Arrow.`);
+  if (gzipped && columnarFormat(head))
+    throw new UsageError(
+      `${name}: unsupported format: ${kind} inside gzip; decompress it (focal reads .npy, .npz, Parquet and Arrow uncompressed).`,
+    );
+  throw new UsageError(
+    `${name}: unsupported format: ${kind}; focal reads CSV, TSV and NDJSON text (optionally gzip), .npy, .npz, Parquet and Arrow.`,
+  );
 }
 
 /** The first bytes of a file, to recognise gzip and sniff the format. */
@@ -183,7 +193,11 @@ async function peekStream(raw: Readable): Promise<Buffer> {
  * A stream's chunks, with gzip (recognised by its magic bytes) decompressed on the fly, piped
  * straight into gunzip in small reads (see GZIP_READ_SIZE).
  */
-async function streamChunks(raw: Readable, name: string, counter: { bytes: number }): Promise<{ chunks: AsyncIterable<Uint8Array>; peek: Uint8Array; gzipped: boolean }> {
+async function streamChunks(
+  raw: Readable,
+  name: string,
+  counter: { bytes: number },
+): Promise<{ chunks: AsyncIterable<Uint8Array>; peek: Uint8Array; gzipped: boolean }> {
   const head = await peekStream(raw);
   if (!isGzip(head)) return { chunks: counted(raw, counter), peek: head, gzipped: false };
   raw.on('data', (c: Buffer | string) => {
@@ -199,7 +213,10 @@ async function streamChunks(raw: Readable, name: string, counter: { bytes: numbe
  * compressed pipes both work; the format comes from the name (or `format`), else is sniffed.
  * A plain file is read into one reused buffer (readFileChunks); stdin and gzip as streams.
  */
-export async function openInput(path: string, opts: { format?: InputFormat; stdin: NodeJS.ReadableStream | null }): Promise<InputSource | ColumnarInput> {
+export async function openInput(
+  path: string,
+  opts: { format?: InputFormat; stdin: NodeJS.ReadableStream | null },
+): Promise<InputSource | ColumnarInput> {
   const name = path === '-' ? 'stdin' : path;
   const counter = { bytes: 0 };
   let size: number | null = null;
@@ -211,7 +228,10 @@ export async function openInput(path: string, opts: { format?: InputFormat; stdi
     let head: Buffer | null = null;
     try {
       const st = statSync(path);
-      if (st.isDirectory()) throw new UsageError(`option '--input' ${JSON.stringify(path)} is a directory; give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`);
+      if (st.isDirectory())
+        throw new UsageError(
+          `option '--input' ${JSON.stringify(path)} is a directory; give a CSV, TSV or NDJSON file (optionally .gz), or - for stdin.`,
+        );
       // a pipe, FIFO or device (/dev/stdin, <(zcat f.gz)) cannot be peeked at by position:
       // it is read as a stream, on one thread, like stdin
       if (st.isFile()) {

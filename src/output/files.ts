@@ -14,7 +14,11 @@ export function writeNewFile(path: string, data: string | Uint8Array, force: boo
   const existing = lstatSync(path, { throwIfNoEntry: false });
   if (existing?.isDirectory()) throw new UsageError(`${target} is a directory; give a file name.`);
   if (existing && !force) {
-    throw new UsageError(existing.isSymbolicLink() ? `${target} is a symbolic link; add --force to replace the link (not the file it points to).` : `${target} exists; add --force to replace it.`);
+    throw new UsageError(
+      existing.isSymbolicLink()
+        ? `${target} is a symbolic link; add --force to replace the link (not the file it points to).`
+        : `${target} exists; add --force to replace it.`,
+    );
   }
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   let created = false;

@@ -1,7 +1,16 @@
 import { renderDelimited, renderJson, renderNdjson } from './machine.js';
 import type { Format, Report } from './report.js';
 
-export { FORMATS, type Cell, type Column, type Format, type Report, type Row, type Section, type SummaryItem } from './report.js';
+export {
+  FORMATS,
+  type Cell,
+  type Column,
+  type Format,
+  type Report,
+  type Row,
+  type Section,
+  type SummaryItem,
+} from './report.js';
 export { NonFiniteOutputError } from './machine.js';
 
 export interface RenderOptions {
@@ -13,7 +22,10 @@ export interface RenderOptions {
 }
 
 /** Every command's output goes through here: the chunks of text to write, in order. */
-export async function render(report: Report, options: RenderOptions): Promise<AsyncIterable<string> | Iterable<string>> {
+export async function render(
+  report: Report,
+  options: RenderOptions,
+): Promise<AsyncIterable<string> | Iterable<string>> {
   switch (options.format) {
     case 'json':
       return renderJson(report);

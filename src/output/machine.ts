@@ -47,7 +47,8 @@ function toJsonValue(v: unknown, key = ''): unknown {
     return v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v === 0 ? 0 : v;
   }
   if (Array.isArray(v)) return v.map((x: unknown) => toJsonValue(x, key));
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x, k)]));
+  if (v !== null && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJsonValue(x, k)]));
   return v;
 }
 
@@ -78,7 +79,10 @@ function jsonRowWriter(columns: readonly Column[]): RowWriter {
  * awaiting per row. When the rows (or the formatting) fail, the chunk is cut back to the last
  * whole row, the rows done so far are given out, then the error is rethrown.
  */
-async function* chunked(rows: Report['rows'], write: (row: Row, out: TextChunk, first: boolean) => void): AsyncGenerator<string> {
+async function* chunked(
+  rows: Report['rows'],
+  write: (row: Row, out: TextChunk, first: boolean) => void,
+): AsyncGenerator<string> {
   const out = new TextChunk(CHUNK + 1024);
   let first = true;
   let whole = 0; // where the last whole row ends
@@ -141,7 +145,9 @@ export async function* renderJson(report: Report): AsyncGenerator<string> {
       yield chunk;
     }
     const sections = (report.sections?.() ?? []).filter((section) => section.key);
-    const extra = sections.length ? `,"sections":{${sections.map((section) => `${JSON.stringify(section.key)}:[${jsonRows(section)}]`).join(',')}}` : '';
+    const extra = sections.length
+      ? `,"sections":{${sections.map((section) => `${JSON.stringify(section.key)}:[${jsonRows(section)}]`).join(',')}}`
+      : '';
     tail = `${any ? '\n' : ''}],"summary":${JSON.stringify(toJsonValue(report.summary()))}${extra}}\n`;
   } catch (err) {
     yield `${any ? '\n' : ''}],"error":${JSON.stringify(errorText(err))}}\n`;

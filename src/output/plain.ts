@@ -62,7 +62,10 @@ const SUPERSCRIPTS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
 /** ASCII for text shown to people: γ → gamma, 10⁶ → 10^6, ² → ^2, − → -; anything else unknown → ?. */
 export function plainText(text: string): string {
   return text
-    .replace(/[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+/g, (s) => `^${[...s].map((c) => (c === '⁻' ? '-' : String(SUPERSCRIPTS.indexOf(c)))).join('')}`)
+    .replace(
+      /[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+/g,
+      (s) => `^${[...s].map((c) => (c === '⁻' ? '-' : String(SUPERSCRIPTS.indexOf(c)))).join('')}`,
+    )
     .replace(/[^\x00-\x7f]/g, (c) => WORDS[c] ?? '?');
 }
 

@@ -60,7 +60,7 @@ const TWO_52 = 4503599627370496;
 const DIGITS = new Uint8Array(17);
 /** "00" to "99": the ASCII digits of n at 2n and 2n + 1 */
 const PAIRS = new Uint8Array(200);
-for (let n = 0; n < 100; n++) (PAIRS[2 * n] = 48 + ((n / 10) | 0)), (PAIRS[2 * n + 1] = 48 + (n % 10));
+for (let n = 0; n < 100; n++) ((PAIRS[2 * n] = 48 + ((n / 10) | 0)), (PAIRS[2 * n + 1] = 48 + (n % 10)));
 
 /**
  * Writes the digits of v (finite, > 0) into `out` from `pos` and returns the position after
@@ -77,7 +77,7 @@ export function writeShortest(v: number, out: Uint8Array, pos: number): number {
   // 1. V = v·10^k = hi + lo in [1e16, 1e17). log10(v) ∈ [E·log10(2), (E + 1)·log10(2)) for
   // v ∈ [2^E, 2^(E+1)): k from the lower end is right or one too many, and checked exactly
   // (cheaper than Math.log10)
-  let k = Math.min(MAX_K, 16 - Math.floor((biased - 1023) * 0.30102999566398120));
+  let k = Math.min(MAX_K, 16 - Math.floor((biased - 1023) * 0.3010299956639812));
   const split = 134217729 * v;
   const vHigh = split - (split - v);
   const vLow = v - vHigh;
@@ -124,10 +124,10 @@ export function writeShortest(v: number, out: Uint8Array, pos: number): number {
   else if (yb >= 1e8) (ya++, (yb -= 1e8));
   let chopped = 0;
   if (xa === ya) {
-    for (let x = xb | 0, y = yb | 0; x !== y; chopped++) (x = (x / 10) | 0), (y = (y / 10) | 0);
+    for (let x = xb | 0, y = yb | 0; x !== y; chopped++) ((x = (x / 10) | 0), (y = (y / 10) | 0));
   } else {
     chopped = 8;
-    for (let x = xa | 0, y = ya | 0; x !== y; chopped++) (x = (x / 10) | 0), (y = (y / 10) | 0);
+    for (let x = xa | 0, y = ya | 0; x !== y; chopped++) ((x = (x / 10) | 0), (y = (y / 10) | 0));
   }
   const r = chopped - 1;
   let ca: number;

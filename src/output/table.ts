@@ -58,7 +58,10 @@ export async function renderTable(report: Report, options: TableOptions): Promis
   const rows: Row[] = [];
   for await (const row of report.rows) {
     // a table is held whole (column widths), so a stream of unknown length is capped here
-    if (rows.length === MAX_TABLE_ROWS) throw new UsageError(`more than ${MAX_TABLE_ROWS.toLocaleString('en-US')} rows are too many for a table; use --format csv, tsv, ndjson or json, which stream.`);
+    if (rows.length === MAX_TABLE_ROWS)
+      throw new UsageError(
+        `more than ${MAX_TABLE_ROWS.toLocaleString('en-US')} rows are too many for a table; use --format csv, tsv, ndjson or json, which stream.`,
+      );
     rows.push(row);
   }
   const text = options.plain ? plainText : asIs;
@@ -69,7 +72,9 @@ export async function renderTable(report: Report, options: TableOptions): Promis
     const items = report.summaryItems.filter((i) => i.key in summary).map((i) => ({ ...i, label: text(i.label) }));
     const width = Math.max(...items.map((i) => i.label.length));
     for (const item of items) {
-      lines.push(`${style.bold(item.label.padEnd(width))}  ${text(cellText(summary[item.key], item.kind, Math.max(options.precision, item.precision ?? 0)))}`);
+      lines.push(
+        `${style.bold(item.label.padEnd(width))}  ${text(cellText(summary[item.key], item.kind, Math.max(options.precision, item.precision ?? 0)))}`,
+      );
     }
   }
   for (const section of report.sections?.() ?? []) {

@@ -1,5 +1,25 @@
-import { CURVE_KINDS, curveValue, LN_OF_BASE, LOSS_NAMES, lossShares, priorComparison, type BinaryInputKind, type CurveKind, type LogBase, type LossName } from '../core/index.js';
-import { alphas as parseAlphas, count as parseCount, gammas as parseGammas, labels as parseLabels, logitSeq, numberIn, probabilitySeq, type NumberSeq } from '../cli/values.js';
+import {
+  CURVE_KINDS,
+  curveValue,
+  LN_OF_BASE,
+  LOSS_NAMES,
+  lossShares,
+  priorComparison,
+  type BinaryInputKind,
+  type CurveKind,
+  type LogBase,
+  type LossName,
+} from '../core/index.js';
+import {
+  alphas as parseAlphas,
+  count as parseCount,
+  gammas as parseGammas,
+  labels as parseLabels,
+  logitSeq,
+  numberIn,
+  probabilitySeq,
+  type NumberSeq,
+} from '../cli/values.js';
 import { checkGrid, compareRows } from '../commands/compare-grid.js';
 import { FAMILY_VALUES, familyOf, LOSS_LABELS, type FamilyOptionValues } from '../commands/family.js';
 import { figureChart, figureCurves } from '../commands/plot-chart.js';
@@ -102,7 +122,8 @@ export function stateFromFragment(fragment: string): State {
 const SHELL_SAFE = /^[A-Za-z0-9_.,:=+/-]+$/;
 const quote = (v: string) => (SHELL_SAFE.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
 /** `--name value`, or `--name=value` when the value starts with '-' (commander would take it for an option). */
-const opt = (name: string, value: string) => (value.startsWith('-') ? quote(`--${name}=${value}`) : `--${name} ${quote(value)}`);
+const opt = (name: string, value: string) =>
+  value.startsWith('-') ? quote(`--${name}=${value}`) : `--${name} ${quote(value)}`;
 
 // ---- parsing: the CLI's parsers; each field's error is its own
 
@@ -176,14 +197,29 @@ const SLIDERS: Partial<Record<Key, { min: number; max: number; step: number; sta
 
 function textField(fields: Fields, key: Key, label: string, hint?: string): HTMLElement {
   const id = `f-${key}`;
-  const input = h('input', { id, name: key, type: 'text', inputmode: key === 'alpha' ? 'text' : 'decimal', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${id}-error${hint ? ` ${id}-hint` : ''}` });
+  const input = h('input', {
+    id,
+    name: key,
+    type: 'text',
+    inputmode: key === 'alpha' ? 'text' : 'decimal',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': `${id}-error${hint ? ` ${id}-hint` : ''}`,
+  });
   const error = h('p', { id: `${id}-error`, class: 'error' });
   fields.inputs.set(key, input);
   fields.errors.set(key, error);
   const range = SLIDERS[key];
   let slider: HTMLInputElement | null = null;
   if (range) {
-    slider = h('input', { id: `${id}-range`, type: 'range', min: range.min, max: range.max, step: range.step, 'aria-label': `${label}, slider` });
+    slider = h('input', {
+      id: `${id}-range`,
+      type: 'range',
+      min: range.min,
+      max: range.max,
+      step: range.step,
+      'aria-label': `${label}, slider`,
+    });
     slider.value = String(range.start); // where it rests while the field holds something else (α = none)
     slider.addEventListener('input', () => {
       input.value = slider!.value;
@@ -191,10 +227,23 @@ function textField(fields: Fields, key: Key, label: string, hint?: string): HTML
     });
     fields.sliders.set(key, slider);
   }
-  return h('div', { class: 'field' }, h('label', { for: id }, label), input, slider, hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : null, error);
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    input,
+    slider,
+    hint ? h('p', { id: `${id}-hint`, class: 'hint' }, hint) : null,
+    error,
+  );
 }
 
-function selectField(fields: Fields, key: Key, label: string, options: readonly (readonly [string, string])[]): HTMLElement {
+function selectField(
+  fields: Fields,
+  key: Key,
+  label: string,
+  options: readonly (readonly [string, string])[],
+): HTMLElement {
   const id = `f-${key}`;
   const select = h('select', { id, name: key }, ...options.map(([value, text]) => h('option', { value }, text)));
   fields.inputs.set(key, select);
@@ -244,27 +293,65 @@ export function startExplorer(root: HTMLElement): void {
   const form = h(
     'form',
     { id: 'controls', 'aria-label': 'Parameters' },
-    h('fieldset', {}, h('legend', {}, 'Focal loss'),
-      textField(fields, 'gamma', 'γ, one or several', 'a comma list or a range start:stop:step, e.g. 0,0.5,1,2,5 or 0:5:1'),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Focal loss'),
+      textField(
+        fields,
+        'gamma',
+        'γ, one or several',
+        'a comma list or a range start:stop:step, e.g. 0,0.5,1,2,5 or 0:5:1',
+      ),
       textField(fields, 'alpha', 'α', 'a number in [0, 1], or none'),
-      selectField(fields, 'base', 'log base', LOG_BASES_LIST.map((b) => [b, b === 'e' ? 'e (natural log)' : b] as const)),
+      selectField(
+        fields,
+        'base',
+        'log base',
+        LOG_BASES_LIST.map((b) => [b, b === 'e' ? 'e (natural log)' : b] as const),
+      ),
     ),
-    h('fieldset', {}, h('legend', {}, 'Predictions for the table'),
-      selectField(fields, 'input', 'input', [['p', 'p, probability of class 1'], ['logit', 'logit x'], ['pt', 'p_t, probability of the true class']]),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Predictions for the table'),
+      selectField(fields, 'input', 'input', [
+        ['p', 'p, probability of class 1'],
+        ['logit', 'logit x'],
+        ['pt', 'p_t, probability of the true class'],
+      ]),
       textField(fields, 'x', 'values', 'a comma list or a range'),
       textField(fields, 'y', 'labels y', '0, 1 or soft labels in [0, 1]'),
     ),
-    h('fieldset', { class: 'family', 'aria-describedby': 'f-loss-error' }, h('legend', {}, 'Losses (the focal family)'),
+    h(
+      'fieldset',
+      { class: 'family', 'aria-describedby': 'f-loss-error' },
+      h('legend', {}, 'Losses (the focal family)'),
       h('div', { class: 'checks' }, ...lossBoxes),
       lossError,
-      h('details', {}, h('summary', {}, 'parameters of the variants, label smoothing'),
+      h(
+        'details',
+        {},
+        h('summary', {}, 'parameters of the variants, label smoothing'),
         ...FAMILY_FIELDS.map(([key, , , label]) => textField(fields, key, label)),
         textField(fields, 'smoothing', 'label smoothing ε', 'y → y(1 − ε) + ε/2'),
       ),
     ),
-    h('fieldset', {}, h('legend', {}, 'Curves'),
-      selectField(fields, 'kind', 'kind', CURVE_KINDS.map((k) => [k, k] as const)),
-      selectField(fields, 'scale', 'y axis', [['auto', 'default (log for ratio)'], ['linear', 'linear'], ['log', 'log']]),
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Curves'),
+      selectField(
+        fields,
+        'kind',
+        'kind',
+        CURVE_KINDS.map((k) => [k, k] as const),
+      ),
+      selectField(fields, 'scale', 'y axis', [
+        ['auto', 'default (log for ratio)'],
+        ['linear', 'linear'],
+        ['log', 'log'],
+      ]),
     ),
   );
   form.addEventListener('submit', (e) => e.preventDefault());
@@ -279,25 +366,71 @@ export function startExplorer(root: HTMLElement): void {
   const priorCmd = commandLine('cmd-prior', 'prior');
   const gridError = h('p', { class: 'error', id: 'grid-error', role: 'status' });
 
-  const calcFields = h('div', { class: 'inline-fields' },
-    textField(fields, 'cgamma', 'γ for the calculators'),
+  const calcFields = h('div', { class: 'inline-fields' }, textField(fields, 'cgamma', 'γ for the calculators'));
+  const imbalanceFields = h(
+    'div',
+    { class: 'inline-fields' },
+    textField(fields, 'neg', 'negatives'),
+    textField(fields, 'neg-pt', 'their p_t'),
+    textField(fields, 'pos', 'positives'),
+    textField(fields, 'pos-pt', 'their p_t'),
   );
-  const imbalanceFields = h('div', { class: 'inline-fields' },
-    textField(fields, 'neg', 'negatives'), textField(fields, 'neg-pt', 'their p_t'),
-    textField(fields, 'pos', 'positives'), textField(fields, 'pos-pt', 'their p_t'),
-  );
-  const priorFields = h('div', { class: 'inline-fields' },
-    textField(fields, 'pi', 'prior π'), textField(fields, 'anchors', 'anchors'), textField(fields, 'foreground', 'foreground fraction'),
+  const priorFields = h(
+    'div',
+    { class: 'inline-fields' },
+    textField(fields, 'pi', 'prior π'),
+    textField(fields, 'anchors', 'anchors'),
+    textField(fields, 'foreground', 'foreground fraction'),
   );
 
-  const views = h('div', { class: 'views' },
-    h('section', { id: 'curves', 'aria-labelledby': 'h-curves' }, h('h2', { id: 'h-curves' }, 'Loss against p_t (Figure 1)'), curves, curvesCmd.box),
-    h('section', { id: 'compare', 'aria-labelledby': 'h-compare' }, h('h2', { id: 'h-compare' }, 'CE and FL side by side'), gridError, compare, compareCmd.box),
-    h('section', { id: 'imbalance', 'aria-labelledby': 'h-imbalance' }, h('h2', { id: 'h-imbalance' }, 'Imbalance: where the total loss goes'), calcFields, imbalanceFields, imbalance, imbalanceCmd.box),
-    h('section', { id: 'prior', 'aria-labelledby': 'h-prior' }, h('h2', { id: 'h-prior' }, 'The prior initialisation'), priorFields, prior, priorCmd.box),
+  const views = h(
+    'div',
+    { class: 'views' },
+    h(
+      'section',
+      { id: 'curves', 'aria-labelledby': 'h-curves' },
+      h('h2', { id: 'h-curves' }, 'Loss against p_t (Figure 1)'),
+      curves,
+      curvesCmd.box,
+    ),
+    h(
+      'section',
+      { id: 'compare', 'aria-labelledby': 'h-compare' },
+      h('h2', { id: 'h-compare' }, 'CE and FL side by side'),
+      gridError,
+      compare,
+      compareCmd.box,
+    ),
+    h(
+      'section',
+      { id: 'imbalance', 'aria-labelledby': 'h-imbalance' },
+      h('h2', { id: 'h-imbalance' }, 'Imbalance: where the total loss goes'),
+      calcFields,
+      imbalanceFields,
+      imbalance,
+      imbalanceCmd.box,
+    ),
+    h(
+      'section',
+      { id: 'prior', 'aria-labelledby': 'h-prior' },
+      h('h2', { id: 'h-prior' }, 'The prior initialisation'),
+      priorFields,
+      prior,
+      priorCmd.box,
+    ),
   );
-  replace(root,
-    h('header', {}, h('h1', {}, 'focal explorer'), h('p', {}, 'Focal loss against cross-entropy, computed in this page by the focal command line\'s own float64 core (the same code, bundled in). Each view shows the focal command that prints its numbers. The state lives in the link; the page needs no network.')),
+  replace(
+    root,
+    h(
+      'header',
+      {},
+      h('h1', {}, 'focal explorer'),
+      h(
+        'p',
+        {},
+        "Focal loss against cross-entropy, computed in this page by the focal command line's own float64 core (the same code, bundled in). Each view shows the focal command that prints its numbers. The state lives in the link; the page needs no network.",
+      ),
+    ),
     h('div', { class: 'layout' }, form, views),
   );
   for (const section of [imbalanceFields, priorFields, calcFields]) section.addEventListener('input', () => update());
@@ -336,7 +469,12 @@ export function startExplorer(root: HTMLElement): void {
     }
   };
 
-  const focal = (state: State) => [opt('gamma', state.gamma.trim()), opt('alpha', state.alpha.trim()), state.base !== 'e' ? opt('log-base', state.base) : ''].filter(Boolean);
+  const focal = (state: State) =>
+    [
+      opt('gamma', state.gamma.trim()),
+      opt('alpha', state.alpha.trim()),
+      state.base !== 'e' ? opt('log-base', state.base) : '',
+    ].filter(Boolean);
 
   function renderCurves(state: State, p: Parsed) {
     if (!p.gammas || p.alpha === undefined) {
@@ -346,28 +484,75 @@ export function startExplorer(root: HTMLElement): void {
     }
     if (p.gammas.length > MAX_SERIES) {
       // what `focal plot` refuses, the page refuses too (each curve needs a style of its own)
-      replace(curves, h('p', { class: 'stale' }, `${p.gammas.length} values of γ: a chart draws at most ${MAX_SERIES} curves. Give fewer.`));
+      replace(
+        curves,
+        h(
+          'p',
+          { class: 'stale' },
+          `${p.gammas.length} values of γ: a chart draws at most ${MAX_SERIES} curves. Give fewer.`,
+        ),
+      );
       curvesCmd.set(null);
       return;
     }
     const kind = state.kind as CurveKind;
     const yScale = state.scale === 'auto' ? (kind === 'ratio' ? 'log' : 'linear') : (state.scale as 'linear' | 'log');
-    const spec = { kind, gammas: p.gammas, alpha: p.alpha, base: p.base, yScale, x: [0, 1] as [number, number], samples: 400 } as const;
+    const spec = {
+      kind,
+      gammas: p.gammas,
+      alpha: p.alpha,
+      base: p.base,
+      yScale,
+      x: [0, 1] as [number, number],
+      samples: 400,
+    } as const;
     const chart = figureChart(spec, figureCurves(spec));
-    replace(curves, chartView(chart, (pt) => spec.gammas.map((gamma) => ({ label: `γ = ${gamma}`, value: curveValue(kind, pt, { gamma, alpha: spec.alpha, base: spec.base }) })), 'p_t'));
-    const args = ['focal plot', ...focal(state), kind !== 'loss' ? opt('kind', kind) : '', state.scale !== 'auto' ? opt('y-scale', state.scale) : ''];
+    replace(
+      curves,
+      chartView(
+        chart,
+        (pt) =>
+          spec.gammas.map((gamma) => ({
+            label: `γ = ${gamma}`,
+            value: curveValue(kind, pt, { gamma, alpha: spec.alpha, base: spec.base }),
+          })),
+        'p_t',
+      ),
+    );
+    const args = [
+      'focal plot',
+      ...focal(state),
+      kind !== 'loss' ? opt('kind', kind) : '',
+      state.scale !== 'auto' ? opt('y-scale', state.scale) : '',
+    ];
     curvesCmd.set(args.filter(Boolean).join(' '));
   }
 
   function renderCompare(state: State, p: Parsed, e: FieldErrors) {
-    const ok = p.gammas && p.alpha !== undefined && p.values && p.ys && !e.errors.has('loss') && FAMILY_FIELDS.every(([k]) => !e.errors.has(k)) && !e.errors.has('smoothing');
+    const ok =
+      p.gammas &&
+      p.alpha !== undefined &&
+      p.values &&
+      p.ys &&
+      !e.errors.has('loss') &&
+      FAMILY_FIELDS.every(([k]) => !e.errors.has(k)) &&
+      !e.errors.has('smoothing');
     if (!ok) {
       replace(compare, h('p', { class: 'stale' }, 'Fix the marked fields to see the table.'));
       compareCmd.set(null);
       return;
     }
     const family = familyOf(p.family);
-    const grid = { kind: p.kind, values: p.values!, ys: p.ys!, gammas: p.gammas!, alphas: [p.alpha!], base: p.base, grad: false, family };
+    const grid = {
+      kind: p.kind,
+      values: p.values!,
+      ys: p.ys!,
+      gammas: p.gammas!,
+      alphas: [p.alpha!],
+      base: p.base,
+      grad: false,
+      family,
+    };
     const args = ['focal compare', opt(p.kind, state.x.trim()), opt('y', state.y.trim()), ...focal(state)];
     if (p.family.loss) args.push(opt('loss', state.loss));
     for (const [key, name] of FAMILY_FIELDS) if (state[key].trim() !== '') args.push(opt(name, state[key].trim()));
@@ -383,14 +568,30 @@ export function startExplorer(root: HTMLElement): void {
     const count = p.gammas!.length * p.ys!.length * p.values!.length;
     if (count > MAX_PAGE_ROWS) {
       // the CLI streams any number of rows: its command line is still the answer
-      e.errors.set('grid', `${count} rows are too many for this page (at most ${MAX_PAGE_ROWS}); the command line below streams them.`);
+      e.errors.set(
+        'grid',
+        `${count} rows are too many for this page (at most ${MAX_PAGE_ROWS}); the command line below streams them.`,
+      );
       replace(compare);
       compareCmd.set(args.join(' '));
       return;
     }
-    const columns = binaryColumns({ logit: p.kind === 'logit', grad: false, gamma: p.gammas!.length > 1, alpha: false, family });
+    const columns = binaryColumns({
+      logit: p.kind === 'logit',
+      grad: false,
+      gamma: p.gammas!.length > 1,
+      alpha: false,
+      family,
+    });
     const rows = [...compareRows(grid)];
-    replace(compare, dataTable(`γ = ${p.gammas!.join(', ')}, α = ${p.alpha === null ? 'none' : p.alpha}, log base ${p.base}`, columns, rows));
+    replace(
+      compare,
+      dataTable(
+        `γ = ${p.gammas!.join(', ')}, α = ${p.alpha === null ? 'none' : p.alpha}, log base ${p.base}`,
+        columns,
+        rows,
+      ),
+    );
     compareCmd.set(args.join(' '));
   }
 
@@ -399,7 +600,14 @@ export function startExplorer(root: HTMLElement): void {
     const pos = e.get('pos', () => parseCount(state.pos));
     const negPt = e.get('neg-pt', () => probability(state['neg-pt']));
     const posPt = e.get('pos-pt', () => probability(state['pos-pt']));
-    if (neg === undefined || pos === undefined || negPt === undefined || posPt === undefined || p.cgamma === undefined || p.alpha === undefined) {
+    if (
+      neg === undefined ||
+      pos === undefined ||
+      negPt === undefined ||
+      posPt === undefined ||
+      p.cgamma === undefined ||
+      p.alpha === undefined
+    ) {
       replace(imbalance, h('p', { class: 'stale' }, 'Fix the marked fields to see the shares.'));
       imbalanceCmd.set(null);
       return;
@@ -410,13 +618,40 @@ export function startExplorer(root: HTMLElement): void {
       imbalanceCmd.set(null);
       return;
     }
-    const shares = lossShares([{ y: 0, count: neg, kind: 'pt', value: negPt }, { y: 1, count: pos, kind: 'pt', value: posPt }], { gamma: p.cgamma, alpha: p.alpha, base: p.base });
+    const shares = lossShares(
+      [
+        { y: 0, count: neg, kind: 'pt', value: negPt },
+        { y: 1, count: pos, kind: 'pt', value: posPt },
+      ],
+      { gamma: p.cgamma, alpha: p.alpha, base: p.base },
+    );
     const rows: Row[] = shares.map(groupRow);
-    replace(imbalance,
-      h('div', { class: 'bars' }, ...shares.flatMap((s, k) => [shareBar(`${k ? 'positives' : 'negatives'}, share of CE`, s.ceShare, 2 * k), shareBar(`${k ? 'positives' : 'negatives'}, share of FL`, s.flShare, 2 * k + 1)])),
+    replace(
+      imbalance,
+      h(
+        'div',
+        { class: 'bars' },
+        ...shares.flatMap((s, k) => [
+          shareBar(`${k ? 'positives' : 'negatives'}, share of CE`, s.ceShare, 2 * k),
+          shareBar(`${k ? 'positives' : 'negatives'}, share of FL`, s.flShare, 2 * k + 1),
+        ]),
+      ),
       dataTable(`γ = ${p.cgamma}, α = ${p.alpha === null ? 'none' : p.alpha}, log base ${p.base}`, GROUP_COLUMNS, rows),
     );
-    imbalanceCmd.set(['focal imbalance', opt('neg', state.neg.trim()), opt('neg-pt', state['neg-pt'].trim()), opt('pos', state.pos.trim()), opt('pos-pt', state['pos-pt'].trim()), opt('gamma', state.cgamma.trim()), opt('alpha', state.alpha.trim()), state.base !== 'e' ? opt('log-base', state.base) : ''].filter(Boolean).join(' '));
+    imbalanceCmd.set(
+      [
+        'focal imbalance',
+        opt('neg', state.neg.trim()),
+        opt('neg-pt', state['neg-pt'].trim()),
+        opt('pos', state.pos.trim()),
+        opt('pos-pt', state['pos-pt'].trim()),
+        opt('gamma', state.cgamma.trim()),
+        opt('alpha', state.alpha.trim()),
+        state.base !== 'e' ? opt('log-base', state.base) : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
   }
 
   function renderPrior(state: State, p: Parsed, e: FieldErrors) {
@@ -424,21 +659,58 @@ export function startExplorer(root: HTMLElement): void {
     const anchors = e.get('anchors', () => parseCount(state.anchors));
     const foreground = e.get('foreground', () => openProbability(state.foreground));
     if (anchors !== undefined && anchors < 1) e.errors.set('anchors', 'the number of anchors must be at least 1.');
-    if (pi === undefined || anchors === undefined || anchors < 1 || foreground === undefined || p.cgamma === undefined || p.alpha === undefined) {
+    if (
+      pi === undefined ||
+      anchors === undefined ||
+      anchors < 1 ||
+      foreground === undefined ||
+      p.cgamma === undefined ||
+      p.alpha === undefined
+    ) {
       replace(prior, h('p', { class: 'stale' }, 'Fix the marked fields to see the start of training.'));
       priorCmd.set(null);
       return;
     }
     const c = priorComparison(pi, anchors, foreground, { gamma: p.cgamma, alpha: p.alpha, base: p.base });
-    const rows: Row[] = [...c.zero.map((g) => ({ init: 'b = 0', ...groupRow(g) })), ...c.prior.map((g) => ({ init: 'prior', ...groupRow(g) }))];
-    replace(prior,
-      h('p', { class: 'headline' }, 'bias b = −log((1 − π)/π) = ', h('span', { id: 'prior-bias', 'data-value': String(c.bias) }, formatNumber(c.bias, 6))),
-      h('div', { class: 'bars' },
-        shareBar("negatives' share of CE, b = 0", c.zero[0]!.ceShare, 0), shareBar("negatives' share of CE, prior", c.prior[0]!.ceShare, 1),
-        shareBar("negatives' share of FL, b = 0", c.zero[0]!.flShare, 2), shareBar("negatives' share of FL, prior", c.prior[0]!.flShare, 3)),
-      dataTable(`π = ${pi}, γ = ${p.cgamma}, α = ${p.alpha === null ? 'none' : p.alpha}, log base ${p.base}`, [{ key: 'init', label: 'init', kind: 'text' }, ...GROUP_COLUMNS], rows),
+    const rows: Row[] = [
+      ...c.zero.map((g) => ({ init: 'b = 0', ...groupRow(g) })),
+      ...c.prior.map((g) => ({ init: 'prior', ...groupRow(g) })),
+    ];
+    replace(
+      prior,
+      h(
+        'p',
+        { class: 'headline' },
+        'bias b = −log((1 − π)/π) = ',
+        h('span', { id: 'prior-bias', 'data-value': String(c.bias) }, formatNumber(c.bias, 6)),
+      ),
+      h(
+        'div',
+        { class: 'bars' },
+        shareBar("negatives' share of CE, b = 0", c.zero[0]!.ceShare, 0),
+        shareBar("negatives' share of CE, prior", c.prior[0]!.ceShare, 1),
+        shareBar("negatives' share of FL, b = 0", c.zero[0]!.flShare, 2),
+        shareBar("negatives' share of FL, prior", c.prior[0]!.flShare, 3),
+      ),
+      dataTable(
+        `π = ${pi}, γ = ${p.cgamma}, α = ${p.alpha === null ? 'none' : p.alpha}, log base ${p.base}`,
+        [{ key: 'init', label: 'init', kind: 'text' }, ...GROUP_COLUMNS],
+        rows,
+      ),
     );
-    priorCmd.set(['focal prior', opt('pi', state.pi.trim()), opt('anchors', state.anchors.trim()), opt('foreground', state.foreground.trim()), opt('gamma', state.cgamma.trim()), opt('alpha', state.alpha.trim()), state.base !== 'e' ? opt('log-base', state.base) : ''].filter(Boolean).join(' '));
+    priorCmd.set(
+      [
+        'focal prior',
+        opt('pi', state.pi.trim()),
+        opt('anchors', state.anchors.trim()),
+        opt('foreground', state.foreground.trim()),
+        opt('gamma', state.cgamma.trim()),
+        opt('alpha', state.alpha.trim()),
+        state.base !== 'e' ? opt('log-base', state.base) : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    );
   }
 
   form.addEventListener('input', update);

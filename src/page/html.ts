@@ -29,8 +29,16 @@ export function pageHtml(title: string, data: unknown): string {
   const script = asset('page.js');
   const style = asset('page.css');
   // esbuild escapes "</script" in strings; a change there must not let the script end early
-  if (/<\/(script|style)|<!--/i.test(script + style)) throw new Error("the page's script or style contains </script, </style or <!--");
-  const csp = [`default-src 'none'`, `script-src ${sha256(script)}`, `style-src ${sha256(style)}`, `img-src 'none'`, `base-uri 'none'`, `form-action 'none'`].join('; ');
+  if (/<\/(script|style)|<!--/i.test(script + style))
+    throw new Error("the page's script or style contains </script, </style or <!--");
+  const csp = [
+    `default-src 'none'`,
+    `script-src ${sha256(script)}`,
+    `style-src ${sha256(style)}`,
+    `img-src 'none'`,
+    `base-uri 'none'`,
+    `form-action 'none'`,
+  ].join('; ');
   return `<!doctype html>
 <html lang="en">
 <head>

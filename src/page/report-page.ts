@@ -19,7 +19,12 @@ function cell(v: Cell | undefined): Cell {
 }
 const rowOf = (row: Row): Row => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, cell(v)]));
 
-export async function reportPageData(report: Report, chart: Chart | null, title: string, rowsTitle: string): Promise<ReportPageData> {
+export async function reportPageData(
+  report: Report,
+  chart: Chart | null,
+  title: string,
+  rowsTitle: string,
+): Promise<ReportPageData> {
   const rows: Row[] = [];
   for await (const row of report.rows) rows.push(rowOf(row));
   const summary = report.summary() ?? {};
@@ -28,10 +33,17 @@ export async function reportPageData(report: Report, chart: Chart | null, title:
     title,
     caption: report.caption,
     params: Object.entries(report.params).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]),
-    summary: (report.summaryItems ?? []).filter((i) => i.key in summary && summary[i.key] !== null).map((i) => ({ label: i.label, value: cell(summary[i.key]), kind: i.kind })),
+    summary: (report.summaryItems ?? [])
+      .filter((i) => i.key in summary && summary[i.key] !== null)
+      .map((i) => ({ label: i.label, value: cell(summary[i.key]), kind: i.kind })),
     tables: [
       { title: rowsTitle, caption: report.caption, columns: [...report.columns], rows },
-      ...(report.sections?.() ?? []).map((s) => ({ title: s.caption, caption: s.caption, columns: [...s.columns], rows: s.rows.map(rowOf) })),
+      ...(report.sections?.() ?? []).map((s) => ({
+        title: s.caption,
+        caption: s.caption,
+        columns: [...s.columns],
+        rows: s.rows.map(rowOf),
+      })),
     ],
     notes: [...(report.notes ?? [])],
     chart,
@@ -39,7 +51,12 @@ export async function reportPageData(report: Report, chart: Chart | null, title:
 }
 
 /** Writes the page (whole or not at all) and says what was written; `rowsTitle` heads the report's main rows. */
-export async function writeReportPage(path: string, report: Report, chart: Chart | null, options: { force: boolean; rowsTitle: string }): Promise<string> {
+export async function writeReportPage(
+  path: string,
+  report: Report,
+  chart: Chart | null,
+  options: { force: boolean; rowsTitle: string },
+): Promise<string> {
   const title = `focal ${report.command}`;
   const html = pageHtml(title, await reportPageData(report, chart, title, options.rowsTitle));
   writeNewFile(path, html, options.force);

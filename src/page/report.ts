@@ -11,7 +11,10 @@ import { cellText, chartView, dataTable } from './views.js';
  */
 
 const number = (v: Cell): Cell => (v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v);
-const numbers = (columns: readonly Column[], row: Row): Row => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, columns.find((c) => c.key === k)?.kind === 'text' ? v : number(v)]));
+const numbers = (columns: readonly Column[], row: Row): Row =>
+  Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, columns.find((c) => c.key === k)?.kind === 'text' ? v : number(v)]),
+  );
 
 export interface ReportPageData {
   mode: 'report';
@@ -41,13 +44,48 @@ export function startReport(root: HTMLElement, data: ReportPageData): void {
   replace(
     root,
     h('header', {}, h('h1', {}, data.title), h('p', { class: 'caption' }, data.caption)),
-    h('main', { class: 'report' },
-      h('section', { 'aria-labelledby': 'h-params' }, h('h2', { id: 'h-params' }, 'Parameters'),
-        h('dl', { class: 'params' }, ...data.params.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))),
-      h('section', { 'aria-labelledby': 'h-summary' }, h('h2', { id: 'h-summary' }, 'Summary'),
-        h('dl', { class: 'params' }, ...summary.flatMap((s) => [h('dt', {}, s.label), h('dd', { 'data-value': typeof s.value === 'number' ? String(s.value) : undefined }, cellText(s.value, s.kind))]))),
-      data.chart ? h('section', { 'aria-labelledby': 'h-chart' }, h('h2', { id: 'h-chart' }, 'Chart'), chartView(data.chart, (x) => nearest(data.chart!, x), data.chart.xLabel)) : null,
-      ...tables.map((t, k) => h('section', { 'aria-labelledby': `h-table-${k}` }, h('h2', { id: `h-table-${k}` }, t.title), dataTable(t.caption, t.columns, t.rows))),
+    h(
+      'main',
+      { class: 'report' },
+      h(
+        'section',
+        { 'aria-labelledby': 'h-params' },
+        h('h2', { id: 'h-params' }, 'Parameters'),
+        h('dl', { class: 'params' }, ...data.params.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+      ),
+      h(
+        'section',
+        { 'aria-labelledby': 'h-summary' },
+        h('h2', { id: 'h-summary' }, 'Summary'),
+        h(
+          'dl',
+          { class: 'params' },
+          ...summary.flatMap((s) => [
+            h('dt', {}, s.label),
+            h(
+              'dd',
+              { 'data-value': typeof s.value === 'number' ? String(s.value) : undefined },
+              cellText(s.value, s.kind),
+            ),
+          ]),
+        ),
+      ),
+      data.chart
+        ? h(
+            'section',
+            { 'aria-labelledby': 'h-chart' },
+            h('h2', { id: 'h-chart' }, 'Chart'),
+            chartView(data.chart, (x) => nearest(data.chart!, x), data.chart.xLabel),
+          )
+        : null,
+      ...tables.map((t, k) =>
+        h(
+          'section',
+          { 'aria-labelledby': `h-table-${k}` },
+          h('h2', { id: `h-table-${k}` }, t.title),
+          dataTable(t.caption, t.columns, t.rows),
+        ),
+      ),
       data.notes.length ? h('section', {}, ...data.notes.map((n) => h('p', { class: 'note' }, n))) : null,
     ),
   );

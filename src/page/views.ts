@@ -20,14 +20,21 @@ export function cellText(v: Cell | undefined, kind: Column['kind']): string {
  */
 export function dataTable(caption: string, columns: readonly Column[], rows: readonly Row[]): HTMLElement {
   const shown = columns.filter((c) => c.table !== false);
-  const head = h('tr', {}, ...shown.map((c) => h('th', { scope: 'col', class: c.kind === 'text' ? 'text' : undefined }, c.label)));
+  const head = h(
+    'tr',
+    {},
+    ...shown.map((c) => h('th', { scope: 'col', class: c.kind === 'text' ? 'text' : undefined }, c.label)),
+  );
   const body = rows.map((row) =>
     h(
       'tr',
       {},
       ...shown.map((c) => {
         const v = row[c.key];
-        const attrs: Record<string, string | undefined> = { 'data-key': c.key, class: c.kind === 'text' ? 'text' : undefined };
+        const attrs: Record<string, string | undefined> = {
+          'data-key': c.key,
+          class: c.kind === 'text' ? 'text' : undefined,
+        };
         if (typeof v === 'number') attrs['data-value'] = String(v);
         else if (isVector(v)) attrs['data-value'] = JSON.stringify(v);
         return h('td', attrs, cellText(v, c.kind));
@@ -35,14 +42,36 @@ export function dataTable(caption: string, columns: readonly Column[], rows: rea
     ),
   );
   // the wrapper scrolls sideways on a narrow screen; the page itself does not
-  return h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': caption }, h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...body)));
+  return h(
+    'div',
+    { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': caption },
+    h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...body)),
+  );
 }
 
 /** A bar of a share in [0, 1] (CSSOM width: allowed by the page's CSP, unlike a style attribute). */
 export function shareBar(label: string, share: number | null, series: number): HTMLElement {
   const fill = h('span', { class: `fill s${series}` });
   fill.style.width = `${Math.max(0, Math.min(1, share ?? 0)) * 100}%`;
-  return h('div', { class: 'bar' }, h('span', { class: 'bar-label' }, label), h('span', { class: 'track', role: 'img', 'aria-label': `${label}: ${share === null ? 'none' : formatNumber(share * 100, 4)}%` }, fill), h('span', { class: 'bar-value', 'data-value': share === null ? undefined : String(share) }, share === null ? '—' : `${formatNumber(share * 100, 4)}%`));
+  return h(
+    'div',
+    { class: 'bar' },
+    h('span', { class: 'bar-label' }, label),
+    h(
+      'span',
+      {
+        class: 'track',
+        role: 'img',
+        'aria-label': `${label}: ${share === null ? 'none' : formatNumber(share * 100, 4)}%`,
+      },
+      fill,
+    ),
+    h(
+      'span',
+      { class: 'bar-value', 'data-value': share === null ? undefined : String(share) },
+      share === null ? '—' : `${formatNumber(share * 100, 4)}%`,
+    ),
+  );
 }
 
 export interface CursorValue {
@@ -69,7 +98,10 @@ export function chartView(chart: Chart, valuesAt: (x: number) => CursorValue[], 
     const svg = svgDom(svgTree(chart, width, height));
     svg.setAttribute('tabindex', '0');
     svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', `${chart.title}. Arrow keys move the cursor along ${xName}; the values are listed below the chart.`);
+    svg.setAttribute(
+      'aria-label',
+      `${chart.title}. Arrow keys move the cursor along ${xName}; the values are listed below the chart.`,
+    );
     cursor = svgEl('g', { class: 'cursor' });
     svg.appendChild(cursor);
     const point = (e: PointerEvent) => {
@@ -83,7 +115,14 @@ export function chartView(chart: Chart, valuesAt: (x: number) => CursorValue[], 
     svg.addEventListener('keydown', (e) => {
       const span = chart.xDomain[1] - chart.xDomain[0];
       const step = (e.shiftKey ? 0.001 : 0.01) * span;
-      const to = { ArrowLeft: x - step, ArrowRight: x + step, ArrowDown: x - step, ArrowUp: x + step, Home: chart.xDomain[0], End: chart.xDomain[1] }[e.key];
+      const to = {
+        ArrowLeft: x - step,
+        ArrowRight: x + step,
+        ArrowDown: x - step,
+        ArrowUp: x + step,
+        Home: chart.xDomain[0],
+        End: chart.xDomain[1],
+      }[e.key];
       if (to === undefined) return;
       e.preventDefault();
       // steps land on round values of x, so that the readout shows 0.75, not 0.7500000001
@@ -98,17 +137,29 @@ export function chartView(chart: Chart, valuesAt: (x: number) => CursorValue[], 
     const values = valuesAt(x);
     if (cursor && layout) {
       const X = layout.X(x);
-      replace(cursor, svgEl('line', { x1: X, x2: X, y1: layout.margin.top, y2: layout.margin.top + layout.h, class: 'cursor-line' }));
+      replace(
+        cursor,
+        svgEl('line', { x1: X, x2: X, y1: layout.margin.top, y2: layout.margin.top + layout.h, class: 'cursor-line' }),
+      );
       values.forEach((v, k) => {
         const Y = layout!.Y(v.value);
         if (!Number.isFinite(Y) || Y < layout!.margin.top || Y > layout!.margin.top + layout!.h) return;
-        append(cursor!, svgEl('circle', { cx: X, cy: Y, r: 4, fill: SVG_COLOURS[k % SVG_COLOURS.length]!, class: 'cursor-dot' }));
+        append(
+          cursor!,
+          svgEl('circle', { cx: X, cy: Y, r: 4, fill: SVG_COLOURS[k % SVG_COLOURS.length]!, class: 'cursor-dot' }),
+        );
       });
     }
     replace(
       readout,
       h('span', { class: 'at', 'data-value': String(x) }, `${xName} = ${formatNumber(x, 12)}`),
-      ...values.map((v, k) => h('span', { class: `item s${k}`, 'data-label': v.label, 'data-value': String(v.value) }, `${v.label}: ${String(v.value)}`)),
+      ...values.map((v, k) =>
+        h(
+          'span',
+          { class: `item s${k}`, 'data-label': v.label, 'data-value': String(v.value) },
+          `${v.label}: ${String(v.value)}`,
+        ),
+      ),
     );
   };
   // drawn once the figure is in the document (its width is known then), and again on resize;

@@ -6,9 +6,22 @@
 import { FormatError } from '../errors.js';
 
 /** Element types a column can have (numpy's names). */
-export type DType = 'float16' | 'float32' | 'float64' | 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64';
+export type DType =
+  | 'float16'
+  | 'float32'
+  | 'float64'
+  | 'bool'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64';
 
-export type NumericArray = Float64Array | Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+export type NumericArray =
+  Float64Array | Float32Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 /**
  * One column of a batch of rows, row-major: row r is values[r·width … r·width + width − 1].
@@ -77,7 +90,13 @@ const TWO_32 = 4294967296;
  * @param file   named in the error for an int64 beyond ±2^53 or a bool that is not 0/1
  * @param first  the index of the first element in the whole array, for that error
  */
-export function elementsOf(bytes: Uint8Array, dtype: DType, littleEndian: boolean, file: string, first = 0): NumericArray {
+export function elementsOf(
+  bytes: Uint8Array,
+  dtype: DType,
+  littleEndian: boolean,
+  file: string,
+  first = 0,
+): NumericArray {
   const size = ITEM_SIZE[dtype];
   const n = bytes.byteLength / size;
   const native = NATIVE[dtype];
@@ -107,13 +126,15 @@ export function elementsOf(bytes: Uint8Array, dtype: DType, littleEndian: boolea
     case 'int16':
     case 'uint16': {
       const out = dtype === 'int16' ? new Int16Array(n) : new Uint16Array(n);
-      for (let i = 0; i < n; i++) out[i] = dtype === 'int16' ? view.getInt16(2 * i, littleEndian) : view.getUint16(2 * i, littleEndian);
+      for (let i = 0; i < n; i++)
+        out[i] = dtype === 'int16' ? view.getInt16(2 * i, littleEndian) : view.getUint16(2 * i, littleEndian);
       return out;
     }
     case 'int32':
     case 'uint32': {
       const out = dtype === 'int32' ? new Int32Array(n) : new Uint32Array(n);
-      for (let i = 0; i < n; i++) out[i] = dtype === 'int32' ? view.getInt32(4 * i, littleEndian) : view.getUint32(4 * i, littleEndian);
+      for (let i = 0; i < n; i++)
+        out[i] = dtype === 'int32' ? view.getInt32(4 * i, littleEndian) : view.getUint32(4 * i, littleEndian);
       return out;
     }
     case 'int64':
@@ -125,7 +146,11 @@ export function elementsOf(bytes: Uint8Array, dtype: DType, littleEndian: boolea
       const hiAt = 4 - loAt;
       for (let i = 0; i < n; i++) {
         const hi = signed ? view.getInt32(8 * i + hiAt, littleEndian) : view.getUint32(8 * i + hiAt, littleEndian);
-        if (hi >= 0x200000 || hi < -0x200000) throw new FormatError(file, `${dtype} element ${first + i} is beyond ±2^53, too large to be a label or a prediction`);
+        if (hi >= 0x200000 || hi < -0x200000)
+          throw new FormatError(
+            file,
+            `${dtype} element ${first + i} is beyond ±2^53, too large to be a label or a prediction`,
+          );
         out[i] = hi * TWO_32 + view.getUint32(8 * i + loAt, littleEndian);
       }
       return out;
@@ -136,5 +161,6 @@ export function elementsOf(bytes: Uint8Array, dtype: DType, littleEndian: boolea
 }
 
 function checkBool(values: Uint8Array, file: string, first: number): void {
-  for (let i = 0; i < values.length; i++) if (values[i]! > 1) throw new FormatError(file, `bool element ${first + i} is ${values[i]}, not 0 or 1`);
+  for (let i = 0; i < values.length; i++)
+    if (values[i]! > 1) throw new FormatError(file, `bool element ${first + i} is ${values[i]}, not 0 or 1`);
 }

@@ -2,7 +2,16 @@
  * Samples → losses, through the core (binaryLossAt, evaluateCategorical): no loss
  * mathematics here, only the loop over a batch and the class each loss belongs to.
  */
-import { alphaWeight, binaryLossAt, evaluateBinary, evaluateCategorical, LN_OF_BASE, smoothLabel, type BinaryInputKind, type FocalParams } from '../core/index.js';
+import {
+  alphaWeight,
+  binaryLossAt,
+  evaluateBinary,
+  evaluateCategorical,
+  LN_OF_BASE,
+  smoothLabel,
+  type BinaryInputKind,
+  type FocalParams,
+} from '../core/index.js';
 import type { SampleBatch } from './layout.js';
 
 /** The class key of a soft binary label (hard labels are 0 and 1). */
@@ -54,7 +63,13 @@ export class EvaluationScratch {
       this.arrays = allocate(this.capacity, withPt);
     }
     const { ce, fl, classOf, positive, pt } = this.arrays;
-    return { ce: ce.subarray(0, n), fl: fl.subarray(0, n), classOf: classOf.subarray(0, n), positive: positive.subarray(0, n), pt: withPt ? pt!.subarray(0, n) : null };
+    return {
+      ce: ce.subarray(0, n),
+      fl: fl.subarray(0, n),
+      classOf: classOf.subarray(0, n),
+      positive: positive.subarray(0, n),
+      pt: withPt ? pt!.subarray(0, n) : null,
+    };
   }
 }
 
@@ -64,16 +79,37 @@ export class EvaluationScratch {
  * @param scratch  where the output arrays come from (reused: the previous batch's are overwritten);
  *                 without one, fresh arrays
  */
-export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, withPt = false, scratch: EvaluationScratch | null = null): EvaluatedBatch {
+export function evaluateBatch(
+  batch: SampleBatch,
+  params: EvaluationParams,
+  withPt = false,
+  scratch: EvaluationScratch | null = null,
+): EvaluatedBatch {
   const output = (n: number) => (scratch ?? new EvaluationScratch()).take(n, withPt);
   const { gamma, alpha } = params;
   const smoothing = params.labelSmoothing ?? 0;
   const scale = LN_OF_BASE[params.base ?? 'e'];
   const [alpha0, alpha1] = [alphaWeight(alpha, 0), alphaWeight(alpha, 1)];
-  const binaryInto = (at: number, result: Pick<EvaluatedBatch, 'ce' | 'fl' | 'pt'>, kind: BinaryInputKind, value: number, y: number): void => {
+  const binaryInto = (
+    at: number,
+    result: Pick<EvaluatedBatch, 'ce' | 'fl' | 'pt'>,
+    kind: BinaryInputKind,
+    value: number,
+    y: number,
+  ): void => {
     const { ce, fl, pt } = result;
     if (pt === null) {
-      binaryLossAt(ce, fl, at, kind, value, y, gamma, y === 1 ? alpha1 : y === 0 ? alpha0 : alphaWeight(alpha, y), scale);
+      binaryLossAt(
+        ce,
+        fl,
+        at,
+        kind,
+        value,
+        y,
+        gamma,
+        y === 1 ? alpha1 : y === 0 ? alpha0 : alphaWeight(alpha, y),
+        scale,
+      );
       return;
     }
     const e = evaluateBinary(kind, value, y, params);
@@ -97,7 +133,12 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, with
   if (batch.shape === 'softmax') {
     const { rows: n, classes: k } = batch;
     const result = output(n);
-    const categorical = { gamma, alpha: params.classAlpha ?? alpha, base: params.base ?? 'e', labelSmoothing: smoothing } as const;
+    const categorical = {
+      gamma,
+      alpha: params.classAlpha ?? alpha,
+      base: params.base ?? 'e',
+      labelSmoothing: smoothing,
+    } as const;
     for (let r = 0; r < n; r++) {
       const t = batch.target[r]!;
       const e = evaluateCategorical(batch.input, batch.scores.subarray(r * k, (r + 1) * k), t, categorical);
@@ -132,5 +173,11 @@ export function evaluateBatch(batch: SampleBatch, params: EvaluationParams, with
 }
 
 function allocate(n: number, withPt: boolean): Pick<EvaluatedBatch, 'ce' | 'fl' | 'classOf' | 'positive' | 'pt'> {
-  return { ce: new Float64Array(n), fl: new Float64Array(n), classOf: new Int32Array(n), positive: new Uint8Array(n), pt: withPt ? new Float64Array(n) : null };
+  return {
+    ce: new Float64Array(n),
+    fl: new Float64Array(n),
+    classOf: new Int32Array(n),
+    positive: new Uint8Array(n),
+    pt: withPt ? new Float64Array(n) : null,
+  };
 }

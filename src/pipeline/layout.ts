@@ -32,7 +32,13 @@ interface Rows {
 
 export type SampleBatch =
   | (Rows & { shape: 'binary'; input: BinaryInputKind; value: NumericArray; label: NumericArray })
-  | (Rows & { shape: 'softmax'; input: CategoricalInputKind; classes: number; scores: NumericArray; target: NumericArray })
+  | (Rows & {
+      shape: 'softmax';
+      input: CategoricalInputKind;
+      classes: number;
+      scores: NumericArray;
+      target: NumericArray;
+    })
   | (Rows & {
       shape: 'sigmoid';
       input: 'logit' | 'p';
@@ -56,13 +62,22 @@ export type PredictionKind = 'p' | 'logit' | 'pt' | 'probs' | 'logits';
  * a softmax vector, unless an activation says otherwise (then p/probs and logit/logits are the
  * same thing: probabilities or logits, one per class).
  */
-export function layoutOf(kind: PredictionKind, prediction: string, target: string, activation: Activation | undefined, ignoreLabel = DEFAULT_IGNORE_LABEL): Layout {
+export function layoutOf(
+  kind: PredictionKind,
+  prediction: string,
+  target: string,
+  activation: Activation | undefined,
+  ignoreLabel = DEFAULT_IGNORE_LABEL,
+): Layout {
   const logits = kind === 'logit' || kind === 'logits';
   if (activation === undefined) {
     if (kind === 'probs' || kind === 'logits') return { shape: 'softmax', input: kind, prediction, target };
     return { shape: 'binary', input: kind, prediction, label: target };
   }
-  if (kind === 'pt') throw new UsageError(`--activation ${activation} takes scores of every class (p or logit columns); p_t is one number per sample`);
+  if (kind === 'pt')
+    throw new UsageError(
+      `--activation ${activation} takes scores of every class (p or logit columns); p_t is one number per sample`,
+    );
   if (activation === 'softmax') return { shape: 'softmax', input: logits ? 'logits' : 'probs', prediction, target };
   return { shape: 'sigmoid', input: logits ? 'logit' : 'p', prediction, target, ignoreLabel };
 }
@@ -88,7 +103,12 @@ export function columnsOf(layout: Layout): string[] {
 
 function column(batch: ColumnBatch, name: string, file: string): Column {
   const c = batch.columns[name];
-  if (!c) throw new UsageError(`${file}: no column '${name}' (there are ${Object.keys(batch.columns).map((k) => `'${k}'`).join(', ')})`);
+  if (!c)
+    throw new UsageError(
+      `${file}: no column '${name}' (there are ${Object.keys(batch.columns)
+        .map((k) => `'${k}'`)
+        .join(', ')})`,
+    );
   return c;
 }
 
@@ -242,8 +262,22 @@ function rowWords(p: Problem, input: string, classes: number, ignoreLabel: numbe
  * The first problem of row r, or null: the one set of rules every format is checked by.
  * @param extra  a further rule on a binary label (returns what is wrong, or null)
  */
-function problemOf(layout: Layout, r: number, prediction: NumericArray, classes: number, target: NumericArray, indexForm: boolean, extra: ((y: number) => string | null) | null): Problem | null {
-  const bad = (element: number, value: number, rule: Rule, detail?: string): Problem => ({ row: r, element, value, rule, detail });
+function problemOf(
+  layout: Layout,
+  r: number,
+  prediction: NumericArray,
+  classes: number,
+  target: NumericArray,
+  indexForm: boolean,
+  extra: ((y: number) => string | null) | null,
+): Problem | null {
+  const bad = (element: number, value: number, rule: Rule, detail?: string): Problem => ({
+    row: r,
+    element,
+    value,
+    rule,
+    detail,
+  });
   if (layout.shape === 'binary') {
     const v = prediction[r]!;
     const y = target[r]!;
@@ -259,7 +293,8 @@ function problemOf(layout: Layout, r: number, prediction: NumericArray, classes:
     let sum = 0;
     for (let j = 0; j < classes; j++) {
       const x = prediction[from + j]!;
-      if (layout.input === 'logits' ? !Number.isFinite(x) : !(x >= 0 && x <= Infinity)) return bad(j, x, layout.input === 'logits' ? 'finiteLogit' : 'nonNegative');
+      if (layout.input === 'logits' ? !Number.isFinite(x) : !(x >= 0 && x <= Infinity))
+        return bad(j, x, layout.input === 'logits' ? 'finiteLogit' : 'nonNegative');
       sum += x;
     }
     return layout.input === 'probs' && !(sum > 0 && sum < Infinity) ? bad(-1, sum, 'sum') : null;
@@ -286,7 +321,13 @@ function problemOf(layout: Layout, r: number, prediction: NumericArray, classes:
  * The first row that may break a rule: binary batches (the common case) are scanned with the
  * rules inlined, and only from a suspect row on does each row go through problemOf.
  */
-function firstSuspect(layout: Layout, values: NumericArray, targets: NumericArray, rows: number, extra: ((y: number) => string | null) | null): number {
+function firstSuspect(
+  layout: Layout,
+  values: NumericArray,
+  targets: NumericArray,
+  rows: number,
+  extra: ((y: number) => string | null) | null,
+): number {
   if (layout.shape !== 'binary' || extra !== null) return 0;
   if (layout.input === 'logit') {
     for (let r = 0; r < rows; r++) {
@@ -319,17 +360,35 @@ function keptRows(values: NumericArray, w: number, keep: Uint8Array, kept: numbe
  * and logged instead.
  * @param extra  a further rule on binary labels (the --loss variants' domains)
  */
-export function layoutBatch(layout: Layout, batch: ColumnBatch, file: string, frame: TextFrame | null = null, extra: ((y: number) => string | null) | null = null): SampleBatch {
+export function layoutBatch(
+  layout: Layout,
+  batch: ColumnBatch,
+  file: string,
+  frame: TextFrame | null = null,
+  extra: ((y: number) => string | null) | null = null,
+): SampleBatch {
   const { rowStart } = batch;
   let rows = batch.rows;
   const prediction = column(batch, layout.prediction, file);
   const targetName = layout.shape === 'binary' ? layout.label : layout.target;
   const target = column(batch, targetName, file);
-  if (layout.shape !== 'sigmoid' && target.width !== 1) throw new UsageError(`${file}: '${targetName}' has ${target.width} values per row; one ${layout.shape === 'binary' ? 'label' : 'class index'} per row is needed`);
-  if (layout.shape === 'binary' && prediction.width !== 1) throw new UsageError(`${file}: '${layout.prediction}' has ${prediction.width} values per row: a binary prediction is one number (use --activation softmax or sigmoid for vectors)`);
+  if (layout.shape !== 'sigmoid' && target.width !== 1)
+    throw new UsageError(
+      `${file}: '${targetName}' has ${target.width} values per row; one ${layout.shape === 'binary' ? 'label' : 'class index'} per row is needed`,
+    );
+  if (layout.shape === 'binary' && prediction.width !== 1)
+    throw new UsageError(
+      `${file}: '${layout.prediction}' has ${prediction.width} values per row: a binary prediction is one number (use --activation softmax or sigmoid for vectors)`,
+    );
   const classes = prediction.width;
-  if (classes < 2 && layout.shape === 'softmax') throw new UsageError(`${file}: '${layout.prediction}' has ${classes} value per row; a softmax needs a vector of at least 2`);
-  if (layout.shape === 'sigmoid' && target.width !== 1 && target.width !== classes) throw new UsageError(`${file}: '${targetName}' has ${target.width} values per row and '${layout.prediction}' ${classes}: give ${classes} targets per row or one class index`);
+  if (classes < 2 && layout.shape === 'softmax')
+    throw new UsageError(
+      `${file}: '${layout.prediction}' has ${classes} value per row; a softmax needs a vector of at least 2`,
+    );
+  if (layout.shape === 'sigmoid' && target.width !== 1 && target.width !== classes)
+    throw new UsageError(
+      `${file}: '${targetName}' has ${target.width} values per row and '${layout.prediction}' ${classes}: give ${classes} targets per row or one class index`,
+    );
   const ignoreLabel = layout.shape === 'sigmoid' ? layout.ignoreLabel : 0;
   // a one-class sigmoid row with one target is a row of targets, not a class index
   const indexForm = layout.shape === 'sigmoid' && target.width === 1 && classes !== 1;
@@ -341,7 +400,10 @@ export function layoutBatch(layout: Layout, batch: ColumnBatch, file: string, fr
   for (let r = firstSuspect(layout, values, targets, rows, extra); r < rows; r++) {
     const problem = problemOf(layout, r, values, classes, targets, indexForm, extra);
     if (problem === null) continue;
-    if (frame === null) throw new UsageError(`${file}: row ${rowStart + r + 1}: ${rowWords(problem, layout.input, classes, ignoreLabel)}`);
+    if (frame === null)
+      throw new UsageError(
+        `${file}: row ${rowStart + r + 1}: ${rowWords(problem, layout.input, classes, ignoreLabel)}`,
+      );
     const detail = textWords(problem, frame.names, classes, ignoreLabel);
     if (!frame.skip) {
       frame.error = new InvalidRecord(frame.lines[r]!, detail, file);
@@ -361,7 +423,19 @@ export function layoutBatch(layout: Layout, batch: ColumnBatch, file: string, fr
     rows = kept;
   }
 
-  if (layout.shape === 'binary') return { shape: 'binary', input: layout.input, rowStart, rows, value: values, label: targets };
-  if (layout.shape === 'softmax') return { shape: 'softmax', input: layout.input, rowStart, rows, classes, scores: values, target: targets };
-  return { shape: 'sigmoid', input: layout.input, rowStart, rows, classes, scores: values, targetForm: indexForm ? 'index' : 'rows', target: targets, ignoreLabel };
+  if (layout.shape === 'binary')
+    return { shape: 'binary', input: layout.input, rowStart, rows, value: values, label: targets };
+  if (layout.shape === 'softmax')
+    return { shape: 'softmax', input: layout.input, rowStart, rows, classes, scores: values, target: targets };
+  return {
+    shape: 'sigmoid',
+    input: layout.input,
+    rowStart,
+    rows,
+    classes,
+    scores: values,
+    targetForm: indexForm ? 'index' : 'rows',
+    target: targets,
+    ignoreLabel,
+  };
 }

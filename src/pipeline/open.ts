@@ -74,19 +74,31 @@ async function* npyBatches(file: ColumnarFile): AsyncGenerator<ArrayBatch> {
  * (Pipeline.columnarSamples) and drops the others after decoding them — decoding is 4–12% of a
  * run's time (docs/performance.md), so a decoder-side skip was not worth a second batch order.
  */
-export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns, labels: ColumnarFile | null = null): AsyncGenerator<ColumnBatch> {
+export async function* columnarBatches(
+  file: ColumnarFile,
+  choose: ChooseColumns,
+  labels: ColumnarFile | null = null,
+): AsyncGenerator<ColumnBatch> {
   if (labels !== null || file.format === 'npy') {
     const files = labels ? [file, labels] : [file];
     const bad = files.find((f) => f.format !== 'npy');
-    if (bad) throw new UsageError(`${bad.name}: the two-file form (--input PREDICTIONS.npy --labels LABELS.npy) takes .npy files; this is ${bad.format}`);
-    if (!labels) throw new UsageError(`${file.name}: an .npy file holds one array; give the labels in a second one with --labels FILE.npy (or save both with np.savez)`);
+    if (bad)
+      throw new UsageError(
+        `${bad.name}: the two-file form (--input PREDICTIONS.npy --labels LABELS.npy) takes .npy files; this is ${bad.format}`,
+      );
+    if (!labels)
+      throw new UsageError(
+        `${file.name}: an .npy file holds one array; give the labels in a second one with --labels FILE.npy (or save both with np.savez)`,
+      );
     const names = files.map((f) => arrayName(f.name));
     if (names[0] === names[1]) names[1] = `${names[1]} (labels)`;
     const chosen = choose(names);
-    yield* alignArrays(chosen.map((name) => {
-      const f = files[names.indexOf(name)]!;
-      return { name, where: f.name, batches: npyBatches(f) };
-    }));
+    yield* alignArrays(
+      chosen.map((name) => {
+        const f = files[names.indexOf(name)]!;
+        return { name, where: f.name, batches: npyBatches(f) };
+      }),
+    );
     return;
   }
   // the others are read at offsets, a stream spooled first: npz and Parquet keep their index at the
@@ -96,7 +108,13 @@ export async function* columnarBatches(file: ColumnarFile, choose: ChooseColumns
     if (file.format === 'npz') {
       const entries = await listNpz(source);
       const chosen = choose(entries.map((e) => e.name));
-      yield* alignArrays(chosen.map((name) => ({ name, where: `${file.name}[${name}]`, batches: npzArray(source, npzEntry(entries, name, file.name)) })));
+      yield* alignArrays(
+        chosen.map((name) => ({
+          name,
+          where: `${file.name}[${name}]`,
+          batches: npzArray(source, npzEntry(entries, name, file.name)),
+        })),
+      );
     } else if (file.format === 'parquet') {
       const { decodeParquet, parquetColumns } = await import('./decode/parquet.js');
       const { columns } = await parquetColumns(source);

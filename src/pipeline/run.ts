@@ -20,7 +20,9 @@ import { columnarBatches, type ColumnarFile } from './open.js';
 import { checkSettings, columnarPlan, textPlan, variantRule, type SamplePlan, type SampleSettings } from './samples.js';
 
 /** Where the samples come from: a text input (file, stdin, gzip), or a binary file (and its labels' .npy). */
-export type PipelineInput = { kind: 'text'; source: InputSource } | { kind: 'columnar'; file: ColumnarFile; labels: ColumnarFile | null; size: number | null };
+export type PipelineInput =
+  | { kind: 'text'; source: InputSource }
+  | { kind: 'columnar'; file: ColumnarFile; labels: ColumnarFile | null; size: number | null };
 
 /**
  * What a run collects: the loss totals, the anatomy (with its number of p_t buckets), the --loss
@@ -64,7 +66,10 @@ function joinColumns(batch: ColumnBatch, names: readonly string[]): Column {
   const out = new Float64Array(batch.rows * k);
   names.forEach((name, j) => {
     const c = batch.columns[name]!;
-    if (c.width !== 1) throw new UsageError(`column '${name}' has ${c.width} values per row; a vector joined with + takes one per column`);
+    if (c.width !== 1)
+      throw new UsageError(
+        `column '${name}' has ${c.width} values per row; a vector joined with + takes one per column`,
+      );
     for (let r = 0; r < batch.rows; r++) out[r * k + j] = c.values[r]!;
   });
   return { dtype: 'float64', width: k, values: out };
@@ -114,7 +119,13 @@ export class Pipeline {
     this.skip = { skipped: 0, rows: [] };
     this.extraRule = variantRule(settings);
     const alpha = settings.alpha;
-    this.params = { gamma: settings.gamma, alpha: Array.isArray(alpha) ? null : (alpha as number | null), classAlpha: Array.isArray(alpha) ? alpha : null, base: settings.base, labelSmoothing: settings.family.smoothing };
+    this.params = {
+      gamma: settings.gamma,
+      alpha: Array.isArray(alpha) ? null : (alpha as number | null),
+      classAlpha: Array.isArray(alpha) ? alpha : null,
+      base: settings.base,
+      labelSmoothing: settings.family.smoothing,
+    };
   }
 
   /** The skip log of --skip-invalid, or null (a bad row stops the run). */
@@ -125,7 +136,12 @@ export class Pipeline {
   consume(samples: SampleBatch): void {
     if (this.info === null) {
       const classes = samples.shape === 'binary' ? 1 : samples.classes;
-      this.info = { shape: samples.shape, input: samples.input, classes, targetForm: samples.shape === 'sigmoid' ? samples.targetForm : null };
+      this.info = {
+        shape: samples.shape,
+        input: samples.input,
+        classes,
+        targetForm: samples.shape === 'sigmoid' ? samples.targetForm : null,
+      };
     }
     this.rows += samples.rows;
     const evaluated = this.evaluate ? evaluateBatch(samples, this.params, this.anatomy !== null, this.scratch) : null;
@@ -141,7 +157,16 @@ export class Pipeline {
   /** The states, as plain data (a worker's answer). */
   state(): PipelineState {
     const totals = this.totals ? { ...this.totals, skipped: this.skip.skipped } : null;
-    return { totals, anatomy: this.anatomy?.state() ?? null, variants: this.variants?.state() ?? null, sweep: this.sweepState(), skip: this.skip, rows: this.rows, plan: this.plan, info: this.info };
+    return {
+      totals,
+      anatomy: this.anatomy?.state() ?? null,
+      variants: this.variants?.state() ?? null,
+      sweep: this.sweepState(),
+      skip: this.skip,
+      rows: this.rows,
+      plan: this.plan,
+      info: this.info,
+    };
   }
 
   /** Adds a worker's states (in file order, for the skipped rows' list). */
@@ -167,7 +192,10 @@ export class Pipeline {
   }
 
   /** A text input's records → batches → this pipeline; the scanner to push bytes into. */
-  textScanner(format: 'csv' | 'tsv' | 'ndjson', name: string): { push(chunk: Uint8Array): void; finish(): void; withHeader(header: string[]): unknown; readonly lines: number } {
+  textScanner(
+    format: 'csv' | 'tsv' | 'ndjson',
+    name: string,
+  ): { push(chunk: Uint8Array): void; finish(): void; withHeader(header: string[]): unknown; readonly lines: number } {
     const frame: TextFrame = { lines: [], names: [], skip: this.skipLog };
     const columns = new TextColumns(name, this.skipLog, (batch, lines) => {
       frame.lines = lines;
@@ -202,7 +230,11 @@ export class Pipeline {
    * A binary input's checked sample batches.
    * @param select  which batches (by index) this pipeline takes: a worker's part
    */
-  async *columnarSamples(file: ColumnarFile, labels: ColumnarFile | null, select: ((index: number) => boolean) | null = null): AsyncGenerator<SampleBatch> {
+  async *columnarSamples(
+    file: ColumnarFile,
+    labels: ColumnarFile | null,
+    select: ((index: number) => boolean) | null = null,
+  ): AsyncGenerator<SampleBatch> {
     const choose = (available: string[]): string[] => {
       const plan = columnarPlan({ ...this.settings, source: file.name }, available);
       this.plan = plan;
@@ -218,7 +250,12 @@ export class Pipeline {
       if (vector) batch.columns[JOINED] = joinColumns(batch, vector);
       const samples = layoutBatch(vector ? { ...layout, prediction: JOINED } : layout, batch, file.name);
       // the class count is known now (a text header tells it, and textPlan checked it there)
-      if (this.info === null) checkSettings({ ...this.settings, source: file.name }, layout, samples.shape === 'binary' ? 1 : samples.classes);
+      if (this.info === null)
+        checkSettings(
+          { ...this.settings, source: file.name },
+          layout,
+          samples.shape === 'binary' ? 1 : samples.classes,
+        );
       yield samples;
     }
   }
@@ -229,7 +266,11 @@ export class Pipeline {
  * batch (binary): a caller streaming rows takes them between steps.
  * @param progress  after each step: bytes read (when known) and samples so far
  */
-export async function* steps(input: PipelineInput, pipeline: Pipeline, progress: ((bytes: number, rows: number) => void) | null = null): AsyncGenerator<void> {
+export async function* steps(
+  input: PipelineInput,
+  pipeline: Pipeline,
+  progress: ((bytes: number, rows: number) => void) | null = null,
+): AsyncGenerator<void> {
   if (input.kind === 'text') {
     const { source } = input;
     const scanner = pipeline.textScanner(source.format, source.name);
@@ -250,7 +291,11 @@ export async function* steps(input: PipelineInput, pipeline: Pipeline, progress:
 }
 
 /** Runs an input through a pipeline on this thread, to the end. */
-export async function runSingle(input: PipelineInput, pipeline: Pipeline, progress: ((bytes: number, rows: number) => void) | null = null): Promise<Pipeline> {
+export async function runSingle(
+  input: PipelineInput,
+  pipeline: Pipeline,
+  progress: ((bytes: number, rows: number) => void) | null = null,
+): Promise<Pipeline> {
   for await (const _ of steps(input, pipeline, progress));
   return pipeline;
 }

@@ -55,10 +55,24 @@ export function textPlan(settings: SampleSettings, header: string[]): SamplePlan
   const resolved = resolveLayout(header, settings.columns, settings.source);
   const vector = isVector(resolved.kind);
   if (settings.activation === 'sigmoid' && !vector) {
-    throw new UsageError(`--activation sigmoid takes a vector of class scores per row (logit_0, logit_1, … or --columns logits=A+B+…); ${settings.source} has one ${resolved.kind} per row.`);
+    throw new UsageError(
+      `--activation sigmoid takes a vector of class scores per row (logit_0, logit_1, … or --columns logits=A+B+…); ${settings.source} has one ${resolved.kind} per row.`,
+    );
   }
-  const layout = layoutOf(resolved.kind, TEXT_PREDICTION, TEXT_TARGET, settings.activation, settings.ignoreLabel ?? DEFAULT_IGNORE_LABEL);
-  const plan: SamplePlan = { layout, vector: null, names: resolved.names, kind: resolved.kind, classes: vector ? resolved.classes : 0 };
+  const layout = layoutOf(
+    resolved.kind,
+    TEXT_PREDICTION,
+    TEXT_TARGET,
+    settings.activation,
+    settings.ignoreLabel ?? DEFAULT_IGNORE_LABEL,
+  );
+  const plan: SamplePlan = {
+    layout,
+    vector: null,
+    names: resolved.names,
+    kind: resolved.kind,
+    classes: vector ? resolved.classes : 0,
+  };
   checkSettings(settings, layout, vector ? resolved.classes : 1);
   return plan;
 }
@@ -69,15 +83,24 @@ export function textPlan(settings: SampleSettings, header: string[]): SamplePlan
  * --columns.
  */
 export function columnarPlan(settings: SampleSettings, available: string[]): SamplePlan {
-  const spec = settings.labelsArray && !settings.columns.y ? { ...settings.columns, y: [settings.labelsArray] } : settings.columns;
+  const spec =
+    settings.labelsArray && !settings.columns.y ? { ...settings.columns, y: [settings.labelsArray] } : settings.columns;
   const resolved = resolveLayout(available, spec, settings.source, { arrays: true });
   const label = resolved.names[resolved.names.length - 1]!;
   const predictions = resolved.names.slice(0, -1);
   const vector = predictions.length > 1 ? predictions : null;
   if (vector && settings.activation === undefined && !isVector(resolved.kind)) {
-    throw new UsageError(`option '--columns' ${resolved.kind} takes one column; for a vector of class scores use probs=… or logits=…, or --activation sigmoid|softmax.`);
+    throw new UsageError(
+      `option '--columns' ${resolved.kind} takes one column; for a vector of class scores use probs=… or logits=…, or --activation sigmoid|softmax.`,
+    );
   }
-  const layout = layoutOf(resolved.kind, predictions[0]!, label, settings.activation, settings.ignoreLabel ?? DEFAULT_IGNORE_LABEL);
+  const layout = layoutOf(
+    resolved.kind,
+    predictions[0]!,
+    label,
+    settings.activation,
+    settings.ignoreLabel ?? DEFAULT_IGNORE_LABEL,
+  );
   return { layout, vector, names: resolved.names, kind: resolved.kind, classes: vector ? vector.length : 0 };
 }
 
@@ -90,12 +113,24 @@ export function columnarPlan(settings: SampleSettings, available: string[]): Sam
 export function checkSettings(settings: SampleSettings, layout: Layout, classes: number): void {
   const { alpha, family } = settings;
   if (Array.isArray(alpha)) {
-    if (layout.shape !== 'softmax') throw new UsageError(`option '--alpha' has ${alpha.length} values; ${layout.shape} samples take one${layout.shape === 'sigmoid' ? ' (the weight of every positive element)' : ''}.`);
-    if (alpha.length !== classes) throw new UsageError(`option '--alpha' has ${alpha.length} values for ${classes} classes in ${settings.source}; give one, or one per class.`);
+    if (layout.shape !== 'softmax')
+      throw new UsageError(
+        `option '--alpha' has ${alpha.length} values; ${layout.shape} samples take one${layout.shape === 'sigmoid' ? ' (the weight of every positive element)' : ''}.`,
+      );
+    if (alpha.length !== classes)
+      throw new UsageError(
+        `option '--alpha' has ${alpha.length} values for ${classes} classes in ${settings.source}; give one, or one per class.`,
+      );
   }
   if (layout.shape === 'binary' && layout.input === 'pt' && family.smoothing > 0) throw new UsageError(PT_SMOOTHING);
-  if (layout.shape === 'sigmoid' && (family.extras.length > 0 || family.smoothing > 0)) throw new UsageError("options '--loss' variants and '--label-smoothing' are not available with --activation sigmoid.");
-  if (layout.shape === 'softmax' && family.extras.length > 0) throw new UsageError(`option '--loss' ${family.extras.join(',')}: the variants are binary; softmax samples take ce and fl.`);
+  if (layout.shape === 'sigmoid' && (family.extras.length > 0 || family.smoothing > 0))
+    throw new UsageError(
+      "options '--loss' variants and '--label-smoothing' are not available with --activation sigmoid.",
+    );
+  if (layout.shape === 'softmax' && family.extras.length > 0)
+    throw new UsageError(
+      `option '--loss' ${family.extras.join(',')}: the variants are binary; softmax samples take ce and fl.`,
+    );
 }
 
 /**

@@ -66,7 +66,12 @@ export function bytesSource(name: string, bytes: Uint8Array): RandomAccess {
 export const CHUNK_BYTES = 1 << 20;
 
 /** Bytes [offset, offset + length) of a RandomAccess, in chunks. */
-export async function* rangeChunks(source: RandomAccess, offset: number, length: number, chunkBytes = CHUNK_BYTES): AsyncGenerator<Uint8Array> {
+export async function* rangeChunks(
+  source: RandomAccess,
+  offset: number,
+  length: number,
+  chunkBytes = CHUNK_BYTES,
+): AsyncGenerator<Uint8Array> {
   const end = Math.min(source.size, offset + length);
   for (let at = offset; at < end; at += chunkBytes) yield await source.read(at, Math.min(chunkBytes, end - at));
 }
@@ -95,7 +100,8 @@ export class SequentialReader {
     buffer?: Uint8Array,
   ) {
     this.next = offset;
-    this.buffer = buffer && buffer.byteLength > 0 ? buffer : new Uint8Array(Math.max(1, Math.min(CHUNK_BYTES, end - offset)));
+    this.buffer =
+      buffer && buffer.byteLength > 0 ? buffer : new Uint8Array(Math.max(1, Math.min(CHUNK_BYTES, end - offset)));
   }
 
   /** the buffer, for the next reader of the same kind of data */
@@ -184,7 +190,8 @@ export async function spool(chunks: AsyncIterable<Uint8Array>): Promise<Spool> {
 
 /** A Node stream (stdin, a file stream) as chunks of bytes. */
 export async function* streamChunks(stream: Readable): AsyncGenerator<Uint8Array> {
-  for await (const chunk of stream) yield typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+  for await (const chunk of stream)
+    yield typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
 }
 
 /**
@@ -211,7 +218,11 @@ export function rangeReader(source: RandomAccess, offset: number, length: number
 
 /** Chunks of any sizes (a stream, an inflater's output) copied into the caller's buffers. */
 export function chunkReader(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): ByteReader {
-  const iterator = (Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : (chunks as Iterable<Uint8Array>)[Symbol.iterator]()) as AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
+  const iterator = (
+    Symbol.asyncIterator in chunks
+      ? chunks[Symbol.asyncIterator]()
+      : (chunks as Iterable<Uint8Array>)[Symbol.iterator]()
+  ) as AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
   let pending: Uint8Array = new Uint8Array(0);
   let ended = false;
   return {

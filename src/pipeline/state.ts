@@ -42,14 +42,23 @@ export function parsePartial(text: string, name: string): PartialFile {
     throw new UsageError(`${name}: not a focal partial file (not valid JSON)`);
   }
   const p = data as Partial<PartialFile> | null;
-  if (typeof p !== 'object' || p === null || p.format !== PARTIAL_FORMAT) throw new UsageError(`${name}: not a focal partial file (no "format": "${PARTIAL_FORMAT}")`);
-  if (p.version !== PARTIAL_VERSION) throw new UsageError(`${name}: partial file version ${String(p.version)}; this focal reads version ${PARTIAL_VERSION}`);
-  if (typeof p.params !== 'object' || p.params === null || typeof p.collectors !== 'object' || p.collectors === null) throw new UsageError(`${name}: partial file without "params" or "collectors"`);
+  if (typeof p !== 'object' || p === null || p.format !== PARTIAL_FORMAT)
+    throw new UsageError(`${name}: not a focal partial file (no "format": "${PARTIAL_FORMAT}")`);
+  if (p.version !== PARTIAL_VERSION)
+    throw new UsageError(
+      `${name}: partial file version ${String(p.version)}; this focal reads version ${PARTIAL_VERSION}`,
+    );
+  if (typeof p.params !== 'object' || p.params === null || typeof p.collectors !== 'object' || p.collectors === null)
+    throw new UsageError(`${name}: partial file without "params" or "collectors"`);
   return p as PartialFile;
 }
 
 /** A partial file for the given states. */
-export function makePartial(params: PartialParams, states: ReadonlyArray<readonly [Collector<unknown, never, unknown>, unknown]>, source?: PartialFile['source']): PartialFile {
+export function makePartial(
+  params: PartialParams,
+  states: ReadonlyArray<readonly [Collector<unknown, never, unknown>, unknown]>,
+  source?: PartialFile['source'],
+): PartialFile {
   const collectors: PartialFile['collectors'] = {};
   for (const [collector, state] of states) collectors[collector.kind] = { version: collector.version, state };
   return { format: PARTIAL_FORMAT, version: PARTIAL_VERSION, params, collectors, ...(source ? { source } : {}) };
@@ -63,7 +72,7 @@ function canonical(v: unknown): string {
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
       .join(',')}}`;
-  return typeof v === 'number' && !Number.isFinite(v) ? JSON.stringify(String(v)) : JSON.stringify(v) ?? 'null';
+  return typeof v === 'number' && !Number.isFinite(v) ? JSON.stringify(String(v)) : (JSON.stringify(v) ?? 'null');
 }
 
 /** The first parameter on which two sets disagree, or null. */
@@ -81,7 +90,10 @@ export function paramDifference(a: PartialParams, b: PartialParams): { key: stri
  * @param collectors  the collectors the files may hold, by kind
  * @returns the shared parameters and each collector's merged state
  */
-export function mergePartials(files: ReadonlyArray<{ name: string; partial: PartialFile }>, collectors: ReadonlyArray<Collector<unknown, never, unknown>>): { params: PartialParams; states: Map<string, unknown> } {
+export function mergePartials(
+  files: ReadonlyArray<{ name: string; partial: PartialFile }>,
+  collectors: ReadonlyArray<Collector<unknown, never, unknown>>,
+): { params: PartialParams; states: Map<string, unknown> } {
   if (files.length === 0) throw new UsageError('merge: no partial files given');
   const first = files[0]!;
   const kinds = Object.keys(first.partial.collectors).sort();
@@ -93,13 +105,22 @@ export function mergePartials(files: ReadonlyArray<{ name: string; partial: Part
   }
   for (const { name, partial } of files) {
     const diff = paramDifference(first.partial.params, partial.params);
-    if (diff) throw new UsageError(`${name} was made with ${diff.key} = ${diff.b}, ${first.name} with ${diff.key} = ${diff.a}: partial results merge only when every parameter agrees`);
+    if (diff)
+      throw new UsageError(
+        `${name} was made with ${diff.key} = ${diff.b}, ${first.name} with ${diff.key} = ${diff.a}: partial results merge only when every parameter agrees`,
+      );
     const theirs = Object.keys(partial.collectors).sort();
-    if (theirs.join() !== kinds.join()) throw new UsageError(`${name} holds ${theirs.join(', ') || 'nothing'}, ${first.name} holds ${kinds.join(', ')}: they come from different commands`);
+    if (theirs.join() !== kinds.join())
+      throw new UsageError(
+        `${name} holds ${theirs.join(', ') || 'nothing'}, ${first.name} holds ${kinds.join(', ')}: they come from different commands`,
+      );
     for (const kind of kinds) {
       const collector = collectors.find((c) => c.kind === kind)!;
       const entry = partial.collectors[kind]!;
-      if (entry.version !== collector.version) throw new UsageError(`${name}: '${kind}' state version ${entry.version}; this focal reads version ${collector.version}`);
+      if (entry.version !== collector.version)
+        throw new UsageError(
+          `${name}: '${kind}' state version ${entry.version}; this focal reads version ${collector.version}`,
+        );
       collector.merge(states.get(kind), entry.state);
     }
   }

@@ -41,7 +41,15 @@ const ANSWERS_AHEAD = 16;
 
 /** One worker's part of the input. */
 export type WorkerPart =
-  | { kind: 'text'; path: string; format: 'csv' | 'tsv' | 'ndjson'; start: number; end: number; first: boolean; header: string[] }
+  | {
+      kind: 'text';
+      path: string;
+      format: 'csv' | 'tsv' | 'ndjson';
+      start: number;
+      end: number;
+      first: boolean;
+      header: string[];
+    }
   /** blocks of a text stream's lines, posted to the worker one by one (TextBlock) */
   | { kind: 'blocks'; format: 'csv' | 'tsv' | 'ndjson'; header: string[] }
   | { kind: 'columnar'; file: ColumnarFile; labels: ColumnarFile | null; part: number; parts: number };
@@ -88,7 +96,12 @@ export function threadsFor(input: PipelineInput, requested: number | undefined, 
     const auto = size !== null && size >= PARALLEL_MIN_BYTES / 2 ? availableParallelism() : 1;
     return Math.max(1, Math.min(requested ?? auto, 64));
   }
-  const size = input.kind === 'text' ? input.source.size : input.file.path === null || (input.labels !== null && input.labels.path === null) ? null : input.size;
+  const size =
+    input.kind === 'text'
+      ? input.source.size
+      : input.file.path === null || (input.labels !== null && input.labels.path === null)
+        ? null
+        : input.size;
   if (size === null) return 1;
   const cheapParts = input.kind === 'text' || input.file.format === 'parquet' || input.file.format === 'npy';
   const auto = size >= PARALLEL_MIN_BYTES && cheapParts ? availableParallelism() : 1;
@@ -100,7 +113,13 @@ export function threadsFor(input: PipelineInput, requested: number | undefined, 
  * `n` bytes of a text; null when they hold no line that is not blank (`complete`: and no more
  * bytes follow, so the last line, even without its newline, is read as the header).
  */
-function headerOf(buf: Uint8Array, n: number, name: string, format: 'csv' | 'tsv' | 'ndjson', complete: boolean): { header: string[]; dataStart: number } | null {
+function headerOf(
+  buf: Uint8Array,
+  n: number,
+  name: string,
+  format: 'csv' | 'tsv' | 'ndjson',
+  complete: boolean,
+): { header: string[]; dataStart: number } | null {
   const bytes = Buffer.from(buf.buffer, buf.byteOffset, n);
   // a UTF-8 byte order mark is not part of the first line (for NDJSON, the first record)
   let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -118,7 +137,8 @@ function headerOf(buf: Uint8Array, n: number, name: string, format: 'csv' | 'tsv
         } catch {
           throw new UsageError(`${name}:${line}: not valid JSON: ${shownText(text.trim())}`);
         }
-        if (first === null || typeof first !== 'object' || Array.isArray(first)) throw new UsageError(`${name}:${line}: not a JSON object: ${shownText(text.trim())}`);
+        if (first === null || typeof first !== 'object' || Array.isArray(first))
+          throw new UsageError(`${name}:${line}: not a JSON object: ${shownText(text.trim())}`);
         return { header: Object.keys(first), dataStart: start };
       }
       return { header: splitHeader(text, format === 'tsv' ? '\t' : ','), dataStart: Math.min(n, end + 1) };
@@ -129,7 +149,11 @@ function headerOf(buf: Uint8Array, n: number, name: string, format: 'csv' | 'tsv
 }
 
 /** The header of a text file, from its first MiB. */
-function readHeader(path: string, name: string, format: 'csv' | 'tsv' | 'ndjson'): { header: string[]; dataStart: number } {
+function readHeader(
+  path: string,
+  name: string,
+  format: 'csv' | 'tsv' | 'ndjson',
+): { header: string[]; dataStart: number } {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(1 << 20);
@@ -159,7 +183,11 @@ function countLines(path: string, upTo: number): number {
   }
 }
 
-function runWorker(entry: WorkerEntry, job: WorkerJob, onProgress: (m: Extract<WorkerMessage, { type: 'progress' }>) => void): Promise<Extract<WorkerMessage, { type: 'done' | 'invalid' | 'usage' }>> {
+function runWorker(
+  entry: WorkerEntry,
+  job: WorkerJob,
+  onProgress: (m: Extract<WorkerMessage, { type: 'progress' }>) => void,
+): Promise<Extract<WorkerMessage, { type: 'done' | 'invalid' | 'usage' }>> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(entry, { workerData: job });
     worker.on('message', (m: WorkerMessage) => {
@@ -177,8 +205,15 @@ function runWorker(entry: WorkerEntry, job: WorkerJob, onProgress: (m: Extract<W
  * seen no data), in file order.
  * @param progress  bytes read and samples taken, summed over the workers
  */
-export async function runThreads(input: PipelineInput, pipeline: Pipeline, threads: number, entry: WorkerEntry, progress: ((bytes: number, rows: number) => void) | null = null): Promise<void> {
-  if (input.kind === 'text' && input.source.splittablePath === null) return runBlocks(input.source, pipeline, threads, entry, progress);
+export async function runThreads(
+  input: PipelineInput,
+  pipeline: Pipeline,
+  threads: number,
+  entry: WorkerEntry,
+  progress: ((bytes: number, rows: number) => void) | null = null,
+): Promise<void> {
+  if (input.kind === 'text' && input.source.splittablePath === null)
+    return runBlocks(input.source, pipeline, threads, entry, progress);
   const { settings, collect } = pipeline;
   let parts: WorkerPart[];
   let dataStart = 0;
@@ -192,9 +227,23 @@ export async function runThreads(input: PipelineInput, pipeline: Pipeline, threa
     // layout errors surface here, before any thread starts
     pipeline.textScanner(source.format, source.name).withHeader(head.header);
     const span = Math.ceil((size - dataStart) / threads);
-    parts = Array.from({ length: threads }, (_, w) => ({ kind: 'text', path, format: source.format, start: dataStart + w * span, end: Math.min(size, dataStart + (w + 1) * span), first: w === 0, header: head.header }));
+    parts = Array.from({ length: threads }, (_, w) => ({
+      kind: 'text',
+      path,
+      format: source.format,
+      start: dataStart + w * span,
+      end: Math.min(size, dataStart + (w + 1) * span),
+      first: w === 0,
+      header: head.header,
+    }));
   } else {
-    parts = Array.from({ length: threads }, (_, w) => ({ kind: 'columnar', file: input.file, labels: input.labels, part: w, parts: threads }));
+    parts = Array.from({ length: threads }, (_, w) => ({
+      kind: 'columnar',
+      file: input.file,
+      labels: input.labels,
+      part: w,
+      parts: threads,
+    }));
   }
   const bytes = new Array<number>(threads).fill(0);
   const rows = new Array<number>(threads).fill(0);
@@ -220,7 +269,8 @@ export async function runThreads(input: PipelineInput, pipeline: Pipeline, threa
     if (r.type === 'usage') throw new UsageError(usage!.message);
     pipeline.merge(r.state);
     pipeline.skip.skipped += r.state.skip.skipped;
-    for (const row of r.state.skip.rows) if (shown.length < SKIPPED_ROWS_SHOWN) shown.push({ line: before + row.line, detail: row.detail });
+    for (const row of r.state.skip.rows)
+      if (shown.length < SKIPPED_ROWS_SHOWN) shown.push({ line: before + row.line, detail: row.detail });
     before += r.lines;
   }
   pipeline.skip.rows.splice(0, pipeline.skip.rows.length, ...shown);
@@ -248,7 +298,7 @@ class BlockCutter {
 
   /** Adds a chunk: the blocks it completes go to `out`. */
   push(chunk: Uint8Array, out: Uint8Array[]): void {
-    for (let from = 0; from < chunk.byteLength; ) {
+    for (let from = 0; from < chunk.byteLength;) {
       const n = Math.min(chunk.byteLength - from, this.buffer.byteLength - this.filled);
       this.buffer.set(chunk.subarray(from, from + n), this.filled);
       this.filled += n;
@@ -299,7 +349,13 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
  * so the first bad line is the one a single thread names. An input shorter than one block is
  * scanned here, starting no worker.
  */
-async function runBlocks(source: InputSource, pipeline: Pipeline, threads: number, entry: WorkerEntry, progress: ((bytes: number, rows: number) => void) | null): Promise<void> {
+async function runBlocks(
+  source: InputSource,
+  pipeline: Pipeline,
+  threads: number,
+  entry: WorkerEntry,
+  progress: ((bytes: number, rows: number) => void) | null,
+): Promise<void> {
   const { settings, collect } = pipeline;
   const cutter = new BlockCutter(BLOCK_BYTES);
   const workers: { worker: Worker; holding: number }[] = [];
@@ -320,7 +376,10 @@ async function runBlocks(source: InputSource, pipeline: Pipeline, threads: numbe
   const start = (header: string[]): void => {
     const part: WorkerPart = { kind: 'blocks', format: source.format, header };
     for (let w = 0; w < threads; w++) {
-      const slot = { worker: new Worker(entry, { workerData: { part, settings, collect } satisfies WorkerJob }), holding: 0 };
+      const slot = {
+        worker: new Worker(entry, { workerData: { part, settings, collect } satisfies WorkerJob }),
+        holding: 0,
+      };
       slot.worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'block') {
           slot.holding--;
@@ -351,7 +410,9 @@ async function runBlocks(source: InputSource, pipeline: Pipeline, threads: numbe
       if (answer.type === 'usage') throw new UsageError(answer.message);
       pipeline.merge(answer.state);
       pipeline.skip.skipped += answer.state.skip.skipped;
-      for (const row of answer.state.skip.rows) if (pipeline.skip.rows.length < SKIPPED_ROWS_SHOWN) pipeline.skip.rows.push({ line: before + row.line, detail: row.detail });
+      for (const row of answer.state.skip.rows)
+        if (pipeline.skip.rows.length < SKIPPED_ROWS_SHOWN)
+          pipeline.skip.rows.push({ line: before + row.line, detail: row.detail });
       before += answer.lines;
       progress?.(source.bytesRead(), pipeline.rows);
     }
@@ -365,7 +426,8 @@ async function runBlocks(source: InputSource, pipeline: Pipeline, threads: numbe
     mergeReady();
     // a block waits only for a worker with room: answers ahead of a slow block are kept (a state
     // is small) rather than stalling the other workers, up to a bound
-    while (posted - merged >= ANSWERS_AHEAD * threads || workers.every((w) => w.holding >= BLOCKS_PER_WORKER)) await answered();
+    while (posted - merged >= ANSWERS_AHEAD * threads || workers.every((w) => w.holding >= BLOCKS_PER_WORKER))
+      await answered();
     const slot = workers.reduce((a, b) => (b.holding < a.holding ? b : a));
     slot.holding++;
     slot.worker.postMessage({ index: posted++, bytes } satisfies TextBlock, [bytes.buffer as ArrayBuffer]);

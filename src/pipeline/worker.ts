@@ -49,14 +49,22 @@ async function scanRange(job: WorkerJob & { part: { kind: 'text' } }, pipeline: 
       scanner.push(chunk);
       if (position - reported >= PROGRESS_EVERY) {
         reported = position;
-        parentPort!.postMessage({ type: 'progress', bytes: position - part.start, rows: pipeline.rows } satisfies WorkerMessage);
+        parentPort!.postMessage({
+          type: 'progress',
+          bytes: position - part.start,
+          rows: pipeline.rows,
+        } satisfies WorkerMessage);
       }
     }
     scanner.finish();
   } finally {
     await chunks.return(undefined);
   }
-  parentPort!.postMessage({ type: 'progress', bytes: part.end - part.start, rows: pipeline.rows } satisfies WorkerMessage);
+  parentPort!.postMessage({
+    type: 'progress',
+    bytes: part.end - part.start,
+    rows: pipeline.rows,
+  } satisfies WorkerMessage);
   return scanner.lines;
 }
 
@@ -87,22 +95,39 @@ function scanBlock(job: WorkerJob & { part: { kind: 'blocks' } }, block: TextBlo
 function run(job: WorkerJob): Promise<WorkerAnswer> {
   const pipeline = new Pipeline(job.settings, job.collect);
   const { part } = job;
-  if (part.kind === 'text') return answer(pipeline, () => scanRange(job as WorkerJob & { part: { kind: 'text' } }, pipeline));
+  if (part.kind === 'text')
+    return answer(pipeline, () => scanRange(job as WorkerJob & { part: { kind: 'text' } }, pipeline));
   if (part.kind !== 'columnar') throw new Error(`a worker for ${part.kind} takes them as messages`);
   return answer(pipeline, async () => {
-    for await (const samples of pipeline.columnarSamples(part.file, part.labels, (index) => index % part.parts === part.part)) pipeline.consume(samples);
+    for await (const samples of pipeline.columnarSamples(
+      part.file,
+      part.labels,
+      (index) => index % part.parts === part.part,
+    ))
+      pipeline.consume(samples);
     return 0;
   });
 }
 
-const failed = (err: unknown): void => parentPort!.postMessage({ type: 'error', message: err instanceof Error ? err.message : String(err) } satisfies WorkerMessage);
+const failed = (err: unknown): void =>
+  parentPort!.postMessage({
+    type: 'error',
+    message: err instanceof Error ? err.message : String(err),
+  } satisfies WorkerMessage);
 
 if (parentPort && workerData) {
   const job = workerData as WorkerJob;
   if (job.part.kind === 'blocks') {
     const blocks = job as WorkerJob & { part: { kind: 'blocks' } };
     parentPort.on('message', (block: TextBlock) =>
-      scanBlock(blocks, block).then((a) => parentPort!.postMessage({ type: 'block', index: block.index, answer: a, bytes: block.bytes } satisfies WorkerMessage, [block.bytes.buffer as ArrayBuffer]), failed),
+      scanBlock(blocks, block).then(
+        (a) =>
+          parentPort!.postMessage(
+            { type: 'block', index: block.index, answer: a, bytes: block.bytes } satisfies WorkerMessage,
+            [block.bytes.buffer as ArrayBuffer],
+          ),
+        failed,
+      ),
     );
   } else run(job).then((m) => parentPort!.postMessage(m), failed);
 }

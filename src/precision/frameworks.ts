@@ -13,8 +13,10 @@ export type EmulatedFramework = Exclude<Framework, 'exact'>;
 
 export const FRAMEWORK_MEANING: Readonly<Record<Framework, string>> = {
   exact: "focal's own float64 core (the exact value, correctly rounded to within a few ulps)",
-  torchvision: 'torchvision.ops.sigmoid_focal_loss on PyTorch 1.13 (BCE-with-logits as log(e^−m + e^(−x−m)) + m, no log1p), torch autograd',
-  keras: 'keras.losses.BinaryFocalCrossentropy (Keras 3, TensorFlow backend): clip to [1e-7, 1 − 1e-7] from probabilities, α only with apply_class_balancing, TF gradients',
+  torchvision:
+    'torchvision.ops.sigmoid_focal_loss on PyTorch 1.13 (BCE-with-logits as log(e^−m + e^(−x−m)) + m, no log1p), torch autograd',
+  keras:
+    'keras.losses.BinaryFocalCrossentropy (Keras 3, TensorFlow backend): clip to [1e-7, 1 − 1e-7] from probabilities, α only with apply_class_balancing, TF gradients',
   tfa: 'tfa.losses.SigmoidFocalCrossEntropy: tf.keras backend BCE, log(p + 1e-7) after the clip, TF gradients',
   mmcv: "mmcv's sigmoid_focal_loss CUDA kernels: log(max(p, FLT_MIN)), hand-written backward",
   naive: 'the textbook −α_t (1 − p_t)^γ log p_t with p = 1/(1 + e^−x), torch autograd',
@@ -50,14 +52,25 @@ export interface Emulated {
 }
 
 /** Why a framework cannot take this input or dtype (one sentence), or null when it can. */
-export function unsupported(fw: Framework, dtype: DType, kind: 'logit' | 'p' | 'pt', y: number, alpha: number | null, smoothing: number): string | null {
+export function unsupported(
+  fw: Framework,
+  dtype: DType,
+  kind: 'logit' | 'p' | 'pt',
+  y: number,
+  alpha: number | null,
+  smoothing: number,
+): string | null {
   if (fw === 'exact') return null;
-  if (kind === 'pt') return `--as ${fw} takes --logit or --p (a framework sees a logit or a probability of class 1, not p_t).`;
-  if ((fw === 'torchvision' || fw === 'mmcv') && kind !== 'logit') return `${fw}'s focal loss takes logits only; give --logit.`;
+  if (kind === 'pt')
+    return `--as ${fw} takes --logit or --p (a framework sees a logit or a probability of class 1, not p_t).`;
+  if ((fw === 'torchvision' || fw === 'mmcv') && kind !== 'logit')
+    return `${fw}'s focal loss takes logits only; give --logit.`;
   if (fw === 'mmcv') {
-    if (dtype === 'bfloat16') return "mmcv's focal-loss kernels are dispatched for float64, float32 and float16 only (AT_DISPATCH_FLOATING_TYPES_AND_HALF).";
+    if (dtype === 'bfloat16')
+      return "mmcv's focal-loss kernels are dispatched for float64, float32 and float16 only (AT_DISPATCH_FLOATING_TYPES_AND_HALF).";
     if (alpha === null) return 'mmcv always weights by α (its kernels have no α none); give --alpha.';
-    if ((y !== 0 && y !== 1) || smoothing > 0) return "mmcv's kernels take class indices (hard labels 0 or 1), not soft or smoothed labels.";
+    if ((y !== 0 && y !== 1) || smoothing > 0)
+      return "mmcv's kernels take class indices (hard labels 0 or 1), not soft or smoothed labels.";
   }
   return null;
 }

@@ -55,7 +55,13 @@ export interface SampleMeasure {
 }
 
 function measured(dtype: DType, value: number, exact: number, tolerance: number): Measured {
-  return { value, exact, ulps: ulpDistance(dtype, value, exact), relative: relativeError(value, exact), problem: problemOf(dtype, value, exact, tolerance) };
+  return {
+    value,
+    exact,
+    ulps: ulpDistance(dtype, value, exact),
+    relative: relativeError(value, exact),
+    problem: problemOf(dtype, value, exact, tolerance),
+  };
 }
 
 /**
@@ -63,7 +69,12 @@ function measured(dtype: DType, value: number, exact: number, tolerance: number)
  * at the same input (the input rounded to the dtype, the label smoothed in float64). `exact`
  * as a framework is the exact value rounded once to the dtype: the best any framework can do.
  */
-export function measureSample(fw: Framework, dtype: DType, input: EmulationInput, tolerance = DEFAULT_TOLERANCE): SampleMeasure {
+export function measureSample(
+  fw: Framework,
+  dtype: DType,
+  input: EmulationInput,
+  tolerance = DEFAULT_TOLERANCE,
+): SampleMeasure {
   const round = rounderOf(dtype);
   const x = round(input.value);
   const s = input.smoothing ?? 0;
@@ -71,7 +82,10 @@ export function measureSample(fw: Framework, dtype: DType, input: EmulationInput
   const exact = evaluateBinary(input.kind, x, y, { gamma: input.gamma, alpha: input.alpha });
   const exactGrad = input.kind === 'logit' ? exact.grad : exact.gradP;
   const exactGradCe = input.kind === 'logit' ? exact.gradCe : exact.gradCeP;
-  const got = fw === 'exact' ? { ce: round(exact.ce), fl: round(exact.fl), grad: round(exactGrad), gradCe: round(exactGradCe) } : emulate(fw, dtype, input);
+  const got =
+    fw === 'exact'
+      ? { ce: round(exact.ce), fl: round(exact.fl), grad: round(exactGrad), gradCe: round(exactGradCe) }
+      : emulate(fw, dtype, input);
   return {
     input: x,
     y,

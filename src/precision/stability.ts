@@ -58,7 +58,12 @@ export function stabilityIntervals(q: StabilityQuery): Interval[] {
   const measure = (v: number): SampleMeasure => {
     let m = cache.get(v);
     if (!m) {
-      m = measureSample(q.framework, q.dtype, { kind: q.kind, value: v, y: q.y, gamma: q.gamma, alpha: q.alpha }, tolerance);
+      m = measureSample(
+        q.framework,
+        q.dtype,
+        { kind: q.kind, value: v, y: q.y, gamma: q.gamma, alpha: q.alpha },
+        tolerance,
+      );
       cache.set(v, m);
     }
     return m;

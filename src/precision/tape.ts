@@ -80,7 +80,10 @@ export class Tape {
   div(a: Var, b: Var): Var {
     const va = this.value(a);
     const vb = this.value(b);
-    return this.push(this.round(va / vb), [a, b], (g) => [this.round(g / vb), this.round(g * this.round(this.round(-va / vb) / vb))]);
+    return this.push(this.round(va / vb), [a, b], (g) => [
+      this.round(g / vb),
+      this.round(g * this.round(this.round(-va / vb) / vb)),
+    ]);
   }
 
   /** s − a with a Python/C++ scalar s (torch's rsub, TF's `1 - t`): the scalar is taken in opmath. */
@@ -111,7 +114,9 @@ export class Tape {
   /** log; backward g/x (torch: grad.div(self)) or g·(1/x) (TF: grad * reciprocal(x)). */
   log(a: Var): Var {
     const x = this.value(a);
-    return this.push(this.round(Math.log(x)), [a], (g) => [this.rules.name === 'torch' ? this.round(g / x) : this.round(g * this.round(1 / x))]);
+    return this.push(this.round(Math.log(x)), [a], (g) => [
+      this.rules.name === 'torch' ? this.round(g / x) : this.round(g * this.round(1 / x)),
+    ]);
   }
 
   /** log1p; backward g/(1 + x) (TF's Log1pGrad: grad * reciprocal(1 + x)). */

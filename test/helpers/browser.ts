@@ -15,10 +15,25 @@ export const CHROMIUM = process.env.FOCAL_CHROMIUM ?? '/usr/bin/chromium';
  * only mark them skipped).
  */
 export async function launch(): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`the browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
   const userDataDir = mkdtempSync(join(tmpdir(), 'focal-chromium-'));
-  const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args, headless: true, viewport: { width: 1280, height: 900 } });
+  const args = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+  });
 }
 
 /** What a page did besides rendering: console errors, uncaught errors, requests, dialogs, CSP violations. */

@@ -10,7 +10,10 @@ export interface Result {
 }
 
 /** Runs the program in-process with captured streams (fast; for exit codes and messages). */
-export async function runCli(argv: string[], opts: { isTTY?: boolean; stderrIsTTY?: boolean; env?: Record<string, string> } = {}): Promise<Result> {
+export async function runCli(
+  argv: string[],
+  opts: { isTTY?: boolean; stderrIsTTY?: boolean; env?: Record<string, string> } = {},
+): Promise<Result> {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {

@@ -48,7 +48,12 @@ export interface RangeCase {
  * Ranges start:stop:step whose values are known exactly. `digits` bounds the mantissas,
  * `exponents` the powers of ten, and `forms` the ways each part may be written.
  */
-export function rangeCase(o: { digits: number; exponents: [number, number]; forms: ('plain' | 'scientific')[]; maxN?: number }): fc.Arbitrary<RangeCase> {
+export function rangeCase(o: {
+  digits: number;
+  exponents: [number, number];
+  forms: ('plain' | 'scientific')[];
+  maxN?: number;
+}): fc.Arbitrary<RangeCase> {
   const mantissa = (min: bigint) => fc.bigInt({ min, max: 10n ** BigInt(o.digits) - 1n });
   const exponent = fc.integer({ min: o.exponents[0], max: o.exponents[1] });
   const form = fc.constantFrom(...o.forms);
@@ -66,7 +71,13 @@ export function rangeCase(o: { digits: number; exponents: [number, number]; form
       let stop = addMultiple(start, BigInt(n), step);
       if (!onGrid) stop = addMultiple(stop, BigInt(num), { m: step.m, e: step.e - 1 }); // + num·step/10
       const write = (d: Decimal, f: 'plain' | 'scientific') => (f === 'plain' ? plain(d) : scientific(d));
-      return { start, step, n, stop, text: `${write(start, forms[0])}:${write(stop, forms[1])}:${write(step, forms[2])}` };
+      return {
+        start,
+        step,
+        n,
+        stop,
+        text: `${write(start, forms[0])}:${write(stop, forms[1])}:${write(step, forms[2])}`,
+      };
     });
 }
 

@@ -34,8 +34,11 @@ function load<T>(name: string): T {
   return JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8')) as T;
 }
 
-export const binaryRegions = (): Record<string, BinaryCase[]> => load<{ regions: Record<string, BinaryCase[]> }>('binary.json').regions;
+export const binaryRegions = (): Record<string, BinaryCase[]> =>
+  load<{ regions: Record<string, BinaryCase[]> }>('binary.json').regions;
 export const categoricalCases = (): CategoricalCase[] => load<{ cases: CategoricalCase[] }>('categorical.json').cases;
 /** Issue 8 §1.8–9: logits and probability vectors beyond the double range. */
-export const categoricalExtremeCases = (): CategoricalCase[] => load<{ extreme: CategoricalCase[] }>('categorical.json').extreme;
-export const priorRegions = (): Record<string, { pi: number; bias: string }[]> => load<{ regions: Record<string, { pi: number; bias: string }[]> }>('prior.json').regions;
+export const categoricalExtremeCases = (): CategoricalCase[] =>
+  load<{ extreme: CategoricalCase[] }>('categorical.json').extreme;
+export const priorRegions = (): Record<string, { pi: number; bias: string }[]> =>
+  load<{ regions: Record<string, { pi: number; bias: string }[]> }>('prior.json').regions;

@@ -17,7 +17,9 @@ export function readCsvColumns(name: string): Record<string, number[]> {
 }
 
 /** Every batch's values in one plain array, checking that the batches tile the rows in order. */
-export async function collectArray(batches: AsyncIterable<ArrayBatch>): Promise<{ values: number[]; width: number; dtype: string; rows: number }> {
+export async function collectArray(
+  batches: AsyncIterable<ArrayBatch>,
+): Promise<{ values: number[]; width: number; dtype: string; rows: number }> {
   const values: number[] = [];
   let rows = 0;
   let width = 1;

@@ -32,7 +32,11 @@ export function check<T>(property: fc.IProperty<T>, numRuns: number, o: { shrink
 }
 
 /** The same for async properties; `shrink: false` for cases too costly to shrink (whole CLI runs on large files). */
-export async function checkAsync<T>(property: fc.IAsyncProperty<T>, numRuns: number, o: { shrink?: boolean } = {}): Promise<void> {
+export async function checkAsync<T>(
+  property: fc.IAsyncProperty<T>,
+  numRuns: number,
+  o: { shrink?: boolean } = {},
+): Promise<void> {
   await fc.assert(property, { seed: SEED, numRuns, endOnFailure: o.shrink === false });
 }
 
@@ -45,7 +49,11 @@ export const probability = fc.oneof(
 );
 
 /** Logits: any double but NaN (±Infinity and ±0 included), and moderate ones. */
-export const logit = fc.oneof(fc.double({ noNaN: true }), fc.double({ min: -60, max: 60, noNaN: true }), fc.constantFrom(40, -40, 800, -800, 9e307, -9e307, 1e308, -1e308));
+export const logit = fc.oneof(
+  fc.double({ noNaN: true }),
+  fc.double({ min: -60, max: 60, noNaN: true }),
+  fc.constantFrom(40, -40, 800, -800, 9e307, -9e307, 1e308, -1e308),
+);
 
 /** γ ∈ [0, 1e4]: any double, whole numbers, and the values the issue names. */
 export const gamma = fc.oneof(

@@ -17,7 +17,10 @@ export const failingInput = fc.record({
 let files = 0;
 
 /** Writes the file into `dir`; returns its path and the bad row's line number (header = line 1). */
-export function writeFailingInput(dir: string, { rows, at, gzip }: { rows: number; at: number; gzip: boolean }): { path: string; line: number } {
+export function writeFailingInput(
+  dir: string,
+  { rows, at, gzip }: { rows: number; at: number; gzip: boolean },
+): { path: string; line: number } {
   const half = Math.floor(rows / 2);
   const bad = half + (at % (rows - half));
   const body = Array.from({ length: rows }, (_, i) => (i === bad ? 'abc,1' : `${((i % 997) + 1) / 1000},${i % 2}`));

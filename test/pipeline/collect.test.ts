@@ -61,7 +61,7 @@ describe('ExactSum: the correctly rounded sum, whatever the order', () => {
     xs.forEach((x) => one.add(x));
     for (let trial = 0; trial < 50; trial++) {
       const parts: ExactSum[] = [];
-      for (let i = 0; i < xs.length; ) {
+      for (let i = 0; i < xs.length;) {
         const n = 1 + Math.floor(u() * 300);
         const s = new ExactSum();
         xs.slice(i, i + n).forEach((x) => s.add(x));
@@ -88,7 +88,10 @@ describe('the totals collector under random sharding', () => {
   const batch = (a: number, b: number): ColumnBatch => ({
     rowStart: a,
     rows: b - a,
-    columns: { x: { dtype: 'float64', width: 1, values: logit.subarray(a, b) }, y: { dtype: 'float64', width: 1, values: y.subarray(a, b) } },
+    columns: {
+      x: { dtype: 'float64', width: 1, values: logit.subarray(a, b) },
+      y: { dtype: 'float64', width: 1, values: y.subarray(a, b) },
+    },
   });
   const onePass = totalsCollector.finish(totalsOf([batch(0, n)], layout));
 
@@ -101,16 +104,22 @@ describe('the totals collector under random sharding', () => {
 
   it('20 random shardings, through partial files, merged in random order: the same result bit for bit', () => {
     for (let trial = 0; trial < 20; trial++) {
-      const cuts = [0, ...Array.from({ length: 1 + Math.floor(u() * 8) }, () => Math.floor(u() * n)).sort((a, b) => a - b), n];
+      const cuts = [
+        0,
+        ...Array.from({ length: 1 + Math.floor(u() * 8) }, () => Math.floor(u() * n)).sort((a, b) => a - b),
+        n,
+      ];
       const files = cuts.slice(1).map((end, k) => {
         // each shard in batches of random sizes, as a decoder would cut it
         const batches: ColumnBatch[] = [];
-        for (let a = cuts[k]!; a < end; ) {
+        for (let a = cuts[k]!; a < end;) {
           const b = Math.min(end, a + 1 + Math.floor(u() * 700));
           batches.push(batch(a, b));
           a = b;
         }
-        const text = serializePartial(makePartial({ command: 'loss', gamma: 2, alpha: 0.25 }, [[totalsCollector, totalsOf(batches, layout)]]));
+        const text = serializePartial(
+          makePartial({ command: 'loss', gamma: 2, alpha: 0.25 }, [[totalsCollector, totalsOf(batches, layout)]]),
+        );
         return { name: `shard${k}.json`, partial: parsePartial(text, `shard${k}.json`) };
       });
       files.sort(() => u() - 0.5);
@@ -123,16 +132,29 @@ describe('the totals collector under random sharding', () => {
     const state = totalsOf([batch(0, 10)], layout);
     const a = { name: 'a.json', partial: makePartial({ gamma: 2, alpha: 0.25 }, [[totalsCollector, state]]) };
     const b = { name: 'b.json', partial: makePartial({ gamma: 1.5, alpha: 0.25 }, [[totalsCollector, state]]) };
-    expect(() => mergePartials([a, b], [totalsCollector])).toThrow(new UsageError('b.json was made with gamma = 1.5, a.json with gamma = 2: partial results merge only when every parameter agrees'));
+    expect(() => mergePartials([a, b], [totalsCollector])).toThrow(
+      new UsageError(
+        'b.json was made with gamma = 1.5, a.json with gamma = 2: partial results merge only when every parameter agrees',
+      ),
+    );
     const c = { name: 'c.json', partial: makePartial({ gamma: 2, alpha: 0.25 }, []) };
     expect(() => mergePartials([a, c], [totalsCollector])).toThrow(/c\.json holds nothing, a\.json holds totals/);
-    expect(() => parsePartial('{"format":"focal-partial","version":9}', 'v.json')).toThrow(new UsageError('v.json: partial file version 9; this focal reads version 1'));
+    expect(() => parsePartial('{"format":"focal-partial","version":9}', 'v.json')).toThrow(
+      new UsageError('v.json: partial file version 9; this focal reads version 1'),
+    );
     expect(() => parsePartial('[1,', 'x.json')).toThrow(/^x\.json: not a focal partial file \(not valid JSON\)$/);
     expect(() => mergePartials([], [totalsCollector])).toThrow(UsageError);
   });
 
   it('infinite losses survive the JSON of a partial file', () => {
-    const inf: ColumnBatch = { rowStart: 0, rows: 1, columns: { x: { dtype: 'float64', width: 1, values: Float64Array.of(-Infinity) }, y: { dtype: 'float64', width: 1, values: Float64Array.of(1) } } };
+    const inf: ColumnBatch = {
+      rowStart: 0,
+      rows: 1,
+      columns: {
+        x: { dtype: 'float64', width: 1, values: Float64Array.of(-Infinity) },
+        y: { dtype: 'float64', width: 1, values: Float64Array.of(1) },
+      },
+    };
     const state = totalsOf([inf], layout);
     const text = serializePartial(makePartial({}, [[totalsCollector, state]]));
     expect(text).toContain('"Infinity"');
@@ -171,12 +193,19 @@ describe("sigmoid rows [N, C] against torchvision's sigmoid_focal_loss (numpy, t
   const close = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * Math.abs(want));
 
   function check(got: ReturnType<typeof totalsCollector.finish>, want: Expected): void {
-    expect([got.rows, got.ignored, got.elements, got.positives]).toEqual([want.rows, want.ignored, want.elements, want.positives]);
+    expect([got.rows, got.ignored, got.elements, got.positives]).toEqual([
+      want.rows,
+      want.ignored,
+      want.elements,
+      want.positives,
+    ]);
     close(got.ce.sum, want.ce_sum);
     close(got.fl.sum, want.fl_sum);
     close(got.fl.mean!, want.fl_mean);
     close(got.fl.positives, want.fl_positives);
-    expect(got.classes.map((c) => [c.key, c.count, c.positives])).toEqual(want.classes.map((c) => [c.class, c.count, c.positives]));
+    expect(got.classes.map((c) => [c.key, c.count, c.positives])).toEqual(
+      want.classes.map((c) => [c.class, c.count, c.positives]),
+    );
     got.classes.forEach((c, k) => {
       close(c.ceTotal, want.classes[k]!.ce);
       close(c.flTotal, want.classes[k]!.fl);
@@ -192,7 +221,13 @@ describe("sigmoid rows [N, C] against torchvision's sigmoid_focal_loss (numpy, t
     ]))
       batches.push(b);
     expect(Array.from(batches[0]!.columns.logits!.values.subarray(0, C))).toEqual(ref.logits[0]);
-    const layout: Layout = { shape: 'sigmoid', input: 'logit', prediction: 'logits', target: 'label', ignoreLabel: ref.ignore };
+    const layout: Layout = {
+      shape: 'sigmoid',
+      input: 'logit',
+      prediction: 'logits',
+      target: 'label',
+      ignoreLabel: ref.ignore,
+    };
     check(totalsCollector.finish(totalsOf(batches, layout, { gamma: ref.gamma, alpha: ref.alpha })), ref.index_form);
   });
 
@@ -205,7 +240,13 @@ describe("sigmoid rows [N, C] against torchvision's sigmoid_focal_loss (numpy, t
         t: { dtype: 'uint8', width: C, values: Uint8Array.from(ref.multihot.flat()) },
       },
     };
-    const layout: Layout = { shape: 'sigmoid', input: 'logit', prediction: 'logits', target: 't', ignoreLabel: ref.ignore };
+    const layout: Layout = {
+      shape: 'sigmoid',
+      input: 'logit',
+      prediction: 'logits',
+      target: 't',
+      ignoreLabel: ref.ignore,
+    };
     check(totalsCollector.finish(totalsOf([b], layout, { gamma: ref.gamma, alpha: ref.alpha })), ref.multihot_form);
   });
 
@@ -214,26 +255,76 @@ describe("sigmoid rows [N, C] against torchvision's sigmoid_focal_loss (numpy, t
     const b: ColumnBatch = {
       rowStart: 0,
       rows: ref.logits.length,
-      columns: { logits: { dtype: 'float64', width: C, values: Float64Array.from(ref.logits.flat()) }, label: { dtype: 'float64', width: 1, values: label } },
+      columns: {
+        logits: { dtype: 'float64', width: C, values: Float64Array.from(ref.logits.flat()) },
+        label: { dtype: 'float64', width: 1, values: label },
+      },
     };
-    const got = totalsCollector.finish(totalsOf([b], { shape: 'sigmoid', input: 'logit', prediction: 'logits', target: 'label', ignoreLabel: 7 }));
-    expect([got.rows, got.ignored, got.positives]).toEqual([ref.index_form.rows, ref.index_form.ignored, ref.index_form.positives]);
+    const got = totalsCollector.finish(
+      totalsOf([b], { shape: 'sigmoid', input: 'logit', prediction: 'logits', target: 'label', ignoreLabel: 7 }),
+    );
+    expect([got.rows, got.ignored, got.positives]).toEqual([
+      ref.index_form.rows,
+      ref.index_form.ignored,
+      ref.index_form.positives,
+    ]);
   });
 });
 
 describe('layout checks: one line naming the file, the row and the value', () => {
-  const col = (values: number[], width = 1) => ({ dtype: 'float64' as const, width, values: Float64Array.from(values) });
-  const run = (layout: Layout, columns: ColumnBatch['columns'], rows: number) => () => layoutBatch(layout, { rowStart: 10, rows, columns }, 'f.npz');
+  const col = (values: number[], width = 1) => ({
+    dtype: 'float64' as const,
+    width,
+    values: Float64Array.from(values),
+  });
+  const run = (layout: Layout, columns: ColumnBatch['columns'], rows: number) => () =>
+    layoutBatch(layout, { rowStart: 10, rows, columns }, 'f.npz');
   const binary: Layout = { shape: 'binary', input: 'p', prediction: 'p', label: 'y' };
   it.each<[string, Layout, ColumnBatch['columns'], number, string]>([
     ['p out of range', binary, { p: col([0.5, 1.5]), y: col([1, 0]) }, 2, 'f.npz: row 12: p = 1.5 is not in [0, 1]'],
     ['a label of 2', binary, { p: col([0.5]), y: col([2]) }, 1, 'f.npz: row 11: label 2 is not in [0, 1]'],
-    ['soft label with p_t', { ...binary, input: 'pt' }, { p: col([0.5]), y: col([0.5]) }, 1, 'f.npz: row 11: label 0.5 is not 0 or 1 (p_t needs hard labels)'],
-    ['a vector for a binary prediction', binary, { p: col([0.5, 0.5], 2), y: col([1]) }, 1, "f.npz: 'p' has 2 values per row: a binary prediction is one number (use --activation softmax or sigmoid for vectors)"],
-    ['a softmax class out of range', { shape: 'softmax', input: 'logits', prediction: 'p', target: 'y' }, { p: col([1, 2, 3], 3), y: col([3]) }, 1, 'f.npz: row 11: class index 3 is not an integer in 0…2'],
-    ['a sigmoid NaN logit', { shape: 'sigmoid', input: 'logit', prediction: 'p', target: 'y', ignoreLabel: -2 }, { p: col([1, NaN], 2), y: col([0]) }, 1, 'f.npz: row 11: logit = NaN is not a number'],
-    ['a fractional class index', { shape: 'sigmoid', input: 'logit', prediction: 'p', target: 'y', ignoreLabel: -2 }, { p: col([1, 2], 2), y: col([0.5]) }, 1, 'f.npz: row 11: class index 0.5 is not an integer (0…1 a class, others background, -2 ignored)'],
-    ['targets of another width', { shape: 'sigmoid', input: 'logit', prediction: 'p', target: 'y', ignoreLabel: -2 }, { p: col([1, 2, 3], 3), y: col([0, 1], 2) }, 1, "f.npz: 'y' has 2 values per row and 'p' 3: give 3 targets per row or one class index"],
+    [
+      'soft label with p_t',
+      { ...binary, input: 'pt' },
+      { p: col([0.5]), y: col([0.5]) },
+      1,
+      'f.npz: row 11: label 0.5 is not 0 or 1 (p_t needs hard labels)',
+    ],
+    [
+      'a vector for a binary prediction',
+      binary,
+      { p: col([0.5, 0.5], 2), y: col([1]) },
+      1,
+      "f.npz: 'p' has 2 values per row: a binary prediction is one number (use --activation softmax or sigmoid for vectors)",
+    ],
+    [
+      'a softmax class out of range',
+      { shape: 'softmax', input: 'logits', prediction: 'p', target: 'y' },
+      { p: col([1, 2, 3], 3), y: col([3]) },
+      1,
+      'f.npz: row 11: class index 3 is not an integer in 0…2',
+    ],
+    [
+      'a sigmoid NaN logit',
+      { shape: 'sigmoid', input: 'logit', prediction: 'p', target: 'y', ignoreLabel: -2 },
+      { p: col([1, NaN], 2), y: col([0]) },
+      1,
+      'f.npz: row 11: logit = NaN is not a number',
+    ],
+    [
+      'a fractional class index',
+      { shape: 'sigmoid', input: 'logit', prediction: 'p', target: 'y', ignoreLabel: -2 },
+      { p: col([1, 2], 2), y: col([0.5]) },
+      1,
+      'f.npz: row 11: class index 0.5 is not an integer (0…1 a class, others background, -2 ignored)',
+    ],
+    [
+      'targets of another width',
+      { shape: 'sigmoid', input: 'logit', prediction: 'p', target: 'y', ignoreLabel: -2 },
+      { p: col([1, 2, 3], 3), y: col([0, 1], 2) },
+      1,
+      "f.npz: 'y' has 2 values per row and 'p' 3: give 3 targets per row or one class index",
+    ],
   ])('%s', (_name, layout, columns, rows, message) => {
     expect(run(layout, columns, rows)).toThrow(new UsageError(message));
   });

@@ -11,7 +11,19 @@ import { join } from 'node:path';
 import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
-import { Bool, Field, Float64, List, tableFromArrays, tableToIPC, vectorFromArray, Table, Dictionary, Utf8, Int32 } from 'apache-arrow';
+import {
+  Bool,
+  Field,
+  Float64,
+  List,
+  tableFromArrays,
+  tableToIPC,
+  vectorFromArray,
+  Table,
+  Dictionary,
+  Utf8,
+  Int32,
+} from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/errors.js';
 import type { ColumnBatch } from '../../src/pipeline/columns.js';
@@ -30,7 +42,9 @@ const dir = mkdtempSync(join(tmpdir(), 'focal-fast-decode-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every batch's columns copied out as it comes (the buffers are reused), checking that the batches tile the rows. */
-async function collect(batches: AsyncIterable<ColumnBatch>): Promise<{ columns: Record<string, number[]>; widths: Record<string, number>; batches: number }> {
+async function collect(
+  batches: AsyncIterable<ColumnBatch>,
+): Promise<{ columns: Record<string, number[]>; widths: Record<string, number>; batches: number }> {
   const columns: Record<string, number[]> = {};
   const widths: Record<string, number> = {};
   let rows = 0;
@@ -68,7 +82,7 @@ function samples(n: number): { p: Float64Array; y: Int32Array } {
   let s = 12345;
   const next = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   for (let i = 0; i < n; i++) {
-    p[i] = (next() + next() * 2 ** -32) || 0.5;
+    p[i] = next() + next() * 2 ** -32 || 0.5;
     y[i] = next() < 0.25 ? 1 : 0;
   }
   return { p, y };
@@ -87,9 +101,23 @@ function fastColumns(path: string): string[] {
   const b = readFileSync(path);
   const metadata = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
   const schema = parquetSchema(metadata);
-  const dtypeOf = (type: string | undefined) => (type === 'DOUBLE' ? 'float64' : type === 'FLOAT' ? 'float32' : type === 'BOOLEAN' ? 'bool' : type === 'INT64' ? 'int64' : 'int32');
+  const dtypeOf = (type: string | undefined) =>
+    type === 'DOUBLE'
+      ? 'float64'
+      : type === 'FLOAT'
+        ? 'float32'
+        : type === 'BOOLEAN'
+          ? 'bool'
+          : type === 'INT64'
+            ? 'int64'
+            : 'int32';
   return schema.children
-    .filter((c) => metadata.row_groups.every((g) => { const m = g.columns.find((x) => x.meta_data?.path_in_schema[0] === c.element.name)!.meta_data!; return isFastColumn(c.element, m, dtypeOf(c.element.type)); }))
+    .filter((c) =>
+      metadata.row_groups.every((g) => {
+        const m = g.columns.find((x) => x.meta_data?.path_in_schema[0] === c.element.name)!.meta_data!;
+        return isFastColumn(c.element, m, dtypeOf(c.element.type));
+      }),
+    )
     .map((c) => c.element.name);
 }
 
@@ -102,15 +130,21 @@ describe('Parquet pages decoded into typed arrays', () => {
     expect(fastColumns(formatFixture('vectors.parquet'))).toEqual(['target']); // a list column: hyparquet
   });
 
-  it.each([['binary.parquet'], ['binary_plain.parquet'], ['binary_duckdb.parquet'], ['binary_duckdb_v2.parquet']])('%s = binary.csv', async (name) => {
-    const source = await openRandomAccess(formatFixture(name));
-    expect((await collect(decodeParquet(source, ['p', 'y']))).columns).toEqual({ p: binary.p, y: binary.y });
-    await source.close();
-  });
+  it.each([['binary.parquet'], ['binary_plain.parquet'], ['binary_duckdb.parquet'], ['binary_duckdb_v2.parquet']])(
+    '%s = binary.csv',
+    async (name) => {
+      const source = await openRandomAccess(formatFixture(name));
+      expect((await collect(decodeParquet(source, ['p', 'y']))).columns).toEqual({ p: binary.p, y: binary.y });
+      await source.close();
+    },
+  );
 
-  it('vectors.parquet: the fast INT64 column beside hyparquet\'s list column', async () => {
+  it("vectors.parquet: the fast INT64 column beside hyparquet's list column", async () => {
     const source = await openRandomAccess(formatFixture('vectors.parquet'));
-    expect((await collect(decodeParquet(source, ['logits', 'target']))).columns).toEqual({ logits: logitsRowMajor, target: vectors.target });
+    expect((await collect(decodeParquet(source, ['logits', 'target']))).columns).toEqual({
+      logits: logitsRowMajor,
+      target: vectors.target,
+    });
     await source.close();
   });
 
@@ -141,20 +175,26 @@ describe('Parquet pages decoded into typed arrays', () => {
 
   it('a null, a damaged page, a page cut short: one line naming the file', async () => {
     const nulls = await openRandomAccess(formatFixture('binary_duckdb_null.parquet'));
-    expect(await message(() => collect(decodeParquet(nulls, ['p', 'y'])))).toMatch(/binary_duckdb_null\.parquet: column 'p' is null in row 7$/);
+    expect(await message(() => collect(decodeParquet(nulls, ['p', 'y'])))).toMatch(
+      /binary_duckdb_null\.parquet: column 'p' is null in row 7$/,
+    );
     await nulls.close();
     const good = new Uint8Array(readFileSync(formatFixture('binary_duckdb.parquet')));
     const metadata = parquetMetadata(good.slice().buffer);
     const at = Number(metadata.row_groups[0]!.columns[0]!.meta_data!.data_page_offset);
     const damaged = good.slice();
     for (let i = at + 30; i < at + 60; i++) damaged[i] = 0xfe; // inside p's snappy data
-    expect(await message(() => collect(decodeParquet(bytesSource('d.parquet', damaged), ['p'])))).toMatch(/^d\.parquet: /);
+    expect(await message(() => collect(decodeParquet(bytesSource('d.parquet', damaged), ['p'])))).toMatch(
+      /^d\.parquet: /,
+    );
     const header = good.slice();
     for (let i = at; i < at + 8; i++) header[i] = 0xff; // the page header
-    expect(await message(() => collect(decodeParquet(bytesSource('h.parquet', header), ['p'])))).toMatch(/^h\.parquet: /);
+    expect(await message(() => collect(decodeParquet(bytesSource('h.parquet', header), ['p'])))).toMatch(
+      /^h\.parquet: /,
+    );
   });
 
-  it('snappyInto inverts hyparquet-writer\'s snappy, on literals and on long back-references', () => {
+  it("snappyInto inverts hyparquet-writer's snappy, on literals and on long back-references", () => {
     const { p } = samples(10_000);
     const repetitive = new Uint8Array(100_000).map((_, i) => (i % 97) ^ ((i >> 12) & 3));
     for (const data of [new Uint8Array(p.buffer), repetitive, new Uint8Array(0), Uint8Array.of(7)]) {
@@ -167,22 +207,25 @@ describe('Parquet pages decoded into typed arrays', () => {
 });
 
 describe('.npy: every batch in one reused buffer', () => {
-  it.each([['p_f8.npy'], ['p_f8_be.npy'], ['p_f2.npy'], ['p_f4_be.npy']])('%s in batches of 8 rows, read from the file straight into the buffer, = binary.csv', async (name) => {
-    const source = await openRandomAccess(formatFixture(name));
-    const batches = decodeNpy(rangeReader(source, 0, source.size), name, undefined, 64);
-    const seen: number[] = [];
-    const got = await collectArray({
-      async *[Symbol.asyncIterator]() {
-        for await (const b of batches) {
-          seen.push(b.rows);
-          yield b;
-        }
-      },
-    });
-    await source.close();
-    expect(got.values).toEqual(binary.p);
-    expect(seen.length).toBeGreaterThan(1);
-  });
+  it.each([['p_f8.npy'], ['p_f8_be.npy'], ['p_f2.npy'], ['p_f4_be.npy']])(
+    '%s in batches of 8 rows, read from the file straight into the buffer, = binary.csv',
+    async (name) => {
+      const source = await openRandomAccess(formatFixture(name));
+      const batches = decodeNpy(rangeReader(source, 0, source.size), name, undefined, 64);
+      const seen: number[] = [];
+      const got = await collectArray({
+        async *[Symbol.asyncIterator]() {
+          for await (const b of batches) {
+            seen.push(b.rows);
+            yield b;
+          }
+        },
+      });
+      await source.close();
+      expect(got.values).toEqual(binary.p);
+      expect(seen.length).toBeGreaterThan(1);
+    },
+  );
 });
 
 describe('Arrow read at offsets, a slice of rows at a time', () => {
@@ -213,23 +256,40 @@ describe('Arrow read at offsets, a slice of rows at a time', () => {
     expect(differences(got.columns.y!, y)).toEqual([]);
 
     const rows = 1000;
-    const lists = vectorFromArray(Array.from({ length: rows }, (_, r) => [p[r]!, 1 - p[r]!]), new List(new Field('item', new Float64(), false)));
-    const bools = vectorFromArray(Array.from({ length: rows }, (_, r) => y[r] === 1), new Bool());
+    const lists = vectorFromArray(
+      Array.from({ length: rows }, (_, r) => [p[r]!, 1 - p[r]!]),
+      new List(new Field('item', new Float64(), false)),
+    );
+    const bools = vectorFromArray(
+      Array.from({ length: rows }, (_, r) => y[r] === 1),
+      new Bool(),
+    );
     const stream = join(dir, 'lists.arrows');
     writeFileSync(stream, tableToIPC(new Table({ probs: lists, hit: bools }), 'stream'));
     const l = await at(stream, ['probs', 'hit']);
     expect(l.widths).toEqual({ probs: 2, hit: 1 });
-    expect(differences(l.columns.probs!, Array.from({ length: rows }, (_, r) => [p[r]!, 1 - p[r]!]).flat())).toEqual([]);
+    expect(differences(l.columns.probs!, Array.from({ length: rows }, (_, r) => [p[r]!, 1 - p[r]!]).flat())).toEqual(
+      [],
+    );
     expect(differences(l.columns.hit!, y.subarray(0, rows))).toEqual([]);
   });
 
   it('a dictionary-encoded column goes to apache-arrow; nulls and a cut file are one line', async () => {
     const labels = vectorFromArray(['a', 'b', 'a'], new Dictionary(new Utf8(), new Int32()));
     const dict = join(dir, 'dict.arrow');
-    writeFileSync(dict, tableToIPC(new Table({ p: vectorFromArray([0.1, 0.2, 0.3], new Float64()), y: labels }), 'file'));
+    writeFileSync(
+      dict,
+      tableToIPC(new Table({ p: vectorFromArray([0.1, 0.2, 0.3], new Float64()), y: labels }), 'file'),
+    );
     expect(await message(() => at(dict, ['p', 'y']))).toMatch(/dict\.arrow: column 'y' has Arrow type Dictionary/);
     const nulls = join(dir, 'nulls.arrow');
-    writeFileSync(nulls, tableToIPC(tableFromArrays({ p: vectorFromArray([0.1, null, 0.3], new Float64()) as never, y: Int32Array.of(0, 1, 0) }), 'file'));
+    writeFileSync(
+      nulls,
+      tableToIPC(
+        tableFromArrays({ p: vectorFromArray([0.1, null, 0.3], new Float64()) as never, y: Int32Array.of(0, 1, 0) }),
+        'file',
+      ),
+    );
     expect(await message(() => at(nulls, ['p', 'y']))).toMatch(/nulls\.arrow: column 'p' has 1 nulls in rows 1…3$/);
     const whole = readFileSync(formatFixture('binary.arrows'));
     const cut = join(dir, 'cut.arrows');
@@ -239,26 +299,39 @@ describe('Arrow read at offsets, a slice of rows at a time', () => {
 });
 
 describe('stdin is spooled to a temporary file and removed', () => {
-  it.each([['binary.npz'], ['binary_duckdb.parquet'], ['binary.arrow'], ['binary.arrows']])('%s through stdin = the file; nothing left in TMPDIR', (name) => {
-    const spoolDir = mkdtempSync(join(dir, 'tmp-'));
-    const run = (args: string[], input?: Buffer) => spawnSync(process.execPath, [BIN, 'loss', ...args, '--json'], { input, env: { ...process.env, TMPDIR: spoolDir }, encoding: 'utf8' });
-    const fromFile = run(['--input', formatFixture(name)]);
-    const fromStdin = run(['--input', '-'], readFileSync(formatFixture(name)));
-    expect(fromStdin.status).toBe(0);
-    expect(parseJson(fromStdin.stdout).summary).toEqual(parseJson(fromFile.stdout).summary);
-    expect(readdirSync(spoolDir)).toEqual([]);
-    const whole = readFileSync(formatFixture(name));
-    const bad = run(['--input', '-'], whole.subarray(0, Math.floor(whole.byteLength * 0.6)));
-    expect([bad.status, bad.stdout]).toEqual([2, '']);
-    expect(bad.stderr.split('\n')).toHaveLength(2);
-    expect(readdirSync(spoolDir)).toEqual([]);
-  });
+  it.each([['binary.npz'], ['binary_duckdb.parquet'], ['binary.arrow'], ['binary.arrows']])(
+    '%s through stdin = the file; nothing left in TMPDIR',
+    (name) => {
+      const spoolDir = mkdtempSync(join(dir, 'tmp-'));
+      const run = (args: string[], input?: Buffer) =>
+        spawnSync(process.execPath, [BIN, 'loss', ...args, '--json'], {
+          input,
+          env: { ...process.env, TMPDIR: spoolDir },
+          encoding: 'utf8',
+        });
+      const fromFile = run(['--input', formatFixture(name)]);
+      const fromStdin = run(['--input', '-'], readFileSync(formatFixture(name)));
+      expect(fromStdin.status).toBe(0);
+      expect(parseJson(fromStdin.stdout).summary).toEqual(parseJson(fromFile.stdout).summary);
+      expect(readdirSync(spoolDir)).toEqual([]);
+      const whole = readFileSync(formatFixture(name));
+      const bad = run(['--input', '-'], whole.subarray(0, Math.floor(whole.byteLength * 0.6)));
+      expect([bad.status, bad.stdout]).toEqual([2, '']);
+      expect(bad.stderr.split('\n')).toHaveLength(2);
+      expect(readdirSync(spoolDir)).toEqual([]);
+    },
+  );
 });
 
 describe('through the CLI, the same report as the CSV', () => {
   it.each([['binary_duckdb.parquet'], ['binary_duckdb_v2.parquet']])('loss: %s = binary.csv', (name) => {
     for (const extra of [[], ['--reduction', 'none']]) {
-      const run = (file: string) => parseJson(spawnSync(process.execPath, [BIN, 'loss', '--input', formatFixture(file), ...extra, '--json'], { encoding: 'utf8' }).stdout);
+      const run = (file: string) =>
+        parseJson(
+          spawnSync(process.execPath, [BIN, 'loss', '--input', formatFixture(file), ...extra, '--json'], {
+            encoding: 'utf8',
+          }).stdout,
+        );
       const csv = run('binary.csv');
       const got = run(name);
       expect(got.summary).toEqual(csv.summary);

@@ -17,7 +17,9 @@ const vectors = readCsvColumns('vectors.csv');
 const logitsRowMajor = vectors.target!.flatMap((_, r) => [0, 1, 2, 3].map((j) => vectors[`x${j}`]![r]!));
 
 /** Named columns of every batch joined, checking that the batches tile the rows. */
-async function collectColumns(batches: AsyncIterable<ColumnBatch>): Promise<{ columns: Record<string, number[]>; widths: Record<string, number>; batches: number }> {
+async function collectColumns(
+  batches: AsyncIterable<ColumnBatch>,
+): Promise<{ columns: Record<string, number[]>; widths: Record<string, number>; batches: number }> {
   const columns: Record<string, number[]> = {};
   const widths: Record<string, number> = {};
   let rows = 0;
@@ -88,7 +90,13 @@ describe('.npz written by np.savez and np.savez_compressed', () => {
     const source = await openRandomAccess(formatFixture('vectors.npz'));
     const entries = await listNpz(source);
     const got = await collectColumns(
-      alignArrays(['logits', 'target'].map((name) => ({ name, where: `vectors.npz[${name}]`, batches: npzArray(source, npzEntry(entries, name, 'vectors.npz')) }))),
+      alignArrays(
+        ['logits', 'target'].map((name) => ({
+          name,
+          where: `vectors.npz[${name}]`,
+          batches: npzArray(source, npzEntry(entries, name, 'vectors.npz')),
+        })),
+      ),
     );
     expect(got.widths).toEqual({ logits: 4, target: 1 });
     expect(got.columns.logits).toEqual(logitsRowMajor);
@@ -97,25 +105,35 @@ describe('.npz written by np.savez and np.savez_compressed', () => {
 
   it('an unknown array name lists the names the file has', async () => {
     const source = bytesSource('b.npz', bytes('binary.npz'));
-    expect(await message(async () => npzEntry(await listNpz(source), 'logits', 'b.npz'))).toBe("b.npz: no array named 'logits' (the file has 'p', 'y')");
+    expect(await message(async () => npzEntry(await listNpz(source), 'logits', 'b.npz'))).toBe(
+      "b.npz: no array named 'logits' (the file has 'p', 'y')",
+    );
   });
 
   it('truncated and corrupt archives: one line naming the file', async () => {
     const good = bytes('binary_compressed.npz');
-    expect(await message(() => listNpz(bytesSource('t.npz', good.subarray(0, good.byteLength - 30))))).toMatch(/^t\.npz: corrupt \.npz \(zip\): no end-of-archive record/);
-    expect(await message(() => listNpz(bytesSource('t.npz', good.subarray(0, 60))))).toMatch(/^t\.npz: corrupt \.npz \(zip\)/);
+    expect(await message(() => listNpz(bytesSource('t.npz', good.subarray(0, good.byteLength - 30))))).toMatch(
+      /^t\.npz: corrupt \.npz \(zip\): no end-of-archive record/,
+    );
+    expect(await message(() => listNpz(bytesSource('t.npz', good.subarray(0, 60))))).toMatch(
+      /^t\.npz: corrupt \.npz \(zip\)/,
+    );
     // damage the deflated data of the first member
     const bad = good.slice();
     const entries = await listNpz(bytesSource('c.npz', good));
     const at = entries[0]!.localHeaderOffset + 30 + 5 + 20 + 4; // past the local header, name and zip64 extra
     for (let i = at; i < at + 40; i++) bad[i] = 0xff;
     const source = bytesSource('c.npz', bad);
-    expect(await message(async () => collectArray(npzArray(source, (await listNpz(source))[0]!)))).toMatch(/^c\.npz\[p\]: /);
+    expect(await message(async () => collectArray(npzArray(source, (await listNpz(source))[0]!)))).toMatch(
+      /^c\.npz\[p\]: /,
+    );
     // a stored member cut short in the middle of its data
     const stored = bytes('binary.npz');
     const storedEntries = await listNpz(bytesSource('s.npz', stored));
     const cut = bytesSource('s.npz', stored.subarray(0, storedEntries[1]!.localHeaderOffset - 100));
-    expect(await message(() => collectArray(npzArray(cut, storedEntries[0]!)))).toMatch(/^s\.npz: truncated \.npz: member p needs bytes up to/);
+    expect(await message(() => collectArray(npzArray(cut, storedEntries[0]!)))).toMatch(
+      /^s\.npz: truncated \.npz: member p needs bytes up to/,
+    );
   });
 });
 
@@ -157,21 +175,33 @@ describe('Parquet written by hyparquet-writer', () => {
     await source.close();
   });
   it('binary_plain.parquet (uncompressed, FLOAT and BOOLEAN)', async () => {
-    const got = await collectColumns(decodeParquet(await openRandomAccess(formatFixture('binary_plain.parquet')), ['p', 'y']));
+    const got = await collectColumns(
+      decodeParquet(await openRandomAccess(formatFixture('binary_plain.parquet')), ['p', 'y']),
+    );
     expect(got.columns).toEqual({ p: binary.p, y: binary.y });
   });
   it('vectors.parquet: a list<double> column and an INT64 target', async () => {
-    const got = await collectColumns(decodeParquet(await openRandomAccess(formatFixture('vectors.parquet')), ['logits', 'target']));
+    const got = await collectColumns(
+      decodeParquet(await openRandomAccess(formatFixture('vectors.parquet')), ['logits', 'target']),
+    );
     expect(got.widths).toEqual({ logits: 4, target: 1 });
     expect(got.columns).toEqual({ logits: logitsRowMajor, target: vectors.target });
   });
   it('a missing column, a string column, a truncated file', async () => {
     const source = await openRandomAccess(formatFixture('binary.parquet'));
-    expect(await message(() => collectColumns(decodeParquet(source, ['logit', 'y'])))).toMatch(/binary\.parquet: no column named 'logit' \(the file has 'p', 'y', 'unused'\)$/);
-    expect(await message(() => collectColumns(decodeParquet(source, ['unused'])))).toMatch(/binary\.parquet: column 'unused' has Parquet type BYTE_ARRAY/);
+    expect(await message(() => collectColumns(decodeParquet(source, ['logit', 'y'])))).toMatch(
+      /binary\.parquet: no column named 'logit' \(the file has 'p', 'y', 'unused'\)$/,
+    );
+    expect(await message(() => collectColumns(decodeParquet(source, ['unused'])))).toMatch(
+      /binary\.parquet: column 'unused' has Parquet type BYTE_ARRAY/,
+    );
     await source.close();
     const b = bytes('binary.parquet');
-    expect(await message(() => collectColumns(decodeParquet(bytesSource('t.parquet', b.subarray(0, b.byteLength - 10)), ['p'])))).toMatch(/^t\.parquet: corrupt or unsupported Parquet/);
+    expect(
+      await message(() =>
+        collectColumns(decodeParquet(bytesSource('t.parquet', b.subarray(0, b.byteLength - 10)), ['p'])),
+      ),
+    ).toMatch(/^t\.parquet: corrupt or unsupported Parquet/);
   });
 });
 
@@ -198,12 +228,30 @@ describe('Arrow IPC written by apache-arrow', () => {
   });
   it('not Arrow, a truncated stream, a missing column', async () => {
     const csv = [new TextEncoder().encode('p,y\n0.5,1\n')];
-    expect(await message(() => collectColumns(decodeArrow((async function* () { yield* csv; })(), 'x.csv', ['p'])))).toMatch(/^x\.csv: /);
+    expect(
+      await message(() =>
+        collectColumns(
+          decodeArrow(
+            (async function* () {
+              yield* csv;
+            })(),
+            'x.csv',
+            ['p'],
+          ),
+        ),
+      ),
+    ).toMatch(/^x\.csv: /);
     const s = bytes('binary.arrows');
-    const cut = (async function* () { yield s.subarray(0, s.byteLength - 200); })();
+    const cut = (async function* () {
+      yield s.subarray(0, s.byteLength - 200);
+    })();
     expect(await message(() => collectColumns(decodeArrow(cut, 'cut.arrows', ['p', 'y'])))).toMatch(/^cut\.arrows: /);
-    const whole = (async function* () { yield s; })();
-    expect(await message(() => collectColumns(decodeArrow(whole, 's.arrows', ['logits'])))).toBe("s.arrows: no column named 'logits' (the file has 'p', 'y')");
+    const whole = (async function* () {
+      yield s;
+    })();
+    expect(await message(() => collectColumns(decodeArrow(whole, 's.arrows', ['logits'])))).toBe(
+      "s.arrows: no column named 'logits' (the file has 'p', 'y')",
+    );
   });
 });
 

@@ -76,16 +76,25 @@ describe('.npy written by numpy: every dtype and byte order gives the CSV number
     expect((await decode('extreme_y.npy')).values).toEqual(extreme.y);
   });
 
-  it.each(['logits_f4.npy', 'logits_f8_be.npy', 'logits_f8_fortran.npy', 'logits_f4_fortran_be.npy'])('2-D [N, K] %s comes out row-major', async (name) => {
-    const got = await decode(name);
-    expect(got.width).toBe(4);
-    expect(got.rows).toBe(12);
-    expect(got.values).toEqual(logitsRowMajor);
-  });
+  it.each(['logits_f4.npy', 'logits_f8_be.npy', 'logits_f8_fortran.npy', 'logits_f4_fortran_be.npy'])(
+    '2-D [N, K] %s comes out row-major',
+    async (name) => {
+      const got = await decode(name);
+      expect(got.width).toBe(4);
+      expect(got.rows).toBe(12);
+      expect(got.values).toEqual(logitsRowMajor);
+    },
+  );
 
   it('the header says what numpy wrote', () => {
     const h = parseNpyHeader(bytes('logits_f8_fortran.npy'), 'f.npy')!;
-    expect(h).toMatchObject({ dtype: 'float64', littleEndian: true, fortranOrder: true, shape: [12, 4], version: '1.0' });
+    expect(h).toMatchObject({
+      dtype: 'float64',
+      littleEndian: true,
+      fortranOrder: true,
+      shape: [12, 4],
+      version: '1.0',
+    });
     expect(h.dataOffset % 64).toBe(0);
     expect(parseNpyHeader(bytes('p_f8_v3.npy'), 'f.npy')!.version).toBe('3.0');
   });
@@ -122,7 +131,9 @@ describe('corrupt and truncated .npy: one line naming the file and the problem',
     expect(await failure(good.subarray(0, 40))).toMatch(/truncated \.npy: the header needs 128 bytes, the file has 40/);
   });
   it('truncated in the data', async () => {
-    expect(await failure(good.subarray(0, header.dataOffset + 100))).toMatch(/truncated \.npy: shape \(40\) of float64 needs 448 bytes, the file has 228/);
+    expect(await failure(good.subarray(0, header.dataOffset + 100))).toMatch(
+      /truncated \.npy: shape \(40\) of float64 needs 448 bytes, the file has 228/,
+    );
   });
   it('bytes after the data', async () => {
     const longer = new Uint8Array(good.byteLength + 3);

@@ -38,7 +38,9 @@ function random(seed: number): () => number {
 // blocks: every one of three threads gets work
 const N = 120_000;
 const rand = random(77);
-const p = Array.from({ length: N }, () => (rand() < 0.2 ? 10 ** (-300 * rand()) : rand() < 0.1 ? 1 - 2 ** -52 * Math.floor(1 + 100 * rand()) : rand()));
+const p = Array.from({ length: N }, () =>
+  rand() < 0.2 ? 10 ** (-300 * rand()) : rand() < 0.1 ? 1 - 2 ** -52 * Math.floor(1 + 100 * rand()) : rand(),
+);
 const y = Array.from({ length: N }, () => (rand() < 0.3 ? 1 : 0));
 
 const id = (i: number) => `sample-${i}-${'x'.repeat(120)}`;
@@ -72,17 +74,21 @@ describe('a text stream on threads: the report of one thread, bit for bit', () =
   it.each([
     ['gzip CSV', csvGz],
     ['gzip NDJSON', ndjsonGz],
-  ])('loss, %s: --threads 2 and 3 = --threads 1 = the plain CSV', async (_name, path) => {
-    const one = await json(['loss', '--input', path, '--threads', '1']);
-    const two = await json(['loss', '--input', path, '--threads', '2']);
-    const three = await json(['loss', '--input', path, '--threads', '3']);
-    const plain = await json(['loss', '--input', csvPlain, '--threads', '1']);
-    expect(three.params.threads).toBe(3);
-    expect(one.summary.n).toBe(N);
-    expect(two.summary).toEqual(one.summary);
-    expect(three.summary).toEqual(one.summary);
-    expect(one.summary).toEqual(plain.summary);
-  }, 120_000);
+  ])(
+    'loss, %s: --threads 2 and 3 = --threads 1 = the plain CSV',
+    async (_name, path) => {
+      const one = await json(['loss', '--input', path, '--threads', '1']);
+      const two = await json(['loss', '--input', path, '--threads', '2']);
+      const three = await json(['loss', '--input', path, '--threads', '3']);
+      const plain = await json(['loss', '--input', csvPlain, '--threads', '1']);
+      expect(three.params.threads).toBe(3);
+      expect(one.summary.n).toBe(N);
+      expect(two.summary).toEqual(one.summary);
+      expect(three.summary).toEqual(one.summary);
+      expect(one.summary).toEqual(plain.summary);
+    },
+    120_000,
+  );
 
   it('anatomy, gzip CSV: --threads 3 = --threads 1 (every table)', async () => {
     const one = await json(['anatomy', '--input', csvGz, '--threads', '1']);
@@ -93,27 +99,45 @@ describe('a text stream on threads: the report of one thread, bit for bit', () =
   it.each([
     ['CSV', csvText, true, 'csv.gz'],
     ['NDJSON', ndjsonText, false, 'ndjson.gz'],
-  ])('gzip %s: the first bad line, whichever thread reads it, is the error of one thread', async (name, text, header, ext) => {
-    // a bad value late in the stream (a later block), and an earlier one in another block
-    const late = N - 10;
-    const early = Math.floor(N / 3);
-    const bad = (row: number) => (name === 'CSV' ? `${id(row)},1.5,${y[row]}` : JSON.stringify({ id: id(row), p: 1.5, y: y[row] }));
-    const lateOnly = file(`late.${ext}`, gzipSync(edited(text, header, new Map([[late, bad(late)]])), { level: 1 }));
-    const both = file(`both.${ext}`, gzipSync(edited(text, header, new Map([[early, bad(early)], [late, bad(late)]])), { level: 1 }));
-    const lineOf = (row: number) => row + (header ? 2 : 1);
-    for (const [path, row] of [
-      [lateOnly, late],
-      [both, early],
-    ] as const) {
-      const one = await runCli(['loss', '--input', path, '--threads', '1']);
-      const three = await runCli(['loss', '--input', path, '--threads', '3']);
-      expect(one.code).toBe(2);
-      expect(one.stdout).toBe('');
-      expect(one.stderr).toContain(`${path}:${lineOf(row)}: `);
-      expect(one.stderr).toMatch(/column p: 1\.5 is outside \[0, 1\]/);
-      expect(three).toEqual(one);
-    }
-  }, 120_000);
+  ])(
+    'gzip %s: the first bad line, whichever thread reads it, is the error of one thread',
+    async (name, text, header, ext) => {
+      // a bad value late in the stream (a later block), and an earlier one in another block
+      const late = N - 10;
+      const early = Math.floor(N / 3);
+      const bad = (row: number) =>
+        name === 'CSV' ? `${id(row)},1.5,${y[row]}` : JSON.stringify({ id: id(row), p: 1.5, y: y[row] });
+      const lateOnly = file(`late.${ext}`, gzipSync(edited(text, header, new Map([[late, bad(late)]])), { level: 1 }));
+      const both = file(
+        `both.${ext}`,
+        gzipSync(
+          edited(
+            text,
+            header,
+            new Map([
+              [early, bad(early)],
+              [late, bad(late)],
+            ]),
+          ),
+          { level: 1 },
+        ),
+      );
+      const lineOf = (row: number) => row + (header ? 2 : 1);
+      for (const [path, row] of [
+        [lateOnly, late],
+        [both, early],
+      ] as const) {
+        const one = await runCli(['loss', '--input', path, '--threads', '1']);
+        const three = await runCli(['loss', '--input', path, '--threads', '3']);
+        expect(one.code).toBe(2);
+        expect(one.stdout).toBe('');
+        expect(one.stderr).toContain(`${path}:${lineOf(row)}: `);
+        expect(one.stderr).toMatch(/column p: 1\.5 is outside \[0, 1\]/);
+        expect(three).toEqual(one);
+      }
+    },
+    120_000,
+  );
 
   it('gzip CSV, --skip-invalid: the same notes and totals on 3 threads as on 1', async () => {
     const rows = [5, 40_000, 40_001, 70_000, 100_000, N - 1];
@@ -132,7 +156,10 @@ describe('a text stream on threads: the report of one thread, bit for bit', () =
   it('gzip CSV with quoted fields that hold newlines: records are lines, on any number of threads', async () => {
     // a text column beside the numbers; some of its quoted values span lines, in every block
     const lines = ['note,p,y'];
-    for (let i = 0; i < N; i++) lines.push(i % 10_000 === 7 ? `"first line\nsecond, with a comma",${p[i]},${y[i]}` : `"${id(i)}",${p[i]},${y[i]}`);
+    for (let i = 0; i < N; i++)
+      lines.push(
+        i % 10_000 === 7 ? `"first line\nsecond, with a comma",${p[i]},${y[i]}` : `"${id(i)}",${p[i]},${y[i]}`,
+      );
     const text = `${lines.join('\n')}\n`;
     expect(text.length).toBeGreaterThan(3 * BLOCK_BYTES);
     const path = file('quoted.csv.gz', gzipSync(text, { level: 1 }));

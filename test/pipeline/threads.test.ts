@@ -37,14 +37,21 @@ function random(seed: number): () => number {
 // would depend on the split.
 const N = 300_000;
 const rand = random(2024);
-const p = Float64Array.from({ length: N }, () => (rand() < 0.2 ? 10 ** (-300 * rand()) : rand() < 0.1 ? 1 - 2 ** -52 * Math.floor(1 + 100 * rand()) : rand()));
+const p = Float64Array.from({ length: N }, () =>
+  rand() < 0.2 ? 10 ** (-300 * rand()) : rand() < 0.1 ? 1 - 2 ** -52 * Math.floor(1 + 100 * rand()) : rand(),
+);
 const y = Float64Array.from({ length: N }, () => (rand() < 0.3 ? 1 : 0));
 
 /** An .npy of float64 (little-endian), as np.save writes it. */
 function npy(values: Float64Array): Buffer {
   let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY\x01\x00'), Buffer.from([header.length & 0xff, header.length >> 8]), Buffer.from(header, 'latin1')]);
+  const head = Buffer.concat([
+    Buffer.from([0x93]),
+    Buffer.from('NUMPY\x01\x00'),
+    Buffer.from([header.length & 0xff, header.length >> 8]),
+    Buffer.from(header, 'latin1'),
+  ]);
   return Buffer.concat([head, Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
 }
 
@@ -65,7 +72,14 @@ const parquet = file(
 );
 // an Arrow file of several record batches
 const chunk = 50_000;
-const batches = Array.from({ length: Math.ceil(N / chunk) }, (_, k) => tableFromArrays({ p: p.slice(k * chunk, (k + 1) * chunk), y: Int32Array.from(y.subarray(k * chunk, (k + 1) * chunk)) }).batches).flat();
+const batches = Array.from(
+  { length: Math.ceil(N / chunk) },
+  (_, k) =>
+    tableFromArrays({
+      p: p.slice(k * chunk, (k + 1) * chunk),
+      y: Int32Array.from(y.subarray(k * chunk, (k + 1) * chunk)),
+    }).batches,
+).flat();
 const arrow = file('all.arrow', tableToIPC(new Table(batches), 'file'));
 
 const INPUTS: [string, string[]][] = [
@@ -83,37 +97,52 @@ async function json(argv: string[]): Promise<any> {
 }
 
 describe('threads from the sources: the report of one thread, bit for bit', () => {
-  it.each(INPUTS)('loss, %s: --threads 3 = --threads 1', async (_name, input) => {
-    const one = await json(['loss', ...input, '--threads', '1']);
-    const three = await json(['loss', ...input, '--threads', '3']);
-    expect(one.params.threads).toBe(1);
-    expect(three.params.threads).toBe(3);
-    expect(three.summary).toEqual(one.summary);
-    expect(one.summary.n).toBe(N);
-  }, 60_000);
+  it.each(INPUTS)(
+    'loss, %s: --threads 3 = --threads 1',
+    async (_name, input) => {
+      const one = await json(['loss', ...input, '--threads', '1']);
+      const three = await json(['loss', ...input, '--threads', '3']);
+      expect(one.params.threads).toBe(1);
+      expect(three.params.threads).toBe(3);
+      expect(three.summary).toEqual(one.summary);
+      expect(one.summary.n).toBe(N);
+    },
+    60_000,
+  );
 
   it('every format gives the same totals as the CSV', async () => {
-    const summaries = await Promise.all(INPUTS.map(([, input]) => json(['loss', ...input, '--threads', '2', '--reduction', 'sum'])));
-    for (const s of summaries.slice(1)) expect({ ...s.summary, skipped: 0 }).toEqual({ ...summaries[0].summary, skipped: 0 });
+    const summaries = await Promise.all(
+      INPUTS.map(([, input]) => json(['loss', ...input, '--threads', '2', '--reduction', 'sum'])),
+    );
+    for (const s of summaries.slice(1))
+      expect({ ...s.summary, skipped: 0 }).toEqual({ ...summaries[0].summary, skipped: 0 });
   }, 60_000);
 
-  it.each(INPUTS.slice(0, 3))('anatomy, %s: --threads 2 = --threads 1 (every table)', async (_name, input) => {
-    const one = await json(['anatomy', ...input, '--threads', '1']);
-    const two = await json(['anatomy', ...input, '--threads', '2']);
-    expect(two).toEqual(one);
-  }, 60_000);
+  it.each(INPUTS.slice(0, 3))(
+    'anatomy, %s: --threads 2 = --threads 1 (every table)',
+    async (_name, input) => {
+      const one = await json(['anatomy', ...input, '--threads', '1']);
+      const two = await json(['anatomy', ...input, '--threads', '2']);
+      expect(two).toEqual(one);
+    },
+    60_000,
+  );
 
   // the sweep's collector takes the raw predictions (no loss evaluated by the pipeline): its exact
   // sums merge across workers, so the whole report (every grid cell and α*) keeps its bits
-  it.each([INPUTS[0]!, INPUTS[1]!])('sweep, %s: --threads 3 = --threads 1, byte for byte', async (_name, input) => {
-    const argv = ['sweep', ...input, '--gamma', '0:5:0.5', '--json'];
-    const [one, three] = [await runCli([...argv, '--threads', '1']), await runCli([...argv, '--threads', '3'])];
-    expect(one.stderr).toBe('');
-    expect(one.code).toBe(0);
-    expect(parseJson(one.stdout).summary.n).toBe(N);
-    expect(parseJson(one.stdout).rows).toHaveLength(11 * 19);
-    expect(three).toEqual(one);
-  }, 60_000);
+  it.each([INPUTS[0]!, INPUTS[1]!])(
+    'sweep, %s: --threads 3 = --threads 1, byte for byte',
+    async (_name, input) => {
+      const argv = ['sweep', ...input, '--gamma', '0:5:0.5', '--json'];
+      const [one, three] = [await runCli([...argv, '--threads', '1']), await runCli([...argv, '--threads', '3'])];
+      expect(one.stderr).toBe('');
+      expect(one.code).toBe(0);
+      expect(parseJson(one.stdout).summary.n).toBe(N);
+      expect(parseJson(one.stdout).rows).toHaveLength(11 * 19);
+      expect(three).toEqual(one);
+    },
+    60_000,
+  );
 
   it('sweep: a soft label found by a later thread is named as one thread names it', async () => {
     const soft = Float64Array.from(y);
@@ -144,30 +173,43 @@ describe('anatomy --partial and merge: the report of one run, bit for bit', () =
   const csvOf = (part: typeof rows) => `p,y\n${part.map((r) => `${r.p},${r.y}`).join('\n')}\n`;
   const whole = file('anatomy-all.csv', csvOf(rows));
 
-  it.each([1, 2, 3])('random split %i into CSV and .npy shards', async (seed) => {
-    const r = random(seed * 104729);
-    const cuts = [...new Set(Array.from({ length: 2 + Math.floor(r() * 4) }, () => 1 + Math.floor(r() * (rows.length - 1))))].sort((a, b) => a - b);
-    const bounds = [0, ...cuts, rows.length];
-    const partials: string[] = [];
-    for (let k = 0; k + 1 < bounds.length; k++) {
-      const part = rows.slice(bounds[k], bounds[k + 1]);
-      const input =
-        r() < 0.5
-          ? ['--input', file(`a${seed}-${k}.csv`, csvOf(part))]
-          : ['--input', file(`ap${seed}-${k}.npy`, npy(Float64Array.from(part, (x) => x.p))), '--labels', file(`ay${seed}-${k}.npy`, npy(Float64Array.from(part, (x) => x.y))), '--columns', `p=ap${seed}-${k}`];
-      const out = join(dir, `anatomy-${seed}-${k}.json`);
-      const w = await runCli(['anatomy', ...input, '--buckets', '7', '--partial', out]);
-      expect(w.stderr).toBe('');
-      expect(w.code).toBe(0);
-      partials.push(out);
-    }
-    const merged = await json(['merge', ...partials]);
-    const single = await json(['anatomy', '--input', whole, '--buckets', '7']);
-    expect(merged.params.shards).toBe(partials.length);
-    const { params: _a, ...mergedReport } = merged;
-    const { params: _b, ...singleReport } = single;
-    expect(mergedReport).toEqual(singleReport);
-  }, 60_000);
+  it.each([1, 2, 3])(
+    'random split %i into CSV and .npy shards',
+    async (seed) => {
+      const r = random(seed * 104729);
+      const cuts = [
+        ...new Set(Array.from({ length: 2 + Math.floor(r() * 4) }, () => 1 + Math.floor(r() * (rows.length - 1)))),
+      ].sort((a, b) => a - b);
+      const bounds = [0, ...cuts, rows.length];
+      const partials: string[] = [];
+      for (let k = 0; k + 1 < bounds.length; k++) {
+        const part = rows.slice(bounds[k], bounds[k + 1]);
+        const input =
+          r() < 0.5
+            ? ['--input', file(`a${seed}-${k}.csv`, csvOf(part))]
+            : [
+                '--input',
+                file(`ap${seed}-${k}.npy`, npy(Float64Array.from(part, (x) => x.p))),
+                '--labels',
+                file(`ay${seed}-${k}.npy`, npy(Float64Array.from(part, (x) => x.y))),
+                '--columns',
+                `p=ap${seed}-${k}`,
+              ];
+        const out = join(dir, `anatomy-${seed}-${k}.json`);
+        const w = await runCli(['anatomy', ...input, '--buckets', '7', '--partial', out]);
+        expect(w.stderr).toBe('');
+        expect(w.code).toBe(0);
+        partials.push(out);
+      }
+      const merged = await json(['merge', ...partials]);
+      const single = await json(['anatomy', '--input', whole, '--buckets', '7']);
+      expect(merged.params.shards).toBe(partials.length);
+      const { params: _a, ...mergedReport } = merged;
+      const { params: _b, ...singleReport } = single;
+      expect(mergedReport).toEqual(singleReport);
+    },
+    60_000,
+  );
 
   it('shards of different parameters do not merge', async () => {
     const a = join(dir, 'b4.json');

@@ -50,7 +50,8 @@ function escape(text: string): string {
 const fmt = (v: number) => (Math.round(v * 100) / 100).toString();
 
 export function renderHeatmapSvg(map: Heatmap, width: number, height: number): string {
-  const legendWidth = 38 + Math.ceil(Math.max(0, ...[...map.classes, ...(map.overlays ?? [])].map((c) => c.label.length)) * 7.6);
+  const legendWidth =
+    38 + Math.ceil(Math.max(0, ...[...map.classes, ...(map.overlays ?? [])].map((c) => c.label.length)) * 7.6);
   const labelWidth = 16 + Math.ceil(Math.max(0, ...map.rows.map((r) => r.label.length)) * 7.2);
   const margin = { top: 48, right: 30 + legendWidth, bottom: 56, left: 40 + labelWidth };
   const w = width - margin.left - margin.right;
@@ -59,10 +60,14 @@ export function renderHeatmapSvg(map: Heatmap, width: number, height: number): s
   const X = (x: number) => margin.left + ((x - lo) / (hi - lo)) * w;
   const rowHeight = h / Math.max(1, map.rows.length);
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">`,
+  );
   out.push(`<title>${escape(map.title)}</title>`);
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${width / 2}" y="28" text-anchor="middle" font-size="16" font-weight="bold">${escape(map.title)}</text>`);
+  out.push(
+    `<text x="${width / 2}" y="28" text-anchor="middle" font-size="16" font-weight="bold">${escape(map.title)}</text>`,
+  );
   out.push('<g class="cells" shape-rendering="crispEdges">');
   map.rows.forEach((row, r) => {
     const cw = w / Math.max(1, row.cells.length);
@@ -72,22 +77,33 @@ export function renderHeatmapSvg(map: Heatmap, width: number, height: number): s
     for (let i = 1; i <= row.cells.length; i++) {
       if (i < row.cells.length && row.cells[i] === row.cells[start]) continue;
       const cls = map.classes[row.cells[start]!]!;
-      out.push(`<rect x="${fmt(margin.left + start * cw)}" y="${fmt(y)}" width="${fmt((i - start) * cw)}" height="${fmt(rowHeight)}" fill="${cls.colour}" data-class="${escape(cls.label)}"/>`);
+      out.push(
+        `<rect x="${fmt(margin.left + start * cw)}" y="${fmt(y)}" width="${fmt((i - start) * cw)}" height="${fmt(rowHeight)}" fill="${cls.colour}" data-class="${escape(cls.label)}"/>`,
+      );
       start = i;
     }
   });
   out.push('</g>');
   for (const o of map.overlays ?? []) {
-    const points = o.xs.flatMap((x, r) => (x === null || !Number.isFinite(x) ? [] : [[X(Math.min(hi, Math.max(lo, x))), margin.top + (r + 0.5) * rowHeight] as const]));
+    const points = o.xs.flatMap((x, r) =>
+      x === null || !Number.isFinite(x)
+        ? []
+        : [[X(Math.min(hi, Math.max(lo, x))), margin.top + (r + 0.5) * rowHeight] as const],
+    );
     const dash = o.dash ? ` stroke-dasharray="${o.dash}"` : '';
     out.push(`<g class="overlay" data-label="${escape(o.label)}" stroke="${o.colour}" fill="${o.colour}">`);
-    if (points.length > 1) out.push(`<polyline points="${points.map(([x, y]) => `${fmt(x)},${fmt(y)}`).join(' ')}" fill="none" stroke-width="2.2"${dash}/>`);
+    if (points.length > 1)
+      out.push(
+        `<polyline points="${points.map(([x, y]) => `${fmt(x)},${fmt(y)}`).join(' ')}" fill="none" stroke-width="2.2"${dash}/>`,
+      );
     for (const [x, y] of points) out.push(`<circle cx="${fmt(x)}" cy="${fmt(y)}" r="3"/>`);
     out.push('</g>');
   }
   out.push('<g class="y-labels" font-size="12" fill="#333333">');
   map.rows.forEach((row, r) => {
-    out.push(`<text x="${margin.left - 8}" y="${fmt(margin.top + (r + 0.5) * rowHeight)}" text-anchor="end" dominant-baseline="middle">${escape(row.label)}</text>`);
+    out.push(
+      `<text x="${margin.left - 8}" y="${fmt(margin.top + (r + 0.5) * rowHeight)}" text-anchor="end" dominant-baseline="middle">${escape(row.label)}</text>`,
+    );
   });
   out.push('</g><g class="x-ticks" font-size="12" fill="#333333">');
   for (const t of ticks(map.xDomain, 'linear', 8)) {
@@ -97,18 +113,26 @@ export function renderHeatmapSvg(map: Heatmap, width: number, height: number): s
   }
   out.push('</g>');
   out.push(`<rect x="${margin.left}" y="${margin.top}" width="${w}" height="${h}" fill="none" stroke="#333333"/>`);
-  out.push(`<text x="${margin.left + w / 2}" y="${height - 14}" text-anchor="middle" font-size="14">${escape(map.xLabel)}</text>`);
-  out.push(`<text transform="translate(20 ${margin.top + h / 2}) rotate(-90)" text-anchor="middle" font-size="14">${escape(map.yLabel)}</text>`);
+  out.push(
+    `<text x="${margin.left + w / 2}" y="${height - 14}" text-anchor="middle" font-size="14">${escape(map.xLabel)}</text>`,
+  );
+  out.push(
+    `<text transform="translate(20 ${margin.top + h / 2}) rotate(-90)" text-anchor="middle" font-size="14">${escape(map.yLabel)}</text>`,
+  );
   const lx = margin.left + w + 18;
   out.push('<g class="legend" font-size="13">');
   map.classes.forEach((cls, k) => {
     const y = margin.top + 10 + k * 22;
-    out.push(`<rect x="${lx}" y="${y - 7}" width="24" height="14" fill="${cls.colour}" stroke="#333333" stroke-width="0.5"/>`);
+    out.push(
+      `<rect x="${lx}" y="${y - 7}" width="24" height="14" fill="${cls.colour}" stroke="#333333" stroke-width="0.5"/>`,
+    );
     out.push(`<text x="${lx + 32}" y="${y}" dominant-baseline="middle">${escape(cls.label)}</text>`);
   });
   (map.overlays ?? []).forEach((o, k) => {
     const y = margin.top + 10 + (map.classes.length + 0.5 + k) * 22;
-    out.push(`<line x1="${lx}" y1="${y}" x2="${lx + 24}" y2="${y}" stroke="${o.colour}" stroke-width="2.2"${o.dash ? ` stroke-dasharray="${o.dash}"` : ''}/>`);
+    out.push(
+      `<line x1="${lx}" y1="${y}" x2="${lx + 24}" y2="${y}" stroke="${o.colour}" stroke-width="2.2"${o.dash ? ` stroke-dasharray="${o.dash}"` : ''}/>`,
+    );
     out.push(`<text x="${lx + 32}" y="${y}" dominant-baseline="middle">${escape(o.label)}</text>`);
   });
   out.push('</g></svg>');
@@ -117,7 +141,8 @@ export function renderHeatmapSvg(map: Heatmap, width: number, height: number): s
 
 export function renderHeatmapTerminal(map: Heatmap, options: { color: boolean }): string {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
-  const paint = (cls: HeatClass, text: string) => (chalk as unknown as Record<string, (t: string) => string>)[cls.terminal]!(text);
+  const paint = (cls: HeatClass, text: string) =>
+    (chalk as unknown as Record<string, (t: string) => string>)[cls.terminal]!(text);
   const labelWidth = Math.max(...map.rows.map((r) => r.label.length));
   const width = Math.max(0, ...map.rows.map((r) => r.cells.length));
   const [lo, hi] = map.xDomain;
@@ -129,14 +154,21 @@ export function renderHeatmapTerminal(map: Heatmap, options: { color: boolean })
     for (const o of [...(map.overlays ?? [])].reverse()) {
       const x = o.xs[r];
       if (x === null || x === undefined || !(x >= lo && x <= hi)) continue;
-      cells[Math.min(row.cells.length - 1, Math.floor(((x - lo) / (hi - lo)) * row.cells.length))] = chalk.bold(o.glyph);
+      cells[Math.min(row.cells.length - 1, Math.floor(((x - lo) / (hi - lo)) * row.cells.length))] = chalk.bold(
+        o.glyph,
+      );
     }
     lines.push(`${row.label.padStart(labelWidth)} │${cells.join('')}`);
   });
-  lines.push(...xAxisLines(ticks(map.xDomain, 'linear', Math.max(2, Math.floor(width / 12))), column, width, labelWidth));
+  lines.push(
+    ...xAxisLines(ticks(map.xDomain, 'linear', Math.max(2, Math.floor(width / 12))), column, width, labelWidth),
+  );
   lines.push(`${' '.repeat(labelWidth + 2)}${chalk.dim(map.xLabel)}`);
   // the legend, wrapped to the width of the picture
-  const entries = map.classes.map((c) => ({ text: `${paint(c, c.glyph.repeat(2))} ${c.label}`, length: 3 + c.label.length }));
+  const entries = map.classes.map((c) => ({
+    text: `${paint(c, c.glyph.repeat(2))} ${c.label}`,
+    length: 3 + c.label.length,
+  }));
   const room = Math.max(60, width);
   for (let line = '', used = 0, k = 0; k <= entries.length; k++) {
     const e = entries[k];

@@ -95,18 +95,26 @@ function logTicks(lo: number, hi: number, target: number): Tick[] {
   // every decade, or every 2nd, 5th, 10th… counted from 10^0, so that 1 stays a tick
   const stride = DECADE_STRIDES.find((s) => (b - a + 1) / s <= target) ?? DECADE_STRIDES[DECADE_STRIDES.length - 1]!;
   const out: Tick[] = [];
-  for (let k = Math.ceil(a / stride) * stride; k <= b; k += stride) out.push({ value: Number(`1e${k}`), label: k === 0 ? '1' : k === 1 ? '10' : `1e${k}` });
+  for (let k = Math.ceil(a / stride) * stride; k <= b; k += stride)
+    out.push({ value: Number(`1e${k}`), label: k === 0 ? '1' : k === 1 ? '10' : `1e${k}` });
   return out;
 }
 
 /** Nice steps m·10^e as integer digits and a shift of the exponent: 1, 2, 2.5, 5. */
-const STEPS: readonly (readonly [bigint, number])[] = [[1n, 0], [2n, 0], [25n, -1], [5n, 0]];
+const STEPS: readonly (readonly [bigint, number])[] = [
+  [1n, 0],
+  [2n, 0],
+  [25n, -1],
+  [5n, 0],
+];
 
 function linearTicks(lo: number, hi: number, target: number): Tick[] {
   const raw = hi / target - lo / target; // never overflows, unlike (hi − lo)/target
   const e = Math.floor(Math.log10(raw));
   // the smallest nice step ≥ raw, as digits × 10^exponent (a step of 10^(e+1) when none is)
-  const [digits, exponent] = STEPS.map(([m, shift]) => [m, e + shift] as const).find(([m, x]) => Number(`${m}e${x}`) >= raw) ?? [1n, e + 1];
+  const [digits, exponent] = STEPS.map(([m, shift]) => [m, e + shift] as const).find(
+    ([m, x]) => Number(`${m}e${x}`) >= raw,
+  ) ?? [1n, e + 1];
   // k·step for whole k from just below lo to just above hi. k = lo/step is computed as
   // lo·10^-exponent/digits, because a subnormal step (of a domain near 1e-310) is itself
   // rounded too coarsely to divide by; the few ulps of error in k are covered by SLACK.
@@ -120,7 +128,8 @@ function linearTicks(lo: number, hi: number, target: number): Tick[] {
   for (let k = first; k <= last; k++) {
     const d = BigInt(k) * digits;
     const value = Number(`${d}e${exponent}`);
-    if (value >= lo && value <= hi && value !== decimals[decimals.length - 1]?.value) decimals.push({ value, digits: d });
+    if (value >= lo && value <= hi && value !== decimals[decimals.length - 1]?.value)
+      decimals.push({ value, digits: d });
   }
   // fixed notation (0.25, 1.0, 300) unless it is long and scientific notation is shorter
   const fixed = decimals.map((t) => fixedText(t.digits, exponent));
@@ -164,7 +173,11 @@ function scientificText(digits: bigint, exponent: number): string {
  * [0, 1] (linear) or [1, 10] (log). Reads the values once, in a loop (a spread
  * into Math.min overflows the stack at a few hundred thousand values).
  */
-export function domainOf(values: Iterable<number>, scale: Scale, fallback: [number, number] = scale === 'log' ? [1, 10] : [0, 1]): [number, number] {
+export function domainOf(
+  values: Iterable<number>,
+  scale: Scale,
+  fallback: [number, number] = scale === 'log' ? [1, 10] : [0, 1],
+): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {
@@ -175,7 +188,10 @@ export function domainOf(values: Iterable<number>, scale: Scale, fallback: [numb
   if (lo > hi) return fallback;
   if (scale === 'log') {
     // decades as the decimals 1eK (10 ** K is not always the double nearest to them)
-    const [a, b] = lo === hi ? [lo / 10, hi * 10] : [Number(`1e${Math.floor(Math.log10(lo))}`), Number(`1e${Math.ceil(Math.log10(hi))}`)];
+    const [a, b] =
+      lo === hi
+        ? [lo / 10, hi * 10]
+        : [Number(`1e${Math.floor(Math.log10(lo))}`), Number(`1e${Math.ceil(Math.log10(hi))}`)];
     const bottom = Math.min(Math.max(a, LOG_FLOOR), LOG_CEILING / 10);
     return [bottom, Math.max(Math.min(b, LOG_CEILING), bottom * 10)];
   }

@@ -12,7 +12,9 @@ export function svgToPng(svg: string, width: number): Buffer {
   try {
     ({ Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js'));
   } catch {
-    throw new UsageError("PNG output needs the optional package @resvg/resvg-js, which is not installed here; install it (npm install @resvg/resvg-js) or write --out FILE.svg.");
+    throw new UsageError(
+      'PNG output needs the optional package @resvg/resvg-js, which is not installed here; install it (npm install @resvg/resvg-js) or write --out FILE.svg.',
+    );
   }
   const renderer = new Resvg(svg, {
     fitTo: { mode: 'width', value: width },

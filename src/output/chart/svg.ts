@@ -12,7 +12,7 @@ import { normalise, ticks, type Chart } from './model.js';
 
 export const SVG_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#D55E00', '#56B4E9', '#000000', '#F0E442'];
 export const DASHES = ['', '8 4', '2 3', '10 3 2 3', '4 4', '1 2', '12 4', '6 2 2 2'];
-const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
+const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 
 /** One SVG element: its attributes, and either child elements or a text. */
 export interface SvgNode {
@@ -22,7 +22,12 @@ export interface SvgNode {
   text?: string;
 }
 
-const el = (tag: string, attrs: SvgNode['attrs'], children?: SvgNode[], text?: string): SvgNode => ({ tag, attrs, ...(children ? { children } : {}), ...(text !== undefined ? { text } : {}) });
+const el = (tag: string, attrs: SvgNode['attrs'], children?: SvgNode[], text?: string): SvgNode => ({
+  tag,
+  attrs,
+  ...(children ? { children } : {}),
+  ...(text !== undefined ? { text } : {}),
+});
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -56,8 +61,26 @@ export function svgTree(chart: Chart, width: number, height: number): SvgNode {
   const root: SvgNode[] = [];
   root.push(el('title', {}, undefined, chart.title));
   root.push(el('rect', { class: 'background', width, height, fill: '#ffffff' }));
-  root.push(el('defs', {}, [el('clipPath', { id: 'plot' }, [el('rect', { x: margin.left, y: margin.top, width: w, height: h })])]));
-  root.push(el('text', { class: 'title', x: margin.left + w / 2, y: 28, 'text-anchor': 'middle', 'font-size': 17, 'font-weight': 'bold' }, undefined, chart.title));
+  root.push(
+    el('defs', {}, [
+      el('clipPath', { id: 'plot' }, [el('rect', { x: margin.left, y: margin.top, width: w, height: h })]),
+    ]),
+  );
+  root.push(
+    el(
+      'text',
+      {
+        class: 'title',
+        x: margin.left + w / 2,
+        y: 28,
+        'text-anchor': 'middle',
+        'font-size': 17,
+        'font-weight': 'bold',
+      },
+      undefined,
+      chart.title,
+    ),
+  );
   // grid and ticks
   const xTicks: SvgNode[] = [];
   for (const t of ticks(chart.xDomain, chart.xScale, 8)) {
@@ -72,12 +95,35 @@ export function svgTree(chart: Chart, width: number, height: number): SvgNode {
     const y = fmt(Y(t.value));
     yTicks.push(el('line', { class: 'grid', x1: margin.left, y1: y, x2: margin.left + w, y2: y, stroke: '#e5e5e5' }));
     yTicks.push(el('line', { x1: margin.left - 5, y1: y, x2: margin.left, y2: y, stroke: '#333333' }));
-    yTicks.push(el('text', { x: margin.left - 8, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, undefined, t.label));
+    yTicks.push(
+      el('text', { x: margin.left - 8, y, 'text-anchor': 'end', 'dominant-baseline': 'middle' }, undefined, t.label),
+    );
   }
   root.push(el('g', { class: 'y-ticks', 'font-size': 12, fill: '#333333' }, yTicks));
-  root.push(el('rect', { class: 'frame', x: margin.left, y: margin.top, width: w, height: h, fill: 'none', stroke: '#333333' }));
-  root.push(el('text', { class: 'axis-label', x: margin.left + w / 2, y: height - 14, 'text-anchor': 'middle', 'font-size': 14 }, undefined, chart.xLabel));
-  root.push(el('text', { class: 'axis-label', transform: `translate(20 ${margin.top + h / 2}) rotate(-90)`, 'text-anchor': 'middle', 'font-size': 14 }, undefined, chart.yLabel));
+  root.push(
+    el('rect', { class: 'frame', x: margin.left, y: margin.top, width: w, height: h, fill: 'none', stroke: '#333333' }),
+  );
+  root.push(
+    el(
+      'text',
+      { class: 'axis-label', x: margin.left + w / 2, y: height - 14, 'text-anchor': 'middle', 'font-size': 14 },
+      undefined,
+      chart.xLabel,
+    ),
+  );
+  root.push(
+    el(
+      'text',
+      {
+        class: 'axis-label',
+        transform: `translate(20 ${margin.top + h / 2}) rotate(-90)`,
+        'text-anchor': 'middle',
+        'font-size': 14,
+      },
+      undefined,
+      chart.yLabel,
+    ),
+  );
   // series
   const [top, bottom] = [margin.top, margin.top + h];
   const series = chart.series.map((s, k) => {
@@ -87,11 +133,13 @@ export function svgTree(chart: Chart, width: number, height: number): SvgNode {
     let line: string[] = [];
     let previous: { text: string; py: number } | null = null;
     for (const [x, y] of s.points) {
-      const drawable = Number.isFinite(y) && (chart.yScale === 'linear' || y > 0) && x >= chart.xDomain[0] && x <= chart.xDomain[1];
+      const drawable =
+        Number.isFinite(y) && (chart.yScale === 'linear' || y > 0) && x >= chart.xDomain[0] && x <= chart.xDomain[1];
       // keep far-off values finite so that clipping, not overflow, cuts the line
       const point = drawable ? { text: '', py: Math.max(-10 * height, Math.min(11 * height, Y(y))) } : null;
       if (point) point.text = `${fmt(X(x))},${fmt(point.py)}`;
-      const crosses = previous && point && Math.min(previous.py, point.py) <= bottom && Math.max(previous.py, point.py) >= top;
+      const crosses =
+        previous && point && Math.min(previous.py, point.py) <= bottom && Math.max(previous.py, point.py) >= top;
       if (crosses) {
         if (line.length === 0) line.push(previous!.text);
         line.push(point!.text);
@@ -102,17 +150,30 @@ export function svgTree(chart: Chart, width: number, height: number): SvgNode {
       previous = point;
     }
     if (line.length) lines.push(line);
-    return el('g', { class: 'series', 'data-label': s.label, ...styleOf(k) }, lines.map((g) => el('polyline', { points: g.join(' ') })));
+    return el(
+      'g',
+      { class: 'series', 'data-label': s.label, ...styleOf(k) },
+      lines.map((g) => el('polyline', { points: g.join(' ') })),
+    );
   });
-  root.push(el('g', { 'clip-path': 'url(#plot)', fill: 'none', 'stroke-width': 2.2, 'stroke-linejoin': 'round' }, series));
+  root.push(
+    el('g', { 'clip-path': 'url(#plot)', fill: 'none', 'stroke-width': 2.2, 'stroke-linejoin': 'round' }, series),
+  );
   // legend
   const lx = margin.left + w + 18;
   const legend = chart.series.flatMap((s, k) => {
     const y = margin.top + 10 + k * 22;
-    return [el('line', { x1: lx, y1: y, x2: lx + 30, y2: y, ...styleOf(k), 'stroke-width': 2.2 }), el('text', { x: lx + 38, y, 'dominant-baseline': 'middle' }, undefined, s.label)];
+    return [
+      el('line', { x1: lx, y1: y, x2: lx + 30, y2: y, ...styleOf(k), 'stroke-width': 2.2 }),
+      el('text', { x: lx + 38, y, 'dominant-baseline': 'middle' }, undefined, s.label),
+    ];
   });
   root.push(el('g', { class: 'legend', 'font-size': 13 }, legend));
-  return el('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': FONT }, root);
+  return el(
+    'svg',
+    { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, 'font-family': FONT },
+    root,
+  );
 }
 
 /** An SVG node as XML text: attributes and texts escaped. */

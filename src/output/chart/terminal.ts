@@ -26,15 +26,22 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
   const legendLines = chart.series.length;
   // title, y label, x axis, x tick labels, x label and the legend take the rest of the height
   const plotHeight = Math.max(5, options.height - 5 - legendLines);
-  const grid: (string | null)[][] = Array.from({ length: plotHeight }, () => new Array<string | null>(plotWidth).fill(null));
+  const grid: (string | null)[][] = Array.from({ length: plotHeight }, () =>
+    new Array<string | null>(plotWidth).fill(null),
+  );
   const column = (x: number) => Math.round(normalise(x, chart.xDomain, chart.xScale) * (plotWidth - 1));
   // rows above and below the plot are -1 and plotHeight: a value far off the axis (1e300 on an
   // axis to 1e-8) must not become a run of a billion rows
-  const row = (y: number) => Math.min(plotHeight, Math.max(-1, (plotHeight - 1) - Math.round(normalise(y, chart.yDomain, chart.yScale) * (plotHeight - 1))));
+  const row = (y: number) =>
+    Math.min(
+      plotHeight,
+      Math.max(-1, plotHeight - 1 - Math.round(normalise(y, chart.yDomain, chart.yScale) * (plotHeight - 1))),
+    );
 
   chart.series.forEach((series, s) => {
     const glyph = GLYPHS[s % GLYPHS.length]!;
-    const paint = (text: string) => (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!(text);
+    const paint = (text: string) =>
+      (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!(text);
     // one value per column: the point nearest the column's centre
     const byColumn = new Map<number, number>();
     for (const [x, y] of series.points) {
@@ -67,11 +74,20 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
     const axis = label === undefined ? '│' : '┤';
     lines.push(`${(label ?? '').padStart(labelWidth)} ${axis}${grid[r]!.map((cell) => cell ?? ' ').join('')}`);
   }
-  lines.push(...xAxisLines(ticks(chart.xDomain, chart.xScale, Math.max(2, Math.floor(plotWidth / 12))), column, plotWidth, labelWidth));
+  lines.push(
+    ...xAxisLines(
+      ticks(chart.xDomain, chart.xScale, Math.max(2, Math.floor(plotWidth / 12))),
+      column,
+      plotWidth,
+      labelWidth,
+    ),
+  );
   lines.push(`${' '.repeat(labelWidth + 2)}${chalk.dim(chart.xLabel)}`);
   chart.series.forEach((series, s) => {
     const paint = (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!;
-    lines.push(`${' '.repeat(labelWidth + 2)}${paint(`${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}`)} ${series.label}`);
+    lines.push(
+      `${' '.repeat(labelWidth + 2)}${paint(`${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}`)} ${series.label}`,
+    );
   });
   return `${lines.join('\n')}\n`;
 }
@@ -81,14 +97,22 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
  * line with a tick mark per tick, and the tick labels centred below, skipping any that would
  * touch a neighbour. Shared by the line chart and the heatmap.
  */
-export function xAxisLines(xTicks: readonly Tick[], column: (x: number) => number, width: number, labelWidth: number): [string, string] {
+export function xAxisLines(
+  xTicks: readonly Tick[],
+  column: (x: number) => number,
+  width: number,
+  labelWidth: number,
+): [string, string] {
   const axis = new Array<string>(width).fill('─');
   const labels = new Array<string>(width + labelWidth + 2).fill(' ');
   for (const t of xTicks) {
     const c = column(t.value);
     if (c < 0 || c >= width) continue;
     axis[c] = '┬';
-    const start = Math.min(Math.max(0, labelWidth + 2 + c - Math.floor(t.label.length / 2)), labels.length - t.label.length);
+    const start = Math.min(
+      Math.max(0, labelWidth + 2 + c - Math.floor(t.label.length / 2)),
+      labels.length - t.label.length,
+    );
     if (labels.slice(start - 1, start + t.label.length + 1).every((ch) => ch === ' ' || ch === undefined)) {
       for (let i = 0; i < t.label.length; i++) labels[start + i] = t.label[i]!;
     }

@@ -20,7 +20,9 @@ export function addToAnatomy(anatomy: LossAnatomy, e: EvaluatedBatch): void {
 
 /** An anatomy's state as JSON-ready data (typed arrays → arrays). */
 export function plainAnatomy(state: AnatomyState): AnatomyState {
-  return JSON.parse(JSON.stringify(state, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v))) as AnatomyState;
+  return JSON.parse(
+    JSON.stringify(state, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)),
+  ) as AnatomyState;
 }
 
 /** A LossAnatomy from its state (as a worker posts it or a --partial file holds it). */
@@ -42,7 +44,8 @@ export const anatomyCollector: Collector<AnatomyState, EvaluatedBatch, LossAnato
   },
   merge(into, other) {
     if (into.buckets === 0) into.buckets = other.buckets;
-    if (into.buckets !== other.buckets) throw new UsageError(`anatomy states of ${into.buckets} and ${other.buckets} buckets do not merge`);
+    if (into.buckets !== other.buckets)
+      throw new UsageError(`anatomy states of ${into.buckets} and ${other.buckets} buckets do not merge`);
     const anatomy = anatomyOf(into);
     anatomy.merge(other);
     Object.assign(into, plainAnatomy(anatomy.state()));

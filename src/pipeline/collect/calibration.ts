@@ -78,7 +78,11 @@ export interface CalibrationResult {
 }
 
 const empty = (): ExactSumState => ({ partials: [], nonFinite: 0 });
-const emptyBins = (bins: number): BinState => ({ counts: new Array(bins + 1).fill(0), confidence: Array.from({ length: bins + 1 }, empty), hits: new Array(bins + 1).fill(0) });
+const emptyBins = (bins: number): BinState => ({
+  counts: new Array(bins + 1).fill(0),
+  confidence: Array.from({ length: bins + 1 }, empty),
+  hits: new Array(bins + 1).fill(0),
+});
 
 function mergeBins(into: BinState, other: BinState): void {
   other.counts.forEach((c, b) => {
@@ -91,7 +95,9 @@ function mergeBins(into: BinState, other: BinState): void {
 }
 
 function means(b: BinState): BinResult[] {
-  return binMeans(b.counts.map((count, i) => ({ count, confidence: ExactSum.from(b.confidence[i]!).value, hits: b.hits[i]! })));
+  return binMeans(
+    b.counts.map((count, i) => ({ count, confidence: ExactSum.from(b.confidence[i]!).value, hits: b.hits[i]! })),
+  );
 }
 
 /** Per-sample scratch: the binary terms or the probability vector, and the top label's confidence and hit. */
@@ -154,14 +160,27 @@ export function calibrationCollector(bins: number): Collector<CalibrationState, 
     kind: 'calibration',
     version: 2,
 
-    create: () => ({ bins, kind: null, width: 0, n: 0, correct: 0, nll: empty(), brier: empty(), top: emptyBins(bins), classwise: [] }),
+    create: () => ({
+      bins,
+      kind: null,
+      width: 0,
+      n: 0,
+      correct: 0,
+      nll: empty(),
+      brier: empty(),
+      top: emptyBins(bins),
+      classwise: [],
+    }),
 
     add(state, batch) {
       if (state.kind === null) {
         state.kind = batch.kind;
         state.width = batch.width;
         state.classwise = Array.from({ length: isMulticlass(batch.kind) ? batch.width : 2 }, () => emptyBins(bins));
-      } else if (isMulticlass(state.kind) !== isMulticlass(batch.kind) || state.width !== batch.width) throw new UsageError('calibration: binary and multiclass predictions (or different class counts) do not mix in one report');
+      } else if (isMulticlass(state.kind) !== isMulticlass(batch.kind) || state.width !== batch.width)
+        throw new UsageError(
+          'calibration: binary and multiclass predictions (or different class counts) do not mix in one report',
+        );
       const classes = state.classwise.length;
       const live = (b: BinState) => ({ b, sums: b.confidence.map((s) => ExactSum.from(s)) });
       const top = live(state.top);
@@ -195,7 +214,12 @@ export function calibrationCollector(bins: number): Collector<CalibrationState, 
             put(classwise[j]!, probs[j]!, j === y ? 1 : 0);
           }
           brier.add(b);
-          nll.add(evaluateCategorical(batch.kind, batch.values.subarray(i * classes, (i + 1) * classes), y, { gamma: 0, alpha: null }).ce);
+          nll.add(
+            evaluateCategorical(batch.kind, batch.values.subarray(i * classes, (i + 1) * classes), y, {
+              gamma: 0,
+              alpha: null,
+            }).ce,
+          );
         }
         put(top, sample.confidence, sample.hit);
         state.n++;
@@ -207,12 +231,14 @@ export function calibrationCollector(bins: number): Collector<CalibrationState, 
 
     merge(into, other) {
       if (other.kind === null) return;
-      if (into.bins !== other.bins) throw new UsageError(`calibration states with ${into.bins} and ${other.bins} bins do not merge`);
+      if (into.bins !== other.bins)
+        throw new UsageError(`calibration states with ${into.bins} and ${other.bins} bins do not merge`);
       if (into.kind === null) {
         into.kind = other.kind;
         into.width = other.width;
         into.classwise = other.classwise.map(() => emptyBins(into.bins));
-      } else if (isMulticlass(into.kind) !== isMulticlass(other.kind) || into.width !== other.width) throw new UsageError('calibration: binary and multiclass states do not merge');
+      } else if (isMulticlass(into.kind) !== isMulticlass(other.kind) || into.width !== other.width)
+        throw new UsageError('calibration: binary and multiclass states do not merge');
       into.n += other.n;
       into.correct += other.correct;
       for (const name of ['nll', 'brier'] as const) {
@@ -256,7 +282,8 @@ export class CalibrationSpool {
   }
 
   write(batch: PredictionBatch): void {
-    if (this.confidence.length < batch.count) [this.confidence, this.hit] = [new Float64Array(batch.count), new Float64Array(batch.count)];
+    if (this.confidence.length < batch.count)
+      [this.confidence, this.hit] = [new Float64Array(batch.count), new Float64Array(batch.count)];
     confidencesInto(this.confidence, this.hit, batch, this.sample);
     this.confidences.write(this.confidence, this.hit, batch.count, 1);
     this.logits.write(logitsOf(batch, this.sample, this.scratch), batch.labels, batch.count, batch.width);
@@ -274,7 +301,15 @@ export class CalibrationSpool {
 
   /** The logits again as batches, for the collector. */
   *logitBatches(kind: 'logit' | 'logits'): Generator<PredictionBatch> {
-    for (const block of this.logits.blocks()) yield { kind, width: this.logits.width, count: block.count, values: block.values, labels: block.labels, first: block.first };
+    for (const block of this.logits.blocks())
+      yield {
+        kind,
+        width: this.logits.width,
+        count: block.count,
+        values: block.values,
+        labels: block.labels,
+        first: block.first,
+      };
   }
 
   get samples(): number {
@@ -323,7 +358,8 @@ export function calibrationReport(state: CalibrationState, spool: CalibrationSpo
     let [confidence, hit] = [new Float64Array(0), new Float64Array(0)];
     for (const batch of spool.logitBatches(isMulticlass(state.kind) ? 'logits' : 'logit')) {
       if (values.length < batch.values.length) values = new Float64Array(batch.values.length);
-      if (confidence.length < batch.count) [confidence, hit] = [new Float64Array(batch.count), new Float64Array(batch.count)];
+      if (confidence.length < batch.count)
+        [confidence, hit] = [new Float64Array(batch.count), new Float64Array(batch.count)];
       for (let j = 0; j < batch.values.length; j++) values[j] = batch.values[j]! * t.inverse;
       const scaledBatch = { ...batch, values: values.subarray(0, batch.values.length) };
       again.add(scaledState, scaledBatch);
@@ -331,7 +367,11 @@ export function calibrationReport(state: CalibrationState, spool: CalibrationSpo
       scaledConfidences.write(confidence, hit, batch.count, 1);
     }
     const { temperature: _t, scaled: _s, reliability: _r, ...scaled } = fromState(scaledState);
-    scaled.adaptiveEce = adaptiveCalibrationErrorByPasses((visit) => passOver(scaledConfidences, visit), scaledState.n, state.bins);
+    scaled.adaptiveEce = adaptiveCalibrationErrorByPasses(
+      (visit) => passOver(scaledConfidences, visit),
+      scaledState.n,
+      state.bins,
+    );
     result.scaled = scaled;
   } finally {
     scaledConfidences.close();

@@ -51,7 +51,14 @@ export class PredictionBatcher {
 
   flush(): void {
     if (this.count === 0) return;
-    const batch = { kind: this.kind, width: this.width, count: this.count, values: this.values.subarray(0, this.count * this.width), labels: this.labels.subarray(0, this.count), first: this.taken };
+    const batch = {
+      kind: this.kind,
+      width: this.width,
+      count: this.count,
+      values: this.values.subarray(0, this.count * this.width),
+      labels: this.labels.subarray(0, this.count),
+      first: this.taken,
+    };
     this.onBatch(batch);
     this.taken += this.count;
     this.count = 0;
@@ -61,7 +68,8 @@ export class PredictionBatcher {
 /** Soft labels have no class and no "right": these analyses need hard labels. */
 export function requireHardLabel(batch: PredictionBatch, i: number, what: string): void {
   const y = batch.labels[i]!;
-  if (!isMulticlass(batch.kind) && y !== 0 && y !== 1) throw new UsageError(`sample ${batch.first + i + 1} has the soft label ${y}; ${what} needs hard labels 0 or 1.`);
+  if (!isMulticlass(batch.kind) && y !== 0 && y !== 1)
+    throw new UsageError(`sample ${batch.first + i + 1} has the soft label ${y}; ${what} needs hard labels 0 or 1.`);
 }
 
 /**

@@ -48,7 +48,9 @@ export class SampleSpool {
       this.dir = mkdtempSync(join(tmpdir(), 'focal-spool-'));
       this.fd = openSync(join(this.dir, 'samples.f64'), 'w+');
     } catch (err) {
-      throw new UsageError(`cannot write a temporary file in ${tmpdir()} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set TMPDIR to a writable folder.`);
+      throw new UsageError(
+        `cannot write a temporary file in ${tmpdir()} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); set TMPDIR to a writable folder.`,
+      );
     }
     // gone from the directory at once (POSIX keeps an open file): nothing is left behind even
     // when the process is killed; where that fails (Windows), close() removes it
@@ -111,7 +113,12 @@ export class SampleSpool {
         if (n === 0) throw new Error('the spool file ended early');
         got += n;
       }
-      yield { count, values: buffer.subarray(0, count * width), labels: buffer.subarray(count * width, count * (width + 1)), first };
+      yield {
+        count,
+        values: buffer.subarray(0, count * width),
+        labels: buffer.subarray(count * width, count * (width + 1)),
+        first,
+      };
     }
   }
 

@@ -51,10 +51,24 @@ const SUMS = ['easyLoss', 'hardLoss', 'easyGrad', 'hardGrad', 'lossSquares'] as 
 type Live = { sums: GammaSums; exact: Record<(typeof SUMS)[number], ExactSum> }[];
 
 const empty = (): ExactSumState => ({ partials: [], nonFinite: 0 });
-const emptySums = (): GammaSums => ({ count: 0, easyCount: 0, easyLoss: empty(), hardLoss: empty(), easyGrad: empty(), hardGrad: empty(), lossSquares: empty() });
+const emptySums = (): GammaSums => ({
+  count: 0,
+  easyCount: 0,
+  easyLoss: empty(),
+  hardLoss: empty(),
+  easyGrad: empty(),
+  hardGrad: empty(),
+  lossSquares: empty(),
+});
 
 /** The exact sums that make up a total: a loss or gradient sum is its easy part plus its hard part. */
-const PARTS = { loss: ['easyLoss', 'hardLoss'], grad: ['easyGrad', 'hardGrad'], easyLoss: ['easyLoss'], easyGrad: ['easyGrad'], lossSquares: ['lossSquares'] } as const;
+const PARTS = {
+  loss: ['easyLoss', 'hardLoss'],
+  grad: ['easyGrad', 'hardGrad'],
+  easyLoss: ['easyLoss'],
+  easyGrad: ['easyGrad'],
+  lossSquares: ['lossSquares'],
+} as const;
 type Total = keyof typeof PARTS;
 
 /** A class's unweighted total, correctly rounded from its exact parts. */
@@ -67,7 +81,16 @@ function totalOf(s: GammaSums, name: Total): number {
 
 function live(sums: GammaSums[]): Live {
   // an object literal (one hidden class) rather than Object.fromEntries: this is the innermost loop's object
-  return sums.map((s) => ({ sums: s, exact: { easyLoss: ExactSum.from(s.easyLoss), hardLoss: ExactSum.from(s.hardLoss), easyGrad: ExactSum.from(s.easyGrad), hardGrad: ExactSum.from(s.hardGrad), lossSquares: ExactSum.from(s.lossSquares) } }));
+  return sums.map((s) => ({
+    sums: s,
+    exact: {
+      easyLoss: ExactSum.from(s.easyLoss),
+      hardLoss: ExactSum.from(s.hardLoss),
+      easyGrad: ExactSum.from(s.easyGrad),
+      hardGrad: ExactSum.from(s.hardGrad),
+      lossSquares: ExactSum.from(s.lossSquares),
+    },
+  }));
 }
 
 function store(l: Live): void {
@@ -135,7 +158,10 @@ export interface SweepResult {
 }
 
 /** Grid parameters: the γ values (in the state) and the α values (applied in finish only). */
-export function sweepCollector(gammas: readonly number[], alphas: readonly (number | null)[]): Collector<SweepState, PredictionBatch, SweepResult> {
+export function sweepCollector(
+  gammas: readonly number[],
+  alphas: readonly (number | null)[],
+): Collector<SweepState, PredictionBatch, SweepResult> {
   // one BinaryTerms per sample of a batch, reused from batch to batch
   const pool = [] as ReturnType<typeof emptyTerms>[];
   return {
@@ -203,8 +229,12 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
     },
 
     merge(into, other) {
-      if (into.gammas.join() !== other.gammas.join()) throw new UsageError(`sweep states of different γ grids (${into.gammas.join(',')} and ${other.gammas.join(',')}) do not merge`);
-      if (into.multiclass !== null && other.multiclass !== null && into.multiclass !== other.multiclass) throw new UsageError('a binary and a multiclass sweep state do not merge');
+      if (into.gammas.join() !== other.gammas.join())
+        throw new UsageError(
+          `sweep states of different γ grids (${into.gammas.join(',')} and ${other.gammas.join(',')}) do not merge`,
+        );
+      if (into.multiclass !== null && other.multiclass !== null && into.multiclass !== other.multiclass)
+        throw new UsageError('a binary and a multiclass sweep state do not merge');
       into.multiclass ??= other.multiclass;
       into.rows += other.rows;
       for (const [key, sums] of Object.entries(other.classes)) {
@@ -224,7 +254,9 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
 
     finish(state) {
       const multiclass = state.multiclass ?? false;
-      const keys = Object.keys(state.classes).map(Number).sort((a, b) => a - b);
+      const keys = Object.keys(state.classes)
+        .map(Number)
+        .sort((a, b) => a - b);
       // binary: both classes always appear (a missing one has zero sums)
       if (!multiclass) for (const k of [0, 1]) if (!keys.includes(k)) keys.splice(k, 0, k);
       const sumsOf = (key: number, k: number): GammaSums => state.classes[String(key)]?.[k] ?? emptySums();
@@ -237,7 +269,11 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
         for (const alpha of multiclass ? [null] : alphas) {
           const weight = (key: number) => (alpha === null ? 1 : key === 1 ? alpha : 1 - alpha);
           const total = (name: Total, square = false) =>
-            exactLinearCombination(sums.flatMap((s, c) => PARTS[name].map((part) => [square ? weight(keys[c]!) ** 2 : weight(keys[c]!), s[part]] as const)));
+            exactLinearCombination(
+              sums.flatMap((s, c) =>
+                PARTS[name].map((part) => [square ? weight(keys[c]!) ** 2 : weight(keys[c]!), s[part]] as const),
+              ),
+            );
           const flTotal = total('loss');
           const gradTotal = total('grad');
           points.push({
@@ -267,7 +303,8 @@ export function sweepCollector(gammas: readonly number[], alphas: readonly (numb
         }
         const loss = sums.map((s) => totalOf(s, 'loss'));
         const grad = sums.map((s) => totalOf(s, 'grad'));
-        const unweighted = (name: 'loss' | 'grad') => exactLinearCombination(sums.flatMap((s) => PARTS[name].map((part) => [1, s[part]] as const)));
+        const unweighted = (name: 'loss' | 'grad') =>
+          exactLinearCombination(sums.flatMap((s) => PARTS[name].map((part) => [1, s[part]] as const)));
         perGamma.push({
           gamma,
           alphaLoss: multiclass ? null : balancingAlpha(loss[0]!, loss[1]!, unweighted('loss')),

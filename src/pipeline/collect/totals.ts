@@ -122,7 +122,9 @@ export const totalsCollector: Collector<TotalsState, EvaluatedBatch, TotalsResul
     const fl = new ExactSum();
     let elements = 0;
     let positives = 0;
-    const keys = Object.keys(state.classes).sort((a, b) => (a === 'soft' ? 1 : b === 'soft' ? -1 : Number(a) - Number(b)));
+    const keys = Object.keys(state.classes).sort((a, b) =>
+      a === 'soft' ? 1 : b === 'soft' ? -1 : Number(a) - Number(b),
+    );
     for (const key of keys) {
       const t = state.classes[key]!;
       ce.merge(t.ce);
@@ -146,7 +148,16 @@ export const totalsCollector: Collector<TotalsState, EvaluatedBatch, TotalsResul
         flShare: shareOf(flTotal, flSum),
       };
     });
-    return { rows: state.rows, ignored: state.ignored, skipped: state.skipped, elements, positives, ce: reduced(ceSum, elements, positives), fl: reduced(flSum, elements, positives), classes };
+    return {
+      rows: state.rows,
+      ignored: state.ignored,
+      skipped: state.skipped,
+      elements,
+      positives,
+      ce: reduced(ceSum, elements, positives),
+      fl: reduced(flSum, elements, positives),
+      classes,
+    };
   },
 };
 

@@ -24,7 +24,14 @@ export class VariantSums {
     const alpha = this.settings.alpha as number | null;
     const params = { gamma, alpha, base, ...family.params };
     for (let r = 0; r < samples.rows; r++) {
-      evaluateVariants(family.extras, samples.input, samples.value[r]!, smoothLabel(samples.label[r]!, family.smoothing), params, this.out);
+      evaluateVariants(
+        family.extras,
+        samples.input,
+        samples.value[r]!,
+        smoothLabel(samples.label[r]!, family.smoothing),
+        params,
+        this.out,
+      );
       for (let k = 0; k < this.sums.length; k++) this.sums[k]!.add(this.out[k]!);
     }
   }

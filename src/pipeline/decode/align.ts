@@ -24,8 +24,18 @@ interface Pending {
 /**
  * @param arrays  column name → the array's batches and where it comes from
  */
-export async function* alignArrays(arrays: ReadonlyArray<{ name: string; where: string; batches: AsyncIterable<ArrayBatch> }>): AsyncGenerator<ColumnBatch> {
-  const pending: Pending[] = arrays.map((a) => ({ name: a.name, where: a.where, iterator: a.batches[Symbol.asyncIterator](), batch: null, used: 0, rows: 0, ended: false }));
+export async function* alignArrays(
+  arrays: ReadonlyArray<{ name: string; where: string; batches: AsyncIterable<ArrayBatch> }>,
+): AsyncGenerator<ColumnBatch> {
+  const pending: Pending[] = arrays.map((a) => ({
+    name: a.name,
+    where: a.where,
+    iterator: a.batches[Symbol.asyncIterator](),
+    batch: null,
+    used: 0,
+    rows: 0,
+    ended: false,
+  }));
   try {
     yield* aligned(pending);
   } finally {
@@ -54,13 +64,19 @@ async function* aligned(pending: Pending[]): AsyncGenerator<ColumnBatch> {
     if (ended.length > 0) {
       const short = ended[0]!;
       const long = pending.find((p) => !p.ended)!;
-      throw new UsageError(`${short.where} has ${short.rows} rows but ${long.where} has more: predictions and labels must have the same number of rows`);
+      throw new UsageError(
+        `${short.where} has ${short.rows} rows but ${long.where} has more: predictions and labels must have the same number of rows`,
+      );
     }
     const rows = Math.min(...pending.map((p) => p.batch!.rows - p.used));
     const columns: Record<string, Column> = {};
     for (const p of pending) {
       const { column } = p.batch!;
-      columns[p.name] = { dtype: column.dtype, width: column.width, values: column.values.subarray(p.used * column.width, (p.used + rows) * column.width) };
+      columns[p.name] = {
+        dtype: column.dtype,
+        width: column.width,
+        values: column.values.subarray(p.used * column.width, (p.used + rows) * column.width),
+      };
       p.used += rows;
     }
     yield { rowStart, rows, columns };

@@ -118,20 +118,47 @@ function plan(fields: readonly Field[], names: readonly string[], file: string):
   const plans: Plan[] = [];
   for (const name of names) {
     const field = fields.find((f) => f.name === name);
-    if (!field) throw new FormatError(file, `no column named '${name}' (the file has ${fields.map((f) => `'${f.name}'`).join(', ')})`);
+    if (!field)
+      throw new FormatError(
+        file,
+        `no column named '${name}' (the file has ${fields.map((f) => `'${f.name}'`).join(', ')})`,
+      );
     const type = field.type;
     const place = where.get(field)!;
-    if (NUMERIC.has(type.typeId)) plans.push({ name, kind: 'scalar', dtype: dtypeOf(type, name, file), width: 1, place });
-    else if ((type.typeId === Type.FixedSizeList || type.typeId === Type.List) && NUMERIC.has(type.children[0]!.type.typeId)) {
+    if (NUMERIC.has(type.typeId))
+      plans.push({ name, kind: 'scalar', dtype: dtypeOf(type, name, file), width: 1, place });
+    else if (
+      (type.typeId === Type.FixedSizeList || type.typeId === Type.List) &&
+      NUMERIC.has(type.children[0]!.type.typeId)
+    ) {
       const fixed = type.typeId === Type.FixedSizeList;
-      plans.push({ name, kind: fixed ? 'fixed' : 'list', dtype: dtypeOf(type.children[0]!.type, name, file), width: fixed ? (type as DataType & { listSize: number }).listSize : 0, place });
+      plans.push({
+        name,
+        kind: fixed ? 'fixed' : 'list',
+        dtype: dtypeOf(type.children[0]!.type, name, file),
+        width: fixed ? (type as DataType & { listSize: number }).listSize : 0,
+        place,
+      });
     } else if (type.typeId === Type.Dictionary || type.typeId === Type.LargeList) return null;
     else dtypeOf(type, name, file); // throws: not a number
   }
   return plans;
 }
 
-const ITEM_BYTES: Readonly<Record<DType, number>> = { float16: 2, float32: 4, float64: 8, bool: 0, int8: 1, int16: 2, int32: 4, int64: 8, uint8: 1, uint16: 2, uint32: 4, uint64: 8 };
+const ITEM_BYTES: Readonly<Record<DType, number>> = {
+  float16: 2,
+  float32: 4,
+  float64: 8,
+  bool: 0,
+  int8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  uint8: 1,
+  uint16: 2,
+  uint32: 4,
+  uint64: 8,
+};
 
 /**
  * The columns chosen, and their batches (null when the input is not the common case).
@@ -148,22 +175,31 @@ export async function arrowAtOffsets(
   if (new TextDecoder().decode(head.subarray(0, 6)) === MAGIC) {
     // the file format: the schema and the record batches' places are in the footer
     const tail = await source.read(source.size - 10, 10);
-    if (source.size < 18 || new TextDecoder().decode(tail.subarray(4)) !== MAGIC) throw new FormatError(file, 'not a readable Arrow IPC file or stream (truncated: no ARROW1 at its end)');
+    if (source.size < 18 || new TextDecoder().decode(tail.subarray(4)) !== MAGIC)
+      throw new FormatError(file, 'not a readable Arrow IPC file or stream (truncated: no ARROW1 at its end)');
     const footerLength = new DataView(tail.buffer, tail.byteOffset, 4).getInt32(0, true);
     const footerStart = source.size - 10 - footerLength;
-    if (footerLength <= 0 || footerStart < 8) throw new FormatError(file, `not a readable Arrow IPC file or stream (a footer of ${footerLength} bytes in a file of ${source.size})`);
+    if (footerLength <= 0 || footerStart < 8)
+      throw new FormatError(
+        file,
+        `not a readable Arrow IPC file or stream (a footer of ${footerLength} bytes in a file of ${source.size})`,
+      );
     let footer: Footer;
     try {
       footer = Footer.decode(await source.read(footerStart, footerLength));
     } catch (e) {
-      throw new FormatError(file, `not a readable Arrow IPC file or stream (a corrupt footer: ${(e as Error).message.split('\n')[0]})`);
+      throw new FormatError(
+        file,
+        `not a readable Arrow IPC file or stream (a corrupt footer: ${(e as Error).message.split('\n')[0]})`,
+      );
     }
     fields = footer.schema.fields;
     messages = blocks(source, [...footer.recordBatches()], footerStart);
   } else {
     messages = walk(source, 0, source.size);
     const first = await messages.next();
-    if (first.done || first.value.message.headerType !== SCHEMA) throw new FormatError(file, 'not a readable Arrow IPC file or stream (no schema first)');
+    if (first.done || first.value.message.headerType !== SCHEMA)
+      throw new FormatError(file, 'not a readable Arrow IPC file or stream (no schema first)');
     fields = (first.value.message.header() as { fields: Field[] }).fields;
   }
   const names = typeof wanted === 'function' ? wanted(fields.map((f) => f.name)) : wanted;
@@ -182,7 +218,10 @@ async function decodeMessage(source: RandomAccess, at: number, length: number): 
   try {
     return Message.decode(await source.read(at, length));
   } catch (e) {
-    throw new FormatError(source.name, `corrupt Arrow message at offset ${at} (${(e as Error).message.split('\n')[0]})`);
+    throw new FormatError(
+      source.name,
+      `corrupt Arrow message at offset ${at} (${(e as Error).message.split('\n')[0]})`,
+    );
   }
 }
 
@@ -190,12 +229,17 @@ async function decodeMessage(source: RandomAccess, at: number, length: number): 
 async function* blocks(source: RandomAccess, list: readonly FileBlock[], end: number): AsyncGenerator<Located> {
   for (const block of list) {
     const prefix = await source.read(block.offset, 8);
-    if (prefix.byteLength < 8 || block.offset + block.metaDataLength + block.bodyLength > end) throw new FormatError(source.name, `corrupt Arrow IPC file: a record batch at offset ${block.offset} lies past its data`);
+    if (prefix.byteLength < 8 || block.offset + block.metaDataLength + block.bodyLength > end)
+      throw new FormatError(
+        source.name,
+        `corrupt Arrow IPC file: a record batch at offset ${block.offset} lies past its data`,
+      );
     const v = new DataView(prefix.buffer, prefix.byteOffset, 8);
     const marked = v.getInt32(0, true) === -1;
     const length = v.getInt32(marked ? 4 : 0, true);
     const at = block.offset + (marked ? 8 : 4);
-    if (length <= 0 || at + length > block.offset + block.metaDataLength) throw new FormatError(source.name, `corrupt Arrow IPC file: a record batch's metadata at offset ${block.offset}`);
+    if (length <= 0 || at + length > block.offset + block.metaDataLength)
+      throw new FormatError(source.name, `corrupt Arrow IPC file: a record batch's metadata at offset ${block.offset}`);
     yield { message: await decodeMessage(source, at, length), body: block.offset + block.metaDataLength };
   }
 }
@@ -215,24 +259,34 @@ async function* walk(source: RandomAccess, offset: number, end: number): AsyncGe
       at += 4;
     }
     if (length === 0) return; // end of stream
-    if (length < 0 || at + length > end) throw new FormatError(file, `corrupt or truncated Arrow data (a message of ${length} bytes at offset ${at})`);
+    if (length < 0 || at + length > end)
+      throw new FormatError(file, `corrupt or truncated Arrow data (a message of ${length} bytes at offset ${at})`);
     const message = await decodeMessage(source, at, length);
     at += length;
     const body = at;
     at += message.bodyLength;
-    if (at > end) throw new FormatError(file, `truncated Arrow data: a record batch's body needs bytes up to ${at}, the input has ${end}`);
+    if (at > end)
+      throw new FormatError(
+        file,
+        `truncated Arrow data: a record batch's body needs bytes up to ${at}, the input has ${end}`,
+      );
     yield { message, body };
   }
 }
 
-async function* batches(source: RandomAccess, messages: AsyncGenerator<Located>, plans: Plan[]): AsyncGenerator<ColumnBatch> {
+async function* batches(
+  source: RandomAccess,
+  messages: AsyncGenerator<Located>,
+  plans: Plan[],
+): AsyncGenerator<ColumnBatch> {
   const file = source.name;
   // one buffer per column and purpose, reused from slice to slice
   const scratch = plans.map(() => ({ data: new Uint8Array(0), offsets: new Uint8Array(0) }));
   const read = async (k: number, which: 'data' | 'offsets', offset: number, length: number): Promise<Uint8Array> => {
     if (scratch[k]![which].byteLength < length) scratch[k]![which] = new Uint8Array(length);
     const bytes = scratch[k]![which].subarray(0, length);
-    if ((await source.readInto(offset, bytes)) < length) throw new FormatError(file, `truncated Arrow data at offset ${offset}`);
+    if ((await source.readInto(offset, bytes)) < length)
+      throw new FormatError(file, `truncated Arrow data at offset ${offset}`);
     return bytes;
   };
   /** a List column's elements per row, from its first row on */
@@ -240,20 +294,36 @@ async function* batches(source: RandomAccess, messages: AsyncGenerator<Located>,
   let rowStart = 0;
   for await (const { message, body } of messages) {
     if (message.headerType !== RECORD_BATCH) continue; // dictionaries serve dictionary-encoded columns, which are not read here
-    const batch = message.header() as unknown as { length: number; nodes: { length: number; nullCount: number }[]; buffers: { offset: number; length: number }[]; compression: unknown };
-    if (batch.compression) throw new FormatError(file, 'compressed Arrow IPC record batches (LZ4/ZSTD) are not supported; write it uncompressed');
+    const batch = message.header() as unknown as {
+      length: number;
+      nodes: { length: number; nullCount: number }[];
+      buffers: { offset: number; length: number }[];
+      compression: unknown;
+    };
+    if (batch.compression)
+      throw new FormatError(
+        file,
+        'compressed Arrow IPC record batches (LZ4/ZSTD) are not supported; write it uncompressed',
+      );
     const rows = batch.length;
     const buffer = (i: number): { offset: number; length: number } => {
       const b = batch.buffers[i];
-      if (!b || b.offset + b.length > message.bodyLength) throw new FormatError(file, 'corrupt Arrow record batch (a buffer outside its body)');
+      if (!b || b.offset + b.length > message.bodyLength)
+        throw new FormatError(file, 'corrupt Arrow record batch (a buffer outside its body)');
       return b;
     };
     for (const p of plans) {
       const node = batch.nodes[p.place.node];
       const values = batch.nodes[p.place.valueNode];
-      if (!node || !values) throw new FormatError(file, 'corrupt Arrow record batch (fewer field nodes than the schema has fields)');
-      if (node.nullCount > 0) throw new FormatError(file, `column '${p.name}' has ${node.nullCount} nulls in rows ${rowStart + 1}…${rowStart + rows}`);
-      if (values.nullCount > 0) throw new FormatError(file, `column '${p.name}' has null elements in rows ${rowStart + 1}…${rowStart + rows}`);
+      if (!node || !values)
+        throw new FormatError(file, 'corrupt Arrow record batch (fewer field nodes than the schema has fields)');
+      if (node.nullCount > 0)
+        throw new FormatError(
+          file,
+          `column '${p.name}' has ${node.nullCount} nulls in rows ${rowStart + 1}…${rowStart + rows}`,
+        );
+      if (values.nullCount > 0)
+        throw new FormatError(file, `column '${p.name}' has null elements in rows ${rowStart + 1}…${rowStart + rows}`);
     }
     // rows per slice: a multiple of 8, so that booleans start on a byte
     let widest = 1;
@@ -270,13 +340,26 @@ async function* batches(source: RandomAccess, messages: AsyncGenerator<Located>,
         let width = p.width || 1;
         if (p.kind === 'list') {
           const offsets = buffer(p.place.offsets);
-          if ((r + n + 1) * 4 > offsets.length) throw new FormatError(file, `corrupt Arrow record batch (column '${p.name}': offsets cut short)`);
-          const o = new Int32Array((await read(k, 'offsets', body + offsets.offset + r * 4, (n + 1) * 4)).buffer, 0, n + 1);
+          if ((r + n + 1) * 4 > offsets.length)
+            throw new FormatError(file, `corrupt Arrow record batch (column '${p.name}': offsets cut short)`);
+          const o = new Int32Array(
+            (await read(k, 'offsets', body + offsets.offset + r * 4, (n + 1) * 4)).buffer,
+            0,
+            n + 1,
+          );
           width = o[1]! - o[0]!;
           listWidth[k] ??= width;
-          if (width !== listWidth[k]) throw new FormatError(file, `column '${p.name}': row ${rowStart + r + 1} has ${width} elements, row 1 has ${listWidth[k]}`);
+          if (width !== listWidth[k])
+            throw new FormatError(
+              file,
+              `column '${p.name}': row ${rowStart + r + 1} has ${width} elements, row 1 has ${listWidth[k]}`,
+            );
           for (let i = 1; i < n; i++) {
-            if (o[i + 1]! - o[i]! !== width) throw new FormatError(file, `column '${p.name}': row ${rowStart + r + i + 1} has ${o[i + 1]! - o[i]!} elements, row ${rowStart + r + 1} has ${width}`);
+            if (o[i + 1]! - o[i]! !== width)
+              throw new FormatError(
+                file,
+                `column '${p.name}': row ${rowStart + r + i + 1} has ${o[i + 1]! - o[i]!} elements, row ${rowStart + r + 1} has ${width}`,
+              );
           }
           first = o[0]!;
           count = n * width;
@@ -291,8 +374,15 @@ async function* batches(source: RandomAccess, messages: AsyncGenerator<Located>,
           column = out;
         } else {
           const size = ITEM_BYTES[p.dtype];
-          if ((first + count) * size > data.length) throw new FormatError(file, `corrupt Arrow record batch (column '${p.name}': values cut short)`);
-          column = elementsOf(await read(k, 'data', body + data.offset + first * size, count * size), p.dtype, true, file, first);
+          if ((first + count) * size > data.length)
+            throw new FormatError(file, `corrupt Arrow record batch (column '${p.name}': values cut short)`);
+          column = elementsOf(
+            await read(k, 'data', body + data.offset + first * size, count * size),
+            p.dtype,
+            true,
+            file,
+            first,
+          );
         }
         columns[p.name] = { dtype: p.dtype, width, values: column };
       }

@@ -25,7 +25,10 @@ export function dtypeOf(type: DataType, name: string, file: string): DType {
     case Type.Bool:
       return 'bool';
     default:
-      throw new FormatError(file, `column '${name}' has Arrow type ${String(type)}; a number or a list of numbers is needed`);
+      throw new FormatError(
+        file,
+        `column '${name}' has Arrow type ${String(type)}; a number or a list of numbers is needed`,
+      );
   }
 }
 
@@ -48,7 +51,8 @@ function elements(data: Data, start: number, n: number, dtype: DType, name: stri
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const v = Number(values[at + i] as bigint);
-      if (v >= TWO_53 || v <= -TWO_53) throw new FormatError(file, `column '${name}': ${String(values[at + i])} is beyond ±2^53`);
+      if (v >= TWO_53 || v <= -TWO_53)
+        throw new FormatError(file, `column '${name}': ${String(values[at + i])} is beyond ±2^53`);
       out[i] = v;
     }
     return out;
@@ -57,12 +61,20 @@ function elements(data: Data, start: number, n: number, dtype: DType, name: stri
 }
 
 function toColumn(data: Data, name: string, file: string, rowStart: number): Column {
-  if (data.nullCount > 0) throw new FormatError(file, `column '${name}' has ${data.nullCount} nulls in rows ${rowStart + 1}…${rowStart + data.length}`);
+  if (data.nullCount > 0)
+    throw new FormatError(
+      file,
+      `column '${name}' has ${data.nullCount} nulls in rows ${rowStart + 1}…${rowStart + data.length}`,
+    );
   const type = data.type;
   if (type.typeId === Type.FixedSizeList) {
     const width = (type as DataType & { listSize: number }).listSize;
     const child = data.children[0]!;
-    if (child.nullCount > 0) throw new FormatError(file, `column '${name}' has null elements in rows ${rowStart + 1}…${rowStart + data.length}`);
+    if (child.nullCount > 0)
+      throw new FormatError(
+        file,
+        `column '${name}' has null elements in rows ${rowStart + 1}…${rowStart + data.length}`,
+      );
     const dtype = dtypeOf(child.type, name, file);
     return { dtype, width, values: elements(child, data.offset * width, data.length * width, dtype, name, file) };
   }
@@ -73,9 +85,17 @@ function toColumn(data: Data, name: string, file: string, rowStart: number): Col
     const width = data.length > 0 ? offsets[data.offset + 1]! - first : 0;
     for (let i = 1; i < data.length; i++) {
       const w = offsets[data.offset + i + 1]! - offsets[data.offset + i]!;
-      if (w !== width) throw new FormatError(file, `column '${name}': row ${rowStart + i + 1} has ${w} elements, row ${rowStart + 1} has ${width}`);
+      if (w !== width)
+        throw new FormatError(
+          file,
+          `column '${name}': row ${rowStart + i + 1} has ${w} elements, row ${rowStart + 1} has ${width}`,
+        );
     }
-    if (child.nullCount > 0) throw new FormatError(file, `column '${name}' has null elements in rows ${rowStart + 1}…${rowStart + data.length}`);
+    if (child.nullCount > 0)
+      throw new FormatError(
+        file,
+        `column '${name}' has null elements in rows ${rowStart + 1}…${rowStart + data.length}`,
+      );
     const dtype = dtypeOf(child.type, name, file);
     return { dtype, width, values: elements(child, first, data.length * width, dtype, name, file) };
   }
@@ -89,7 +109,11 @@ function toColumn(data: Data, name: string, file: string, rowStart: number): Col
  * @param input  a stream of bytes (stdin, either format) or an open file (the file format, read at offsets)
  * @param wanted the columns to read, or a function that picks them from the schema's names
  */
-export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle, file: string, wanted: readonly string[] | ((available: string[]) => readonly string[])): AsyncGenerator<ColumnBatch> {
+export async function* decodeArrow(
+  input: AsyncIterable<Uint8Array> | FileHandle,
+  file: string,
+  wanted: readonly string[] | ((available: string[]) => readonly string[]),
+): AsyncGenerator<ColumnBatch> {
   let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
   try {
     reader = await RecordBatchReader.from(input as AsyncIterable<Uint8Array>);
@@ -97,7 +121,8 @@ export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle
   } catch (e) {
     throw new FormatError(file, `not a readable Arrow IPC file or stream (${(e as Error).message.split('\n')[0]})`);
   }
-  const names = typeof wanted === 'function' ? wanted(reader.schema.fields.map((f: { name: string }) => f.name)) : wanted;
+  const names =
+    typeof wanted === 'function' ? wanted(reader.schema.fields.map((f: { name: string }) => f.name)) : wanted;
   let rowStart = 0;
   const iterator = reader[Symbol.asyncIterator]();
   for (;;) {
@@ -111,7 +136,11 @@ export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle
     const batch = next.value;
     const vectors = names.map((name) => {
       const v = batch.getChild(name);
-      if (!v) throw new FormatError(file, `no column named '${name}' (the file has ${batch.schema.fields.map((f: { name: string }) => `'${f.name}'`).join(', ')})`);
+      if (!v)
+        throw new FormatError(
+          file,
+          `no column named '${name}' (the file has ${batch.schema.fields.map((f: { name: string }) => `'${f.name}'`).join(', ')})`,
+        );
       return v;
     });
     // every column of a record batch has the same chunking in practice; split at the first column's chunks
@@ -120,7 +149,8 @@ export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle
       const columns: Record<string, Column> = {};
       names.forEach((name, k) => {
         const data = vectors[k]!.data[c];
-        if (!data || data.length !== rows) throw new FormatError(file, `columns '${names[0]}' and '${name}' are chunked differently`);
+        if (!data || data.length !== rows)
+          throw new FormatError(file, `columns '${names[0]}' and '${name}' are chunked differently`);
         columns[name] = toColumn(data, name, file, rowStart);
       });
       yield { rowStart, rows, columns };
@@ -134,7 +164,11 @@ export async function* decodeArrow(input: AsyncIterable<Uint8Array> | FileHandle
  * rows at a time (arrow-ipc.ts), anything else through apache-arrow (decodeArrow).
  * @param path  the file on disk, where apache-arrow reads the file format at offsets too (null: a spooled stream)
  */
-export async function* decodeArrowAt(source: RandomAccess, path: string | null, wanted: readonly string[] | ((available: string[]) => readonly string[])): AsyncGenerator<ColumnBatch> {
+export async function* decodeArrowAt(
+  source: RandomAccess,
+  path: string | null,
+  wanted: readonly string[] | ((available: string[]) => readonly string[]),
+): AsyncGenerator<ColumnBatch> {
   const { names, batches } = await arrowAtOffsets(source, wanted);
   if (batches) {
     yield* batches;

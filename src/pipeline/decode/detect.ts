@@ -79,7 +79,8 @@ export function describeNonText(head: Uint8Array): string | null {
   if (format !== 'text' && format !== 'unknown') return FORMAT_NAMES[format];
   for (const [bytes, kind] of UNREADABLE) if (startsWith(head, bytes)) return kind;
   // "BZh" and a block size digit
-  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68 && head[3]! >= 0x31 && head[3]! <= 0x39) return 'bzip2-compressed data (decompress it, or give gzip)';
+  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68 && head[3]! >= 0x31 && head[3]! <= 0x39)
+    return 'bzip2-compressed data (decompress it, or give gzip)';
   let controls = 0;
   for (const c of head) {
     if (c === 0) return 'binary data';

@@ -57,14 +57,17 @@ const MIN_PREAMBLE = 10; // magic (6) + version (2) + 16-bit length (2)
 export function parseNpyHeader(bytes: Uint8Array, file: string, complete = true): NpyHeader | null {
   const need = (n: number): boolean => {
     if (bytes.byteLength >= n) return true;
-    if (complete) throw new FormatError(file, `truncated .npy: the header needs ${n} bytes, the file has ${bytes.byteLength}`);
+    if (complete)
+      throw new FormatError(file, `truncated .npy: the header needs ${n} bytes, the file has ${bytes.byteLength}`);
     return false;
   };
   if (!need(MIN_PREAMBLE)) return null;
-  for (let i = 0; i < NPY_MAGIC.length; i++) if (bytes[i] !== NPY_MAGIC[i]) throw new FormatError(file, 'not a .npy file (no \\x93NUMPY magic string)');
+  for (let i = 0; i < NPY_MAGIC.length; i++)
+    if (bytes[i] !== NPY_MAGIC[i]) throw new FormatError(file, 'not a .npy file (no \\x93NUMPY magic string)');
   const major = bytes[6]!;
   const minor = bytes[7]!;
-  if (major < 1 || major > 3) throw new FormatError(file, `.npy format version ${major}.${minor} is not supported (1.0, 2.0 and 3.0 are)`);
+  if (major < 1 || major > 3)
+    throw new FormatError(file, `.npy format version ${major}.${minor} is not supported (1.0, 2.0 and 3.0 are)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lengthBytes = major === 1 ? 2 : 4;
   if (!need(8 + lengthBytes)) return null;
@@ -80,18 +83,25 @@ function parseHeaderText(text: string, file: string): Omit<NpyHeader, 'dataOffse
   const order = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descr || !order || !shape) {
-    const what = /'descr'\s*:\s*\[/.test(text) ? 'structured arrays (record dtypes) are not supported; save one plain array per file' : `the header is not a numpy header: ${JSON.stringify(text.trim().slice(0, 80))}`;
+    const what = /'descr'\s*:\s*\[/.test(text)
+      ? 'structured arrays (record dtypes) are not supported; save one plain array per file'
+      : `the header is not a numpy header: ${JSON.stringify(text.trim().slice(0, 80))}`;
     throw new FormatError(file, what);
   }
   const dtype = DESCR[descr[2]!];
-  if (!dtype) throw new FormatError(file, `dtype '${descr[1]}${descr[2]}' is not supported (float16/32/64, bool, int8…64, uint8…64 are)`);
+  if (!dtype)
+    throw new FormatError(
+      file,
+      `dtype '${descr[1]}${descr[2]}' is not supported (float16/32/64, bool, int8…64, uint8…64 are)`,
+    );
   const dims = shape[1]!
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (dims.some((d) => !/^\d+$/.test(d))) throw new FormatError(file, `shape (${shape[1]}) is not a tuple of sizes`);
   const sizes = dims.map(Number);
-  if (sizes.length < 1 || sizes.length > 2) throw new FormatError(file, `${sizes.length}-D arrays are not supported: give 1-D [N] or 2-D [N, K]`);
+  if (sizes.length < 1 || sizes.length > 2)
+    throw new FormatError(file, `${sizes.length}-D arrays are not supported: give 1-D [N] or 2-D [N, K]`);
   // '<' little, '>' big, '|' not applicable (one byte), '=' native (numpy writes it explicitly; treat as little)
   return { dtype, littleEndian: descr[1] !== '>', fortranOrder: order[1] === 'True', shape: sizes };
 }
@@ -109,7 +119,12 @@ const MAX_HEADER = 1 << 20;
  * @param file   named in every error
  * @param onHeader  called once with the header, before the first batch
  */
-export async function* decodeNpy(input: ByteReader | AsyncIterable<Uint8Array> | Iterable<Uint8Array>, file: string, onHeader?: (header: NpyHeader) => void, batchBytes = BATCH_BYTES): AsyncGenerator<ArrayBatch> {
+export async function* decodeNpy(
+  input: ByteReader | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  file: string,
+  onHeader?: (header: NpyHeader) => void,
+  batchBytes = BATCH_BYTES,
+): AsyncGenerator<ArrayBatch> {
   const reader = Symbol.iterator in input || Symbol.asyncIterator in input ? chunkReader(input) : input;
 
   // the header: the preamble gives its length (the 32-bit length of versions 2 and 3 ends at byte 12)
@@ -133,7 +148,11 @@ export async function* decodeNpy(input: ByteReader | AsyncIterable<Uint8Array> |
   const size = ITEM_SIZE[header.dtype];
   const rowBytes = width * size;
   const totalBytes = n! * rowBytes;
-  const truncated = (got: number): FormatError => new FormatError(file, `truncated .npy: shape (${header!.shape.join(', ')}) of ${header!.dtype} needs ${header!.dataOffset + totalBytes} bytes, the file has ${header!.dataOffset + got}`);
+  const truncated = (got: number): FormatError =>
+    new FormatError(
+      file,
+      `truncated .npy: shape (${header!.shape.join(', ')}) of ${header!.dtype} needs ${header!.dataOffset + totalBytes} bytes, the file has ${header!.dataOffset + got}`,
+    );
 
   if (header.fortranOrder && width > 1 && n! > 0) {
     const all = new Uint8Array(totalBytes);
@@ -157,7 +176,11 @@ export async function* decodeNpy(input: ByteReader | AsyncIterable<Uint8Array> |
   let extra = 0;
   const probe = new Uint8Array(1 << 16);
   for (let got = await data.fill(probe); got > 0; got = await data.fill(probe)) extra += got;
-  if (extra > 0) throw new FormatError(file, `corrupt .npy: ${extra} bytes after the data of shape (${header.shape.join(', ')}) ${header.dtype}`);
+  if (extra > 0)
+    throw new FormatError(
+      file,
+      `corrupt .npy: ${extra} bytes after the data of shape (${header.shape.join(', ')}) ${header.dtype}`,
+    );
 }
 
 /** Column-major [n, k] to row-major. */

@@ -61,7 +61,10 @@ export async function listNpz(source: RandomAccess): Promise<NpzEntry[]> {
       break;
     }
   }
-  if (eocd < 0) throw source.size < 22 || tailStart === 0 ? corrupt('no end-of-archive record (truncated, or not a zip file)') : corrupt('no end-of-archive record');
+  if (eocd < 0)
+    throw source.size < 22 || tailStart === 0
+      ? corrupt('no end-of-archive record (truncated, or not a zip file)')
+      : corrupt('no end-of-archive record');
   let entries = tv.getUint16(eocd + 10, true);
   let cdSize = tv.getUint32(eocd + 12, true);
   let cdOffset = tv.getUint32(eocd + 16, true);
@@ -74,13 +77,17 @@ export async function listNpz(source: RandomAccess): Promise<NpzEntry[]> {
     cdSize = u64(z64, 40);
     cdOffset = u64(z64, 48);
   }
-  if (cdOffset + cdSize > source.size) throw corrupt(`the central directory (${cdSize} bytes at ${cdOffset}) lies past the end of the file (${source.size} bytes): truncated`);
+  if (cdOffset + cdSize > source.size)
+    throw corrupt(
+      `the central directory (${cdSize} bytes at ${cdOffset}) lies past the end of the file (${source.size} bytes): truncated`,
+    );
   const cd = await source.read(cdOffset, cdSize);
   const cv = view(cd);
   const list: NpzEntry[] = [];
   let at = 0;
   for (let k = 0; k < entries; k++) {
-    if (at + 46 > cd.byteLength || cv.getUint32(at, true) !== CENTRAL) throw corrupt(`central directory entry ${k} is damaged`);
+    if (at + 46 > cd.byteLength || cv.getUint32(at, true) !== CENTRAL)
+      throw corrupt(`central directory entry ${k} is damaged`);
     const flags = cv.getUint16(at + 8, true);
     const method = cv.getUint16(at + 10, true);
     let compressedSize = cv.getUint32(at + 20, true);
@@ -91,20 +98,30 @@ export async function listNpz(source: RandomAccess): Promise<NpzEntry[]> {
     let localHeaderOffset = cv.getUint32(at + 42, true);
     const member = new TextDecoder().decode(cd.subarray(at + 46, at + 46 + nameLength));
     // zip64 extra field: the 64-bit values of exactly those fields that are 0xFFFFFFFF, in this order
-    for (let e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength; ) {
+    for (let e = at + 46 + nameLength; e + 4 <= at + 46 + nameLength + extraLength;) {
       const id = cv.getUint16(e, true);
       const length = cv.getUint16(e + 2, true);
       if (id === 0x0001) {
         let f = e + 4;
-        if (size === U32_MAX) (size = u64(cv, f)), (f += 8);
-        if (compressedSize === U32_MAX) (compressedSize = u64(cv, f)), (f += 8);
+        if (size === U32_MAX) ((size = u64(cv, f)), (f += 8));
+        if (compressedSize === U32_MAX) ((compressedSize = u64(cv, f)), (f += 8));
         if (localHeaderOffset === U32_MAX) localHeaderOffset = u64(cv, f);
       }
       e += 4 + length;
     }
     if (flags & 1) throw new FormatError(file, `member ${member} is encrypted`);
-    if (method !== 0 && method !== 8) throw new FormatError(file, `member ${member} uses zip compression method ${method}; numpy writes only stored (0) and deflated (8)`);
-    list.push({ name: member.replace(/\.npy$/, ''), method: method === 0 ? 'stored' : 'deflated', compressedSize, size, localHeaderOffset });
+    if (method !== 0 && method !== 8)
+      throw new FormatError(
+        file,
+        `member ${member} uses zip compression method ${method}; numpy writes only stored (0) and deflated (8)`,
+      );
+    list.push({
+      name: member.replace(/\.npy$/, ''),
+      method: method === 0 ? 'stored' : 'deflated',
+      compressedSize,
+      size,
+      localHeaderOffset,
+    });
     at += 46 + nameLength + extraLength + commentLength;
   }
   return list;
@@ -114,12 +131,21 @@ export async function listNpz(source: RandomAccess): Promise<NpzEntry[]> {
  * The row batches of one array of an .npz.
  * @param onHeader  called with the member's .npy header before the first batch
  */
-export async function* npzArray(source: RandomAccess, entry: NpzEntry, onHeader?: (header: NpyHeader) => void): AsyncGenerator<ArrayBatch> {
+export async function* npzArray(
+  source: RandomAccess,
+  entry: NpzEntry,
+  onHeader?: (header: NpyHeader) => void,
+): AsyncGenerator<ArrayBatch> {
   const where = `${source.name}[${entry.name}]`;
   const local = view(await source.read(entry.localHeaderOffset, 30));
-  if (local.byteLength < 30 || local.getUint32(0, true) !== LOCAL) throw new FormatError(source.name, `corrupt .npz (zip): no local header for member ${entry.name}`);
+  if (local.byteLength < 30 || local.getUint32(0, true) !== LOCAL)
+    throw new FormatError(source.name, `corrupt .npz (zip): no local header for member ${entry.name}`);
   const dataStart = entry.localHeaderOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
-  if (dataStart + entry.compressedSize > source.size) throw new FormatError(source.name, `truncated .npz: member ${entry.name} needs bytes up to ${dataStart + entry.compressedSize}, the file has ${source.size}`);
+  if (dataStart + entry.compressedSize > source.size)
+    throw new FormatError(
+      source.name,
+      `truncated .npz: member ${entry.name} needs bytes up to ${dataStart + entry.compressedSize}, the file has ${source.size}`,
+    );
   if (entry.method === 'stored') {
     // read straight into the .npy decoder's buffer: no copy but the kernel's
     yield* decodeNpy(rangeReader(source, dataStart, entry.compressedSize), where, onHeader);
@@ -148,6 +174,10 @@ async function* inflated(stream: AsyncIterable<Uint8Array>, where: string): Asyn
 /** The entry for an array name, or an error listing the names the file has. */
 export function npzEntry(entries: readonly NpzEntry[], name: string, file: string): NpzEntry {
   const entry = entries.find((e) => e.name === name);
-  if (!entry) throw new FormatError(file, `no array named '${name}' (the file has ${entries.map((e) => `'${e.name}'`).join(', ') || 'none'})`);
+  if (!entry)
+    throw new FormatError(
+      file,
+      `no array named '${name}' (the file has ${entries.map((e) => `'${e.name}'`).join(', ') || 'none'})`,
+    );
   return entry;
 }

@@ -25,12 +25,16 @@ const PHYSICAL: Readonly<Record<string, true>> = { DOUBLE: true, FLOAT: true, IN
 
 /** Whether a column chunk is one this decoder reads; otherwise hyparquet does. */
 export function isFastColumn(element: SchemaElement, meta: ColumnMetaData, dtype: DType): boolean {
-  if (element.num_children || element.repetition_type === 'REPEATED' || !element.type || !PHYSICAL[element.type]) return false;
+  if (element.num_children || element.repetition_type === 'REPEATED' || !element.type || !PHYSICAL[element.type])
+    return false;
   if (dtype === 'float16' || meta.type !== element.type) return false;
   if (meta.path_in_schema.length !== 1) return false;
   // BIT_PACKED and RLE appear in the list for the levels; a value encoding outside ours sends the chunk to hyparquet
   // (booleans may also be RLE-encoded values)
-  return meta.encodings.every((e) => VALUE_ENCODINGS.has(e) || LEVEL_ENCODINGS.has(e)) && (element.type !== 'BOOLEAN' || !meta.encodings.some((e) => e.includes('DICTIONARY')));
+  return (
+    meta.encodings.every((e) => VALUE_ENCODINGS.has(e) || LEVEL_ENCODINGS.has(e)) &&
+    (element.type !== 'BOOLEAN' || !meta.encodings.some((e) => e.includes('DICTIONARY')))
+  );
 }
 
 /** A buffer that grows to the largest size asked of it and is otherwise reused. */
@@ -190,7 +194,13 @@ function hybridInto(bytes: Uint8Array, width: number, out: Uint32Array): void {
 }
 
 /** Dictionary indices (RLE/bit-packed hybrid of `width` bits) → dictionary values, into `out`. */
-function gather(bytes: Uint8Array, width: number, dictionary: NumericArray, out: NumericArray, indices: Uint32Array): void {
+function gather(
+  bytes: Uint8Array,
+  width: number,
+  dictionary: NumericArray,
+  out: NumericArray,
+  indices: Uint32Array,
+): void {
   hybridInto(bytes, width, indices);
   const size = dictionary.length;
   for (let i = 0; i < out.length; i++) {
@@ -213,12 +223,13 @@ export class ColumnBuffers {
   readonly indexBytes = new Scratch();
 }
 
-const ALIGNED_ARRAY: Partial<Record<DType, new (buffer: ArrayBuffer, offset: number, length: number) => NumericArray>> = {
-  float64: Float64Array,
-  float32: Float32Array,
-  int32: Int32Array,
-  uint32: Uint32Array,
-};
+const ALIGNED_ARRAY: Partial<Record<DType, new (buffer: ArrayBuffer, offset: number, length: number) => NumericArray>> =
+  {
+    float64: Float64Array,
+    float32: Float32Array,
+    int32: Int32Array,
+    uint32: Uint32Array,
+  };
 const BOOLEANS = Uint8Array.of(0, 1);
 const ITEM: Readonly<Record<string, number>> = { DOUBLE: 8, FLOAT: 4, INT32: 4, INT64: 8 };
 
@@ -245,7 +256,11 @@ export async function* fastColumnChunk(
   const dataOffset = Number(meta.data_page_offset);
   const start = dictionaryOffset > 0 && dictionaryOffset < dataOffset ? dictionaryOffset : dataOffset;
   const end = start + Number(meta.total_compressed_size);
-  if (end > source.size) throw new FormatError(file, `truncated Parquet: column '${name}' needs bytes up to ${end}, the file has ${source.size}`);
+  if (end > source.size)
+    throw new FormatError(
+      file,
+      `truncated Parquet: column '${name}' needs bytes up to ${end}, the file has ${source.size}`,
+    );
   const reader = new SequentialReader(source, start, end, buffers.block);
   const { inflated, aligned, gathered, indexBytes } = buffers;
   const indices = (n: number): Uint32Array => new Uint32Array(indexBytes.get(4 * n).buffer, 0, n);
@@ -260,7 +275,8 @@ export async function* fastColumnChunk(
       const decode = compressors[meta.codec];
       if (!decode) throw new FormatError(file, `column '${name}': compression ${meta.codec} is not supported`);
       const result = decode(bytes, size);
-      if (result.byteLength !== size) throw new RangeError(`${meta.codec} data gives ${result.byteLength} bytes, the page header says ${size}`);
+      if (result.byteLength !== size)
+        throw new RangeError(`${meta.codec} data gives ${result.byteLength} bytes, the page header says ${size}`);
       return result;
     }
     return out;
@@ -275,7 +291,8 @@ export async function* fastColumnChunk(
       return out;
     }
     const size = ITEM[physical]!;
-    if (bytes.length < n * size) throw new RangeError(`${n} PLAIN values need ${n * size} bytes, the page has ${bytes.length}`);
+    if (bytes.length < n * size)
+      throw new RangeError(`${n} PLAIN values need ${n * size} bytes, the page has ${bytes.length}`);
     const values = bytes.subarray(0, n * size);
     const Ctor = ALIGNED_ARRAY[dtype];
     if (Ctor === undefined) return elementsOf(values, dtype, true, file, first); // int64, uint64: converted (and range-checked)
@@ -286,14 +303,19 @@ export async function* fastColumnChunk(
 
   let row = 0;
   while (row < rows) {
-    if (reader.remaining === 0) throw new FormatError(file, `corrupt Parquet: column '${name}' ends after ${row} of the row group's ${rows} rows (rows ${rowStart + 1}…)`);
+    if (reader.remaining === 0)
+      throw new FormatError(
+        file,
+        `corrupt Parquet: column '${name}' ends after ${row} of the row group's ${rows} rows (rows ${rowStart + 1}…)`,
+      );
     // a page header is a few dozen bytes (more with statistics); 64 KiB holds any numeric column's
     const head = await reader.peek(1 << 16);
     const cursor = { view: new DataView(head.buffer, head.byteOffset, head.byteLength), offset: 0 };
     const header = parquetHeader(cursor);
     reader.skip(cursor.offset);
     const body = await reader.take(header.compressed_page_size);
-    if (body.byteLength < header.compressed_page_size) throw new FormatError(file, `truncated Parquet: a page of column '${name}' is cut short`);
+    if (body.byteLength < header.compressed_page_size)
+      throw new FormatError(file, `truncated Parquet: a page of column '${name}' is cut short`);
 
     if (header.type === 'DICTIONARY_PAGE') {
       const n = header.dictionary_page_header!.num_values;
@@ -314,7 +336,11 @@ export async function* fastColumnChunk(
       const page = decompress(body, header.uncompressed_page_size);
       values = page;
       if (optional) {
-        if (h.definition_level_encoding !== 'RLE') throw new FormatError(file, `column '${name}': definition levels encoded as ${h.definition_level_encoding} are not supported`);
+        if (h.definition_level_encoding !== 'RLE')
+          throw new FormatError(
+            file,
+            `column '${name}': definition levels encoded as ${h.definition_level_encoding} are not supported`,
+          );
         const length = new DataView(page.buffer, page.byteOffset, page.byteLength).getUint32(0, true);
         levels = page.subarray(4, 4 + length);
         values = page.subarray(4 + length);
@@ -323,14 +349,23 @@ export async function* fastColumnChunk(
       const h = header.data_page_header_v2!;
       n = h.num_values;
       encoding = h.encoding;
-      if (h.repetition_levels_byte_length !== 0) throw new FormatError(file, `column '${name}' has repetition levels; a scalar column has none`);
-      if (h.num_nulls > 0) throw new FormatError(file, `column '${name}' has ${h.num_nulls} nulls in rows ${rowStart + row + 1}…${rowStart + row + n}`);
+      if (h.repetition_levels_byte_length !== 0)
+        throw new FormatError(file, `column '${name}' has repetition levels; a scalar column has none`);
+      if (h.num_nulls > 0)
+        throw new FormatError(
+          file,
+          `column '${name}' has ${h.num_nulls} nulls in rows ${rowStart + row + 1}…${rowStart + row + n}`,
+        );
       const levelBytes = h.definition_levels_byte_length;
       if (optional) levels = body.subarray(0, levelBytes);
       const rest = body.subarray(levelBytes);
       values = h.is_compressed === false ? rest : decompress(rest, header.uncompressed_page_size - levelBytes);
     }
-    if (n > rows - row) throw new FormatError(file, `corrupt Parquet: column '${name}' has more values than the row group's ${rows} rows`);
+    if (n > rows - row)
+      throw new FormatError(
+        file,
+        `corrupt Parquet: column '${name}' has more values than the row group's ${rows} rows`,
+      );
     if (levels !== null) {
       const at = firstNull(levels, n);
       if (at >= 0) throw new FormatError(file, `column '${name}' is null in row ${rowStart + row + at + 1}`);
@@ -339,18 +374,30 @@ export async function* fastColumnChunk(
     let column: NumericArray;
     if (encoding === 'PLAIN') column = plain(values, n, row);
     else if (encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY') {
-      if (dictionary === null) throw new FormatError(file, `corrupt Parquet: column '${name}' has a dictionary-encoded page but no dictionary`);
+      if (dictionary === null)
+        throw new FormatError(
+          file,
+          `corrupt Parquet: column '${name}' has a dictionary-encoded page but no dictionary`,
+        );
       const width = values[0]!;
       if (width > 32) throw new RangeError(`dictionary index width ${width}`);
       const out = gathered.get(n * dictionary.BYTES_PER_ELEMENT);
-      column = new (dictionary.constructor as new (b: ArrayBuffer, o: number, n: number) => NumericArray)(out.buffer as ArrayBuffer, out.byteOffset, n);
+      column = new (dictionary.constructor as new (b: ArrayBuffer, o: number, n: number) => NumericArray)(
+        out.buffer as ArrayBuffer,
+        out.byteOffset,
+        n,
+      );
       gather(values.subarray(1), width, dictionary, column, indices(n));
     } else if (encoding === 'RLE' && physical === 'BOOLEAN') {
       // booleans as an RLE/bit-packed hybrid of width 1 behind a 4-byte length: indices into [0, 1]
       const length = new DataView(values.buffer, values.byteOffset, values.byteLength).getUint32(0, true);
       column = gathered.get(n);
       gather(values.subarray(4, 4 + length), 1, BOOLEANS, column, indices(n));
-    } else throw new FormatError(file, `column '${name}': a page uses ${encoding}, which the column's metadata does not list`);
+    } else
+      throw new FormatError(
+        file,
+        `column '${name}': a page uses ${encoding}, which the column's metadata does not list`,
+      );
     yield { rowStart: rowStart + row, rows: n, column: { dtype, width: 1, values: column } };
     row += n;
   }

@@ -4,7 +4,14 @@
  * the row group's size, not the file's. Scalar columns of DOUBLE, FLOAT, INT32, INT64, BOOLEAN
  * (and FLOAT16), and list / fixed-size-list columns of those for vectors.
  */
-import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
+import {
+  parquetMetadataAsync,
+  parquetScan,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+  type SchemaTree,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { FormatError, isUsageError } from '../../errors.js';
 import type { Column, ColumnBatch, DType, NumericArray } from '../columns.js';
@@ -18,7 +25,9 @@ function asyncBuffer(source: RandomAccess): AsyncBuffer {
     byteLength: source.size,
     async slice(start: number, end?: number) {
       const bytes = await source.read(start, (end ?? source.size) - start);
-      return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+      return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+        ? (bytes.buffer as ArrayBuffer)
+        : (bytes.slice().buffer as ArrayBuffer);
     },
   };
 }
@@ -57,7 +66,10 @@ function leafDType(node: SchemaTree, file: string): DType {
     case 'BOOLEAN':
       return 'bool';
     default:
-      throw new FormatError(file, `column '${node.element.name}' has Parquet type ${logical?.type ?? type}; a number or a list of numbers is needed`);
+      throw new FormatError(
+        file,
+        `column '${node.element.name}' has Parquet type ${logical?.type ?? type}; a number or a list of numbers is needed`,
+      );
   }
 }
 
@@ -88,14 +100,16 @@ const TWO_53 = 2 ** 53;
 function toColumn(data: ArrayLike<unknown>, dtype: DType, name: string, rowStart: number, file: string): Column {
   const n = data.length;
   const isTyped = ArrayBuffer.isView(data) && !(data instanceof BigInt64Array) && !(data instanceof BigUint64Array);
-  if (isTyped && dtype !== 'int64' && dtype !== 'uint64' && dtype !== 'bool') return { dtype, width: 1, values: data as unknown as NumericArray };
+  if (isTyped && dtype !== 'int64' && dtype !== 'uint64' && dtype !== 'bool')
+    return { dtype, width: 1, values: data as unknown as NumericArray };
   const first = n > 0 ? data[0] : undefined;
   const width = Array.isArray(first) ? first.length : 1;
   const values = emptyOf(dtype, n * width);
   const put = (v: unknown, at: number, row: number): void => {
     if (v === null || v === undefined) throw new FormatError(file, `column '${name}' is null in row ${rowStart + row}`);
     const x = typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? +v : (v as number);
-    if (typeof v === 'bigint' && (x >= TWO_53 || x <= -TWO_53)) throw new FormatError(file, `column '${name}' row ${rowStart + row}: ${v} is beyond ±2^53`);
+    if (typeof v === 'bigint' && (x >= TWO_53 || x <= -TWO_53))
+      throw new FormatError(file, `column '${name}' row ${rowStart + row}: ${v} is beyond ±2^53`);
     values[at] = x;
   };
   if (width === 1 && !Array.isArray(first)) {
@@ -104,7 +118,11 @@ function toColumn(data: ArrayLike<unknown>, dtype: DType, name: string, rowStart
     for (let i = 0; i < n; i++) {
       const row = data[i];
       if (!Array.isArray(row)) throw new FormatError(file, `column '${name}' is null in row ${rowStart + i}`);
-      if (row.length !== width) throw new FormatError(file, `column '${name}': row ${rowStart + i} has ${row.length} elements, row ${rowStart} has ${width}`);
+      if (row.length !== width)
+        throw new FormatError(
+          file,
+          `column '${name}': row ${rowStart + i} has ${row.length} elements, row ${rowStart} has ${width}`,
+        );
       for (let j = 0; j < width; j++) put(row[j], i * width + j, i);
     }
   }
@@ -134,14 +152,20 @@ export async function* decodeParquet(source: RandomAccess, names: readonly strin
   const schema = parquetSchema(metadata);
   const nodes = names.map((name) => {
     const node = schema.children.find((c) => c.element.name === name);
-    if (!node) throw new FormatError(file, `no column named '${name}' (the file has ${schema.children.map((c) => `'${c.element.name}'`).join(', ')})`);
+    if (!node)
+      throw new FormatError(
+        file,
+        `no column named '${name}' (the file has ${schema.children.map((c) => `'${c.element.name}'`).join(', ')})`,
+      );
     return { node, dtype: leafDType(node, file) };
   });
   // hyparquet's scan, prepared only when some column chunk needs it
   let scan: Promise<Awaited<ReturnType<typeof parquetScan>>> | null = null;
   const slow = (name: string, rowStart: number, rowEnd: number): Promise<ArrayLike<unknown>> => {
     scan ??= guarded(file, () => parquetScan({ file: buffer, metadata, columns: [...names], compressors }));
-    return scan.then((s) => guarded(file, () => s.readColumn({ column: name, rowStart, rowEnd }))) as Promise<ArrayLike<unknown>>;
+    return scan.then((s) => guarded(file, () => s.readColumn({ column: name, rowStart, rowEnd }))) as Promise<
+      ArrayLike<unknown>
+    >;
   };
 
   async function* columnBatches(name: string, node: SchemaTree, dtype: DType): AsyncGenerator<ArrayBatch> {
@@ -154,12 +178,22 @@ export async function* decodeParquet(source: RandomAccess, names: readonly strin
         yield* fastColumnChunk(source, chunk.meta_data, node.element, dtype, rows, rowStart, compressors, buffers);
       } else if (rows > 0) {
         const data = await slow(name, rowStart, rowStart + rows);
-        if (data.length !== rows) throw new FormatError(file, `column '${name}' has ${data.length} values in rows ${rowStart}…${rowStart + rows - 1}`);
+        if (data.length !== rows)
+          throw new FormatError(
+            file,
+            `column '${name}' has ${data.length} values in rows ${rowStart}…${rowStart + rows - 1}`,
+          );
         yield { rowStart, rows, column: toColumn(data, dtype, name, rowStart, file) };
       }
       rowStart += rows;
     }
   }
 
-  yield* alignArrays(names.map((name, k) => ({ name, where: `${file} column '${name}'`, batches: guardedBatches(file, columnBatches(name, nodes[k]!.node, nodes[k]!.dtype)) })));
+  yield* alignArrays(
+    names.map((name, k) => ({
+      name,
+      where: `${file} column '${name}'`,
+      batches: guardedBatches(file, columnBatches(name, nodes[k]!.node, nodes[k]!.dtype)),
+    })),
+  );
 }

@@ -69,7 +69,12 @@ export class TextColumns implements RecordSink {
   // one named, and skipped rows are logged in line order.
   invalid(line: number, column: string, text: string | null): void {
     this.flush();
-    rejectRecord(this.skip, this.source, line, `column ${shownName(column)}: ${text === null ? 'missing' : text.trim() === '' ? 'empty' : `${shownText(text)} is not a number`}`);
+    rejectRecord(
+      this.skip,
+      this.source,
+      line,
+      `column ${shownName(column)}: ${text === null ? 'missing' : text.trim() === '' ? 'empty' : `${shownText(text)} is not a number`}`,
+    );
   }
 
   malformed(line: number, detail: string): void {
