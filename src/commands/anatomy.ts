@@ -14,7 +14,6 @@ import { UsageError } from '../errors.js';
 import { anatomyCollector, plainAnatomy } from '../pipeline/collect/anatomy.js';
 import { totalsCollector, type TotalsState } from '../pipeline/collect/totals.js';
 import { ACTIVATIONS, DEFAULT_IGNORE_LABEL, type Activation, type SampleBatch } from '../pipeline/layout.js';
-import { arrayName } from '../pipeline/open.js';
 import { Pipeline } from '../pipeline/run.js';
 import type { SampleSettings } from '../pipeline/samples.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
@@ -32,7 +31,7 @@ import { showChartOrPage } from './chart-output.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
 import { writePartialText } from './loss-partial.js';
-import { inputName, inputPath, openPipelineInput, readInput } from './read-input.js';
+import { inputName, inputPath, inputSettings, openPipelineInput, readInput } from './read-input.js';
 
 /**
  * `focal anatomy` (also `focal imbalance --input`): where the loss of real predictions goes.
@@ -186,13 +185,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
   const { name, format, inputs } = inputName(input);
   const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
   const settings: SampleSettings = {
-    command: 'anatomy',
-    source: name,
-    columns: opts.columns ?? {},
-    activation: opts.activation,
-    ignoreLabel,
-    labelsArray: input.kind === 'columnar' && input.labels ? arrayName(input.labels.name) : null,
-    skipInvalid: opts.skipInvalid ?? false,
+    ...inputSettings('anatomy', input, opts),
     gamma,
     alpha,
     base: base as LogBase,

@@ -20,7 +20,6 @@ import {
   type Activation,
   type SampleBatch,
 } from '../pipeline/layout.js';
-import { arrayName } from '../pipeline/open.js';
 import { Pipeline, steps } from '../pipeline/run.js';
 import { PT_SMOOTHING, type SampleSettings } from '../pipeline/samples.js';
 import type { Column, Report, Row } from '../output/index.js';
@@ -49,7 +48,15 @@ import {
   type Family,
   type FamilyOptionValues,
 } from './family.js';
-import { emptyInput, inputName, inputPath, noteSkipped, openPipelineInput, readInput } from './read-input.js';
+import {
+  emptyInput,
+  inputName,
+  inputPath,
+  inputSettings,
+  noteSkipped,
+  openPipelineInput,
+  readInput,
+} from './read-input.js';
 import { checkSoftmaxFamily, softmaxFamilyCells, softmaxFamilyColumns } from './loss-softmax.js';
 import { addPrecisionOptions, PRECISION_HELP, precisionOf, type PrecisionOptionValues } from './precision.js';
 
@@ -554,13 +561,7 @@ async function inputReport(
   const { name, format, inputs } = inputName(input);
   const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;
   const settings: SampleSettings = {
-    command: 'loss',
-    source: name,
-    columns: opts.columns ?? {},
-    activation: opts.activation,
-    ignoreLabel,
-    labelsArray: input.kind === 'columnar' && input.labels ? arrayName(input.labels.name) : null,
-    skipInvalid: opts.skipInvalid ?? false,
+    ...inputSettings('loss', input, opts),
     gamma,
     alpha,
     base: base as LogBase,

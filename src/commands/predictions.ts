@@ -6,13 +6,12 @@ import { INPUT_FORMATS, type InputFormat } from '../input/source.js';
 import type { Collector } from '../pipeline/collect/collector.js';
 import { PredictionFeed, type PredictionBatch, type PredictionKind } from '../pipeline/collect/predictions.js';
 import type { SweepState } from '../pipeline/collect/sweep.js';
-import { arrayName } from '../pipeline/open.js';
 import { Pipeline, type PipelineInput } from '../pipeline/run.js';
 import { threadsFor } from '../pipeline/threads.js';
 import { isUsageError } from '../errors.js';
 import type { SampleSettings } from '../pipeline/samples.js';
 import { familyOf } from './family.js';
-import { inputName, openPipelineInput, readInput } from './read-input.js';
+import { inputName, inputSettings, openPipelineInput, readInput } from './read-input.js';
 import { PAGE_EXTENSION, type CommandContext } from './shared.js';
 
 /**
@@ -86,16 +85,13 @@ async function openPredictions(
     ctx,
   );
   const { name, format } = inputName(source);
+  // the raw predictions only: the collectors evaluate what they need (γ, α there are placeholders)
   const settings: SampleSettings = {
-    command,
-    source: name,
-    columns: opts.columns ?? {},
+    ...inputSettings(command, source, opts),
     gamma: 0,
     alpha: null,
     base: 'e',
-    skipInvalid: opts.skipInvalid ?? false,
     family: familyOf({}),
-    labelsArray: source.kind === 'columnar' && source.labels ? arrayName(source.labels.name) : null,
   };
   return { source, settings, name, format };
 }

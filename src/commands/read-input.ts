@@ -1,7 +1,9 @@
 import { UsageError } from '../errors.js';
 import { Progress } from '../cli/progress.js';
 import { openInput, type InputFormat } from '../input/source.js';
-import type { SkipLog } from '../pipeline/layout.js';
+import type { ColumnSpec } from '../input/layout.js';
+import { arrayName } from '../pipeline/open.js';
+import { DEFAULT_IGNORE_LABEL, type Activation, type SkipLog } from '../pipeline/layout.js';
 import { runSingle, type Pipeline, type PipelineInput } from '../pipeline/run.js';
 import { runThreads, threadsFor } from '../pipeline/threads.js';
 import type { SampleSettings } from '../pipeline/samples.js';
@@ -120,4 +122,33 @@ export async function readInput(
   if (pipeline.rows === 0) throw emptyInput(name, pipeline.settings.command, pipeline.skip.skipped);
   noteSkipped(ctx, name, pipeline.skip);
   return threads;
+}
+
+/** The input options every command that reads predictions turns into pipeline settings alike. */
+export interface SampleInputOptions {
+  columns?: ColumnSpec;
+  activation?: Activation;
+  ignoreLabel?: number;
+  skipInvalid?: boolean;
+}
+
+/** The pipeline settings that come from the opened input and its options (the rest is the command's: γ, α, base, family). */
+export function inputSettings(
+  command: SampleSettings['command'],
+  input: PipelineInput,
+  opts: SampleInputOptions,
+): Pick<
+  SampleSettings,
+  'command' | 'source' | 'columns' | 'activation' | 'ignoreLabel' | 'labelsArray' | 'skipInvalid'
+> {
+  return {
+    command,
+    source: inputName(input).name,
+    columns: opts.columns ?? {},
+    activation: opts.activation,
+    ignoreLabel: opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL,
+    // the array of --labels FILE.npy is the label, whatever it is called
+    labelsArray: input.kind === 'columnar' && input.labels ? arrayName(input.labels.name) : null,
+    skipInvalid: opts.skipInvalid ?? false,
+  };
 }
