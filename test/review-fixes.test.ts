@@ -122,4 +122,19 @@ describe('review fixes', () => {
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
     }
   });
+
+  it('in the two-file form a bad label names the labels file, a bad prediction the predictions file', async () => {
+    const p = npy(join(dir, 'two-p.npy'), [0.1, 0.5, 0.7], '<f8');
+    const y = npy(join(dir, 'two-y.npy'), [0, 1, 2], '<i8');
+    const label = await runCli(['loss', '--input', p, '--labels', y, '--columns', 'p=two-p']);
+    expect([label.code, label.stdout, label.stderr]).toEqual([
+      2,
+      '',
+      `focal: error: ${y}: row 3: label 2 is not in [0, 1]\n`,
+    ]);
+    const q = npy(join(dir, 'two-q.npy'), [0.1, 1.5, 0.7], '<f8');
+    const y01 = npy(join(dir, 'two-y01.npy'), [0, 1, 1], '<i8');
+    const prediction = await runCli(['loss', '--input', q, '--labels', y01, '--columns', 'p=two-q']);
+    expect([prediction.code, prediction.stderr]).toEqual([2, `focal: error: ${q}: row 2: p = 1.5 is not in [0, 1]\n`]);
+  });
 });

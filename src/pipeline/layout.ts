@@ -229,6 +229,16 @@ function textWords(p: Problem, names: readonly string[], classes: number, ignore
   }
 }
 
+/** The rules broken by a label or target (named by its own file in the two-file form). */
+const TARGET_RULES: ReadonlySet<Problem['rule']> = new Set([
+  'label',
+  'hardLabel',
+  'classIndex',
+  'sigmoidIndex',
+  'target',
+  'extra',
+]);
+
 /** A problem in a binary file's words: "row 12: p = 1.5 is not in [0, 1]". */
 function rowWords(p: Problem, input: string, classes: number, ignoreLabel: number): string {
   const v = p.value;
@@ -359,6 +369,7 @@ function keptRows(values: NumericArray, w: number, keep: Uint8Array, kept: numbe
  * line and column) and the value; with a text frame whose `skip` is set, bad rows are dropped
  * and logged instead.
  * @param extra  a further rule on binary labels (the --loss variants' domains)
+ * @param targetFile  the file of the labels when they come from a file of their own (--labels)
  */
 export function layoutBatch(
   layout: Layout,
@@ -366,6 +377,7 @@ export function layoutBatch(
   file: string,
   frame: TextFrame | null = null,
   extra: ((y: number) => string | null) | null = null,
+  targetFile: string = file,
 ): SampleBatch {
   const { rowStart } = batch;
   let rows = batch.rows;
@@ -402,7 +414,7 @@ export function layoutBatch(
     if (problem === null) continue;
     if (frame === null)
       throw new UsageError(
-        `${file}: row ${rowStart + r + 1}: ${rowWords(problem, layout.input, classes, ignoreLabel)}`,
+        `${TARGET_RULES.has(problem.rule) ? targetFile : file}: row ${rowStart + r + 1}: ${rowWords(problem, layout.input, classes, ignoreLabel)}`,
       );
     const detail = textWords(problem, frame.names, classes, ignoreLabel);
     if (!frame.skip) {

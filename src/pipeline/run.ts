@@ -248,7 +248,14 @@ export class Pipeline {
       if (select && !select(index++)) continue;
       const { layout, vector } = this.plan!;
       if (vector) batch.columns[JOINED] = joinColumns(batch, vector);
-      const samples = layoutBatch(vector ? { ...layout, prediction: JOINED } : layout, batch, file.name);
+      const samples = layoutBatch(
+        vector ? { ...layout, prediction: JOINED } : layout,
+        batch,
+        file.name,
+        null,
+        null,
+        labels?.name ?? file.name,
+      );
       // the class count is known now (a text header tells it, and textPlan checked it there)
       if (this.info === null)
         checkSettings(
