@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatFixture as f } from './helpers/formats.js';
 import { parseJson, runBin, runCli } from './helpers/cli.js';
+import { mulberry32 as random } from './helpers/seeded.js';
 
 async function json(argv: string[]) {
   const r = await runCli([...argv, '--json']);
@@ -84,17 +85,6 @@ describe('sweep and calibration read every format: the report of the same sample
 describe('--partial shards of sweep and calibration merge into the report of one run, bit for bit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'focal-answers-shards-'));
   const answers = fileURLToPath(new URL('./fixtures/answers/', import.meta.url));
-  /** A deterministic generator (random splits, a repeatable test). */
-  function random(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   /** The rows of a CSV cut at random into shards, each written as CSV or NDJSON (or, for one-column predictions, two .npy files). */
   function shards(input: string, seed: number): string[][] {
     const [header, ...rows] = readFileSync(input, 'utf8').trim().split('\n');

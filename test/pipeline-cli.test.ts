@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, parseJson, runCli } from './helpers/cli.js';
 import { formatFixture } from './helpers/formats.js';
+import { mulberry32 as random } from './helpers/seeded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-pipeline-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -355,17 +356,6 @@ describe('corrupt and truncated files: exit 2, one line naming the file', () => 
 });
 
 describe('--partial shards merge into the report of one run, bit for bit', () => {
-  /** A deterministic generator (the shards must be random, the test repeatable). */
-  function random(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   // probabilities over many magnitudes, so that a plain or compensated sum would depend on the order
   const rand = random(9);
   const rows = Array.from({ length: 600 }, () => {

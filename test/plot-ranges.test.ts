@@ -13,6 +13,7 @@ import {
   type Scale,
 } from '../src/output/chart/index.js';
 import { parseJson, runCli } from './helpers/cli.js';
+import { mulberry32 as random } from './helpers/seeded.js';
 
 /**
  * Issue 8 §1 items 4–7: degenerate and extreme ranges, and many curves. Each used to hang, eat
@@ -29,16 +30,6 @@ function doublesAbove(x: number, n: number): number {
   view.setFloat64(0, x);
   view.setBigUint64(0, view.getBigUint64(0) + BigInt(n));
   return view.getFloat64(0);
-}
-
-/** A small deterministic generator (mulberry32), so that failures reproduce. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 let files = 0;

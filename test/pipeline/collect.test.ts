@@ -10,6 +10,7 @@ import { evaluateBatch, type EvaluationParams } from '../../src/pipeline/evaluat
 import { layoutBatch, type Layout } from '../../src/pipeline/layout.js';
 import { makePartial, mergePartials, parsePartial, serializePartial } from '../../src/pipeline/state.js';
 import { formatFixture } from '../helpers/formats.js';
+import { mulberry32 as rng } from '../helpers/seeded.js';
 
 const PARAMS: EvaluationParams = { gamma: 2, alpha: 0.25 };
 
@@ -17,16 +18,6 @@ function totalsOf(batches: Iterable<ColumnBatch>, layout: Layout, params = PARAM
   const state = totalsCollector.create();
   for (const b of batches) totalsCollector.add(state, evaluateBatch(layoutBatch(layout, b, 'test'), params));
   return state;
-}
-
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('ExactSum: the correctly rounded sum, whatever the order', () => {

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BLOCK_BYTES } from '../../src/pipeline/threads.js';
 import { parseJson, runBin, runCli } from '../helpers/cli.js';
+import { mulberry32 as random } from '../helpers/seeded.js';
 
 /**
  * A text stream (gzip, stdin) on worker threads, run from the sources (the in-process CLI hands
@@ -20,18 +21,6 @@ const file = (name: string, content: string | Uint8Array): string => {
   writeFileSync(path, content);
   return path;
 };
-
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // probabilities over many magnitudes (a plain or compensated sum would depend on the split);
 // each row has a long text id beside them (cheap to scan), so that few rows make several

@@ -5,6 +5,7 @@ import { Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJson, runCli } from '../helpers/cli.js';
+import { mulberry32 as random } from '../helpers/seeded.js';
 
 /**
  * The pipeline on worker threads, run from the sources (the in-process CLI hands the pipeline a
@@ -19,18 +20,6 @@ const file = (name: string, content: string | Uint8Array): string => {
   writeFileSync(path, content);
   return path;
 };
-
-/** A seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // 300,000 rows: the .npy decoder cuts float64 arrays into batches of 131,072 rows, so three
 // threads each get work; probabilities over many magnitudes, so that a plain or compensated sum
