@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { formatFixture as f } from './helpers/formats.js';
 import { parseJson, runBin, runCli } from './helpers/cli.js';
 import { mulberry32 as random } from './helpers/seeded.js';
+import { npyBytes } from './helpers/npy.js';
 
 async function json(argv: string[]) {
   const r = await runCli([...argv, '--json']);
@@ -111,20 +112,9 @@ describe('--partial shards of sweep and calibration merge into the report of one
         );
         return ['--input', `${base}.ndjson`];
       }
-      const npy = (values: number[]) => {
-        let h = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
-        h += ' '.repeat(63 - ((10 + h.length) % 64)) + '\n';
-        return Buffer.concat([
-          Buffer.from([0x93]),
-          Buffer.from('NUMPY\x01\x00'),
-          Buffer.from([h.length & 0xff, h.length >> 8]),
-          Buffer.from(h, 'latin1'),
-          Buffer.from(new Float64Array(values).buffer),
-        ]);
-      };
       const cells = part.map((line) => line.split(',').map(Number));
-      writeFileSync(`${base}-${names[0]}.npy`, npy(cells.map((c) => c[0]!)));
-      writeFileSync(`${base}-y.npy`, npy(cells.map((c) => c[1]!)));
+      writeFileSync(`${base}-${names[0]}.npy`, npyBytes(cells.map((c) => c[0]!)));
+      writeFileSync(`${base}-y.npy`, npyBytes(cells.map((c) => c[1]!)));
       return [
         '--input',
         `${base}-${names[0]}.npy`,

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, parseJson, runCli } from './helpers/cli.js';
 import { formatFixture } from './helpers/formats.js';
 import { mulberry32 as random } from './helpers/seeded.js';
+import { npyBytes } from './helpers/npy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-pipeline-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -365,18 +366,7 @@ describe('--partial shards merge into the report of one run, bit for bit', () =>
   });
   const csv = (part: typeof rows) => `p,y\n${part.map((r) => `${r.p},${r.y}`).join('\n')}\n`;
   const ndjson = (part: typeof rows) => part.map((r) => JSON.stringify(r)).join('\n') + '\n';
-  /** An .npy of float64 (little-endian), as np.save writes it. */
-  const npy = (values: number[]) => {
-    let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
-    header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-    const head = Buffer.concat([
-      Buffer.from([0x93]),
-      Buffer.from('NUMPY\x01\x00'),
-      Buffer.from([header.length & 0xff, header.length >> 8]),
-      Buffer.from(header, 'latin1'),
-    ]);
-    return Buffer.concat([head, Buffer.from(new Float64Array(values).buffer)]);
-  };
+  const npy = (values: number[]) => npyBytes(values);
   const all = file('all.csv', csv(rows));
 
   it.each([1, 2, 3, 4, 5])('random split %i: CSV, NDJSON and .npy shards', async (seed) => {

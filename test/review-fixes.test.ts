@@ -5,30 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJson, runBin, runCli } from './helpers/cli.js';
+import { npyBytes } from './helpers/npy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'focal-review-'));
 const PREDS = 'examples/preds.csv';
 
-/** An .npy file (v1, little-endian, C order) of float64 values or int64 labels. */
+/** Writes an .npy file; returns its path. */
 function npy(file: string, values: number[], dtype: '<f8' | '<i8', shape: number[] = [values.length]): string {
-  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const data =
-    dtype === '<f8'
-      ? Buffer.from(new Float64Array(values).buffer)
-      : Buffer.from(new BigInt64Array(values.map(BigInt)).buffer);
-  const len = Buffer.alloc(2);
-  len.writeUInt16LE(header.length);
-  writeFileSync(
-    file,
-    Buffer.concat([
-      Buffer.from([0x93]),
-      Buffer.from('NUMPY\x01\x00', 'latin1'),
-      len,
-      Buffer.from(header, 'latin1'),
-      data,
-    ]),
-  );
+  writeFileSync(file, npyBytes(values, dtype, shape));
   return file;
 }
 

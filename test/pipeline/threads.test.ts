@@ -6,6 +6,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseJson, runCli } from '../helpers/cli.js';
 import { mulberry32 as random } from '../helpers/seeded.js';
+import { npyBytes } from '../helpers/npy.js';
 
 /**
  * The pipeline on worker threads, run from the sources (the in-process CLI hands the pipeline a
@@ -31,18 +32,7 @@ const p = Float64Array.from({ length: N }, () =>
 );
 const y = Float64Array.from({ length: N }, () => (rand() < 0.3 ? 1 : 0));
 
-/** An .npy of float64 (little-endian), as np.save writes it. */
-function npy(values: Float64Array): Buffer {
-  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const head = Buffer.concat([
-    Buffer.from([0x93]),
-    Buffer.from('NUMPY\x01\x00'),
-    Buffer.from([header.length & 0xff, header.length >> 8]),
-    Buffer.from(header, 'latin1'),
-  ]);
-  return Buffer.concat([head, Buffer.from(values.buffer, values.byteOffset, values.byteLength)]);
-}
+const npy = (values: Float64Array): Buffer => npyBytes(values);
 
 const csv = file('all.csv', `p,y\n${Array.from(p, (v, i) => `${v},${y[i]}`).join('\n')}\n`);
 const pNpy = file('p.npy', npy(p));
