@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { SampleBatch } from '../layout.js';
+import type { NumericArray } from '../columns.js';
 
 export type PredictionKind = 'p' | 'logit' | 'pt' | 'probs' | 'logits';
 
@@ -43,10 +44,16 @@ export class PredictionBatcher {
     this.labels = new Float64Array(size);
   }
 
-  push(values: ArrayLike<number>, label: number): void {
-    for (let j = 0; j < this.width; j++) this.values[this.count * this.width + j] = values[j]!;
-    this.labels[this.count++] = label;
-    if (this.count === this.size) this.flush();
+  /** Copies `rows` samples (`values`: `width` numbers a row; `labels`: one) a run at a time, no view per row. */
+  pushRows(values: NumericArray, labels: NumericArray, rows: number): void {
+    for (let r = 0; r < rows;) {
+      const n = Math.min(rows - r, this.size - this.count);
+      this.values.set(values.subarray(r * this.width, (r + n) * this.width), this.count * this.width);
+      this.labels.set(labels.subarray(r, r + n), this.count);
+      this.count += n;
+      r += n;
+      if (this.count === this.size) this.flush();
+    }
   }
 
   flush(): void {
@@ -88,7 +95,7 @@ export class PredictionFeed {
     this.batcher ??= new PredictionBatcher(samples.input, width, this.take);
     const values = samples.shape === 'binary' ? samples.value : samples.scores;
     const labels = samples.shape === 'binary' ? samples.label : samples.target;
-    for (let r = 0; r < samples.rows; r++) this.batcher.push(values.subarray(r * width, (r + 1) * width), labels[r]!);
+    this.batcher.pushRows(values, labels, samples.rows);
   }
 
   /** Hands on the last, partly filled batch. */
