@@ -3,7 +3,9 @@
 // are installed (DuckDB from `npm install --prefix bench`, mawk/awk, Python with pandas + numpy),
 // on the same file in the same run, interleaved; each peer is a process of its own, timed with
 // its peak RSS. See docs/performance.md for installing the peers.
-// Usage: node bench/run.mjs [--rows 10000000] [--repeat 3] [--baseline DIR]
+// Usage: node bench/run.mjs [--rows 10000000] [--repeat 3] [--baseline DIR] [--dist detector|uniform]
+// --dist: the distribution of p (bench/gen-data.mjs): a skewed detector's scores (the default,
+// with the logit, NDJSON and gzip forms too) or p uniform on (0, 1) (the CSV alone).
 // --baseline DIR adds a row for another focal build (DIR/bin/focal.js, e.g. a checkout of main),
 // timed in the same run, for before/after figures.
 // Needs a build (npm run build); generates bench/data/p<rows>.csv on first use.
@@ -16,14 +18,18 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '10000000' },
     repeat: { type: 'string', default: '3' },
     baseline: { type: 'string' },
+    dist: { type: 'string', default: 'detector' },
   },
 });
+if (!['detector', 'uniform'].includes(values.dist)) throw new Error(`--dist: detector or uniform, not ${values.dist}`);
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const label = rows % 1_000_000 === 0 ? `${rows / 1_000_000}m` : String(rows);
-const file = `bench/data/p${label}.csv`;
+const file = `bench/data/${values.dist === 'uniform' ? 'u' : 'p'}${label}.csv`;
 if (!existsSync(file))
-  execFileSync(process.execPath, ['bench/gen-data.mjs', '--rows', String(rows)], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['bench/gen-data.mjs', '--rows', String(rows), '--dist', values.dist], {
+    stdio: 'inherit',
+  });
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
@@ -51,11 +57,13 @@ if (values.baseline)
     (out) => JSON.parse(out).summary.fl,
   ];
 // the other inputs the generator writes: focal alone (the peers above read the p CSV)
-for (const [name, input] of [
-  ['focal, logit CSV', `bench/data/logit${label}.csv`],
-  ['focal, NDJSON', `bench/data/p${label}.ndjson`],
-  ['focal, gzip CSV', `bench/data/p${label}.csv.gz`],
-]) {
+for (const [name, input] of values.dist === 'uniform'
+  ? []
+  : [
+      ['focal, logit CSV', `bench/data/logit${label}.csv`],
+      ['focal, NDJSON', `bench/data/p${label}.ndjson`],
+      ['focal, gzip CSV', `bench/data/p${label}.csv.gz`],
+    ]) {
   if (existsSync(input))
     tools[name] = [
       process.execPath,
