@@ -5,6 +5,7 @@ const QUOTE = 34;
 const CR = 13;
 const SPACE = 32;
 const TAB = 9;
+const ZERO = 48;
 const BOM = '\ufeff';
 
 /** Splits a header line, honouring simple "quoted" names. */
@@ -114,10 +115,18 @@ export class DelimitedScanner extends LineScanner {
     for (let column = 0; ; column++) {
       const slot = slotOf[column]!;
       if (slot >= 0) {
-        const v = scanDecimal(bytes, i, end);
-        if (v !== v) return 0;
-        values[slot] = v;
-        i = decimalEnd;
+        // a one-digit field (a label) needs no parser: the byte after it is within the line
+        const digit = bytes[i]! - ZERO;
+        const after = bytes[i + 1]!;
+        if (digit >>> 0 < 10 && (after === sep || after === NEWLINE || after === CR)) {
+          values[slot] = digit;
+          i++;
+        } else {
+          const v = scanDecimal(bytes, i, end);
+          if (v !== v) return 0;
+          values[slot] = v;
+          i = decimalEnd;
+        }
       } else {
         for (let c = bytes[i]!; c !== sep && c !== NEWLINE && c !== CR; c = bytes[++i]!) if (c === QUOTE) return 0;
       }
