@@ -20,6 +20,7 @@ import { splitHeader } from '../input/delimited.js';
 import { shownText } from '../input/show.js';
 import type { InputSource } from '../input/source.js';
 import type { ColumnarFile } from './open.js';
+import type { Part } from './parts.js';
 import { InvalidRecord, SKIPPED_ROWS_SHOWN, type SkippedRow } from './layout.js';
 import { Pipeline, type CollectOptions, type PipelineInput, type PipelineState } from './run.js';
 import type { SampleSettings } from './samples.js';
@@ -52,7 +53,8 @@ export type WorkerPart =
     }
   /** blocks of a text stream's lines, posted to the worker one by one (TextBlock) */
   | { kind: 'blocks'; format: 'csv' | 'tsv' | 'ndjson'; header: string[] }
-  | { kind: 'columnar'; file: ColumnarFile; labels: ColumnarFile | null; part: number; parts: number };
+  /** a binary file's rows: the decoder reads this part's bytes only */
+  | { kind: 'columnar'; file: ColumnarFile; labels: ColumnarFile | null; part: Part };
 
 export interface WorkerJob {
   part: WorkerPart;
@@ -65,8 +67,8 @@ export type WorkerAnswer =
   | { type: 'done'; state: PipelineState; lines: number }
   /** a bad text record: its line within the worker's range (or block) */
   | { type: 'invalid'; line: number; detail: string }
-  /** bad input otherwise (exit 2), at the worker's `at`-th binary batch */
-  | { type: 'usage'; message: string; at: number };
+  /** bad input otherwise (exit 2) */
+  | { type: 'usage'; message: string };
 
 export type WorkerMessage =
   | { type: 'progress'; bytes: number; rows: number }
@@ -241,8 +243,7 @@ export async function runThreads(
       kind: 'columnar',
       file: input.file,
       labels: input.labels,
-      part: w,
-      parts: threads,
+      part: { index: w, count: threads },
     }));
   }
   const bytes = new Array<number>(threads).fill(0);
@@ -261,12 +262,11 @@ export async function runThreads(
   );
   // Line numbers: each worker counted the lines of its own range, after the header's.
   let before = input.kind === 'text' && dataStart > 0 ? countLines(path, dataStart) : 0;
-  // the first bad batch of a binary file, whichever worker read it
-  const usage = results.filter((r) => r.type === 'usage').sort((a, b) => a.at - b.at)[0];
   const shown: SkippedRow[] = [];
   for (const r of results) {
     if (r.type === 'invalid') throw new InvalidRecord(before + r.line, r.detail, settings.source);
-    if (r.type === 'usage') throw new UsageError(usage!.message);
+    // parts are in file order: the first worker's bad input is the first a single thread meets
+    if (r.type === 'usage') throw new UsageError(r.message);
     pipeline.merge(r.state);
     pipeline.skip.skipped += r.state.skip.skipped;
     for (const row of r.state.skip.rows)
