@@ -141,7 +141,12 @@ export async function* columnarBatches(
     if (file.format === 'npz') {
       const entries = await listNpz(source);
       const chosen = choose(entries.map((e) => e.name)).map((name) => npzEntry(entries, name, file.name));
-      const rows = part ? await partRows(chosen.map((entry) => () => npzHeader(source, entry)), part) : null;
+      const rows = part
+        ? await partRows(
+            chosen.map((entry) => () => npzHeader(source, entry)),
+            part,
+          )
+        : null;
       yield* alignArrays(
         chosen.map((entry) => ({
           name: entry.name,

@@ -99,8 +99,7 @@ function run(job: WorkerJob): Promise<WorkerAnswer> {
     return answer(pipeline, () => scanRange(job as WorkerJob & { part: { kind: 'text' } }, pipeline));
   if (part.kind !== 'columnar') throw new Error(`a worker for ${part.kind} takes them as messages`);
   return answer(pipeline, async () => {
-    for await (const samples of pipeline.columnarSamples(part.file, part.labels, part.part))
-      pipeline.consume(samples);
+    for await (const samples of pipeline.columnarSamples(part.file, part.labels, part.part)) pipeline.consume(samples);
     return 0;
   });
 }

@@ -212,7 +212,10 @@ export async function arrowAtOffsets(
   }
   const names = typeof wanted === 'function' ? wanted(fields.map((f) => f.name)) : wanted;
   const plans = plan(fields, names, file);
-  return { names, batches: plans ? (part ? partBatches(source, messages, plans, part) : batches(source, messages(), plans)) : null };
+  return {
+    names,
+    batches: plans ? (part ? partBatches(source, messages, plans, part) : batches(source, messages(), plans)) : null,
+  };
 }
 
 /**
@@ -229,8 +232,7 @@ async function* partBatches(
 ): AsyncGenerator<ColumnBatch> {
   const list: Located[] = [];
   try {
-    for await (const located of messages())
-      if (located.message.headerType === RECORD_BATCH) list.push(located);
+    for await (const located of messages()) if (located.message.headerType === RECORD_BATCH) list.push(located);
   } catch {
     if (part.index === 0) yield* batches(source, messages(), plans);
     return;
@@ -374,7 +376,9 @@ async function* batches(
       // a part holds every List row to row 1's width, as one thread does, wherever the part starts
       for (let k = 0; k < plans.length; k++)
         if (plans[k]!.kind === 'list' && listWidth[k] === undefined && split.first)
-          listWidth[k] = await firstWidth(split.first, plans[k]!.place.offsets, (offset) => read(k, 'offsets', offset, 8));
+          listWidth[k] = await firstWidth(split.first, plans[k]!.place.offsets, (offset) =>
+            read(k, 'offsets', offset, 8),
+          );
     }
     if (batch.compression)
       throw new FormatError(
