@@ -10,8 +10,9 @@ import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import type { ColumnBatch } from './columns.js';
 import { alignArrays } from './decode/align.js';
-import { decodeNpy, type ArrayBatch } from './decode/npy.js';
-import { listNpz, npzArray, npzEntry } from './decode/npz.js';
+import { decodeNpy, readNpyHeader, type ArrayBatch, type NpyHeader, type RowRange } from './decode/npy.js';
+import { listNpz, npzArray, npzEntry, npzHeader } from './decode/npz.js';
+import { rowRange, type Part } from './parts.js';
 import { openRandomAccess, rangeReader, spool, streamChunks, type RandomAccess } from './source.js';
 
 export type ColumnarFormat = 'npy' | 'npz' | 'parquet' | 'arrow';
@@ -53,31 +54,62 @@ async function randomAccess(file: ColumnarFile): Promise<RandomAccess> {
 }
 
 /** An .npy file's bytes: a file on disk read straight into the decoder's buffer, a stream copied into it. */
-async function* npyBatches(file: ColumnarFile): AsyncGenerator<ArrayBatch> {
+async function* npyBatches(file: ColumnarFile, rows: RowRange): AsyncGenerator<ArrayBatch> {
   if (file.stream) {
-    yield* decodeNpy(streamChunks(file.stream), file.name);
+    yield* decodeNpy(streamChunks(file.stream), file.name, undefined, undefined, rows);
     return;
   }
   const source = await openRandomAccess(file.path!);
   try {
-    yield* decodeNpy(rangeReader(source, 0, source.size), file.name);
+    yield* decodeNpy(rangeReader(source, 0, source.size), file.name, undefined, undefined, rows);
   } finally {
     await source.close();
   }
 }
 
+/** An .npy file's header (a file on disk). */
+async function npyHeader(path: string, name: string): Promise<NpyHeader> {
+  const source = await openRandomAccess(path);
+  try {
+    return await readNpyHeader(rangeReader(source, 0, source.size), name);
+  } finally {
+    await source.close();
+  }
+}
+
+/** A part that reads no rows. */
+const NO_ROWS = { start: 0, end: 0 };
+
 /**
- * The batches of the chosen columns.
+ * A worker's rows of arrays read side by side: its range of their common length, from their
+ * headers. Arrays that cannot be split alike (their lengths differ, a header is bad, a stream)
+ * are read whole by the first part and not at all by the others: that part meets the error in
+ * the order one thread does.
+ */
+async function partRows(headers: ReadonlyArray<(() => Promise<NpyHeader>) | null>, part: Part): Promise<RowRange> {
+  const whole = part.index === 0 ? null : NO_ROWS;
+  if (headers.some((h) => h === null)) return whole;
+  let lengths: number[];
+  try {
+    lengths = (await Promise.all(headers.map((h) => h!()))).map((h) => h.shape[0]!);
+  } catch {
+    return whole;
+  }
+  return lengths.every((n) => n === lengths[0]) ? rowRange(lengths[0]!, part) : whole;
+}
+
+/**
+ * The batches of the chosen columns, in row order.
  * @param labels  a second .npy holding the labels, beside an .npy of predictions (the two-file form)
- *
- * Every batch comes out, in order, the same on every thread: a worker takes its part by index
- * (Pipeline.columnarSamples) and drops the others after decoding them — decoding is 4–12% of a
- * run's time (docs/performance.md), so a decoder-side skip was not worth a second batch order.
+ * @param part    a worker's part (parts.ts), of which only its own bytes are read: .npy rows (a
+ *                byte range; an .npz array deflated is inflated up to them), Parquet row groups,
+ *                Arrow record batches' slices; null: every row
  */
 export async function* columnarBatches(
   file: ColumnarFile,
   choose: ChooseColumns,
   labels: ColumnarFile | null = null,
+  part: Part | null = null,
 ): AsyncGenerator<ColumnBatch> {
   if (labels !== null || file.format === 'npy') {
     const files = labels ? [file, labels] : [file];
@@ -92,13 +124,14 @@ export async function* columnarBatches(
       );
     const names = files.map((f) => arrayName(f.name));
     if (names[0] === names[1]) names[1] = `${names[1]} (labels)`;
-    const chosen = choose(names);
-    yield* alignArrays(
-      chosen.map((name) => {
-        const f = files[names.indexOf(name)]!;
-        return { name, where: f.name, batches: npyBatches(f) };
-      }),
-    );
+    const chosen = choose(names).map((name) => ({ name, file: files[names.indexOf(name)]! }));
+    const rows = part
+      ? await partRows(
+          chosen.map(({ file: f }) => (f.path === null ? null : () => npyHeader(f.path!, f.name))),
+          part,
+        )
+      : null;
+    yield* alignArrays(chosen.map(({ name, file: f }) => ({ name, where: f.name, batches: npyBatches(f, rows) })));
     return;
   }
   // the others are read at offsets, a stream spooled first: npz and Parquet keep their index at the
@@ -107,21 +140,27 @@ export async function* columnarBatches(
   try {
     if (file.format === 'npz') {
       const entries = await listNpz(source);
-      const chosen = choose(entries.map((e) => e.name));
+      const chosen = choose(entries.map((e) => e.name)).map((name) => npzEntry(entries, name, file.name));
+      const rows = part
+        ? await partRows(
+            chosen.map((entry) => () => npzHeader(source, entry)),
+            part,
+          )
+        : null;
       yield* alignArrays(
-        chosen.map((name) => ({
-          name,
-          where: `${file.name}[${name}]`,
-          batches: npzArray(source, npzEntry(entries, name, file.name)),
+        chosen.map((entry) => ({
+          name: entry.name,
+          where: `${file.name}[${entry.name}]`,
+          batches: npzArray(source, entry, undefined, rows),
         })),
       );
     } else if (file.format === 'parquet') {
       const { decodeParquet, parquetColumns } = await import('./decode/parquet.js');
       const { columns } = await parquetColumns(source);
-      yield* decodeParquet(source, choose(columns));
+      yield* decodeParquet(source, choose(columns), part);
     } else {
       const { decodeArrowAt } = await import('./decode/arrow.js');
-      yield* decodeArrowAt(source, file.path, choose);
+      yield* decodeArrowAt(source, file.path, choose, part);
     }
   } finally {
     await source.close();

@@ -17,6 +17,7 @@ import { TextColumns, textScanner } from './decode/text.js';
 import { evaluateBatch, EvaluationScratch, type EvaluatedBatch, type EvaluationParams } from './evaluate.js';
 import { layoutBatch, type SampleBatch, type SkipLog, type TextFrame } from './layout.js';
 import { columnarBatches, type ColumnarFile } from './open.js';
+import type { Part } from './parts.js';
 import { checkSettings, columnarPlan, textPlan, variantRule, type SamplePlan, type SampleSettings } from './samples.js';
 
 /** Where the samples come from: a text input (file, stdin, gzip), or a binary file (and its labels' .npy). */
@@ -88,8 +89,6 @@ export class Pipeline {
   /** the --loss variants' rule on labels, checked with the others */
   readonly extraRule: ((y: number) => string | null) | null;
   rows = 0;
-  /** the index of the binary batch being read (orders the errors of workers) */
-  batches = 0;
   plan: SamplePlan | null = null;
   info: SampleInfo | null = null;
   private readonly params: EvaluationParams;
@@ -228,12 +227,12 @@ export class Pipeline {
 
   /**
    * A binary input's checked sample batches.
-   * @param select  which batches (by index) this pipeline takes: a worker's part
+   * @param part  a worker's part of the rows (only its bytes are read), or null for all of them
    */
   async *columnarSamples(
     file: ColumnarFile,
     labels: ColumnarFile | null,
-    select: ((index: number) => boolean) | null = null,
+    part: Part | null = null,
   ): AsyncGenerator<SampleBatch> {
     const choose = (available: string[]): string[] => {
       const plan = columnarPlan({ ...this.settings, source: file.name }, available);
@@ -242,10 +241,7 @@ export class Pipeline {
       const target = layout.shape === 'binary' ? layout.label : layout.target;
       return vector ? [...vector, target] : [layout.prediction, target];
     };
-    let index = 0;
-    for await (const batch of columnarBatches(file, choose, labels)) {
-      this.batches = index;
-      if (select && !select(index++)) continue;
+    for await (const batch of columnarBatches(file, choose, labels, part)) {
       const { layout, vector } = this.plan!;
       if (vector) batch.columns[JOINED] = joinColumns(batch, vector);
       const samples = layoutBatch(

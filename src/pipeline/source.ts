@@ -201,6 +201,8 @@ export async function* streamChunks(stream: Readable): AsyncGenerator<Uint8Array
 export interface ByteReader {
   /** Fills `target` from its start as far as the input goes: the bytes written (fewer only at the end). */
   fill(target: Uint8Array): Promise<number>;
+  /** Passes over the next n bytes (a worker's part starts inside an array): the bytes passed (fewer only at the end). */
+  skip(n: number): Promise<number>;
 }
 
 /** Bytes [offset, offset + length) of a RandomAccess, read straight into the caller's buffers. */
@@ -212,6 +214,11 @@ export function rangeReader(source: RandomAccess, offset: number, length: number
       const got = await source.readInto(at, target.subarray(0, Math.max(0, Math.min(target.byteLength, end - at))));
       at += got;
       return got;
+    },
+    async skip(n) {
+      const passed = Math.max(0, Math.min(n, end - at));
+      at += passed;
+      return passed;
     },
   };
 }
@@ -225,26 +232,30 @@ export function chunkReader(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Ar
   ) as AsyncIterator<Uint8Array> | Iterator<Uint8Array>;
   let pending: Uint8Array = new Uint8Array(0);
   let ended = false;
-  return {
-    async fill(target) {
-      let filled = 0;
-      while (filled < target.byteLength) {
-        if (pending.byteLength === 0) {
-          if (ended) break;
-          const next = await iterator.next();
-          if (next.done) {
-            ended = true;
-            break;
-          }
-          pending = next.value;
-          continue;
+  /** Takes up to n bytes, each piece handed to `use` (at its offset among them): the bytes taken. */
+  const take = async (n: number, use: (piece: Uint8Array, at: number) => void): Promise<number> => {
+    let taken = 0;
+    while (taken < n) {
+      if (pending.byteLength === 0) {
+        if (ended) break;
+        const next = await iterator.next();
+        if (next.done) {
+          ended = true;
+          break;
         }
-        const piece = Math.min(pending.byteLength, target.byteLength - filled);
-        target.set(pending.subarray(0, piece), filled);
-        pending = pending.subarray(piece);
-        filled += piece;
+        pending = next.value;
+        continue;
       }
-      return filled;
-    },
+      const piece = Math.min(pending.byteLength, n - taken);
+      use(pending.subarray(0, piece), taken);
+      pending = pending.subarray(piece);
+      taken += piece;
+    }
+    return taken;
+  };
+  return {
+    fill: (target) => take(target.byteLength, (piece, at) => target.set(piece, at)),
+    // a stream (an inflater's output) cannot be entered in its middle: the bytes before are read and dropped
+    skip: (n) => take(n, () => {}),
   };
 }

@@ -75,7 +75,7 @@ async function answer(pipeline: Pipeline, scan: () => Promise<number>): Promise<
     return { type: 'done', state: pipeline.state(), lines };
   } catch (err) {
     if (err instanceof InvalidRecord) return { type: 'invalid', line: err.line, detail: err.detail };
-    if (isUsageError(err)) return { type: 'usage', message: (err as Error).message, at: pipeline.batches };
+    if (isUsageError(err)) return { type: 'usage', message: (err as Error).message };
     throw err;
   }
 }
@@ -99,12 +99,7 @@ function run(job: WorkerJob): Promise<WorkerAnswer> {
     return answer(pipeline, () => scanRange(job as WorkerJob & { part: { kind: 'text' } }, pipeline));
   if (part.kind !== 'columnar') throw new Error(`a worker for ${part.kind} takes them as messages`);
   return answer(pipeline, async () => {
-    for await (const samples of pipeline.columnarSamples(
-      part.file,
-      part.labels,
-      (index) => index % part.parts === part.part,
-    ))
-      pipeline.consume(samples);
+    for await (const samples of pipeline.columnarSamples(part.file, part.labels, part.part)) pipeline.consume(samples);
     return 0;
   });
 }

@@ -46,7 +46,6 @@ export async function* alignArrays(
 }
 
 async function* aligned(pending: Pending[]): AsyncGenerator<ColumnBatch> {
-  let rowStart = 0;
   for (;;) {
     for (const p of pending) {
       while (!p.ended && (p.batch === null || p.used === p.batch.rows)) {
@@ -69,6 +68,8 @@ async function* aligned(pending: Pending[]): AsyncGenerator<ColumnBatch> {
       );
     }
     const rows = Math.min(...pending.map((p) => p.batch!.rows - p.used));
+    // a worker's part starts where its rows do
+    const rowStart = pending[0]!.batch!.rowStart + pending[0]!.used;
     const columns: Record<string, Column> = {};
     for (const p of pending) {
       const { column } = p.batch!;
@@ -80,6 +81,5 @@ async function* aligned(pending: Pending[]): AsyncGenerator<ColumnBatch> {
       p.used += rows;
     }
     yield { rowStart, rows, columns };
-    rowStart += rows;
   }
 }

@@ -14,6 +14,7 @@ import { Message, Type, type DataType, type Field } from 'apache-arrow';
 import { Footer, type FileBlock } from 'apache-arrow/ipc/metadata/file';
 import { FormatError } from '../../errors.js';
 import { elementsOf, type Column, type ColumnBatch, type DType, type NumericArray } from '../columns.js';
+import { inPart, type Part } from '../parts.js';
 import type { RandomAccess } from '../source.js';
 import { dtypeOf } from './arrow.js';
 
@@ -163,15 +164,18 @@ const ITEM_BYTES: Readonly<Record<DType, number>> = {
 /**
  * The columns chosen, and their batches (null when the input is not the common case).
  * @param wanted  the columns, or a function that picks them from the schema's names
+ * @param part    a worker's part: only its slices of rows are read (parts.ts); null: all of them
  */
 export async function arrowAtOffsets(
   source: RandomAccess,
   wanted: readonly string[] | ((available: string[]) => readonly string[]),
+  part: Part | null = null,
 ): Promise<{ names: readonly string[]; batches: AsyncGenerator<ColumnBatch> | null }> {
   const file = source.name;
   const head = await source.read(0, 8);
   let fields: Field[];
-  let messages: AsyncGenerator<Located>;
+  /** the messages after the schema, from the start each time */
+  let messages: () => AsyncGenerator<Located>;
   if (new TextDecoder().decode(head.subarray(0, 6)) === MAGIC) {
     // the file format: the schema and the record batches' places are in the footer
     const tail = await source.read(source.size - 10, 10);
@@ -194,17 +198,52 @@ export async function arrowAtOffsets(
       );
     }
     fields = footer.schema.fields;
-    messages = blocks(source, [...footer.recordBatches()], footerStart);
+    const list = [...footer.recordBatches()];
+    messages = () => blocks(source, list, footerStart);
   } else {
-    messages = walk(source, 0, source.size);
-    const first = await messages.next();
+    const stream = walk(source, 0, source.size);
+    const first = await stream.next();
+    await stream.return(undefined);
     if (first.done || first.value.message.headerType !== SCHEMA)
       throw new FormatError(file, 'not a readable Arrow IPC file or stream (no schema first)');
     fields = (first.value.message.header() as { fields: Field[] }).fields;
+    const after = first.value.body + first.value.message.bodyLength;
+    messages = () => walk(source, after, source.size);
   }
   const names = typeof wanted === 'function' ? wanted(fields.map((f) => f.name)) : wanted;
   const plans = plan(fields, names, file);
-  return { names, batches: plans ? batches(source, messages, plans) : null };
+  return {
+    names,
+    batches: plans ? (part ? partBatches(source, messages, plans, part) : batches(source, messages(), plans)) : null,
+  };
+}
+
+/**
+ * A worker's part of the record batches' rows: their metadata first (small reads), for the rows
+ * in all, then the slices of its part. Messages that cannot be listed (damaged: errors a
+ * one-thread run may meet after some bad value) are read by the first part as one thread reads
+ * them, and by no other.
+ */
+async function* partBatches(
+  source: RandomAccess,
+  messages: () => AsyncGenerator<Located>,
+  plans: Plan[],
+  part: Part,
+): AsyncGenerator<ColumnBatch> {
+  const list: Located[] = [];
+  try {
+    for await (const located of messages()) if (located.message.headerType === RECORD_BATCH) list.push(located);
+  } catch {
+    if (part.index === 0) yield* batches(source, messages(), plans);
+    return;
+  }
+  async function* listed(): AsyncGenerator<Located> {
+    yield* list;
+  }
+  const length = ({ message }: Located): number => (message.header() as unknown as RecordBatchHeader).length;
+  const rows = list.reduce((sum, located) => sum + length(located), 0);
+  const first = list.find((located) => length(located) > 0) ?? null;
+  yield* batches(source, listed(), plans, { part, rows, first });
 }
 
 interface Located {
@@ -274,10 +313,34 @@ async function* walk(source: RandomAccess, offset: number, end: number): AsyncGe
   }
 }
 
+interface RecordBatchHeader {
+  length: number;
+  nodes: { length: number; nullCount: number }[];
+  buffers: { offset: number; length: number }[];
+  compression: unknown;
+}
+
+/** A List column's elements in the first row of a record batch (undefined where its offsets are damaged). */
+async function firstWidth(
+  { message, body }: Located,
+  offsets: number,
+  read: (offset: number) => Promise<Uint8Array>,
+): Promise<number | undefined> {
+  const b = (message.header() as unknown as RecordBatchHeader).buffers[offsets];
+  if (!b || b.length < 8 || b.offset + 8 > message.bodyLength) return undefined;
+  const o = new Int32Array((await read(body + b.offset)).buffer, 0, 2);
+  return o[1]! - o[0]!;
+}
+
+/**
+ * @param split  a worker's part, the rows of all record batches and the first that has rows: the
+ *               slices of other parts are skipped
+ */
 async function* batches(
   source: RandomAccess,
   messages: AsyncGenerator<Located>,
   plans: Plan[],
+  split: { part: Part; rows: number; first: Located | null } | null = null,
 ): AsyncGenerator<ColumnBatch> {
   const file = source.name;
   // one buffer per column and purpose, reused from slice to slice
@@ -291,21 +354,37 @@ async function* batches(
   };
   /** a List column's elements per row, from its first row on */
   const listWidth: (number | undefined)[] = plans.map(() => undefined);
+  // rows per slice: a multiple of 8, so that booleans start on a byte
+  let widest = 1;
+  for (const p of plans) widest = Math.max(widest, Math.max(1, p.width) * Math.max(1, ITEM_BYTES[p.dtype]));
+  const slice = Math.max(8, Math.floor(SLICE_BYTES / widest / 8) * 8);
+  /** whether the slice of n rows at row r of the batch at rowStart is this reader's */
+  const ours = (rowStart: number, r: number, n: number): boolean =>
+    split === null || inPart(rowStart + r, n, split.rows, split.part);
   let rowStart = 0;
   for await (const { message, body } of messages) {
     if (message.headerType !== RECORD_BATCH) continue; // dictionaries serve dictionary-encoded columns, which are not read here
-    const batch = message.header() as unknown as {
-      length: number;
-      nodes: { length: number; nullCount: number }[];
-      buffers: { offset: number; length: number }[];
-      compression: unknown;
-    };
+    const batch = message.header() as unknown as RecordBatchHeader;
+    const rows = batch.length;
+    if (split) {
+      let any = false;
+      for (let r = 0; r < rows && !any; r += slice) any = ours(rowStart, r, Math.min(slice, rows - r));
+      if (!any) {
+        rowStart += rows;
+        continue;
+      }
+      // a part holds every List row to row 1's width, as one thread does, wherever the part starts
+      for (let k = 0; k < plans.length; k++)
+        if (plans[k]!.kind === 'list' && listWidth[k] === undefined && split.first)
+          listWidth[k] = await firstWidth(split.first, plans[k]!.place.offsets, (offset) =>
+            read(k, 'offsets', offset, 8),
+          );
+    }
     if (batch.compression)
       throw new FormatError(
         file,
         'compressed Arrow IPC record batches (LZ4/ZSTD) are not supported; write it uncompressed',
       );
-    const rows = batch.length;
     const buffer = (i: number): { offset: number; length: number } => {
       const b = batch.buffers[i];
       if (!b || b.offset + b.length > message.bodyLength)
@@ -325,12 +404,9 @@ async function* batches(
       if (values.nullCount > 0)
         throw new FormatError(file, `column '${p.name}' has null elements in rows ${rowStart + 1}…${rowStart + rows}`);
     }
-    // rows per slice: a multiple of 8, so that booleans start on a byte
-    let widest = 1;
-    for (const p of plans) widest = Math.max(widest, Math.max(1, p.width) * Math.max(1, ITEM_BYTES[p.dtype]));
-    const slice = Math.max(8, Math.floor(SLICE_BYTES / widest / 8) * 8);
     for (let r = 0; r < rows; r += slice) {
       const n = Math.min(slice, rows - r);
+      if (!ours(rowStart, r, n)) continue;
       const columns: Record<string, Column> = {};
       for (let k = 0; k < plans.length; k++) {
         const p = plans[k]!;

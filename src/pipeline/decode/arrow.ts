@@ -11,6 +11,7 @@ import { FormatError } from '../../errors.js';
 import { halfToNumber, type Column, type ColumnBatch, type DType, type NumericArray } from '../columns.js';
 import { rangeChunks, type RandomAccess } from '../source.js';
 import { arrowAtOffsets } from './arrow-ipc.js';
+import type { Part } from '../parts.js';
 
 const TWO_53 = 2 ** 53;
 
@@ -163,17 +164,21 @@ export async function* decodeArrow(
  * An Arrow input read at offsets (a file, or stdin spooled to one): the common case a slice of
  * rows at a time (arrow-ipc.ts), anything else through apache-arrow (decodeArrow).
  * @param path  the file on disk, where apache-arrow reads the file format at offsets too (null: a spooled stream)
+ * @param part  a worker's part: its slices of rows (parts.ts); apache-arrow's path is taken by the
+ *              first part whole, as one thread takes it, and by no other
  */
 export async function* decodeArrowAt(
   source: RandomAccess,
   path: string | null,
   wanted: readonly string[] | ((available: string[]) => readonly string[]),
+  part: Part | null = null,
 ): AsyncGenerator<ColumnBatch> {
-  const { names, batches } = await arrowAtOffsets(source, wanted);
+  const { names, batches } = await arrowAtOffsets(source, wanted, part);
   if (batches) {
     yield* batches;
     return;
   }
+  if (part !== null && part.index > 0) return;
   const isFile = new TextDecoder().decode(await source.read(0, 6)) === 'ARROW1';
   if (path !== null && isFile) {
     const handle = await open(path, 'r');

@@ -112,60 +112,77 @@ const BATCH_BYTES = 1 << 20;
 const MAX_HEADER = 1 << 20;
 
 /**
+ * The header, read from the start of a .npy's bytes (the reader is left at the first element).
+ * @param file  named in every error
+ */
+export async function readNpyHeader(reader: ByteReader, file: string): Promise<NpyHeader> {
+  // the preamble gives the header's length (the 32-bit length of versions 2 and 3 ends at byte 12)
+  const preamble = new Uint8Array(12);
+  let received = await reader.fill(preamble);
+  const header = parseNpyHeader(preamble.subarray(0, received), file, received < preamble.length);
+  if (header !== null) return header;
+  const v = new DataView(preamble.buffer);
+  const length = preamble[6] === 1 ? 10 + v.getUint16(8, true) : 12 + v.getUint32(8, true);
+  if (length > MAX_HEADER) throw new FormatError(file, `corrupt .npy: a header of ${length} bytes`);
+  const whole = new Uint8Array(length);
+  whole.set(preamble);
+  received += await reader.fill(whole.subarray(preamble.length));
+  // (a header shorter than the preamble cannot hold the dictionary: parseNpyHeader refused it)
+  return parseNpyHeader(whole.subarray(0, received), file, true)!;
+}
+
+/** Which rows of an array to decode: [start, end), or null for all of them. */
+export type RowRange = { start: number; end: number } | null;
+
+/**
  * Decodes a .npy byte stream into row batches. Every batch is decoded in the same buffer: its
  * values (a view on that buffer where the dtype and byte order allow) are valid until the next
  * batch is asked for.
  * @param input  the file's bytes: a ByteReader, or chunks of any sizes
  * @param file   named in every error
  * @param onHeader  called once with the header, before the first batch
+ * @param rows   only these rows (a worker's part: the bytes before them are skipped, not decoded);
+ *               the check for bytes after the data is made by the part that ends with the array
  */
 export async function* decodeNpy(
   input: ByteReader | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   file: string,
   onHeader?: (header: NpyHeader) => void,
   batchBytes = BATCH_BYTES,
+  rows: RowRange = null,
 ): AsyncGenerator<ArrayBatch> {
-  const reader = Symbol.iterator in input || Symbol.asyncIterator in input ? chunkReader(input) : input;
-
-  // the header: the preamble gives its length (the 32-bit length of versions 2 and 3 ends at byte 12)
-  const preamble = new Uint8Array(12);
-  let received = await reader.fill(preamble);
-  let header = parseNpyHeader(preamble.subarray(0, received), file, received < preamble.length);
-  if (header === null) {
-    const v = new DataView(preamble.buffer);
-    const length = preamble[6] === 1 ? 10 + v.getUint16(8, true) : 12 + v.getUint32(8, true);
-    if (length > MAX_HEADER) throw new FormatError(file, `corrupt .npy: a header of ${length} bytes`);
-    const whole = new Uint8Array(length);
-    whole.set(preamble);
-    received += await reader.fill(whole.subarray(preamble.length));
-    header = parseNpyHeader(whole.subarray(0, received), file, true)!;
-  }
+  const data = Symbol.iterator in input || Symbol.asyncIterator in input ? chunkReader(input) : input;
+  const header = await readNpyHeader(data, file);
   onHeader?.(header);
-  // (a header shorter than the preamble cannot hold the dictionary: parseNpyHeader refused it)
-  const data = reader;
 
-  const [n, width = 1] = header.shape;
+  const [n, width = 1] = header.shape as [number, number?];
   const size = ITEM_SIZE[header.dtype];
   const rowBytes = width * size;
-  const totalBytes = n! * rowBytes;
+  const totalBytes = n * rowBytes;
+  const start = Math.min(rows?.start ?? 0, n);
+  const end = Math.min(rows?.end ?? n, n);
   const truncated = (got: number): FormatError =>
     new FormatError(
       file,
-      `truncated .npy: shape (${header!.shape.join(', ')}) of ${header!.dtype} needs ${header!.dataOffset + totalBytes} bytes, the file has ${header!.dataOffset + got}`,
+      `truncated .npy: shape (${header.shape.join(', ')}) of ${header.dtype} needs ${header.dataOffset + totalBytes} bytes, the file has ${header.dataOffset + got}`,
     );
 
-  if (header.fortranOrder && width > 1 && n! > 0) {
+  if (header.fortranOrder && width > 1 && n > 0) {
+    // every row is spread over the whole file: read whole, whatever the part
     const all = new Uint8Array(totalBytes);
     const got = await data.fill(all);
     if (got < totalBytes) throw truncated(got);
     const columnMajor = elementsOf(all, header.dtype, header.littleEndian, file);
-    yield { rowStart: 0, rows: n!, column: { dtype: header.dtype, width, values: transpose(columnMajor, n!, width) } };
+    const values = transpose(columnMajor, n, width).subarray(start * width, end * width);
+    if (end > start) yield { rowStart: start, rows: end - start, column: { dtype: header.dtype, width, values } };
   } else {
+    const skipped = await data.skip(start * rowBytes);
+    if (skipped < start * rowBytes) throw truncated(skipped);
     const rowsPerBatch = Math.max(1, Math.floor(batchBytes / Math.max(1, rowBytes)));
     // one buffer for every batch (offset 0: aligned for any element type)
-    const buffer = new Uint8Array(Math.min(n!, rowsPerBatch) * rowBytes);
-    for (let rowStart = 0; rowStart < n!; rowStart += rowsPerBatch) {
-      const rows = Math.min(rowsPerBatch, n! - rowStart);
+    const buffer = new Uint8Array(Math.min(end - start, rowsPerBatch) * rowBytes);
+    for (let rowStart = start; rowStart < end; rowStart += rowsPerBatch) {
+      const rows = Math.min(rowsPerBatch, end - rowStart);
       const bytes = buffer.subarray(0, rows * rowBytes);
       const got = await data.fill(bytes);
       if (got < bytes.byteLength) throw truncated(rowStart * rowBytes + got);
@@ -173,6 +190,7 @@ export async function* decodeNpy(
       yield { rowStart, rows, column: { dtype: header.dtype, width, values } };
     }
   }
+  if (end < n) return;
   let extra = 0;
   const probe = new Uint8Array(1 << 16);
   for (let got = await data.fill(probe); got > 0; got = await data.fill(probe)) extra += got;

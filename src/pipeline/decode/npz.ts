@@ -9,8 +9,8 @@
 import { pipeline, Readable } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { FormatError } from '../../errors.js';
-import { rangeChunks, rangeReader, type RandomAccess } from '../source.js';
-import { decodeNpy, type ArrayBatch, type NpyHeader } from './npy.js';
+import { chunkReader, rangeChunks, rangeReader, type ByteReader, type RandomAccess } from '../source.js';
+import { decodeNpy, readNpyHeader, type ArrayBatch, type NpyHeader, type RowRange } from './npy.js';
 
 export interface NpzEntry {
   /** the array's name: the member's name without ".npy" */
@@ -127,16 +127,8 @@ export async function listNpz(source: RandomAccess): Promise<NpzEntry[]> {
   return list;
 }
 
-/**
- * The row batches of one array of an .npz.
- * @param onHeader  called with the member's .npy header before the first batch
- */
-export async function* npzArray(
-  source: RandomAccess,
-  entry: NpzEntry,
-  onHeader?: (header: NpyHeader) => void,
-): AsyncGenerator<ArrayBatch> {
-  const where = `${source.name}[${entry.name}]`;
+/** A member's .npy bytes, read from their start: straight from the file (stored) or through an inflater. */
+async function memberBytes(source: RandomAccess, entry: NpzEntry): Promise<{ reader: ByteReader; close(): void }> {
   const local = view(await source.read(entry.localHeaderOffset, 30));
   if (local.byteLength < 30 || local.getUint32(0, true) !== LOCAL)
     throw new FormatError(source.name, `corrupt .npz (zip): no local header for member ${entry.name}`);
@@ -146,20 +138,43 @@ export async function* npzArray(
       source.name,
       `truncated .npz: member ${entry.name} needs bytes up to ${dataStart + entry.compressedSize}, the file has ${source.size}`,
     );
-  if (entry.method === 'stored') {
-    // read straight into the .npy decoder's buffer: no copy but the kernel's
-    yield* decodeNpy(rangeReader(source, dataStart, entry.compressedSize), where, onHeader);
-    return;
-  }
+  // stored: read straight into the .npy decoder's buffer, no copy but the kernel's
+  if (entry.method === 'stored') return { reader: rangeReader(source, dataStart, entry.compressedSize), close() {} };
   // node:zlib pauses inside a block when its output is not read (deflate expands up to ~1000×:
   // an array of zeros), so memory stays bounded; the output is copied into the decoder's one buffer
   const raw = rangeChunks(source, dataStart, entry.compressedSize, INFLATE_INPUT_BYTES);
   const inflate = createInflateRaw({ chunkSize: INFLATE_OUTPUT_BYTES });
   pipeline(Readable.from(raw), inflate, () => {}); // errors surface on `inflate`, where they are read
+  return { reader: chunkReader(inflated(inflate, `${source.name}[${entry.name}]`)), close: () => inflate.destroy() };
+}
+
+/**
+ * The row batches of one array of an .npz.
+ * @param onHeader  called with the member's .npy header before the first batch
+ * @param rows  only these rows (a worker's part): a stored member is read from their offset; a
+ *              deflated one cannot be entered in its middle, so the rows before are inflated and dropped
+ */
+export async function* npzArray(
+  source: RandomAccess,
+  entry: NpzEntry,
+  onHeader?: (header: NpyHeader) => void,
+  rows: RowRange = null,
+): AsyncGenerator<ArrayBatch> {
+  const member = await memberBytes(source, entry);
   try {
-    yield* decodeNpy(inflated(inflate, where), where, onHeader);
+    yield* decodeNpy(member.reader, `${source.name}[${entry.name}]`, onHeader, undefined, rows);
   } finally {
-    inflate.destroy();
+    member.close();
+  }
+}
+
+/** The .npy header of one array of an .npz (a deflated member: its first bytes inflated). */
+export async function npzHeader(source: RandomAccess, entry: NpzEntry): Promise<NpyHeader> {
+  const member = await memberBytes(source, entry);
+  try {
+    return await readNpyHeader(member.reader, `${source.name}[${entry.name}]`);
+  } finally {
+    member.close();
   }
 }
 

@@ -18,6 +18,7 @@ import type { Column, ColumnBatch, DType, NumericArray } from '../columns.js';
 import { alignArrays } from './align.js';
 import type { ArrayBatch } from './npy.js';
 import { ColumnBuffers, fastColumnChunk, isFastColumn } from './parquet-pages.js';
+import { inPart, type Part } from '../parts.js';
 import type { RandomAccess } from '../source.js';
 
 function asyncBuffer(source: RandomAccess): AsyncBuffer {
@@ -144,8 +145,13 @@ async function* guardedBatches(file: string, batches: AsyncGenerator<ArrayBatch>
  * page at a time, any other one row group at a time through hyparquet; the columns' batches
  * are cut where any of them is.
  * @param names  the columns to read (others are never fetched nor decompressed)
+ * @param part   a worker's part: only its row groups are read (parts.ts); null: all of them
  */
-export async function* decodeParquet(source: RandomAccess, names: readonly string[]): AsyncGenerator<ColumnBatch> {
+export async function* decodeParquet(
+  source: RandomAccess,
+  names: readonly string[],
+  part: Part | null = null,
+): AsyncGenerator<ColumnBatch> {
   const file = source.name;
   const buffer = asyncBuffer(source);
   const metadata: FileMetaData = await guarded(file, () => parquetMetadataAsync(buffer));
@@ -168,11 +174,16 @@ export async function* decodeParquet(source: RandomAccess, names: readonly strin
     >;
   };
 
+  const totalRows = metadata.row_groups.reduce((sum, group) => sum + Number(group.num_rows), 0);
   async function* columnBatches(name: string, node: SchemaTree, dtype: DType): AsyncGenerator<ArrayBatch> {
     let rowStart = 0;
     const buffers = new ColumnBuffers();
     for (const group of metadata.row_groups) {
       const rows = Number(group.num_rows);
+      if (part && !inPart(rowStart, rows, totalRows, part)) {
+        rowStart += rows;
+        continue;
+      }
       const chunk = group.columns.find((c) => c.meta_data?.path_in_schema[0] === name);
       if (rows > 0 && chunk?.meta_data && isFastColumn(node.element, chunk.meta_data, dtype)) {
         yield* fastColumnChunk(source, chunk.meta_data, node.element, dtype, rows, rowStart, compressors, buffers);
