@@ -126,18 +126,25 @@ describe('Parquet pages decoded into typed arrays', () => {
     expect(fastColumns(formatFixture('binary.parquet'))).toEqual(['p', 'y']); // hyparquet-writer: snappy, pages v2, optional
     expect(fastColumns(formatFixture('binary_plain.parquet'))).toEqual(['p', 'y']); // uncompressed FLOAT, RLE BOOLEAN
     expect(fastColumns(formatFixture('binary_duckdb.parquet'))).toEqual(['p', 'y']); // DuckDB: snappy, pages v1, PLAIN_DICTIONARY y
-    expect(fastColumns(formatFixture('binary_duckdb_v2.parquet'))).toEqual(['y']); // zstd, pages v2; p in BYTE_STREAM_SPLIT: hyparquet
+    expect(fastColumns(formatFixture('binary_duckdb_v2.parquet'))).toEqual(['p', 'y']); // zstd, pages v2, p in BYTE_STREAM_SPLIT
+    for (const codec of ['gzip', 'zstd', 'none'])
+      expect(fastColumns(formatFixture(`binary_duckdb_${codec}.parquet`))).toEqual(['p', 'y']); // DuckDB's other codecs
     expect(fastColumns(formatFixture('vectors.parquet'))).toEqual(['target']); // a list column: hyparquet
   });
 
-  it.each([['binary.parquet'], ['binary_plain.parquet'], ['binary_duckdb.parquet'], ['binary_duckdb_v2.parquet']])(
-    '%s = binary.csv',
-    async (name) => {
-      const source = await openRandomAccess(formatFixture(name));
-      expect((await collect(decodeParquet(source, ['p', 'y']))).columns).toEqual({ p: binary.p, y: binary.y });
-      await source.close();
-    },
-  );
+  it.each([
+    ['binary.parquet'],
+    ['binary_plain.parquet'],
+    ['binary_duckdb.parquet'],
+    ['binary_duckdb_v2.parquet'],
+    ['binary_duckdb_gzip.parquet'],
+    ['binary_duckdb_zstd.parquet'],
+    ['binary_duckdb_none.parquet'],
+  ])('%s = binary.csv', async (name) => {
+    const source = await openRandomAccess(formatFixture(name));
+    expect((await collect(decodeParquet(source, ['p', 'y']))).columns).toEqual({ p: binary.p, y: binary.y });
+    await source.close();
+  });
 
   it("vectors.parquet: the fast INT64 column beside hyparquet's list column", async () => {
     const source = await openRandomAccess(formatFixture('vectors.parquet'));
@@ -171,6 +178,36 @@ describe('Parquet pages decoded into typed arrays', () => {
     expect(differences(got.columns.y!, y)).toEqual([]);
     expect(differences(got.columns.f!, Float32Array.from(p))).toEqual([]);
     expect(differences(got.columns.b!, y)).toEqual([]);
+  });
+
+  it('BYTE_STREAM_SPLIT DOUBLE, FLOAT, INT32 and INT64 in many pages (hyparquet-writer)', async () => {
+    const { p, y } = samples(50_000);
+    const wide = BigInt64Array.from(y, (v, i) => BigInt(v * 2 ** 40 - i));
+    const written = parquetWriteBuffer({
+      columnData: [
+        { name: 'p', data: p, type: 'DOUBLE', encoding: 'BYTE_STREAM_SPLIT' },
+        { name: 'f', data: Float32Array.from(p), type: 'FLOAT', encoding: 'BYTE_STREAM_SPLIT', nullable: false },
+        { name: 'y', data: y, type: 'INT32', encoding: 'BYTE_STREAM_SPLIT' },
+        { name: 'w', data: wide, type: 'INT64', encoding: 'BYTE_STREAM_SPLIT', codec: 'UNCOMPRESSED' },
+      ],
+      rowGroupSize: 20_000,
+      pageSize: 1 << 15,
+    });
+    const file = join(dir, 'split.parquet');
+    writeFileSync(file, new Uint8Array(written));
+    const metadata = parquetMetadata(written);
+    expect(metadata.row_groups[0]!.columns.map((c) => c.meta_data!.encodings)).toEqual(
+      Array(4).fill(['BYTE_STREAM_SPLIT']),
+    );
+    expect(fastColumns(file)).toEqual(['p', 'f', 'y', 'w']);
+    const source = await openRandomAccess(file);
+    const got = await collect(decodeParquet(source, ['p', 'f', 'y', 'w']));
+    await source.close();
+    expect(got.batches).toBeGreaterThan(6);
+    expect(differences(got.columns.p!, p)).toEqual([]);
+    expect(differences(got.columns.f!, Float32Array.from(p))).toEqual([]);
+    expect(differences(got.columns.y!, y)).toEqual([]);
+    expect(differences(got.columns.w!, Array.from(wide, Number))).toEqual([]);
   });
 
   it('a null, a damaged page, a page cut short: one line naming the file', async () => {
