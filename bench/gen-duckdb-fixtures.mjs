@@ -4,7 +4,8 @@
 //   node bench/gen-duckdb-fixtures.mjs
 // binary_duckdb.parquet: DuckDB's defaults (snappy, data pages v1, dictionary-encoded labels,
 // optional columns), row groups of 16 rows; binary_duckdb_v2.parquet: zstd and data pages v2;
-// binary_duckdb_null.parquet: the same with p null in row 7.
+// binary_duckdb_null.parquet: the same with p null in row 7; binary_duckdb_{gzip,zstd,none}.parquet:
+// DuckDB's defaults under each other codec (gzip, zstd, uncompressed), row groups of 16 rows.
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const dir = new URL('../test/fixtures/formats/', import.meta.url).pathname;
@@ -17,3 +18,7 @@ await connection.run(
 await connection.run(
   `COPY (SELECT CASE WHEN rowid = 6 THEN NULL ELSE p END AS p, y FROM t) TO '${dir}binary_duckdb_null.parquet' (FORMAT parquet)`,
 );
+for (const codec of ['gzip', 'zstd', 'uncompressed'])
+  await connection.run(
+    `COPY t TO '${dir}binary_duckdb_${codec === 'uncompressed' ? 'none' : codec}.parquet' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE 16)`,
+  );

@@ -30,7 +30,7 @@ import type { ColumnBatch } from '../../src/pipeline/columns.js';
 import { decodeArrowAt } from '../../src/pipeline/decode/arrow.js';
 import { decodeNpy } from '../../src/pipeline/decode/npy.js';
 import { decodeParquet } from '../../src/pipeline/decode/parquet.js';
-import { isFastColumn, snappyInto } from '../../src/pipeline/decode/parquet-pages.js';
+import { dictionaryInto, isFastColumn, snappyInto } from '../../src/pipeline/decode/parquet-pages.js';
 import { bytesSource, openRandomAccess, rangeReader } from '../../src/pipeline/source.js';
 import { BIN, parseJson } from '../helpers/cli.js';
 import { collectArray, formatFixture, readCsvColumns } from '../helpers/formats.js';
@@ -126,18 +126,25 @@ describe('Parquet pages decoded into typed arrays', () => {
     expect(fastColumns(formatFixture('binary.parquet'))).toEqual(['p', 'y']); // hyparquet-writer: snappy, pages v2, optional
     expect(fastColumns(formatFixture('binary_plain.parquet'))).toEqual(['p', 'y']); // uncompressed FLOAT, RLE BOOLEAN
     expect(fastColumns(formatFixture('binary_duckdb.parquet'))).toEqual(['p', 'y']); // DuckDB: snappy, pages v1, PLAIN_DICTIONARY y
-    expect(fastColumns(formatFixture('binary_duckdb_v2.parquet'))).toEqual(['y']); // zstd, pages v2; p in BYTE_STREAM_SPLIT: hyparquet
+    expect(fastColumns(formatFixture('binary_duckdb_v2.parquet'))).toEqual(['p', 'y']); // zstd, pages v2, p in BYTE_STREAM_SPLIT
+    for (const codec of ['gzip', 'zstd', 'none'])
+      expect(fastColumns(formatFixture(`binary_duckdb_${codec}.parquet`))).toEqual(['p', 'y']); // DuckDB's other codecs
     expect(fastColumns(formatFixture('vectors.parquet'))).toEqual(['target']); // a list column: hyparquet
   });
 
-  it.each([['binary.parquet'], ['binary_plain.parquet'], ['binary_duckdb.parquet'], ['binary_duckdb_v2.parquet']])(
-    '%s = binary.csv',
-    async (name) => {
-      const source = await openRandomAccess(formatFixture(name));
-      expect((await collect(decodeParquet(source, ['p', 'y']))).columns).toEqual({ p: binary.p, y: binary.y });
-      await source.close();
-    },
-  );
+  it.each([
+    ['binary.parquet'],
+    ['binary_plain.parquet'],
+    ['binary_duckdb.parquet'],
+    ['binary_duckdb_v2.parquet'],
+    ['binary_duckdb_gzip.parquet'],
+    ['binary_duckdb_zstd.parquet'],
+    ['binary_duckdb_none.parquet'],
+  ])('%s = binary.csv', async (name) => {
+    const source = await openRandomAccess(formatFixture(name));
+    expect((await collect(decodeParquet(source, ['p', 'y']))).columns).toEqual({ p: binary.p, y: binary.y });
+    await source.close();
+  });
 
   it("vectors.parquet: the fast INT64 column beside hyparquet's list column", async () => {
     const source = await openRandomAccess(formatFixture('vectors.parquet'));
@@ -173,6 +180,36 @@ describe('Parquet pages decoded into typed arrays', () => {
     expect(differences(got.columns.b!, y)).toEqual([]);
   });
 
+  it('BYTE_STREAM_SPLIT DOUBLE, FLOAT, INT32 and INT64 in many pages (hyparquet-writer)', async () => {
+    const { p, y } = samples(50_000);
+    const wide = BigInt64Array.from(y, (v, i) => BigInt(v * 2 ** 40 - i));
+    const written = parquetWriteBuffer({
+      columnData: [
+        { name: 'p', data: p, type: 'DOUBLE', encoding: 'BYTE_STREAM_SPLIT' },
+        { name: 'f', data: Float32Array.from(p), type: 'FLOAT', encoding: 'BYTE_STREAM_SPLIT', nullable: false },
+        { name: 'y', data: y, type: 'INT32', encoding: 'BYTE_STREAM_SPLIT' },
+        { name: 'w', data: wide, type: 'INT64', encoding: 'BYTE_STREAM_SPLIT', codec: 'UNCOMPRESSED' },
+      ],
+      rowGroupSize: 20_000,
+      pageSize: 1 << 15,
+    });
+    const file = join(dir, 'split.parquet');
+    writeFileSync(file, new Uint8Array(written));
+    const metadata = parquetMetadata(written);
+    expect(metadata.row_groups[0]!.columns.map((c) => c.meta_data!.encodings)).toEqual(
+      Array(4).fill(['BYTE_STREAM_SPLIT']),
+    );
+    expect(fastColumns(file)).toEqual(['p', 'f', 'y', 'w']);
+    const source = await openRandomAccess(file);
+    const got = await collect(decodeParquet(source, ['p', 'f', 'y', 'w']));
+    await source.close();
+    expect(got.batches).toBeGreaterThan(6);
+    expect(differences(got.columns.p!, p)).toEqual([]);
+    expect(differences(got.columns.f!, Float32Array.from(p))).toEqual([]);
+    expect(differences(got.columns.y!, y)).toEqual([]);
+    expect(differences(got.columns.w!, Array.from(wide, Number))).toEqual([]);
+  });
+
   it('a null, a damaged page, a page cut short: one line naming the file', async () => {
     const nulls = await openRandomAccess(formatFixture('binary_duckdb_null.parquet'));
     expect(await message(() => collect(decodeParquet(nulls, ['p', 'y'])))).toMatch(
@@ -192,6 +229,75 @@ describe('Parquet pages decoded into typed arrays', () => {
     expect(await message(() => collect(decodeParquet(bytesSource('h.parquet', header), ['p'])))).toMatch(
       /^h\.parquet: /,
     );
+  });
+
+  it('dictionaryInto decodes the RLE/bit-packed hybrid of every width 0…32 (the spec, encoded here bit by bit)', () => {
+    // runs as the format describes them: RLE = varint(count << 1), the value in ceil(width/8) bytes little-endian;
+    // bit-packed = varint(groups << 1 | 1), then groups·8 values of `width` bits each, lowest bit first
+    const varint = (v: number): number[] => {
+      const out: number[] = [];
+      for (; v >= 0x80; v = Math.floor(v / 128)) out.push((v % 128) | 0x80);
+      return [...out, v];
+    };
+    const encode = (runs: Array<{ rle: number; count: number } | { packed: number[] }>, width: number): Uint8Array => {
+      const bytes: number[] = [];
+      for (const run of runs) {
+        if ('rle' in run) {
+          bytes.push(...varint(run.count * 2));
+          for (let i = 0; i < Math.ceil(width / 8); i++) bytes.push(Math.floor(run.rle / 2 ** (8 * i)) % 256);
+        } else {
+          const groups = Math.ceil(run.packed.length / 8);
+          bytes.push(...varint(groups * 2 + 1));
+          const bits: number[] = [];
+          for (let k = 0; k < groups * 8; k++)
+            for (let b = 0; b < width; b++) bits.push(Math.floor((run.packed[k] ?? 0) / 2 ** b) % 2);
+          for (let i = 0; i < bits.length; i += 8)
+            bytes.push(bits.slice(i, i + 8).reduce((a, bit, j) => a + bit * 2 ** j, 0));
+        }
+      }
+      return Uint8Array.from(bytes);
+    };
+    let s = 99;
+    const next = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (let width = 0; width <= 32; width++) {
+      const size = width === 0 ? 1 : Math.min(2 ** width, 300); // indices below the dictionary's size
+      const dictionary = Float64Array.from({ length: size }, (_, i) => i * 1.5 - 7);
+      const indices = (k: number) => Array.from({ length: k }, () => Math.floor(next() * size));
+      const a = indices(24);
+      const b = indices(16);
+      const c = indices(13); // the page ends inside this run's second group: 3 values of padding
+      const runs = [{ packed: a }, { rle: size - 1, count: 9 }, { packed: b }, { rle: 0, count: 300 }, { packed: c }];
+      const expected = [...a, ...Array(9).fill(size - 1), ...b, ...Array(300).fill(0), ...c].map((i) => dictionary[i]!);
+      const out = new Float64Array(expected.length);
+      dictionaryInto(encode(runs, width), width, dictionary, out);
+      expect(differences(out, expected), `width ${width}`).toEqual([]);
+      // the writer cut the last group's padding: the bytes that are there still decode
+      const cut = encode([{ packed: c }], width);
+      const short = cut.subarray(0, cut.length - Math.floor((3 * width) / 8));
+      const tail = new Float64Array(c.length);
+      dictionaryInto(short, width, dictionary, tail);
+      expect(
+        differences(
+          tail,
+          c.map((i) => dictionary[i]!),
+        ),
+        `cut, width ${width}`,
+      ).toEqual([]);
+      if (width > 0 && size < 2 ** width) {
+        // the largest index of the width: its every bit decoded (the message names it)
+        const top = 2 ** width - 1;
+        expect(() =>
+          dictionaryInto(encode([{ packed: [0, top] }], width), width, dictionary, new Float64Array(2)),
+        ).toThrow(`dictionary index ${top} of ${size} entries`);
+        expect(() =>
+          dictionaryInto(encode([{ rle: size, count: 2 }], width), width, dictionary, new Float64Array(2)),
+        ).toThrow(/dictionary index/);
+      }
+    }
+    expect(() => dictionaryInto(Uint8Array.of(0x80), 1, Float64Array.of(1, 2), new Float64Array(1))).toThrow(
+      RangeError,
+    );
+    expect(() => dictionaryInto(Uint8Array.of(4), 8, Float64Array.of(1, 2), new Float64Array(2))).toThrow(RangeError);
   });
 
   it("snappyInto inverts hyparquet-writer's snappy, on literals and on long back-references", () => {
