@@ -281,6 +281,12 @@ describe('focal calibration --out calibration.html', () => {
     expect(json.sections.reliability).toHaveLength(12); // 5 bins and the bin of confidence 1, per model
     expect(json.sections.reliability.some((b: { gap: unknown }) => b.gap === null)).toBe(true); // empty bins: null in both
     expect(tables[1]).toEqual(pick(json.sections.reliability, keysOf(tables[1]!)));
+    // the diagram's count bars and gap shades: one each per non-empty bin, the JSON's numbers
+    const filled = json.sections.reliability.filter((b: { count: number }) => b.count > 0);
+    const attribute = (selector: string, name: string) =>
+      page.$$eval(selector, (els, n) => els.map((e) => Number(e.getAttribute(n))), name);
+    expect(await attribute('figure.chart svg .count-bar', 'data-count')).toEqual(filled.map((b: any) => b.count));
+    expect(await attribute('figure.chart svg .gap', 'data-gap')).toEqual(filled.map((b: any) => b.gap));
     const labels = await series(page);
     expect(labels[0]).toBe('perfect calibration');
     expect(labels.slice(1)).toEqual(

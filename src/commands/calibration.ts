@@ -67,7 +67,9 @@ Shards: --partial FILE writes one input's state, and its samples (what AdaECE an
 float64, 8·(values + 3) bytes a sample) to FILE.samples beside it (inline, base64, for --partial
 -); \`focal merge\` of such files gives the report of one run over all the rows, bit for bit,
 AdaECE and T included.
---chart draws the reliability diagram in the terminal, --out FILE.svg|png to a file; --out
+--chart draws the reliability diagram in the terminal, --out FILE.svg|png to a file: per bin, the
+accuracy against the mean confidence, the gap to the diagonal shaded, the count in a strip below
+(several models side by side, in plot's colours and dashes); --out
 FILE.html writes the whole report (both tables and the diagram) as one offline page.
 
 Examples:
@@ -170,6 +172,17 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
           points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const),
         })),
       ],
+      // the gap and the count of every bin, per model (series 0 is the diagonal)
+      bins: models.map(({ result }, k) => ({
+        series: k + 1,
+        bins: result.reliability.map((b) => ({
+          from: b.from,
+          to: b.to,
+          count: b.count,
+          value: b.accuracy,
+          reference: b.confidence,
+        })),
+      })),
     };
     await showChartOrPage(ctx, full, chart, opts, 'per model');
     return;
