@@ -22,7 +22,7 @@ export interface SvgNode {
   text?: string;
 }
 
-const el = (tag: string, attrs: SvgNode['attrs'], children?: SvgNode[], text?: string): SvgNode => ({
+export const el = (tag: string, attrs: SvgNode['attrs'], children?: SvgNode[], text?: string): SvgNode => ({
   tag,
   attrs,
   ...(children ? { children } : {}),
