@@ -2,7 +2,8 @@
  * sweep and calibration on every input format (the same report as the CSV of the same samples)
  * and as --partial shards merged by `focal merge` (the report of one run, bit for bit).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,13 +88,14 @@ describe('--partial shards of sweep and calibration merge into the report of one
   const dir = mkdtempSync(join(tmpdir(), 'focal-answers-shards-'));
   const answers = fileURLToPath(new URL('./fixtures/answers/', import.meta.url));
   /** The rows of a CSV cut at random into shards, each written as CSV or NDJSON (or, for one-column predictions, two .npy files). */
-  function shards(input: string, seed: number): string[][] {
+  function shards(input: string, seed: number, count?: number): string[][] {
     const [header, ...rows] = readFileSync(input, 'utf8').trim().split('\n');
     const names = header!.split(',');
     const r = random(seed);
-    const cuts = [
-      ...new Set(Array.from({ length: 2 + Math.floor(r() * 5) }, () => 1 + Math.floor(r() * (rows.length - 1)))),
-    ].sort((a, b) => a - b);
+    const cut = () => 1 + Math.floor(r() * (rows.length - 1));
+    const picked = new Set(Array.from({ length: count === undefined ? 2 + Math.floor(r() * 5) : 0 }, cut));
+    while (count !== undefined && picked.size < count - 1) picked.add(cut());
+    const cuts = [...picked].sort((a, b) => a - b);
     const bounds = [0, ...cuts, rows.length];
     return bounds.slice(1).map((end, k) => {
       const part = rows.slice(bounds[k], end);
@@ -129,8 +131,6 @@ describe('--partial shards of sweep and calibration merge into the report of one
   const cases = [
     ['sweep, binary', 'binary-logits.csv', ['sweep', '--gamma', '0,0.5,1,2,5', '--alpha', '0.1,0.25,none']],
     ['sweep, multiclass', 'multi-logits.csv', ['sweep', '--gamma', '0,1,2']],
-    ['calibration, binary', 'binary-p.csv', ['calibration']],
-    ['calibration, multiclass', 'multi-logits.csv', ['calibration', '--bins', '10']],
   ] as const;
   for (const [name, file, command] of cases) {
     it.each([1, 2, 3])(`${name}: random split %i`, async (seed) => {
@@ -146,30 +146,69 @@ describe('--partial shards of sweep and calibration merge into the report of one
       const merged = await json(['merge', ...partials.reverse()]);
       expect(merged.command).toBe(command[0]);
       expect(merged.params.shards).toBe(partials.length);
-      if (command[0] === 'sweep') {
-        expect([merged.rows, merged.sections, merged.summary.n]).toEqual([one.rows, one.sections, one.summary.n]);
-        return;
-      }
-      // every number but those that need passes over all the samples, which a merge reports as null
-      const passes = [
-        'ada_ece',
-        'temperature',
-        'ece_scaled',
-        'ada_ece_scaled',
-        'mce_scaled',
-        'brier_scaled',
-        'nll_scaled',
-      ];
-      const [m, o] = [merged.rows[0], one.rows[0]];
-      for (const key of passes) expect([key, m[key]]).toEqual([key, null]);
-      for (const key of Object.keys(o))
-        if (!passes.includes(key) && key !== 'model') expect([key, m[key]]).toEqual([key, o[key]]);
-      expect(merged.sections.reliability.map((b: any) => ({ ...b, model: null }))).toEqual(
-        one.sections.reliability.map((b: any) => ({ ...b, model: null })),
-      );
-      expect((await runCli(['merge', ...partials])).stdout).toMatch(/no AdaECE and no temperature/);
+      expect([merged.rows, merged.sections, merged.summary.n]).toEqual([one.rows, one.sections, one.summary.n]);
     });
   }
+
+  /** A second multiclass model: the first's logits halved (a less confident model). */
+  const softer = join(dir, 'multi-softer.csv');
+  writeFileSync(
+    softer,
+    readFileSync(join(answers, 'multi-logits.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line, i) =>
+        i === 0
+          ? line
+          : line
+              .split(',')
+              .map((v, j, all) => (j < all.length - 1 ? String(Number(v) / 2) : v))
+              .join(','),
+      )
+      .join('\n') + '\n',
+  );
+  const calibrationCases = [
+    ['binary', [join(answers, 'binary-p.csv'), join(answers, 'binary-logits.csv')], []],
+    ['multiclass', [join(answers, 'multi-logits.csv'), softer], ['--bins', '10']],
+  ] as const;
+  for (const [name, models, options] of calibrationCases)
+    it.each([1, 2, 3, 4])(
+      `calibration, ${name}, two models: each cut at random into %i shards merges into the bytes of one run, AdaECE and T included`,
+      async (k) => {
+        const side = await runCli(['calibration', ...models.flatMap((m) => ['--input', m]), ...options, '--json']);
+        expect([side.code, side.stderr]).toEqual([0, '']);
+        const together = parseJson(side.stdout);
+        for (const [i, model] of models.entries()) {
+          const single = await runCli(['calibration', '--input', model, ...options, '--json']);
+          const partials = shards(model, 31 * k + i, k).map((shard, s) => {
+            const out = join(dir, `cal-${name}-${k}-${i}-${s}.json`);
+            return runCli(['calibration', ...shard, ...options, '--partial', out]).then((r) => {
+              expect([r.code, r.stdout, r.stderr]).toEqual([0, '', '']);
+              return out;
+            });
+          });
+          const files = await Promise.all(partials);
+          // any order of the shards gives the same bits
+          const merged = await runCli(['merge', ...files.reverse(), '--json']);
+          expect([merged.code, merged.stderr]).toEqual([0, '']);
+          const doc = parseJson(merged.stdout);
+          expect(doc.params.shards).toBe(k);
+          expect(doc.rows[0].temperature).toEqual(expect.any(Number));
+          expect(doc.rows[0].ada_ece).toEqual(expect.any(Number));
+          // the bytes of the one-model run, once the merged report's name for the model (its shards) is that run's
+          const named = merged.stdout
+            .split(JSON.stringify(doc.rows[0].model))
+            .join(JSON.stringify(model))
+            .replace(`,"shards":${k}`, '');
+          expect(named).toBe(single.stdout);
+          // and the numbers of that model in the side-by-side run
+          expect({ ...doc.rows[0], model }).toEqual(together.rows[i]);
+          expect(doc.sections.reliability.map((b: any) => ({ ...b, model }))).toEqual(
+            together.sections.reliability.filter((b: any) => b.model === model),
+          );
+        }
+      },
+    );
 
   it('refuses shards of other grids or bins, and --partial with several models or a picture, in one line', async () => {
     const input = join(answers, 'binary-p.csv');
@@ -189,6 +228,138 @@ describe('--partial shards of sweep and calibration merge into the report of one
       const r = await runCli(argv);
       expect([r.code, r.stdout, r.stderr.split('\n').length]).toEqual([2, '', 2]);
     }
+  });
+});
+
+describe('calibration partial files and their samples: damaged, cut, swapped or mismatched is one line, exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'focal-calibration-partials-'));
+  const answers = fileURLToPath(new URL('./fixtures/answers/', import.meta.url));
+  /** Two halves of 120 rows of binary-p.csv and one shard of multiclass logits, as partial files. */
+  async function partials(tag: string): Promise<{ a: string; b: string; multi: string }> {
+    const [header, ...rows] = readFileSync(join(answers, 'binary-p.csv'), 'utf8').trim().split('\n');
+    const out: Record<string, string> = {};
+    for (const [key, part] of [
+      ['a', rows.slice(0, 120)],
+      ['b', rows.slice(120)],
+    ] as const) {
+      const csv = join(dir, `${tag}-${key}.csv`);
+      writeFileSync(csv, `${header}\n${part.join('\n')}\n`);
+      out[key] = join(dir, `${tag}-${key}.json`);
+      expect((await runCli(['calibration', '--input', csv, '--partial', out[key]!])).code).toBe(0);
+    }
+    out.multi = join(dir, `${tag}-multi.json`);
+    const multi = ['calibration', '--input', join(answers, 'multi-logits.csv'), '--partial', out.multi];
+    expect((await runCli(multi)).code).toBe(0);
+    return out as { a: string; b: string; multi: string };
+  }
+  const edit = (file: string, change: (doc: any) => void) => {
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    change(doc);
+    writeFileSync(file, JSON.stringify(doc));
+  };
+  async function refused(files: string[], message: RegExp, input?: string) {
+    const r = input === undefined ? await runCli(['merge', ...files]) : runBin(['merge', ...files], { input });
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^focal: error: [^\n]+\n$/);
+    expect(r.stderr).toMatch(message);
+  }
+
+  it('a partial file beside its samples, which are the float64 records the docs describe', async () => {
+    const { a } = await partials('layout');
+    const doc = JSON.parse(readFileSync(a, 'utf8'));
+    const d = doc.collectors.calibration.state.samples;
+    expect(doc.collectors.calibration.version).toBe(3);
+    expect(d).toMatchObject({
+      layout: 'focal-calibration-samples',
+      version: 1,
+      rows: 120,
+      width: 1,
+      file: 'layout-a.json.samples',
+    });
+    const bytes = readFileSync(`${a}.samples`);
+    expect(bytes.byteLength).toBe(d.bytes);
+    expect(d.bytes).toBe(8 * 120 * (1 + 3));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(d.sha256);
+    // the first section: (confidence, hit) = (p, y) of the shard's rows; the second: (logit(p), y)
+    const rows = readFileSync(join(answers, 'binary-p.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1, 121)
+      .map((l) => l.split(',').map(Number));
+    const f = (i: number) => bytes.readDoubleLE(8 * i);
+    rows.forEach(([p, y], i) => {
+      expect([f(2 * i), f(2 * i + 1)]).toEqual([p, y]);
+      expect(f(240 + 2 * i + 1)).toBe(y);
+      expect(Math.abs(1 / (1 + Math.exp(-f(240 + 2 * i))) - p!)).toBeLessThan(1e-15);
+    });
+  });
+
+  it('a missing, cut, longer, flipped or swapped samples file', async () => {
+    const { a, b } = await partials('damage');
+    const original = readFileSync(`${a}.samples`);
+    const cases: [Buffer | null, RegExp][] = [
+      [null, /damage-a\.json\.samples: cannot be read \(no such file\)/],
+      [original.subarray(0, 1000), /shorter than its partial file says/],
+      [Buffer.concat([original, Buffer.alloc(8)]), /longer than the 3840 bytes/],
+      [
+        Buffer.from(original.map((x, i) => (i === 77 ? x ^ 1 : x))),
+        /its SHA-256 is not the one .*damage-a\.json names/,
+      ],
+      // the other half: as many rows, other samples
+      [readFileSync(`${b}.samples`), /its SHA-256 is not the one/],
+    ];
+    for (const [bytes, message] of cases) {
+      if (bytes === null) rmSync(`${a}.samples`);
+      else writeFileSync(`${a}.samples`, bytes);
+      await refused([a, b], message);
+    }
+    writeFileSync(`${a}.samples`, original);
+    expect((await runCli(['merge', a, b])).code).toBe(0);
+  });
+
+  it('a damaged state or descriptor, an older version, binary with multiclass', async () => {
+    const { a, b, multi } = await partials('state');
+    const cases: [(doc: any) => void, RegExp][] = [
+      [(d) => (d.collectors.calibration.state.n = 'many'), /state-a\.json: its calibration state is damaged/],
+      [(d) => d.collectors.calibration.state.top.counts.pop(), /its calibration state is damaged/],
+      [(d) => (d.collectors.calibration.state.top.counts[3] += 1), /its calibration state is damaged/],
+      [(d) => delete d.collectors.calibration.state.samples, /without its samples/],
+      [(d) => (d.collectors.calibration.state.samples.rows = 119), /not a valid descriptor/],
+      [(d) => (d.collectors.calibration.state.samples.file = '../x.samples'), /not a valid descriptor/],
+      [(d) => (d.collectors.calibration.state.samples.version = 2), /samples of layout .* version 2; this focal reads/],
+      [(d) => (d.collectors.calibration.version = 2), /'calibration' state version 2; this focal reads version 3/],
+    ];
+    const original = readFileSync(a, 'utf8');
+    for (const [change, message] of cases) {
+      writeFileSync(a, original);
+      edit(a, change);
+      await refused([a, b], message);
+    }
+    await refused([b, multi], /binary and multiclass states do not merge/);
+  });
+
+  it('--partial - carries the samples inline (base64): merge - gives the report of the file; a damaged one is refused', async () => {
+    const input = join(answers, 'multi-logits.csv');
+    const partial = await runCli(['calibration', '--input', input, '--partial', '-']);
+    expect([partial.code, partial.stderr]).toEqual([0, '']);
+    const d = JSON.parse(partial.stdout).collectors.calibration.state.samples;
+    expect([d.file, d.base64.length > 0]).toEqual([undefined, true]);
+    const merged = runBin(['merge', '-', '--json'], { input: partial.stdout });
+    expect([merged.code, merged.stderr]).toEqual([0, '']);
+    expect(data(parseJson(merged.stdout))).toEqual(data(await json(['calibration', '--input', input])));
+    const doc = JSON.parse(partial.stdout);
+    const piece: string = doc.collectors.calibration.state.samples.base64[0];
+    doc.collectors.calibration.state.samples.base64[0] = (piece[0] === 'A' ? 'B' : 'A') + piece.slice(1);
+    await refused(['-'], /stdin \(its inline samples\): its SHA-256 is not the one stdin names/, JSON.stringify(doc));
+  });
+
+  it('a partial that cannot be written leaves no samples file (nor temporary file) behind', async () => {
+    const folder = join(dir, 'taken');
+    mkdirSync(folder);
+    const r = await runCli(['calibration', '--input', join(answers, 'binary-p.csv'), '--partial', folder]);
+    expect([r.code, r.stdout]).toEqual([2, '']);
+    expect(r.stderr).toMatch(/^focal: error: option '--partial' .* cannot be written/);
+    expect(readdirSync(dir).filter((n) => n.startsWith('taken') || n.startsWith('.taken'))).toEqual(['taken']);
   });
 });
 

@@ -285,6 +285,50 @@ describe('focal calibration against torchmetrics definitions (numpy) and mpmath'
   }
 });
 
+describe('the reliability diagram shows the count and the gap of each bin, as the JSON reports them', () => {
+  const models = [BINARY, `${dir}binary-p.csv`];
+  const nonEmpty = (doc: any, model: string) =>
+    doc.sections.reliability.filter((b: any) => b.model === model && b.count > 0);
+
+  it('SVG (and so PNG and the page): one count bar and label per non-empty bin, one gap shade each', async () => {
+    const doc = await json(['calibration', ...models.flatMap((m) => ['--input', m]), '--bins', '10', '--json']);
+    const out = join(mkdtempSync(join(tmpdir(), 'focal-answers-')), 'r.svg');
+    expect(
+      (await runCli(['calibration', ...models.flatMap((m) => ['--input', m]), '--bins', '10', '--out', out])).code,
+    ).toBe(0);
+    const svg = readFileSync(out, 'utf8');
+    const all = (re: RegExp) => [...svg.matchAll(re)].map((m) => m[1]!);
+    // in model order, bin order: the JSON's counts and gaps (the gap as its shortest text: the same double)
+    const expected = models.flatMap((m) => nonEmpty(doc, m));
+    expect(expected.length).toBeGreaterThan(10);
+    expect(all(/class="count-bar" data-count="(\d+)"/g).map(Number)).toEqual(expected.map((b: any) => b.count));
+    expect(all(/<text class="count"[^>]*>(\d+)<\/text>/g).map(Number)).toEqual(expected.map((b: any) => b.count));
+    expect(all(/class="gap" data-gap="([^"]+)"/g).map(Number)).toEqual(expected.map((b: any) => b.gap));
+    // a shade spans accuracy to confidence: its height is |gap| of the plot's height
+    const plotHeight = Number(/<clipPath id="plot">\s*<rect [^>]*height="([\d.]+)"/.exec(svg)![1]);
+    const heights = all(/class="gap" data-gap="[^"]+" x="[^"]+" y="[^"]+" width="[^"]+" height="([^"]+)"/g).map(Number);
+    heights.forEach((hgt, i) => expect(Math.abs(hgt - Math.abs(expected[i].gap) * plotHeight)).toBeLessThan(0.02));
+  });
+
+  it('terminal: under the plot, a strip of bars per model, one run per non-empty bin', async () => {
+    const r = await runCli([
+      'calibration',
+      ...models.flatMap((m) => ['--input', m]),
+      '--bins',
+      '10',
+      '--chart',
+      '--width',
+      '100',
+    ]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const doc = await json(['calibration', ...models.flatMap((m) => ['--input', m]), '--bins', '10', '--json']);
+    const strips = r.stdout.split('\n').filter((l) => /[▁▂▃▄▅▆▇█]/.test(l) && !l.includes('samples per bin'));
+    expect(strips).toHaveLength(2);
+    strips.forEach((line, k) => expect(line.match(/[▁▂▃▄▅▆▇█]+/g)).toHaveLength(nonEmpty(doc, models[k]!).length));
+    expect(r.stdout).toContain('gap (confidence − accuracy)');
+  });
+});
+
 /** The rows of a fixture CSV as batches, split at random points. */
 function batches(path: string, cuts: number[]): PredictionBatch[] {
   const lines = readFileSync(path, 'utf8').trim().split('\n');

@@ -207,6 +207,43 @@ describe('focal sweep --out sweep.html', () => {
     await page.close();
   });
 
+  it('draws the heatmap of the positive share over (γ, α) with the α*(γ) curves: the picture of `--out FILE.svg`', async () => {
+    const { page, seen } = await openPage(sweepPath, 1280);
+    const figure = page.locator('figure.heatmap svg');
+    await figure.waitFor();
+    const size = await figure.evaluate((svg) => [svg.getAttribute('width'), svg.getAttribute('height')]);
+    // the same drawing as the CLI's SVG at that size: every cell's band, every point of both curves
+    const out = join(dir, 'sweep-heatmap.svg');
+    const r = runBin([...args, '--out', out, '--force', '--width', size[0]!, '--height', size[1]!]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = readFileSync(out, 'utf8');
+    const cells = await page.$$eval('figure.heatmap g.cells rect', (rs) =>
+      rs.map((e) => ['x', 'y', 'width', 'data-class'].map((a) => e.getAttribute(a)).join(' ')),
+    );
+    const fileCells = [
+      ...file.matchAll(
+        /<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="[^"]+" fill="[^"]+" data-class="([^"]+)"/g,
+      ),
+    ].map((m) => m.slice(1).join(' '));
+    expect(cells.length).toBeGreaterThan(4);
+    expect(cells).toEqual(fileCells);
+    const points = await page.$$eval('figure.heatmap g.overlay', (gs) =>
+      gs.map((g) => [g.getAttribute('data-label'), g.querySelector('polyline')?.getAttribute('points')]),
+    );
+    expect(points.map((p) => p[0])).toEqual(['α*: positive half of FL', 'α: positive half of grad mass']);
+    for (const [, line] of points) expect(file).toContain(`points="${line}"`);
+    // one row per γ, the largest on top
+    expect(await page.$$eval('figure.heatmap g.y-labels text', (ts) => ts.map((t) => t.textContent))).toEqual([
+      'γ = 2',
+      'γ = 1',
+      'γ = 0.5',
+      'γ = 0',
+    ]);
+    await page.screenshot({ path: join(process.cwd(), '.cache', 'screenshots', 'sweep-page.png'), fullPage: true });
+    expect(seen).toEqual(NOTHING);
+    await page.close();
+  });
+
   it('hostile column and file names are text: no script runs, nothing is injected', async () => {
     const { page, seen } = await openPage(sweepPath, 1280);
     const params = await page.$$eval('dl.params dd', (dds) => dds.map((d) => d.textContent));
@@ -281,6 +318,12 @@ describe('focal calibration --out calibration.html', () => {
     expect(json.sections.reliability).toHaveLength(12); // 5 bins and the bin of confidence 1, per model
     expect(json.sections.reliability.some((b: { gap: unknown }) => b.gap === null)).toBe(true); // empty bins: null in both
     expect(tables[1]).toEqual(pick(json.sections.reliability, keysOf(tables[1]!)));
+    // the diagram's count bars and gap shades: one each per non-empty bin, the JSON's numbers
+    const filled = json.sections.reliability.filter((b: { count: number }) => b.count > 0);
+    const attribute = (selector: string, name: string) =>
+      page.$$eval(selector, (els, n) => els.map((e) => Number(e.getAttribute(n))), name);
+    expect(await attribute('figure.chart svg .count-bar', 'data-count')).toEqual(filled.map((b: any) => b.count));
+    expect(await attribute('figure.chart svg .gap', 'data-gap')).toEqual(filled.map((b: any) => b.gap));
     const labels = await series(page);
     expect(labels[0]).toBe('perfect calibration');
     expect(labels.slice(1)).toEqual(

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { Column, Report, Row, Section } from '../output/index.js';
 import type { Chart } from '../output/chart/index.js';
@@ -13,6 +14,7 @@ import {
   calibrationReport,
   type CalibrationResult,
 } from '../pipeline/collect/calibration.js';
+import { inlineSamples, samplesFileFor, writeSamplesFile } from '../pipeline/collect/calibration-samples.js';
 import { makePartial, serializePartial } from '../pipeline/state.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
@@ -61,10 +63,13 @@ writes what they need, as float64, to temporary files (the confidence and the hi
 the label: 8·(values + 3) bytes a sample, in $TMPDIR; deleted at the end) — stdin works too.
 AdaECE then takes usually 3 passes (exact selection of the equal-mass boundaries), T one pass
 per Newton step (typically 6–10).
-Shards: --partial FILE writes one input's state; \`focal merge\` of such files gives every number
-of the report bit for bit as one run over all the rows would, except AdaECE and T (and the
-report at T), which need passes over all the samples: a merge reports them as null.
---chart draws the reliability diagram in the terminal, --out FILE.svg|png to a file; --out
+Shards: --partial FILE writes one input's state, and its samples (what AdaECE and T need, as
+float64, 8·(values + 3) bytes a sample) to FILE.samples beside it (inline, base64, for --partial
+-); \`focal merge\` of such files gives the report of one run over all the rows, bit for bit,
+AdaECE and T included.
+--chart draws the reliability diagram in the terminal, --out FILE.svg|png to a file: per bin, the
+accuracy against the mean confidence, the gap to the diagonal shaded, the count in a strip below
+(several models side by side, in plot's colours and dashes); --out
 FILE.html writes the whole report (both tables and the diagram) as one offline page.
 
 Examples:
@@ -127,18 +132,7 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
       "option '--partial' writes the state of one input (a shard of one model's predictions): give one --input and no --chart/--out.",
     );
   const bins = opts.bins ?? DEFAULT_CALIBRATION_BINS;
-  if (opts.partial) {
-    const collector = calibrationCollector(bins);
-    const { state, name, n } = await collectPredictions(first, opts, ctx, collector, 'calibration');
-    writePartialText(
-      opts.partial,
-      serializePartial(
-        makePartial({ command: 'calibration', bins }, [[collector as never, state]], { inputs: [name], rows: n }),
-      ),
-      ctx,
-    );
-    return;
-  }
+  if (opts.partial) return writeCalibrationPartial(opts.partial, first, bins, opts, ctx);
   const models: { name: string; result: CalibrationResult }[] = [];
   for (const input of inputs) {
     const collector = calibrationCollector(bins);
@@ -178,11 +172,59 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
           points: result.reliability.filter((b) => b.count > 0).map((b) => [b.confidence, b.accuracy] as const),
         })),
       ],
+      // the gap and the count of every bin, per model (series 0 is the diagonal)
+      bins: models.map(({ result }, k) => ({
+        series: k + 1,
+        bins: result.reliability.map((b) => ({
+          from: b.from,
+          to: b.to,
+          count: b.count,
+          value: b.accuracy,
+          reference: b.confidence,
+        })),
+      })),
     };
     await showChartOrPage(ctx, full, chart, opts, 'per model');
     return;
   }
   await ctx.emit(report, opts);
+}
+
+/**
+ * `--partial FILE`: the collector's state, and the samples the passes after the first need (the
+ * spool's, calibration-samples.ts) so that `focal merge` reports AdaECE and T exactly too: in a
+ * file beside FILE (FILE.samples, written first, so a partial only names complete samples), or
+ * inline for stdout ('-').
+ */
+async function writeCalibrationPartial(
+  path: string,
+  input: string,
+  bins: number,
+  opts: CalibrationOptions,
+  ctx: CommandContext,
+): Promise<void> {
+  const collector = calibrationCollector(bins);
+  const spool = new CalibrationSpool();
+  try {
+    const { state, name, n } = await collectPredictions(input, opts, ctx, collector, 'calibration', (batch) =>
+      spool.write(batch),
+    );
+    const samples = path === '-' ? inlineSamples(spool) : writeSamplesFile(spool, path);
+    const text = serializePartial(
+      makePartial({ command: 'calibration', bins }, [[collector as never, { ...state, samples }]], {
+        inputs: [name],
+        rows: n,
+      }),
+    );
+    try {
+      writePartialText(path, text, ctx);
+    } catch (err) {
+      if (samples.file !== undefined) rmSync(samplesFileFor(path), { force: true });
+      throw err;
+    }
+  } finally {
+    spool.close();
+  }
 }
 
 /**

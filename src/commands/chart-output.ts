@@ -1,3 +1,4 @@
+import type { Heatmap } from '../output/chart/heatmap.js';
 import type { Chart } from '../output/chart/model.js';
 import type { Report } from '../output/index.js';
 import { isPageFile, type CommandContext } from './shared.js';
@@ -36,8 +37,8 @@ export async function showChart(ctx: CommandContext, chart: Chart, opts: ChartOu
 }
 
 /**
- * --out FILE.html: `report` (every table: rows and sections) and its chart (null: none) as one
- * page, headed by `rowsTitle`; else the chart as showChart shows it. `report` is the one the
+ * --out FILE.html: `report` (every table: rows and sections), its chart (null: none) and a
+ * heatmap above it (sweep) as one page, headed by `rowsTitle`; else the chart as showChart shows it. `report` is the one the
  * page shows, whatever --rows chose for CSV.
  */
 export async function showChartOrPage(
@@ -46,11 +47,12 @@ export async function showChartOrPage(
   chart: Chart | null,
   opts: ChartOutputOptions,
   rowsTitle: string,
+  heatmap: Heatmap | null = null,
 ): Promise<void> {
   if (opts.out !== undefined && isPageFile(opts.out)) {
     const { writeReportPage } = await import('../page/report-page.js');
     ctx.stderr.write(
-      `focal: ${await writeReportPage(opts.out, report, chart, { force: opts.force ?? false, rowsTitle })}\n`,
+      `focal: ${await writeReportPage(opts.out, report, chart, { force: opts.force ?? false, rowsTitle, heatmap })}\n`,
     );
     return;
   }

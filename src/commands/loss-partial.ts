@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { AnatomyState, LogBase, Reduction } from '../core/index.js';
 import { UsageError } from '../errors.js';
@@ -67,6 +67,7 @@ export function writePartialText(path: string, text: string, ctx: CommandContext
     writeFileSync(temporary, text);
     renameSync(temporary, path);
   } catch (err) {
+    rmSync(temporary, { force: true });
     throw new UsageError(
       `option '--partial' ${JSON.stringify(path)} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
     );
@@ -102,12 +103,16 @@ export function splitDocuments(text: string): string[] {
   return docs;
 }
 
+/** A partial file as read: its name for messages, and its path (none from stdin). */
+export interface ReadPartial {
+  name: string;
+  path?: string;
+  partial: PartialFile;
+}
+
 /** The partial files named (or stdin for '-': one or several documents), parsed. */
-export async function readPartialFiles(
-  files: string[],
-  ctx: CommandContext,
-): Promise<{ name: string; partial: PartialFile }[]> {
-  const read: { name: string; partial: PartialFile }[] = [];
+export async function readPartialFiles(files: string[], ctx: CommandContext): Promise<ReadPartial[]> {
+  const read: ReadPartial[] = [];
   for (const file of files) {
     let text: string;
     if (file === '-') {
@@ -134,7 +139,7 @@ export async function readPartialFiles(
         `${file}: cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? (err as Error).message)}).`,
       );
     }
-    read.push({ name: file, partial: parsePartial(text, file) });
+    read.push({ name: file, path: file, partial: parsePartial(text, file) });
   }
   return read;
 }

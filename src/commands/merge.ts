@@ -2,11 +2,19 @@ import type { Command } from 'commander';
 import { addOutputOptions, type OutputOptionValues } from '../cli/options.js';
 import { UsageError } from '../errors.js';
 import type { Report } from '../output/index.js';
-import { calibrationCollector, type CalibrationState } from '../pipeline/collect/calibration.js';
+import {
+  CalibrationSpool,
+  calibrationCollector,
+  calibrationReport,
+  isCalibrationState,
+  type CalibrationResult,
+  type CalibrationState,
+} from '../pipeline/collect/calibration.js';
+import { appendSamples, samplesDescriptor } from '../pipeline/collect/calibration-samples.js';
 import { sweepCollector, type SweepState } from '../pipeline/collect/sweep.js';
-import { mergePartials, type PartialFile } from '../pipeline/state.js';
+import { mergePartials } from '../pipeline/state.js';
 import { calibrationReportOf } from './calibration.js';
-import { mergeRead, readPartialFiles } from './loss-partial.js';
+import { mergeRead, readPartialFiles, type ReadPartial } from './loss-partial.js';
 import type { CommandContext } from './shared.js';
 import { sweepReport } from './sweep.js';
 
@@ -18,8 +26,8 @@ then merged; the report is the one a single run over all the rows prints, bit fo
   $ focal merge examples/partials/part-*.json
   $ cat examples/partials/part-*.json | focal merge - --json
 The shards must agree on every parameter (γ, α, log base, reduction, input kind …).
-anatomy, sweep and calibration shards merge the same way (their --partial); a merged calibration
-report has no AdaECE and no T, which need passes over all the samples:
+anatomy, sweep and calibration shards merge the same way (their --partial; a calibration partial
+keeps its samples in FILE.samples beside it, for AdaECE and T: keep the two together):
   $ focal anatomy --input examples/preds.csv --partial anatomy-0.json
   $ focal sweep --input examples/model-ce.csv --gamma 0:5:0.5 --partial sweep-0.json
   $ focal calibration --input examples/model-ce.csv --partial calibration-0.json
@@ -39,7 +47,35 @@ export function registerMerge(program: Command, ctx: CommandContext): void {
   );
 }
 
-type Read = { name: string; partial: PartialFile }[];
+type Read = ReadPartial[];
+
+/**
+ * The calibration of merged shards: their states merged, and their samples (calibration-samples.ts)
+ * refilled into one spool for AdaECE, T and the report at T — the report of one run, bit for bit.
+ */
+function mergedCalibration(read: Read, bins: number): CalibrationResult {
+  const collector = calibrationCollector(bins);
+  const states = read.map(({ name, partial }) => {
+    const entry = partial.collectors.calibration;
+    // another kind or version: mergePartials says so
+    if (entry?.version === collector.version && !isCalibrationState(entry.state, bins))
+      throw new UsageError(
+        `${name}: its calibration state is damaged (not the layout of version ${collector.version} with ${bins} bins)`,
+      );
+    return entry?.state as (CalibrationState & { samples?: unknown }) | undefined;
+  });
+  const state = mergePartials(read, [collector as never]).states.get('calibration') as CalibrationState;
+  const spool = new CalibrationSpool();
+  try {
+    read.forEach(({ name, path }, k) => {
+      const s = states[k]!;
+      appendSamples(samplesDescriptor(s.samples, name, s.n, s.width), path ?? null, name, spool);
+    });
+    return calibrationReport(state, spool);
+  } finally {
+    spool.close();
+  }
+}
 
 /** The report of parsed partial files, by the command that wrote the first. */
 async function mergedReport(read: Read, opts: OutputOptionValues): Promise<Report> {
@@ -73,15 +109,9 @@ async function mergedReport(read: Read, opts: OutputOptionValues): Promise<Repor
     const bins = params.bins as number;
     if (!(Number.isInteger(bins) && bins >= 2))
       throw new UsageError(`${read[0]!.name}: a calibration partial file needs "bins", an integer ≥ 2, in its params`);
-    const collector = calibrationCollector(bins);
-    const state = mergePartials(read, [collector as never]).states.get('calibration') as CalibrationState;
-    const notes = [
-      'a merge of partial states has no AdaECE and no temperature (they need passes over all the samples): run calibration on the whole data for those',
-    ];
-    return calibrationReportOf([{ name: inputs.join(' + '), result: collector.finish(state) }], bins, {
+    return calibrationReportOf([{ name: inputs.join(' + '), result: mergedCalibration(read, bins) }], bins, {
       fmt,
       params: { shards: read.length },
-      notes,
     }).report;
   }
   if (params.command === 'loss' || params.command === 'anatomy') return mergeRead(read);

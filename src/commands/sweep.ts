@@ -64,8 +64,8 @@ per γ only, and --alpha is refused.
 positive class's share of the focal loss over γ (rows) and α (columns: α·S₁/(α·S₁ + (1−α)·S₀)
 from the α-free sums, at every α, not only the grid's), in bands of 0.1, with the α*(γ) curves
 drawn on it (L: half of the loss, G: half of the gradient mass); --picture curves draws the
-α*(γ) curves alone. --out FILE.html writes the whole report (both tables and the curves) as one
-offline page.
+α*(γ) curves alone. --out FILE.html writes the whole report (both tables, the heatmap and the
+curves) as one offline page.
 
 Examples:
   $ focal sweep --input examples/preds.csv --gamma 0:5:0.5 --alpha 0.05:0.95:0.05
@@ -137,7 +137,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
   const page = opts.out !== undefined && isPageFile(opts.out);
   if (opts.picture && page)
     throw new UsageError(
-      "option '--picture' chooses the picture of --chart or --out FILE.svg|png; a page (--out FILE.html) shows the tables and the α*(γ) curves.",
+      "option '--picture' chooses the picture of --chart or --out FILE.svg|png; a page (--out FILE.html) shows the tables, the heatmap and the α*(γ) curves.",
     );
   const gammas = opts.gamma ?? DEFAULT_GAMMAS;
   const alphas = opts.alpha ?? DEFAULT_ALPHAS;
@@ -200,8 +200,16 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
       );
       return;
     }
-    // multiclass has α vectors, not curves: its page has the tables only
-    await showChartOrPage(ctx, full, multiclass ? null : alphaCurves(result, gammas), opts, 'the (γ, α) grid');
+    // multiclass has α vectors, not curves: its page has the tables only; a binary one the
+    // heatmap of --out FILE.svg above the curves
+    await showChartOrPage(
+      ctx,
+      full,
+      multiclass ? null : alphaCurves(result, gammas),
+      opts,
+      'the (γ, α) grid',
+      multiclass ? null : shareHeatmap(result, 200),
+    );
     return;
   }
   await ctx.emit(report, opts);

@@ -1,3 +1,4 @@
+import type { Heatmap } from '../output/chart/heatmap.js';
 import type { Chart } from '../output/chart/model.js';
 import { writeNewFile } from '../output/files.js';
 import type { Cell, Report, Row } from '../output/report.js';
@@ -24,6 +25,7 @@ export async function reportPageData(
   chart: Chart | null,
   title: string,
   rowsTitle: string,
+  heatmap: Heatmap | null = null,
 ): Promise<ReportPageData> {
   const rows: Row[] = [];
   for await (const row of report.rows) rows.push(rowOf(row));
@@ -47,6 +49,7 @@ export async function reportPageData(
     ],
     notes: [...(report.notes ?? [])],
     chart,
+    heatmap,
   };
 }
 
@@ -55,10 +58,10 @@ export async function writeReportPage(
   path: string,
   report: Report,
   chart: Chart | null,
-  options: { force: boolean; rowsTitle: string },
+  options: { force: boolean; rowsTitle: string; heatmap?: Heatmap | null },
 ): Promise<string> {
   const title = `focal ${report.command}`;
-  const html = pageHtml(title, await reportPageData(report, chart, title, options.rowsTitle));
+  const html = pageHtml(title, await reportPageData(report, chart, title, options.rowsTitle, options.heatmap));
   writeNewFile(path, html, options.force);
   return `wrote ${path} (report page, ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB)`;
 }

@@ -1,7 +1,8 @@
+import type { Heatmap } from '../output/chart/heatmap.js';
 import type { Chart } from '../output/chart/model.js';
 import type { Cell, Column, Row } from '../output/report.js';
 import { h, replace } from './dom.js';
-import { cellText, chartView, dataTable } from './views.js';
+import { cellText, chartView, dataTable, heatmapView } from './views.js';
 
 /**
  * A report page (`focal anatomy --out report.html`): the report's tables, its summary and its
@@ -26,6 +27,8 @@ export interface ReportPageData {
   tables: { title: string; caption: string; columns: Column[]; rows: Row[] }[];
   notes: string[];
   chart: Chart | null;
+  /** a heatmap, shown above the chart (sweep: the positive class's share over (γ, α)) */
+  heatmap?: Heatmap | null;
 }
 
 /** The nearest point of each series at x (the data are the report's, not recomputed). */
@@ -70,6 +73,14 @@ export function startReport(root: HTMLElement, data: ReportPageData): void {
           ]),
         ),
       ),
+      data.heatmap
+        ? h(
+            'section',
+            { 'aria-labelledby': 'h-heatmap' },
+            h('h2', { id: 'h-heatmap' }, 'Heatmap'),
+            heatmapView(data.heatmap),
+          )
+        : null,
       data.chart
         ? h(
             'section',

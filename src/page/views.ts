@@ -1,4 +1,6 @@
 import type { Chart } from '../output/chart/model.js';
+import type { Heatmap } from '../output/chart/heatmap.js';
+import { heatmapTree } from '../output/chart/heatmap-svg.js';
 import { layoutOf, svgTree, SVG_COLOURS } from '../output/chart/svg.js';
 import { formatCount, formatNumber } from '../output/human.js';
 import { isVector, type Cell, type Column, type Row } from '../output/report.js';
@@ -162,8 +164,15 @@ export function chartView(chart: Chart, valuesAt: (x: number) => CursorValue[], 
       ),
     );
   };
-  // drawn once the figure is in the document (its width is known then), and again on resize;
-  // a figure replaced by a newer one stops being observed
+  redrawOnResize(figure, draw);
+  return figure;
+}
+
+/**
+ * Calls `draw` once the figure is in the document (its width is known then), and again on
+ * resize; a figure replaced by a newer one stops being observed.
+ */
+function redrawOnResize(figure: HTMLElement, draw: () => void): void {
   let last = -1;
   const resized = () => {
     if (!figure.isConnected) return observer.disconnect();
@@ -175,5 +184,17 @@ export function chartView(chart: Chart, valuesAt: (x: number) => CursorValue[], 
   const observer = new ResizeObserver(resized);
   observer.observe(figure);
   requestAnimationFrame(resized);
+}
+
+/** A heatmap (sweep's positive share over (γ, α) with α*(γ)), drawn by the renderer of `--out FILE.svg`. */
+export function heatmapView(map: Heatmap): HTMLElement {
+  const figure = h('figure', { class: 'chart heatmap' });
+  redrawOnResize(figure, () => {
+    const width = Math.max(440, Math.min(960, figure.clientWidth || 800));
+    const svg = svgDom(heatmapTree(map, width, Math.round(Math.max(260, Math.min(500, width * 0.62)))));
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', `${map.title}; its numbers are in the tables below.`);
+    replace(figure, svg);
+  });
   return figure;
 }

@@ -10,7 +10,9 @@ export {
   normalise,
   PICTURE_EXTENSIONS,
   ticks,
+  type BinnedSeries,
   type Chart,
+  type ChartBin,
   type Scale,
   type Series,
   type Tick,
@@ -62,6 +64,6 @@ export async function heatmapToFile(
   path: string,
   options: { width: number; height: number; force: boolean },
 ): Promise<string> {
-  const { renderHeatmapSvg } = await import('./heatmap.js');
+  const { renderHeatmapSvg } = await import('./heatmap-svg.js');
   return writeSvg(renderHeatmapSvg(map, options.width, options.height), path, options);
 }

@@ -17,6 +17,28 @@ export interface Chart {
   xDomain: [number, number];
   yDomain: [number, number];
   series: readonly Series[];
+  /** per-bin counts and gaps drawn with the series (a reliability diagram) */
+  bins?: readonly BinnedSeries[];
+}
+
+/**
+ * The bins behind one series of a reliability diagram: the renderers shade each non-empty bin's
+ * gap (from `value`, the series' accuracy, to `reference`, the mean confidence on the diagonal)
+ * over the bin's x range, and draw its count in a histogram strip below the plot — in the
+ * series' colour, side by side when several series share a bin.
+ */
+export interface BinnedSeries {
+  /** the index of the series in `series` */
+  series: number;
+  bins: readonly ChartBin[];
+}
+
+export interface ChartBin {
+  from: number;
+  to: number;
+  count: number;
+  value: number;
+  reference: number;
 }
 
 export interface Tick {

@@ -22,7 +22,7 @@ export interface SvgNode {
   text?: string;
 }
 
-const el = (tag: string, attrs: SvgNode['attrs'], children?: SvgNode[], text?: string): SvgNode => ({
+export const el = (tag: string, attrs: SvgNode['attrs'], children?: SvgNode[], text?: string): SvgNode => ({
   tag,
   attrs,
   ...(children ? { children } : {}),
@@ -44,20 +44,119 @@ function styleOf(s: number): SvgNode['attrs'] {
   return { stroke: SVG_COLOURS[s % SVG_COLOURS.length]!, ...(dash ? { 'stroke-dasharray': dash } : {}) };
 }
 
+/** The histogram strip of bin counts under a reliability diagram: its height, and its bars' tallest. */
+const STRIP = 80;
+const STRIP_BAR = 36;
+const GAP_LEGEND = 'gap (shaded: confidence − accuracy)';
+
 /** Where the plot area lies in a chart of this size, and the maps from data to pixels. */
 export function layoutOf(chart: Chart, width: number, height: number) {
   // the legend sits right of the plot: as wide as its longest label (≈ 7.6 px a character at 13 px)
-  const legendWidth = 38 + Math.ceil(chart.series.reduce((n, s) => Math.max(n, s.label.length), 0) * 7.6);
-  const margin = { top: 48, right: 30 + legendWidth, bottom: 56, left: 72 };
+  const labels = [...chart.series.map((s) => s.label), ...(chart.bins?.length ? [GAP_LEGEND] : [])];
+  const legendWidth = 38 + Math.ceil(labels.reduce((n, l) => Math.max(n, l.length), 0) * 7.6);
+  const strip = chart.bins?.length ? STRIP : 0;
+  const margin = { top: 48, right: 30 + legendWidth, bottom: 56 + strip, left: 72 };
   const w = width - margin.left - margin.right;
   const h = height - margin.top - margin.bottom;
   const X = (x: number) => margin.left + normalise(x, chart.xDomain, chart.xScale) * w;
   const Y = (y: number) => margin.top + (1 - normalise(y, chart.yDomain, chart.yScale)) * h;
-  return { margin, w, h, X, Y };
+  return { margin, w, h, X, Y, strip };
+}
+
+/** Series s's colour. */
+const colourOf = (s: number) => SVG_COLOURS[s % SVG_COLOURS.length]!;
+
+/**
+ * A reliability diagram's bins: each non-empty bin's gap shaded between the series' accuracy
+ * and the mean confidence (the diagonal), and its count as a bar (with the number) in a strip
+ * below the x axis; several series side by side within a bin, each in its colour.
+ */
+function binNodes(chart: Chart, layout: ReturnType<typeof layoutOf>): { gaps: SvgNode; counts: SvgNode } {
+  const { margin, w, h, X, Y } = layout;
+  const sets = chart.bins ?? [];
+  const most = Math.max(1, ...sets.flatMap((set) => set.bins.map((b) => b.count)));
+  const stripBottom = margin.top + h + 44 + STRIP;
+  const gaps: SvgNode[] = [];
+  const counts: SvgNode[] = [
+    el('line', { x1: margin.left, y1: stripBottom, x2: margin.left + w, y2: stripBottom, stroke: '#333333' }),
+    el(
+      'text',
+      {
+        class: 'axis-label',
+        transform: `translate(20 ${stripBottom - STRIP / 2 + 6}) rotate(-90)`,
+        'text-anchor': 'middle',
+        'font-size': 12,
+      },
+      undefined,
+      'samples',
+    ),
+  ];
+  sets.forEach((set, k) => {
+    const label = chart.series[set.series]?.label ?? '';
+    for (const b of set.bins) {
+      if (b.count === 0) continue;
+      // a bin of one value (confidence exactly 1) gets a few pixels, left of its edge
+      const [left, right] = b.to > b.from ? [X(b.from), X(b.to)] : [X(b.from) - 4 * sets.length, X(b.from)];
+      const width = (right - left) / sets.length;
+      const x = left + k * width;
+      const gap = b.reference - b.value;
+      const title = `${label}: confidence ${b.from}–${b.to}, ${b.count} samples, gap ${gap}`;
+      const [y1, y2] = [Y(b.value), Y(b.reference)].sort((a, c) => a - c) as [number, number];
+      gaps.push(
+        el(
+          'rect',
+          {
+            class: 'gap',
+            'data-gap': String(gap),
+            x: fmt(x),
+            y: fmt(y1),
+            width: fmt(width),
+            height: fmt(y2 - y1),
+            fill: colourOf(set.series),
+          },
+          [el('title', {}, undefined, title)],
+        ),
+      );
+      const barHeight = Math.max(1, (b.count / most) * STRIP_BAR);
+      counts.push(
+        el(
+          'rect',
+          {
+            class: 'count-bar',
+            'data-count': b.count,
+            x: fmt(x + 0.5),
+            y: fmt(stripBottom - barHeight),
+            width: fmt(Math.max(1, width - 1)),
+            height: fmt(barHeight),
+            fill: colourOf(set.series),
+          },
+          [el('title', {}, undefined, title)],
+        ),
+      );
+      counts.push(
+        el(
+          'text',
+          {
+            class: 'count',
+            transform: `translate(${fmt(x + width / 2)} ${fmt(stripBottom - barHeight - 3)}) rotate(-90)`,
+            'dominant-baseline': 'middle',
+          },
+          undefined,
+          String(b.count),
+        ),
+      );
+    }
+  });
+  return {
+    gaps: el('g', { class: 'gaps', 'clip-path': 'url(#plot)', 'fill-opacity': 0.28 }, gaps),
+    counts: el('g', { class: 'counts', 'font-size': 10, fill: '#333333' }, counts),
+  };
 }
 
 export function svgTree(chart: Chart, width: number, height: number): SvgNode {
-  const { margin, w, h, X, Y } = layoutOf(chart, width, height);
+  const layout = layoutOf(chart, width, height);
+  const { margin, w, h, X, Y } = layout;
+  const binned = chart.bins?.length ? binNodes(chart, layout) : null;
   const root: SvgNode[] = [];
   root.push(el('title', {}, undefined, chart.title));
   root.push(el('rect', { class: 'background', width, height, fill: '#ffffff' }));
@@ -106,7 +205,14 @@ export function svgTree(chart: Chart, width: number, height: number): SvgNode {
   root.push(
     el(
       'text',
-      { class: 'axis-label', x: margin.left + w / 2, y: height - 14, 'text-anchor': 'middle', 'font-size': 14 },
+      {
+        class: 'axis-label',
+        x: margin.left + w / 2,
+        // above the strip of bin counts, which shares the x axis
+        y: layout.strip ? margin.top + h + 40 : height - 14,
+        'text-anchor': 'middle',
+        'font-size': 14,
+      },
       undefined,
       chart.xLabel,
     ),
@@ -124,6 +230,7 @@ export function svgTree(chart: Chart, width: number, height: number): SvgNode {
       chart.yLabel,
     ),
   );
+  if (binned) root.push(binned.gaps, binned.counts);
   // series
   const [top, bottom] = [margin.top, margin.top + h];
   const series = chart.series.map((s, k) => {
@@ -168,6 +275,13 @@ export function svgTree(chart: Chart, width: number, height: number): SvgNode {
       el('text', { x: lx + 38, y, 'dominant-baseline': 'middle' }, undefined, s.label),
     ];
   });
+  if (binned) {
+    const y = margin.top + 10 + chart.series.length * 22;
+    legend.push(
+      el('rect', { x: lx, y: y - 7, width: 30, height: 14, fill: '#777777', 'fill-opacity': 0.28 }),
+      el('text', { x: lx + 38, y, 'dominant-baseline': 'middle' }, undefined, GAP_LEGEND),
+    );
+  }
   root.push(el('g', { class: 'legend', 'font-size': 13 }, legend));
   return el(
     'svg',

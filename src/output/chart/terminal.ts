@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import { MAX_SERIES, normalise, ticks, type Chart, type Tick } from './model.js';
+import { MAX_SERIES, normalise, ticks, type Chart, type ChartBin, type Tick } from './model.js';
 
 /**
  * A chart in character cells: y tick labels and axis on the left, x ticks and label below,
@@ -11,6 +11,9 @@ import { MAX_SERIES, normalise, ticks, type Chart, type Tick } from './model.js'
 /** One glyph per series, MAX_SERIES of them (then they repeat). */
 const GLYPHS = ['*', 'o', '+', 'x', '#', '@', '%', '&', '=', '~', '$', '^', '?', '!', 'v', 'z'].slice(0, MAX_SERIES);
 const COLOURS = ['cyan', 'yellow', 'green', 'magenta', 'red', 'blue', 'white', 'gray'] as const;
+/** a reliability diagram's gap cells (one shade per series, so they read without colour), and its count bars */
+const GAPS = ['░', '▒', '▓'];
+const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 export interface TerminalOptions {
   width: number;
@@ -67,6 +70,25 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
     }
   });
 
+  const paintOf = (s: number) =>
+    (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!;
+  // a reliability diagram's gaps: the cells between each bin's accuracy and mean confidence, under the lines
+  const sets = chart.bins ?? [];
+  const binColumns = (b: ChartBin, k: number): [number, number] => {
+    const [c0, c1] = b.to > b.from ? [column(b.from), column(b.to)] : [column(b.from), column(b.from) + 1];
+    const n = Math.max(1, c1 - c0);
+    return [c0 + Math.floor((n * k) / sets.length), c0 + Math.max(1, Math.floor((n * (k + 1)) / sets.length))];
+  };
+  sets.forEach((set, k) => {
+    for (const b of set.bins) {
+      if (b.count === 0) continue;
+      const [r0, r1] = [row(b.value), row(b.reference)].sort((a, c) => a - c) as [number, number];
+      const [c0, c1] = binColumns(b, k);
+      for (let r = Math.max(0, r0); r <= Math.min(plotHeight - 1, r1); r++)
+        for (let c = c0; c < Math.min(c1, plotWidth); c++) grid[r]![c] ??= paintOf(set.series)(GAPS[k % GAPS.length]!);
+    }
+  });
+
   const lines: string[] = [chalk.bold(chart.title), chalk.dim(chart.yLabel)];
   const tickRows = new Map(yTicks.map((t) => [row(t.value), t.label]));
   for (let r = 0; r < plotHeight; r++) {
@@ -83,8 +105,27 @@ export function renderTerminalChart(chart: Chart, options: TerminalOptions): str
     ),
   );
   lines.push(`${' '.repeat(labelWidth + 2)}${chalk.dim(chart.xLabel)}`);
+  // the bins' counts: a strip of bars per series, under the bins they count
+  const most = Math.max(1, ...sets.flatMap((set) => set.bins.map((b) => b.count)));
+  sets.forEach((set, k) => {
+    const strip = new Array<string>(plotWidth).fill(' ');
+    for (const b of set.bins) {
+      if (b.count === 0) continue;
+      const level = Math.max(0, Math.ceil((b.count / most) * BARS.length) - 1);
+      const [c0, c1] = binColumns(b, k);
+      for (let c = c0; c < Math.min(c1, plotWidth); c++) strip[c] = paintOf(set.series)(BARS[level]!);
+    }
+    // the series' glyph in the label column says whose counts these are
+    lines.push(`${GLYPHS[set.series % GLYPHS.length]!.padStart(labelWidth)}  ${strip.join('')}`);
+  });
+  if (sets.length) {
+    const shades = sets.map((set, k) => paintOf(set.series)(GAPS[k % GAPS.length]!)).join('');
+    lines.push(
+      `${' '.repeat(labelWidth + 2)}${shades} gap (confidence − accuracy); ${BARS[0]}${BARS[3]}${BARS[7]} samples per bin (highest ${most})`,
+    );
+  }
   chart.series.forEach((series, s) => {
-    const paint = (chalk as unknown as Record<string, (t: string) => string>)[COLOURS[s % COLOURS.length]!]!;
+    const paint = paintOf(s);
     lines.push(
       `${' '.repeat(labelWidth + 2)}${paint(`${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}${GLYPHS[s % GLYPHS.length]!}`)} ${series.label}`,
     );

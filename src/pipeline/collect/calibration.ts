@@ -8,7 +8,8 @@
  * derivatives at each trial T: neither follows from a fixed-size state. They come from further
  * passes over the samples (CalibrationSpool: temporary files, spool.ts), still in constant
  * memory: AdaECE by exact radix selection of the bin boundaries (usually 3 passes), T by one
- * pass per Newton step. Without a spool (a merge of --partial states) both are null.
+ * pass per Newton step. A --partial file carries its spool's samples beside the state
+ * (calibration-samples.ts), so `focal merge` refills a spool and reports them too, exactly.
  */
 import {
   adaptiveCalibrationErrorByPasses,
@@ -33,7 +34,7 @@ import {
 import { UsageError } from '../../errors.js';
 import type { Collector } from './collector.js';
 import { SampleSpool } from './spool.js';
-import { isMulticlass, requireHardLabel, type PredictionBatch } from './predictions.js';
+import { isMulticlass, requireHardLabel, type PredictionBatch, type PredictionKind } from './predictions.js';
 
 interface BinState {
   counts: number[];
@@ -158,7 +159,8 @@ export function calibrationCollector(bins: number): Collector<CalibrationState, 
   const sample = sampleScratch();
   return {
     kind: 'calibration',
-    version: 2,
+    // 3: a --partial file's state carries its samples (docs/partial-format.md)
+    version: 3,
 
     create: () => ({
       bins,
@@ -264,8 +266,10 @@ export function calibrationCollector(bins: number): Collector<CalibrationState, 
  * run (observe, logitsOf), so every pass sees the same doubles.
  */
 export class CalibrationSpool {
-  private readonly confidences: SampleSpool;
-  private readonly logits: SampleSpool;
+  /** (confidence, hit) a row: AdaECE's passes */
+  readonly confidences: SampleSpool;
+  /** (logits, label) a row: the temperature fit's passes and the report at T */
+  readonly logits: SampleSpool;
   private readonly sample = sampleScratch();
   private confidence = new Float64Array(0);
   private hit = new Float64Array(0);
@@ -313,7 +317,7 @@ export class CalibrationSpool {
   }
 
   get samples(): number {
-    return this.logits.rows;
+    return this.confidences.rows;
   }
 
   /** Deletes the files. */
@@ -399,4 +403,53 @@ function fromState(state: CalibrationState): CalibrationResult {
     temperature: null,
     scaled: null,
   };
+}
+
+const PREDICTION_KINDS: readonly PredictionKind[] = ['p', 'logit', 'pt', 'probs', 'logits'];
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isSum = (v: unknown): boolean => {
+  const s = v as ExactSumState | null;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    Array.isArray(s.partials) &&
+    s.partials.every(Number.isFinite) &&
+    typeof s.nonFinite === 'number'
+  );
+};
+const isBins = (v: unknown, bins: number): boolean => {
+  const b = v as BinState | null;
+  const sized = (a: unknown) => Array.isArray(a) && a.length === bins + 1;
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    sized(b.counts) &&
+    sized(b.hits) &&
+    sized(b.confidence) &&
+    b.counts.every((c, i) => isCount(c) && isCount(b.hits[i]) && b.hits[i]! <= c) &&
+    b.confidence.every(isSum)
+  );
+};
+
+/**
+ * Whether a --partial file's state (read from JSON) has the layout of a calibration state of
+ * `bins` bins: a corrupt or hand-edited file is then one line, not a wrong report or a crash.
+ */
+export function isCalibrationState(v: unknown, bins: number): v is CalibrationState {
+  const s = v as CalibrationState | null;
+  if (typeof s !== 'object' || s === null || s.bins !== bins || !isCount(s.n) || !isCount(s.correct)) return false;
+  if (s.kind === null) return s.n === 0 && Array.isArray(s.classwise) && s.classwise.length === 0;
+  const classes = PREDICTION_KINDS.includes(s.kind) && isCount(s.width) && (isMulticlass(s.kind) ? s.width : 2);
+  return (
+    typeof classes === 'number' &&
+    classes >= 2 &&
+    s.correct <= s.n &&
+    isSum(s.nll) &&
+    isSum(s.brier) &&
+    isBins(s.top, bins) &&
+    s.top.counts.reduce((a, c) => a + c, 0) === s.n &&
+    Array.isArray(s.classwise) &&
+    s.classwise.length === classes &&
+    s.classwise.every((b) => isBins(b, bins))
+  );
 }
