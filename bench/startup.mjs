@@ -34,7 +34,17 @@ for (let i = 0; i < runs; i++) {
       : spawnSync(node, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     wall[name].push(Number(process.hrtime.bigint() - t) / 1e6);
     if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
-    if (time) cpu[name].push(1000 * r.stderr.toString().trim().split('\n').pop().split(' ').reduce((s, x) => s + Number(x), 0));
+    if (time)
+      cpu[name].push(
+        1000 *
+          r.stderr
+            .toString()
+            .trim()
+            .split('\n')
+            .pop()
+            .split(' ')
+            .reduce((s, x) => s + Number(x), 0),
+      );
   }
 }
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
