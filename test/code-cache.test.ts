@@ -60,6 +60,10 @@ describe('the code cache that npm run build writes', () => {
     expect(cacheVerdict(BUNDLE)).toBe('false');
   });
 
+  it('the bundle is ASCII: one other character and V8 holds its ~340 KB source as a two-byte string', () => {
+    expect(readFileSync(BUNDLE, 'utf8')).not.toMatch(/[^\x00-\x7f]/);
+  });
+
   it('the bundle has no import(): a vm.Script has no module loader for it (Parquet and Arrow are required)', () => {
     expect(readFileSync(BUNDLE, 'utf8')).not.toMatch(/\bimport\(/);
   });
