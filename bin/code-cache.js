@@ -11,7 +11,7 @@ const Module = require('node:module');
 const vm = require('node:vm');
 
 /**
- * The build ends each bundle with a line naming a hash of its content, and starts the cache file
+ * The build ends the bundle with a line naming a hash of its content, and starts the cache file
  * with the same 16 characters: V8 itself checks only the source's length, and a cache of other
  * code of the same length would be accepted and run.
  */
