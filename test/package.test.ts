@@ -106,6 +106,20 @@ export { grad };
     expect(html.length).toBeGreaterThan(20_000);
   });
 
+  it('ships the code cache of the CLI made by the build, and this Node accepts it (bin/code-cache.js)', () => {
+    const pkg = join(app(), 'node_modules/focal-loss');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `process.stdout.write(String(require('./bin/code-cache.js').compileBundle(require('path').resolve('dist/focal.cjs')).cachedDataRejected))`,
+      ],
+      { cwd: pkg, encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('false'); // 'undefined' without a cache that fits the bundle, 'true' if V8 refused it
+  });
+
   it('the focal binary runs from node_modules/.bin', () => {
     const out = execFileSync(join(app(), 'node_modules/.bin/focal'), ['compare', '--p', '0.9', '--y', '1', '--json'], {
       cwd: app(),

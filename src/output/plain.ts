@@ -58,12 +58,15 @@ const WORDS: Readonly<Record<string, string>> = {
 };
 
 const SUPERSCRIPTS = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+// Built from strings, not a regex literal: esbuild escapes non-ASCII in strings but not in
+// regex literals, and one such character makes V8 hold the whole CLI bundle as a two-byte string.
+const SUPERSCRIPT_RUN = new RegExp(`[⁻${SUPERSCRIPTS}]+`, 'g');
 
 /** ASCII for text shown to people: γ → gamma, 10⁶ → 10^6, ² → ^2, − → -; anything else unknown → ?. */
 export function plainText(text: string): string {
   return text
     .replace(
-      /[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+/g,
+      SUPERSCRIPT_RUN,
       (s) => `^${[...s].map((c) => (c === '⁻' ? '-' : String(SUPERSCRIPTS.indexOf(c)))).join('')}`,
     )
     .replace(/[^\x00-\x7f]/g, (c) => WORDS[c] ?? '?');
