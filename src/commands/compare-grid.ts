@@ -42,6 +42,15 @@ export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, fam
   const segments = 'segments' in values ? (values as NumberSeq).segments : [arraySegment([...values])];
   // without --grad, no gradients and no object per row but the row itself (binaryRow copies it)
   const lean = emptyLosses();
+  // each (γ, α, y) once at the first and the last value before the sweep: V8 then compiles the core
+  // with the branches of every γ (γ = 0, 1, 2 and the rest take different ones); a branch first
+  // taken mid-sweep discards the compiled loop, which runs interpreted until it is recompiled
+  if (!grad && segments.length > 0 && segments[0]!.length > 0)
+    for (const gamma of gammas)
+      for (const alpha of alphas)
+        for (const y of ys)
+          for (const v of [segments[0]!.at(0), segments.at(-1)!.at(segments.at(-1)!.length - 1)])
+            evaluateBinaryLossesInto(lean, kind, v, smoothLabel(y, family.smoothing), { gamma, alpha, base });
   for (const gamma of gammas) {
     for (const alpha of alphas) {
       const params = { gamma, alpha, base };
