@@ -268,6 +268,12 @@ def fast_path_boundaries(add):
         for y in (0, 1):
             for g in (0, 0.5, 2, 1.5):
                 add("fast-path-boundaries", binary_case("logit", x, y, g, 0.25))
+    # γ = 1 and 2 skip productError for γ·z (a doubling is exact; powOfSigmoidFrom): γ just
+    # either side of them takes expOfProductPlus, at margins where γ·z is large and L is not small.
+    for x in [0.5, 3.0, 20.0, 40.0, 400.0, 700.0]:
+        for y in (0, 1):
+            for g in (down(1), 1, up(1), down(2), 2, up(2)):
+                add("fast-path-boundaries", binary_case("logit", x, y, g, 0.25))
 
 
 def smoothed_categorical_case(kind, values, target, gamma, alpha, eps):

@@ -6,7 +6,9 @@ import {
   binaryLossFast,
   evaluateBinary,
   evaluateVariants,
+  expOfProductPlus,
   LN_OF_BASE,
+  powOfSigmoid,
   type BinaryInputKind,
 } from '../src/core/index.js';
 import { binaryRegions } from './helpers/fixtures.js';
@@ -113,6 +115,52 @@ describe('the fast path gives the careful path’s bits', () => {
   );
 });
 
+/** Margins from every region of a logit's path: subnormal, around 0, moderate, where e^−z underflows, huge (productError's edges). */
+const anyMargin = fc.oneof(
+  fc.double({ min: -1e-300, max: 1e-300, noNaN: true }),
+  fc.double({ min: -2, max: 2, noNaN: true }),
+  fc.double({ min: -40, max: 40, noNaN: true }),
+  fc.double({ min: -800, max: 800, noNaN: true }),
+  fc.double({ min: -(2 ** 1000), max: 2 ** 1000, noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, -0, 5e-324, 1.7976931348623157e308, -1.7976931348623157e308, 2 ** 995, 2 ** 1000),
+);
+
+describe('γ = 1 and 2 from a logit: γ·z without productError', () => {
+  const LOGIT_RUNS = runs(5000, 10); // 10^6 under npm run fuzz
+
+  it(
+    `powOfSigmoid gives expOfProductPlus's bits, which carries γ·z's rounding error (${LOGIT_RUNS} cases)`,
+    () => {
+      check(
+        fc.property(anyMargin, fc.constantFrom(1, 2), (z, g) => {
+          const logTerm = Math.log1p(Math.exp(z > 0 ? -z : z));
+          const careful = z > 0 ? expOfProductPlus(-g, z, -g * logTerm) : Math.exp(-g * logTerm);
+          expect(Object.is(powOfSigmoid(z, g), careful)).toBe(true);
+        }),
+        LOGIT_RUNS,
+      );
+    },
+    timeout(30_000),
+  );
+
+  it(
+    `the fast path's CE and FL are the careful path's, γ ∈ {1, 2} and their neighbours (${LOGIT_RUNS} cases)`,
+    () => {
+      const nearOneTwo = fc.constantFrom(1, 2, 1 - 2 ** -53, 1 + 2 ** -52, 2 - 2 ** -52, 2 + 2 ** -51);
+      check(
+        fc.property(anyMargin, hardLabel, nearOneTwo, alpha, (x, y, g, a) => {
+          expect(binaryLossFast(ce, fl, 0, 'logit', x, y, g, alphaWeight(a, y))).toBe(true);
+          const [c, f] = careful('logit', x, y, g, a);
+          expect(ce[0]).toBe(c);
+          expect(fl[0]).toBe(f);
+        }),
+        LOGIT_RUNS,
+      );
+    },
+    timeout(30_000),
+  );
+});
+
 describe('branch boundaries of the fast path, against mpmath', () => {
   const cases = binaryRegions()['fast-path-boundaries']!;
 
@@ -129,11 +177,15 @@ describe('branch boundaries of the fast path, against mpmath', () => {
     expect(failures).toEqual([]);
   });
 
-  it('the region holds both neighbours of each threshold: p = ½, z = 0, the largest finite logit', () => {
+  it('the region holds both neighbours of each threshold: p = ½, z = 0, the largest finite logit, γ = 1 and 2', () => {
     const has = (kind: string, x: number) => cases.some((c) => c.kind === kind && Object.is(c.x, x));
     for (const x of [0.5 - 2 ** -54, 0.5, 0.5 + 2 ** -53]) expect(has('p', x)).toBe(true);
     for (const x of [-5e-324, 0, 5e-324, -1.7976931348623157e308, 1.7976931348623157e308])
       expect(has('logit', x)).toBe(true);
+    // γ = 1 and 2 (γ·z exact) and the doubles either side of them, at moderate and large margins
+    const hasGamma = (x: number, g: number) => cases.some((c) => c.kind === 'logit' && c.x === x && c.gamma === g);
+    for (const x of [3, 40, 700])
+      for (const g of [1 - 2 ** -53, 1, 1 + 2 ** -52, 2 - 2 ** -52, 2, 2 + 2 ** -51]) expect(hasGamma(x, g)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FALLBACK, writeShortest } from '../src/output/shortest.js';
+import { FALLBACK, warmUpShortest, writeShortest } from '../src/output/shortest.js';
 import { TextChunk } from '../src/output/text-chunk.js';
 import { check, runs, timeout } from './helpers/fuzz.js';
 
@@ -140,5 +140,14 @@ describe('the shortest round-trip printer', () => {
       },
     );
     check(property, runs(5000));
+  });
+
+  it('prints as String does after a warm-up in the middle of a chunk (the warm-up shares the digit scratch)', () => {
+    const values = [0.0001, 0.25, 1 / 3, 0.9999, 1e-7, 123456789.125, 0.1 + 0.2, 0.25];
+    const out = new TextChunk(256);
+    values.slice(0, 4).forEach((v) => out.number(v));
+    warmUpShortest();
+    values.slice(4).forEach((v) => out.number(v));
+    expect(out.take()).toBe(values.map(String).join(''));
   });
 });

@@ -11,6 +11,12 @@ import type { Row } from '../output/report.js';
 import { UsageError } from '../cli/errors.js';
 import { checkFamily, smoothLabel, type Family } from './family.js';
 import { binaryRow } from './shared.js';
+import type { NumberSeq, Segment } from '../cli/values.js';
+
+/** An array as a Segment of a NumberSeq. */
+function arraySegment(values: readonly number[]): Segment {
+  return { length: values.length, at: (i) => values[i]! };
+}
 
 /**
  * The rows of \`focal compare\`, apart from the command so that the explorer page (a browser
@@ -32,20 +38,35 @@ export interface CompareGrid {
 /** The rows of a grid, γ slowest, then α, y and the prediction (the explorer page shows the same rows). */
 export function* compareRows({ kind, values, ys, gammas, alphas, base, grad, family }: CompareGrid): Generator<Row> {
   const variants = new Float64Array(family.extras.length);
+  // a NumberSeq's segments indexed directly: its own iterator is a second generator to resume per row
+  const segments = 'segments' in values ? (values as NumberSeq).segments : [arraySegment([...values])];
   // without --grad, no gradients and no object per row but the row itself (binaryRow copies it)
   const lean = emptyLosses();
+  // each (γ, α, y) once at the first and the last value before the sweep: V8 then compiles the core
+  // with the branches of every γ (γ = 0, 1, 2 and the rest take different ones); a branch first
+  // taken mid-sweep discards the compiled loop, which runs interpreted until it is recompiled
+  if (!grad && segments.length > 0 && segments[0]!.length > 0)
+    for (const gamma of gammas)
+      for (const alpha of alphas)
+        for (const y of ys)
+          for (const v of [segments[0]!.at(0), segments.at(-1)!.at(segments.at(-1)!.length - 1)])
+            evaluateBinaryLossesInto(lean, kind, v, smoothLabel(y, family.smoothing), { gamma, alpha, base });
   for (const gamma of gammas) {
     for (const alpha of alphas) {
       const params = { gamma, alpha, base };
       const variantParams = { ...params, ...family.params };
       for (const y of ys) {
         const ySmoothed = smoothLabel(y, family.smoothing);
-        for (const v of values) {
-          const r = grad
-            ? evaluateBinary(kind, v, ySmoothed, params)
-            : evaluateBinaryLossesInto(lean, kind, v, ySmoothed, params);
-          if (family.extras.length) evaluateVariants(family.extras, kind, v, ySmoothed, variantParams, variants);
-          yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
+        for (let k = 0; k < segments.length; k++) {
+          const segment = segments[k]!;
+          for (let i = 0; i < segment.length; i++) {
+            const v = segment.at(i);
+            const r = grad
+              ? evaluateBinary(kind, v, ySmoothed, params)
+              : evaluateBinaryLossesInto(lean, kind, v, ySmoothed, params);
+            if (family.extras.length) evaluateVariants(family.extras, kind, v, ySmoothed, variantParams, variants);
+            yield binaryRow(r, { logit: kind === 'logit' ? v : undefined, y, gamma, alpha, grad, family, variants });
+          }
         }
       }
     }

@@ -126,13 +126,45 @@ export function binaryRow(
     variants?: Float64Array | null;
   },
 ): Row {
-  // one property at a time, no Object.assign of a temporary: this runs once per row of a
-  // streamed sweep (bench/compare.mjs)
+  const smoothed = extra.family !== undefined && extra.family.smoothing > 0;
+  const extras = extra.family?.extras ?? [];
+  // the usual sweep's row as one literal of a fixed shape (this runs once per row of a streamed
+  // sweep, bench/compare.mjs; added one property at a time, each row also rebuilt its map's
+  // transitions); the keys in the same order as below
+  if (!smoothed && extras.length === 0 && !extra.grad) {
+    const [y, ratio] = [extra.y ?? r.y, r.ratio];
+    return extra.logit === undefined
+      ? {
+          p: r.p,
+          y,
+          pt: r.pt,
+          gamma: extra.gamma,
+          alpha: extra.alpha,
+          alpha_t: r.alphaT,
+          modulating: r.modulating,
+          ce: r.ce,
+          fl: r.fl,
+          ratio,
+        }
+      : {
+          logit: extra.logit,
+          p: r.p,
+          y,
+          pt: r.pt,
+          gamma: extra.gamma,
+          alpha: extra.alpha,
+          alpha_t: r.alphaT,
+          modulating: r.modulating,
+          ce: r.ce,
+          fl: r.fl,
+          ratio,
+        };
+  }
   const row: Record<string, number | null> = {};
   if (extra.logit !== undefined) row.logit = extra.logit;
   row.p = r.p;
   row.y = extra.y ?? r.y;
-  if (extra.family && extra.family.smoothing > 0) row.y_smoothed = r.y;
+  if (smoothed) row.y_smoothed = r.y;
   row.pt = r.pt;
   row.gamma = extra.gamma;
   row.alpha = extra.alpha;
@@ -141,7 +173,6 @@ export function binaryRow(
   row.ce = r.ce;
   row.fl = r.fl;
   row.ratio = r.ratio;
-  const extras = extra.family?.extras ?? [];
   for (let k = 0; k < extras.length; k++) row[lossKey(extras[k]!)] = extra.variants![k]!;
   if (extra.grad) {
     if (!('grad' in r)) throw new Error('binaryRow: --grad needs evaluateBinary, not evaluateBinaryLossesInto');

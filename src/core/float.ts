@@ -103,9 +103,17 @@ export function expOfProduct(c: number, a: number): number {
  * @example expOfProductPlus(9988, -0.5, 4300) // e^-694 = 3.977677412277625e-302 (e^-4994 · e^4300 would be 0 · ∞)
  */
 export function expOfProductPlus(c: number, a: number, d: number): number {
+  return expOfSumPlus(c * a, productError(c, a), d);
+}
+
+/**
+ * exp(hi + lo + d) for hi + lo exact (expOfProductPlus's second half): hi + d = s + t exactly
+ * (TwoSum), then exp(s)·(1 + (lo + t)). With lo = 0 it is exp(h + d) for an exact h, as for
+ * h = −γ·z at γ = 1 or 2 (doubling is exact), where expOfProductPlus's productError would be 0.
+ * @example expOfSumPlus(-701, 0, 0) // e^-701 = 3.6271722970495225e-305
+ */
+export function expOfSumPlus(hi: number, lo: number, d: number): number {
   // written out (no arrays): powOfSigmoid calls it on every logit
-  const hi = c * a;
-  const lo = productError(c, a);
   const s = hi + d;
   const bb = s - hi;
   const t = Number.isFinite(s) ? hi - (s - bb) + (d - bb) : 0; // TwoSum: hi + d = s + t exactly

@@ -3,7 +3,7 @@ export { softplus } from './softplus.js';
 export { log1pmx } from './log1pmx.js';
 export { logit } from './logit.js';
 export { sigmoid } from './sigmoid.js';
-export { productError, twoProduct, twoDifference, expOfProduct, expOfProductPlus } from './float.js';
+export { productError, twoProduct, twoDifference, expOfProduct, expOfProductPlus, expOfSumPlus } from './float.js';
 export { powOfComplement, powOfSigmoid, powOfSigmoidFrom } from './modulating.js';
 export { alphaWeight, DEFAULT_PARAMS, LN_OF_BASE, type FocalParams, type LogBase } from './params.js';
 export {

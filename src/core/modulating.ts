@@ -1,4 +1,4 @@
-import { expOfProductPlus } from './float.js';
+import { expOfProductPlus, expOfSumPlus } from './float.js';
 
 /**
  * Powers of 1 − p_t: the modulating factor (1 − p_t)^γ (exponent γ) and its reciprocal, the
@@ -69,6 +69,7 @@ export function powOfSigmoid(z: number, e: number): number {
  * and powOfSigmoid share these very operations, so both give the same bits.
  */
 export function powOfSigmoidFrom(z: number, logTerm: number, e: number): number {
-  if (z > 0) return expOfProductPlus(-e, z, -e * logTerm);
+  // γ = 1 or 2 (the defaults): e·z is exact (a doubling), so productError's work would give 0
+  if (z > 0) return e === 2 || e === 1 ? expOfSumPlus(-e * z, 0, -e * logTerm) : expOfProductPlus(-e, z, -e * logTerm);
   return Math.exp(-e * logTerm);
 }

@@ -1,4 +1,5 @@
 import { isVector, type Cell, type Column, type Report, type Row, type Section } from './report.js';
+import { warmUpShortest } from './shortest.js';
 import { ColumnMemo, encoded, TextChunk } from './text-chunk.js';
 
 /**
@@ -19,6 +20,9 @@ import { ColumnMemo, encoded, TextChunk } from './text-chunk.js';
 export class NonFiniteOutputError extends Error {}
 
 const CHUNK = 1 << 16;
+
+/** Rows from which a stream warms the number printer up first (a few ms, against ~1 µs a row). */
+const WARM_UP_ROWS = 20_000;
 
 /** A number cell: ±Infinity as the strings "Infinity" and "-Infinity" (quoted in JSON), NaN refused. */
 function writeNumber(out: TextChunk, v: number, key: string, json: boolean, memo?: ColumnMemo): void {
@@ -82,10 +86,19 @@ function jsonRowWriter(columns: readonly Column[]): RowWriter {
 async function* chunked(
   rows: Report['rows'],
   write: (row: Row, out: TextChunk, first: boolean) => void,
+  rowCount = 0,
 ): AsyncGenerator<string> {
   const out = new TextChunk(CHUNK + 1024);
   let first = true;
   let whole = 0; // where the last whole row ends
+  // a long stream: the number printer's every branch taken before V8 compiles it (shortest.ts);
+  // known long from the start (a compare grid), or once it outgrows a chunk
+  let warm = rowCount >= WARM_UP_ROWS;
+  if (warm) warmUpShortest();
+  const take = (): string => {
+    if (!warm) (warmUpShortest(), (warm = true));
+    return out.take();
+  };
   try {
     if (Symbol.iterator in rows) {
       for (const row of rows as Iterable<Row>) {
@@ -93,7 +106,7 @@ async function* chunked(
         first = false;
         whole = out.length;
         if (whole >= CHUNK) {
-          yield out.take();
+          yield take();
           whole = 0;
         }
       }
@@ -103,7 +116,7 @@ async function* chunked(
         first = false;
         whole = out.length;
         if (whole >= CHUNK) {
-          yield out.take();
+          yield take();
           whole = 0;
         }
       }
@@ -136,11 +149,16 @@ export async function* renderJson(report: Report): AsyncGenerator<string> {
   let any = false;
   let tail: string;
   try {
-    for await (const chunk of chunked(report.rows, (row, out, first) => {
-      if (!first) out.char(44);
-      out.char(10);
-      write(row, out);
-    })) {
+    const rows = chunked(
+      report.rows,
+      (row, out, first) => {
+        if (!first) out.char(44);
+        out.char(10);
+        write(row, out);
+      },
+      report.rowCount,
+    );
+    for await (const chunk of rows) {
       any = true;
       yield chunk;
     }
@@ -175,10 +193,14 @@ export async function* renderNdjson(report: Report): AsyncGenerator<string> {
     return;
   }
   const write = jsonRowWriter(report.columns);
-  yield* chunked(report.rows, (row, out) => {
-    write(row, out);
-    out.char(10);
-  });
+  yield* chunked(
+    report.rows,
+    (row, out) => {
+      write(row, out);
+      out.char(10);
+    },
+    report.rowCount,
+  );
 }
 
 function writeDelimitedCell(out: TextChunk, v: Cell | undefined, key: string, sep: ',' | '\t', memo: ColumnMemo): void {
@@ -222,5 +244,5 @@ export async function* renderDelimited(report: Report, sep: ',' | '\t'): AsyncGe
   const keys = report.columns.map((c) => c.key);
   yield `${keys.join(sep)}\n`;
   const write = delimitedRowWriter(keys, sep);
-  yield* chunked(report.rows, (row, out) => write(row, out));
+  yield* chunked(report.rows, (row, out) => write(row, out), report.rowCount);
 }

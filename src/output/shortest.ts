@@ -213,3 +213,27 @@ function layout(count: number, point: number, out: Uint8Array, pos: number): num
   for (let i = 0; i < count; i++) out[pos++] = DIGITS[i]!;
   return pos;
 }
+
+/** Calls of writeShortest that warmUpShortest makes: enough for every branch, a few ms interpreted. */
+const WARM_UP_CALLS = 2000;
+
+/**
+ * Runs writeShortest once over numbers that take each of its branches: short decimals (0.0123),
+ * full 17-digit ones, powers of two (the narrower gap below), 1 − tiny, every decade of its
+ * range. Why: V8 compiles writeShortest with the branches it has seen; a branch first taken
+ * later (the first power of two of a sweep, the first short decimal) discards the compiled code,
+ * and the sweep then prints interpreted — ~10× slower — until the recompile, which took ~150 ms
+ * on a busy machine (`node --trace-deopt`: 6 such rounds in one `compare` sweep). A long stream
+ * calls this once (machine.ts); the output is thrown away.
+ */
+export function warmUpShortest(): void {
+  const out = Buffer.alloc(32);
+  let seed = 1;
+  const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let i = 0; i < WARM_UP_CALLS; i++) {
+    const u = next();
+    const decade = 10 ** (Math.floor(next() * 23) - 6);
+    const v = [u * decade, Math.round(u * 1e4) / 1e4, 2 ** Math.floor(u * 75 - 19), 1 - u * 1e-3][i % 4]!;
+    writeShortest(v, out, 0);
+  }
+}
