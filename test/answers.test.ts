@@ -160,7 +160,14 @@ describe('focal sweep against mpmath', () => {
       const soft = await runCli([command, '--input', file]);
       expect(soft.code).toBe(2);
       expect(soft.stdout).toBe('');
-      expect(soft.stderr).toMatch(/^focal: .*sample 2 has the soft label 0\.3; \w+ needs hard labels 0 or 1\.\n$/);
+      // named as any bad row is: the file and its line
+      expect(soft.stderr).toBe(
+        `focal: error: ${file}:3: column y: ${command} needs hard labels 0 or 1, but the label is 0.3\n`,
+      );
+      // and skipped with the others under --skip-invalid
+      const skipped = await runCli([command, '--input', file, '--skip-invalid', '--json']);
+      expect(skipped.code).toBe(0);
+      expect(skipped.stderr).toMatch(/skipped 1 invalid row .*\n {2}line 3: column y: \w+ needs hard labels/);
     }
     const multi = await runCli(['sweep', '--input', MULTI, '--alpha', '0.25']);
     expect(multi.code).toBe(2);

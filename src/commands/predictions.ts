@@ -125,7 +125,7 @@ export async function collectPredictions<S>(
     tee?.(batch);
   });
   // the raw predictions, not their losses: the collectors evaluate what they need
-  const pipeline = new Pipeline(settings, {}, (samples) => feed.add(samples));
+  const pipeline = new Pipeline(settings, { hardLabels: command }, (samples) => feed.add(samples));
   await readInput(source, pipeline, 1, ctx);
   feed.flush();
   return { state, ...collected(pipeline, name, format) };
@@ -142,7 +142,7 @@ export async function collectSweep(
   grid: { gammas: number[]; alphas: (number | null)[] },
 ): Promise<{ state: SweepState; threads: number } & Collected> {
   const { source, settings, name, format } = await openPredictions(input, opts, ctx, 'sweep');
-  let pipeline = new Pipeline(settings, { sweep: grid });
+  let pipeline = new Pipeline(settings, { sweep: grid, hardLabels: 'sweep' });
   let threads: number;
   try {
     threads = await readInput(source, pipeline, opts.threads, ctx);
@@ -150,7 +150,7 @@ export async function collectSweep(
     // a bad sample found by a worker is numbered within its part: one thread names it as a
     // one-thread run does (the threads never read from the source, so it is still unread)
     if (!isUsageError(err) || threadsFor(source, opts.threads, ctx.workerEntry) === 1) throw err;
-    pipeline = new Pipeline(settings, { sweep: grid });
+    pipeline = new Pipeline(settings, { sweep: grid, hardLabels: 'sweep' });
     threads = await readInput(source, pipeline, 1, ctx);
   }
   return { state: pipeline.sweepState()!, threads, ...collected(pipeline, name, format) };

@@ -338,11 +338,11 @@ function firstSuspect(
   rows: number,
   extra: ((y: number) => string | null) | null,
 ): number {
-  if (layout.shape !== 'binary' || extra !== null) return 0;
+  if (layout.shape !== 'binary') return 0;
   if (layout.input === 'logit') {
     for (let r = 0; r < rows; r++) {
       const y = targets[r]!;
-      if (values[r]! !== values[r]! || !(y >= 0 && y <= 1)) return r;
+      if (values[r]! !== values[r]! || !(y >= 0 && y <= 1) || (extra !== null && extra(y) !== null)) return r;
     }
     return rows;
   }
@@ -351,6 +351,7 @@ function firstSuspect(
     const v = values[r]!;
     const y = targets[r]!;
     if (!(v >= 0 && v <= 1) || !(y >= 0 && y <= 1) || (hard && y !== 0 && y !== 1)) return r;
+    if (extra !== null && extra(y) !== null) return r;
   }
   return rows;
 }

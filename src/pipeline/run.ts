@@ -18,7 +18,16 @@ import { evaluateBatch, EvaluationScratch, type EvaluatedBatch, type EvaluationP
 import { layoutBatch, type SampleBatch, type SkipLog, type TextFrame } from './layout.js';
 import { columnarBatches, type ColumnarFile } from './open.js';
 import type { Part } from './parts.js';
-import { checkSettings, columnarPlan, textPlan, variantRule, type SamplePlan, type SampleSettings } from './samples.js';
+import {
+  bothRules,
+  checkSettings,
+  columnarPlan,
+  hardLabelRule,
+  textPlan,
+  variantRule,
+  type SamplePlan,
+  type SampleSettings,
+} from './samples.js';
 
 /** Where the samples come from: a text input (file, stdin, gzip), or a binary file (and its labels' .npy). */
 export type PipelineInput =
@@ -34,6 +43,8 @@ export interface CollectOptions {
   anatomy?: number;
   variants?: boolean;
   sweep?: { gammas: number[]; alphas: (number | null)[] };
+  /** the analysis that needs hard binary labels (sweep, calibration): a soft label is a bad row, named as any other */
+  hardLabels?: string;
 }
 
 /** The shape of the samples, from the first batch. */
@@ -116,7 +127,7 @@ export class Pipeline {
     // only the totals and the anatomy need the losses (sweep and calibration evaluate what they need)
     this.evaluate = collect.totals === true || this.anatomy !== null;
     this.skip = { skipped: 0, rows: [] };
-    this.extraRule = variantRule(settings);
+    this.extraRule = bothRules(variantRule(settings), collect.hardLabels ? hardLabelRule(collect.hardLabels) : null);
     const alpha = settings.alpha;
     this.params = {
       gamma: settings.gamma,
@@ -249,7 +260,7 @@ export class Pipeline {
         batch,
         file.name,
         null,
-        null,
+        this.extraRule,
         labels?.name ?? file.name,
       );
       // the class count is known now (a text header tells it, and textPlan checked it there)

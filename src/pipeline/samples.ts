@@ -137,6 +137,20 @@ export function checkSettings(settings: SampleSettings, layout: Layout, classes:
  * The --loss variants' own rule on a binary label (some are defined for hard labels only): what
  * is wrong, or null. Null when there are no variants.
  */
+/** The rule of an analysis that needs hard labels: what a soft label breaks. */
+export function hardLabelRule(analysis: string): (y: number) => string | null {
+  return (y) => (y === 0 || y === 1 ? null : `${analysis} needs hard labels 0 or 1, but the label is ${y}`);
+}
+
+/** Both rules on a label, the first's problem first (null when there is neither). */
+export function bothRules(
+  first: ((y: number) => string | null) | null,
+  second: ((y: number) => string | null) | null,
+): ((y: number) => string | null) | null {
+  if (first === null || second === null) return first ?? second;
+  return (y) => first(y) ?? second(y);
+}
+
 export function variantRule(settings: SampleSettings): ((y: number) => string | null) | null {
   const { family, gamma } = settings;
   if (family.extras.length === 0) return null;

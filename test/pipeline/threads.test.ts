@@ -131,7 +131,9 @@ describe('threads from the sources: the report of one thread, bit for bit', () =
     const one = await runCli([...argv, '--threads', '1']);
     const three = await runCli([...argv, '--threads', '3']);
     expect(one.code).toBe(2);
-    expect(one.stderr).toMatch(/^focal: .*sample 250001 has the soft label 0\.5; sweep needs hard labels 0 or 1\.\n$/);
+    expect(one.stderr).toMatch(
+      /^focal: error: .*soft-y\.npy: row 250001: label 0\.5: sweep needs hard labels 0 or 1, but the label is 0\.5\n$/,
+    );
     expect(three).toEqual(one);
   }, 60_000);
 
