@@ -122,3 +122,32 @@ describe('review fixes', () => {
     expect([prediction.code, prediction.stderr]).toEqual([2, `focal: error: ${q}: row 2: p = 1.5 is not in [0, 1]\n`]);
   });
 });
+
+// Round 2, session 3: a hostile pass over the day's merge.
+describe('review fixes (session 3)', () => {
+  it('the reliability diagram in ASCII (TERM=dumb, LC_ALL=C): gap shades and the count strip are characters, not "?"', async () => {
+    const argv = ['calibration', '--input', 'examples/model-ce.csv', '--input', 'examples/model-fl.csv', '--chart'];
+    for (const env of [{ TERM: 'dumb', COLUMNS: '60' }, { LC_ALL: 'C' }]) {
+      const r = await runCli(argv, { env });
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/[^\x00-\x7f]/);
+      expect(r.stdout).not.toContain('?');
+      expect(r.stdout).toMatch(/\.: gap \(confidence - accuracy\); _-# samples per bin \(highest \d+\)/);
+      // one strip row per model, marked by its glyph, with a bar under every non-empty bin
+      expect(r.stdout).toMatch(/\n {2}o {2}[_.,\-~+*# ]+\n {2}\+ {2}[_.,\-~+*# ]+\n/);
+    }
+  });
+
+  it('merging calibration partials of other --bins names the disagreement, not a "damaged" state', async () => {
+    const a = join(dir, 'bins15.json');
+    const b = join(dir, 'bins16.json');
+    expect((await runCli(['calibration', '--input', 'examples/model-ce.csv', '--partial', a])).code).toBe(0);
+    const made = await runCli(['calibration', '--input', 'examples/model-fl.csv', '--bins', '16', '--partial', b]);
+    expect(made.code).toBe(0);
+    const r = await runCli(['merge', a, b]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/bins16\.json was made with bins = 16, .*bins15\.json with bins = 15/);
+    expect(r.stderr).not.toMatch(/damaged/);
+  });
+});

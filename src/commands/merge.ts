@@ -57,10 +57,12 @@ function mergedCalibration(read: Read, bins: number): CalibrationResult {
   const collector = calibrationCollector(bins);
   const states = read.map(({ name, partial }) => {
     const entry = partial.collectors.calibration;
-    // another kind or version: mergePartials says so
-    if (entry?.version === collector.version && !isCalibrationState(entry.state, bins))
+    // checked against its own file's bins: other bins than the first file's are a disagreement of
+    // parameters, which mergePartials names; another kind or version, mergePartials says so too
+    const own = typeof partial.params.bins === 'number' ? partial.params.bins : bins;
+    if (entry?.version === collector.version && !isCalibrationState(entry.state, own))
       throw new UsageError(
-        `${name}: its calibration state is damaged (not the layout of version ${collector.version} with ${bins} bins)`,
+        `${name}: its calibration state is damaged (not the layout of version ${collector.version} with ${own} bins)`,
       );
     return entry?.state as (CalibrationState & { samples?: unknown }) | undefined;
   });

@@ -43,6 +43,18 @@ const WORDS: Readonly<Record<string, string>> = {
   '’': "'",
   '“': '"',
   '”': '"',
+  // the reliability diagram's gap shades (lightest first) and its count strip's bar heights
+  '░': '.',
+  '▒': ':',
+  '▓': '=',
+  '▁': '_',
+  '▂': '.',
+  '▃': ',',
+  '▄': '-',
+  '▅': '~',
+  '▆': '+',
+  '▇': '*',
+  '█': '#',
   // box drawing (tables, chart axes): one character for one, so widths are kept
   '─': '-',
   '│': '|',
