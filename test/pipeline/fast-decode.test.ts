@@ -396,7 +396,7 @@ describe('Arrow read at offsets, a slice of rows at a time', () => {
         'file',
       ),
     );
-    expect(await message(() => at(nulls, ['p', 'y']))).toMatch(/nulls\.arrow: column 'p' has 1 nulls in rows 1…3$/);
+    expect(await message(() => at(nulls, ['p', 'y']))).toMatch(/nulls\.arrow: column 'p' has 1 null in rows 1…3$/);
     const whole = readFileSync(formatFixture('binary.arrows'));
     const cut = join(dir, 'cut.arrows');
     writeFileSync(cut, whole.subarray(0, whole.byteLength - 200));

@@ -399,7 +399,7 @@ async function* batches(
       if (node.nullCount > 0)
         throw new FormatError(
           file,
-          `column '${p.name}' has ${node.nullCount} nulls in rows ${rowStart + 1}…${rowStart + rows}`,
+          `column '${p.name}' has ${node.nullCount} null${node.nullCount === 1 ? '' : 's'} in rows ${rowStart + 1}…${rowStart + rows}`,
         );
       if (values.nullCount > 0)
         throw new FormatError(file, `column '${p.name}' has null elements in rows ${rowStart + 1}…${rowStart + rows}`);

@@ -65,7 +65,7 @@ function toColumn(data: Data, name: string, file: string, rowStart: number): Col
   if (data.nullCount > 0)
     throw new FormatError(
       file,
-      `column '${name}' has ${data.nullCount} nulls in rows ${rowStart + 1}…${rowStart + data.length}`,
+      `column '${name}' has ${data.nullCount} null${data.nullCount === 1 ? '' : 's'} in rows ${rowStart + 1}…${rowStart + data.length}`,
     );
   const type = data.type;
   if (type.typeId === Type.FixedSizeList) {

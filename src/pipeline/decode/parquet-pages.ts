@@ -382,7 +382,7 @@ export async function* fastColumnChunk(
       if (h.num_nulls > 0)
         throw new FormatError(
           file,
-          `column '${name}' has ${h.num_nulls} nulls in rows ${rowStart + row + 1}…${rowStart + row + n}`,
+          `column '${name}' has ${h.num_nulls} null${h.num_nulls === 1 ? '' : 's'} in rows ${rowStart + row + 1}…${rowStart + row + n}`,
         );
       const levelBytes = h.definition_levels_byte_length;
       if (optional) levels = body.subarray(0, levelBytes);
