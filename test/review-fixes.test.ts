@@ -127,7 +127,8 @@ describe('review fixes', () => {
 describe('review fixes (session 3)', () => {
   it('the reliability diagram in ASCII (TERM=dumb, LC_ALL=C): gap shades and the count strip are characters, not "?"', async () => {
     const argv = ['calibration', '--input', 'examples/model-ce.csv', '--input', 'examples/model-fl.csv', '--chart'];
-    for (const env of [{ TERM: 'dumb', COLUMNS: '60' }, { LC_ALL: 'C' }]) {
+    const envs: Record<string, string>[] = [{ TERM: 'dumb', COLUMNS: '60' }, { LC_ALL: 'C' }];
+    for (const env of envs) {
       const r = await runCli(argv, { env });
       expect(r.code).toBe(0);
       expect(r.stdout).not.toMatch(/[^\x00-\x7f]/);
