@@ -152,3 +152,43 @@ describe('review fixes (session 3)', () => {
     expect(r.stderr).not.toMatch(/damaged/);
   });
 });
+
+describe('review fixes (session 3): a cut .npy', () => {
+  it('a bad value before the cut is the error on one thread as on three (the rows before the cut go on first)', async () => {
+    const n = 300_000;
+    const p = Array.from({ length: n }, (_, i) => ((i * 7919) % 1000) / 1000);
+    p[99_990] = 1.5;
+    const whole = npyBytes(p, '<f8', [n]);
+    const cut = join(dir, 'p-bad-then-cut.npy');
+    writeFileSync(cut, whole.subarray(0, 128 + 120_000 * 8)); // cut inside row 120,001's part of the data
+    const y = npy(
+      join(dir, 'y-for-cut.npy'),
+      p.map((_, i) => i % 2),
+      '<i8',
+    );
+    const argv = ['loss', '--input', cut, '--labels', y, '--columns', 'p=p-bad-then-cut,y=y-for-cut', '--json'];
+    const one = await runCli([...argv, '--threads', '1']);
+    const three = await runCli([...argv, '--threads', '3']);
+    expect(one.code).toBe(2);
+    expect(one.stdout).toBe('');
+    expect(one.stderr).toMatch(/p-bad-then-cut\.npy: row 99991: p = 1\.5 is not in \[0, 1\]\n$/);
+    expect(three).toEqual(one);
+    // without the bad value, the cut is the error, on one thread as on three
+    const fine = join(dir, 'p-cut.npy');
+    writeFileSync(
+      fine,
+      npyBytes(
+        p.map((v) => Math.min(v, 1)),
+        '<f8',
+        [n],
+      ).subarray(0, 128 + 120_000 * 8),
+    );
+    const argv2 = ['loss', '--input', fine, '--labels', y, '--columns', 'p=p-cut,y=y-for-cut', '--json'];
+    const cut1 = await runCli([...argv2, '--threads', '1']);
+    expect(cut1.code).toBe(2);
+    expect(cut1.stderr).toMatch(
+      /p-cut\.npy: truncated \.npy: shape \(300000\) of float64 needs 2400128 bytes, the file has 960128\n$/,
+    );
+    expect(await runCli([...argv2, '--threads', '3'])).toEqual(cut1);
+  }, 60_000);
+});

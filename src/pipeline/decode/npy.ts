@@ -185,9 +185,14 @@ export async function* decodeNpy(
       const rows = Math.min(rowsPerBatch, end - rowStart);
       const bytes = buffer.subarray(0, rows * rowBytes);
       const got = await data.fill(bytes);
+      // a cut file: the whole rows before the cut go on first, so that a bad value among them is
+      // the error, as it is when a worker's part ends before the cut (threads = one thread)
+      const whole = got < bytes.byteLength ? Math.floor(got / rowBytes) : rows;
+      if (whole > 0) {
+        const values = elementsOf(bytes.subarray(0, whole * rowBytes), header.dtype, header.littleEndian, file, rowStart * width);
+        yield { rowStart, rows: whole, column: { dtype: header.dtype, width, values } };
+      }
       if (got < bytes.byteLength) throw truncated(rowStart * rowBytes + got);
-      const values = elementsOf(bytes, header.dtype, header.littleEndian, file, rowStart * width);
-      yield { rowStart, rows, column: { dtype: header.dtype, width, values } };
     }
   }
   if (end < n) return;
