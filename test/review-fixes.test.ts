@@ -1,6 +1,6 @@
 // Defects found by a hostile pass over the merged pipeline (round 2, session 2); each test failed
 // before its fix.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -191,4 +191,24 @@ describe('review fixes (session 3): a cut .npy', () => {
     );
     expect(await runCli([...argv2, '--threads', '3'])).toEqual(cut1);
   }, 60_000);
+});
+
+describe('review fixes (session 3): --partial replaces a partial file, nothing else', () => {
+  it('refuses to write over an input or any other file, before reading, in every command; a partial is replaced', async () => {
+    const input = join(dir, 'keep.csv');
+    const text = 'p,y\n0.3,1\n0.6,0\n';
+    writeFileSync(input, text);
+    for (const argv of [['loss'], ['anatomy'], ['sweep', '--gamma', '1'], ['calibration']]) {
+      const r = await runCli([...argv, '--input', input, '--partial', input]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/keep\.csv": that file exists and is not a focal partial file; it is not replaced/);
+      expect(readFileSync(input, 'utf8')).toBe(text);
+      expect(existsSync(`${input}.samples`)).toBe(false);
+      // a shard run again replaces its own partial file
+      const partial = join(dir, `again-${argv[0]}.json`);
+      expect((await runCli([...argv, '--input', input, '--partial', partial])).code).toBe(0);
+      expect((await runCli([...argv, '--input', input, '--partial', partial])).code).toBe(0);
+    }
+  });
 });

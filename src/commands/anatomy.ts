@@ -30,7 +30,7 @@ import {
 import { showChartOrPage } from './chart-output.js';
 import { CLASS_COLUMNS, className } from './loss-classes.js';
 import { familyOf } from './family.js';
-import { writePartialText } from './loss-partial.js';
+import { refuseReplacingOtherFile, writePartialText } from './loss-partial.js';
 import { inputName, inputPath, inputSettings, openPipelineInput, readInput } from './read-input.js';
 
 /**
@@ -173,6 +173,7 @@ export async function runAnatomy(opts: AnatomyOptions, ctx: CommandContext): Pro
     throw new UsageError(
       "option '--partial' writes the anatomy's state instead of a report; draw it from 'focal merge' of the partial files.",
     );
+  if (opts.partial !== undefined) refuseReplacingOtherFile(opts.partial); // before the input is read
   const { gammas, alphas, base } = focalDefaults(opts);
   if (gammas.length !== 1) throw new UsageError("option '--gamma' takes one value here.");
   const gamma = gammas[0]!;

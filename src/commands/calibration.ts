@@ -19,7 +19,7 @@ import { makePartial, serializePartial } from '../pipeline/state.js';
 import { captionOf, checkPictureOptions, type CommandContext } from './shared.js';
 import { showChartOrPage } from './chart-output.js';
 import { inputPath } from './read-input.js';
-import { writePartialText } from './loss-partial.js';
+import { refuseReplacingOtherFile, writePartialText } from './loss-partial.js';
 import { addPredictionInputOptions, chartSizeOptions, collectPredictions } from './predictions.js';
 
 /** `focal calibration`: the calibration of one or more models' predictions, side by side (pipeline/collect/calibration.ts). */
@@ -132,7 +132,10 @@ export async function runCalibration(opts: CalibrationOptions, ctx: CommandConte
       "option '--partial' writes the state of one input (a shard of one model's predictions): give one --input and no --chart/--out.",
     );
   const bins = opts.bins ?? DEFAULT_CALIBRATION_BINS;
-  if (opts.partial) return writeCalibrationPartial(opts.partial, first, bins, opts, ctx);
+  if (opts.partial) {
+    refuseReplacingOtherFile(opts.partial); // before the input is read
+    return writeCalibrationPartial(opts.partial, first, bins, opts, ctx);
+  }
   const models: { name: string; result: CalibrationResult }[] = [];
   for (const input of inputs) {
     const collector = calibrationCollector(bins);

@@ -1,11 +1,18 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { AnatomyState, LogBase, Reduction } from '../core/index.js';
 import { UsageError } from '../errors.js';
 import type { Report } from '../output/index.js';
 import { anatomyCollector } from '../pipeline/collect/anatomy.js';
 import { totalsCollector, type TotalsState } from '../pipeline/collect/totals.js';
-import { makePartial, mergePartials, parsePartial, serializePartial, type PartialFile } from '../pipeline/state.js';
+import {
+  makePartial,
+  mergePartials,
+  parsePartial,
+  PARTIAL_FORMAT,
+  serializePartial,
+  type PartialFile,
+} from '../pipeline/state.js';
 import { totalsReport, type SampleShape } from './loss-classes.js';
 import { alphaParams, alphaText, captionOf, type CommandContext } from './shared.js';
 
@@ -60,8 +67,43 @@ export function writePartial(
 }
 
 /** Writes a partial file, whole or not at all (a temporary file renamed into place); '-' is stdout. */
+/**
+ * A partial file replaces an earlier partial file (a shard run again), but nothing else: not an
+ * input given by mistake (`--partial data.csv`), not any other file.
+ */
+export function refuseReplacingOtherFile(path: string): void {
+  if (path === '-') return;
+  // a device, pipe or folder is not opened here (a FIFO would wait for a writer): the write says what it makes of it
+  const isFile = (() => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return false; // none there yet
+    }
+  })();
+  if (!isFile) return;
+  const head = Buffer.alloc(256);
+  let got = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      got = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // unreadable: the write names the problem
+  }
+  const signature = new RegExp(`^\\s*\\{\\s*"format"\\s*:\\s*"${PARTIAL_FORMAT}"`);
+  if (!signature.test(head.toString('latin1', 0, got)))
+    throw new UsageError(
+      `option '--partial' ${JSON.stringify(path)}: that file exists and is not a focal partial file; it is not replaced (remove it or give another path).`,
+    );
+}
+
 export function writePartialText(path: string, text: string, ctx: CommandContext): void {
   if (path === '-') return ctx.write(text);
+  refuseReplacingOtherFile(path);
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     writeFileSync(temporary, text);

@@ -37,7 +37,7 @@ import { columnSpec, type ColumnSpec } from '../input/layout.js';
 import { INPUT_FORMATS, type InputFormat } from '../input/source.js';
 import { alphaParams, alphaText, binaryColumns, binaryRow, captionOf, type CommandContext } from './shared.js';
 import { totalsReport } from './loss-classes.js';
-import { writePartial, type LossParams } from './loss-partial.js';
+import { refuseReplacingOtherFile, writePartial, type LossParams } from './loss-partial.js';
 import {
   addFamilyOptions,
   checkFamily,
@@ -557,6 +557,7 @@ async function inputReport(
       `option '--partial' keeps the CE and FL totals; the --loss variants (${family.extras.join(',')}) are not kept in partial files yet.`,
     );
   checkFamily(family, [0, 1], [gamma]);
+  if (opts.partial !== undefined) refuseReplacingOtherFile(opts.partial); // before the input is read
   const input = await openPipelineInput(path, opts, ctx);
   const { name, format, inputs } = inputName(input);
   const ignoreLabel = opts.ignoreLabel ?? DEFAULT_IGNORE_LABEL;

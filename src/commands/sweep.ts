@@ -13,7 +13,7 @@ import { captionOf, checkPictureOptions, isPageFile, type CommandContext } from 
 import { showChartOrPage } from './chart-output.js';
 import { className } from './loss-classes.js';
 import { inputPath } from './read-input.js';
-import { writePartialText } from './loss-partial.js';
+import { refuseReplacingOtherFile, writePartialText } from './loss-partial.js';
 import { addPredictionInputOptions, chartSizeOptions, collectSweep } from './predictions.js';
 
 /**
@@ -134,6 +134,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
     throw new UsageError(
       "option '--partial' writes the sweep's state, not a report; --chart/--out draw the report: give one.",
     );
+  if (opts.partial) refuseReplacingOtherFile(opts.partial); // before the input is read
   const page = opts.out !== undefined && isPageFile(opts.out);
   if (opts.picture && page)
     throw new UsageError(
