@@ -189,7 +189,13 @@ export async function* decodeNpy(
       // the error, as it is when a worker's part ends before the cut (threads = one thread)
       const whole = got < bytes.byteLength ? Math.floor(got / rowBytes) : rows;
       if (whole > 0) {
-        const values = elementsOf(bytes.subarray(0, whole * rowBytes), header.dtype, header.littleEndian, file, rowStart * width);
+        const values = elementsOf(
+          bytes.subarray(0, whole * rowBytes),
+          header.dtype,
+          header.littleEndian,
+          file,
+          rowStart * width,
+        );
         yield { rowStart, rows: whole, column: { dtype: header.dtype, width, values } };
       }
       if (got < bytes.byteLength) throw truncated(rowStart * rowBytes + got);
