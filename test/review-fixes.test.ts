@@ -212,3 +212,21 @@ describe('review fixes (session 3): --partial replaces a partial file, nothing e
     }
   });
 });
+
+describe('session 3: a merged sweep counts the rows --skip-invalid left out', () => {
+  it('merge of sweep shards gives the summary of one run, skipped rows included', async () => {
+    const input = join(dir, 'sweep-skip.csv');
+    writeFileSync(input, 'p,y\n0.3,1\n0.6,0\nx,1\n0.2,0\n0.9,1\n');
+    const argv = ['sweep', '--input', input, '--gamma', '0,1,2', '--skip-invalid'];
+    const one = await runCli([...argv, '--json']);
+    expect(one.code).toBe(0);
+    const partial = join(dir, 'sweep-skip.json');
+    expect((await runCli([...argv, '--partial', partial])).code).toBe(0);
+    const merged = await runCli(['merge', partial, '--json']);
+    expect(merged.code).toBe(0);
+    const [a, b] = [parseJson(one.stdout), parseJson(merged.stdout)] as { summary: unknown; rows: unknown }[];
+    expect(b!.summary).toEqual({ n: 4, skipped: 1 });
+    expect(b!.summary).toEqual(a!.summary);
+    expect(b!.rows).toEqual(a!.rows);
+  });
+});

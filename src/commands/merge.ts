@@ -12,7 +12,7 @@ import {
 } from '../pipeline/collect/calibration.js';
 import { appendSamples, samplesDescriptor } from '../pipeline/collect/calibration-samples.js';
 import { sweepCollector, type SweepState } from '../pipeline/collect/sweep.js';
-import { mergePartials } from '../pipeline/state.js';
+import { mergePartials, type PartialFile } from '../pipeline/state.js';
 import { calibrationReportOf } from './calibration.js';
 import { mergeRead, readPartialFiles, type ReadPartial } from './loss-partial.js';
 import type { CommandContext } from './shared.js';
@@ -79,6 +79,12 @@ function mergedCalibration(read: Read, bins: number): CalibrationResult {
   }
 }
 
+/** The rows a shard's --skip-invalid left out, from its informational source (0 when not given). */
+function skippedOf(source: PartialFile['source']): number {
+  const skipped = source?.skipped;
+  return typeof skipped === 'number' && Number.isSafeInteger(skipped) && skipped >= 0 ? skipped : 0;
+}
+
 /** The report of parsed partial files, by the command that wrote the first. */
 async function mergedReport(read: Read, opts: OutputOptionValues): Promise<Report> {
   const params = read[0]!.partial.params;
@@ -103,7 +109,8 @@ async function mergedReport(read: Read, opts: OutputOptionValues): Promise<Repor
     return sweepReport(collector.finish(state), {
       params: { inputs, shards: read.length, gammas, ...(params.alphas ? { alphas } : {}) },
       caption: { shards: String(read.length) },
-      summary: { n: state.rows },
+      // the rows --skip-invalid left out, as a one-run report counts them (a source without the count: none)
+      summary: { n: state.rows, skipped: read.reduce((sum, r) => sum + skippedOf(r.partial.source), 0) },
       fmt,
     }).report;
   }

@@ -158,6 +158,7 @@ export async function runSweep(opts: SweepOptions, ctx: CommandContext): Promise
         makePartial({ command: 'sweep', gammas, ...(multiclass ? {} : { alphas }) }, [[collector as never, state]], {
           inputs: [name],
           rows: n,
+          skipped,
         }),
       ),
       ctx,

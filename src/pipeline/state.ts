@@ -21,7 +21,7 @@ export interface PartialFile {
   /** each collector's state by its kind, with the version of that state's layout */
   collectors: Record<string, { version: number; state: unknown }>;
   /** where the shard's data came from; informational, not compared */
-  source?: { inputs: string[]; rows: number };
+  source?: { inputs: string[]; rows: number; skipped?: number };
 }
 
 // JSON has no Infinity or NaN: they are written as the strings "Infinity", "-Infinity", "NaN".
